@@ -1,0 +1,35 @@
+"""The project's own exception types; pages catch these and show a helpful message."""
+
+from __future__ import annotations
+
+
+class OptrainError(Exception):
+    """Base class for every error the app reports to a user."""
+
+
+class ScenarioError(OptrainError):
+    """A scenario file could not be read or is not a valid scenario."""
+
+
+class TemplateError(OptrainError):
+    """A reply template names a variable that does not exist or has no value."""
+
+
+class DecisionError(OptrainError):
+    """A call was refused: wrong item, already decided, or invalid input."""
+
+
+class AlreadyDecided(DecisionError):
+    """The item already has a recorded call in this attempt."""
+
+
+class AttemptError(OptrainError):
+    """An attempt does not exist, belongs to someone else or is not in progress."""
+
+
+class StorageError(OptrainError):
+    """The database could not be read or written (locked, read-only, disk full)."""
+
+
+class AnswersFileError(OptrainError):
+    """An answers file for `optrain simulate` is missing, malformed or inconsistent."""

@@ -1,0 +1,336 @@
+"""YAML -> validated Scenario, reporting every error of every file with its place.
+
+Files are read with PyYAML's safe loader only. Oversized files and "billion
+laughs" alias bombs are refused before anything is constructed, and one broken
+file never stops the others from loading.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import UnionType
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from optrain.errors import ScenarioError
+from optrain.scenarios.checks import check_scenario
+from optrain.scenarios.model import QUEUE_TAGS, GeneratedBlock, Scenario
+from optrain.scenarios.problems import Problem, did_you_mean, format_path
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 100_000
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The valid scenarios of a folder (by id) and the problems of the broken files."""
+
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+
+    def broken_files(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.file for p in self.problems))
+
+
+class ScenarioFileError(ScenarioError):
+    """A scenario file has one or more problems; all of them are attached."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def load_scenarios(paths: Iterable[Path | str]) -> Catalog:
+    """Load every `*.yaml` in the given folders and files; never raises for a bad file."""
+    scenarios: dict[str, Scenario] = {}
+    problems: list[Problem] = []
+    origin: dict[str, str] = {}
+    for file in _scenario_files(paths):
+        try:
+            scenario = load_scenario_file(file)
+        except ScenarioFileError as exc:
+            problems.extend(exc.problems)
+            continue
+        if scenario.id in scenarios:
+            problems.append(Problem(str(file), "id", f"'{scenario.id}' is already defined in {origin[scenario.id]}"))
+            continue
+        scenarios[scenario.id] = scenario
+        origin[scenario.id] = str(file)
+    return Catalog(scenarios=scenarios, problems=tuple(problems))
+
+
+def _scenario_files(paths: Iterable[Path | str]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.glob("*.yaml") if p.is_file()))
+        else:
+            files.append(path)
+    return files
+
+
+def load_scenario_file(path: Path | str) -> Scenario:
+    """Read and validate one file; the id must equal the file name without .yaml."""
+    path = Path(path)
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ScenarioFileError([Problem(name, "", f"cannot be read: {exc.strerror or exc}")]) from None
+    if size > MAX_FILE_BYTES:
+        raise ScenarioFileError(
+            [Problem(name, "", f"is {size:,} bytes; scenario files are limited to {MAX_FILE_BYTES:,} bytes")]
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioFileError([Problem(name, "", "is not UTF-8 text")]) from None
+    except OSError as exc:
+        raise ScenarioFileError([Problem(name, "", f"cannot be read: {exc.strerror or exc}")]) from None
+    return parse_scenario_text(text, name, expected_id=path.stem if path.suffix == ".yaml" else None)
+
+
+def parse_scenario_text(text: str, name: str, expected_id: str | None = None) -> Scenario:
+    """Validate scenario YAML held in memory (uploads, pasted text, files)."""
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise ScenarioFileError([Problem(name, "", f"is larger than {MAX_FILE_BYTES:,} bytes; split it up")])
+    root = _compose(text, name)
+    data = _construct(root, name)
+    if not isinstance(data, dict):
+        raise ScenarioFileError(
+            [Problem(name, "", "must be a mapping of scenario fields (id, title, version, ...)", 1)]
+        )
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioFileError(_pydantic_problems(exc, name, root)) from None
+    found = [
+        Problem(name, format_path(loc), message, _line_of(root, loc)) for loc, message in check_scenario(scenario)
+    ]
+    if expected_id is not None and scenario.id != expected_id:
+        found.insert(
+            0,
+            Problem(
+                name,
+                "id",
+                f"'{scenario.id}' does not match the file name; set id: {expected_id} "
+                f"or rename the file to {scenario.id}.yaml",
+                _line_of(root, ("id",)),
+            ),
+        )
+    if found:
+        raise ScenarioFileError(found)
+    return scenario
+
+
+# ---------------------------------------------------------------- YAML
+
+
+def _compose(text: str, name: str) -> yaml.Node | None:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark is not None else None
+        reason = exc.problem or "syntax error"
+        raise ScenarioFileError([Problem(name, "", f"is not valid YAML: {reason}", line)]) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioFileError([Problem(name, "", f"is not valid YAML: {exc}")]) from None
+    if root is None:
+        raise ScenarioFileError([Problem(name, "", "is empty; a scenario needs id, title, version, module, ...")])
+    if _expanded_size(root) > MAX_NODES:
+        raise ScenarioFileError(
+            [Problem(name, "", f"expands to more than {MAX_NODES:,} YAML nodes through aliases; refused")]
+        )
+    return root
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Count nodes with aliases expanded, memoised, stopping as soon as the cap is passed."""
+    memo: dict[int, int] = {}
+
+    def size(node: yaml.Node, depth: int) -> int:
+        if depth > 200:
+            return MAX_NODES + 1
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        memo[key] = MAX_NODES + 1  # a node that contains itself is a bomb too
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            children: list[yaml.Node] = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        else:
+            children = []
+        for child in children:
+            total += size(child, depth + 1)
+            if total > MAX_NODES:
+                break
+        memo[key] = total
+        return total
+
+    return size(root, 0)
+
+
+def _construct(root: yaml.Node | None, name: str) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_document(root)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or "cannot be constructed"
+        if "could not determine a constructor for the tag" in problem:
+            tag = problem.rsplit("tag", 1)[-1].strip().strip("'")
+            problem = f"the YAML tag {tag} is not allowed; scenario files hold plain data only"
+        raise ScenarioFileError([Problem(name, "", problem, line)]) from None
+    finally:
+        loader.dispose()
+
+
+def _line_of(root: yaml.Node | None, loc: Iterable[object]) -> int | None:
+    """The 1-based line of the YAML node at a model location, or of its nearest parent."""
+    node = root
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if node is None:
+            break
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if getattr(key, "value", None) == part:
+                    child = value
+                    line = key.start_mark.line + 1
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            child = node.value[part]
+            line = child.start_mark.line + 1
+        elif isinstance(part, str) and part in QUEUE_TAGS:
+            continue
+        node = child
+    return line
+
+
+# ---------------------------------------------------------------- pydantic errors
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop union tags that pydantic inserts (queue.2.conversation.expected -> queue.2.expected)."""
+    out: list[Any] = []
+    for i, part in enumerate(loc):
+        if i == 2 and loc[0] == "queue" and part in QUEUE_TAGS:
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _pydantic_problems(exc: ValidationError, name: str, root: yaml.Node | None) -> list[Problem]:
+    problems: list[Problem] = []
+    for err in exc.errors():
+        loc = _clean_loc(tuple(err["loc"]))
+        message = _message(err, _model_at(loc, err["loc"]))
+        problems.append(Problem(name, format_path(loc), message, _line_of(root, loc)))
+    return problems
+
+
+def _message(err: Any, model: type[BaseModel] | None) -> str:
+    kind = err["type"]
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        key = err["loc"][-1]
+        fields = list(model.model_fields) if model else []
+        hint = did_you_mean(key, fields)
+        return f"unknown key '{key}'" + (hint or (f"; allowed keys: {', '.join(fields)}" if fields else ""))
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "literal_error":
+        expected = ctx.get("expected", "")
+        choices = [c.strip().strip("'") for c in expected.replace(" or ", ",").split(",") if c.strip()]
+        return f"{_show(value)} is not one of: {', '.join(choices)}" + did_you_mean(value, choices)
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        words = {"greater_than_equal": "at least", "greater_than": "more than",
+                 "less_than_equal": "at most", "less_than": "less than"}[kind]
+        limit = next(iter(ctx.values()), "")
+        return f"must be {words} {limit}, got {_show(value)}"
+    if kind == "too_short":
+        if isinstance(value, (list, tuple, dict)) and not value:
+            return "must not be empty"
+        return f"is too short (at least {ctx.get('min_length')})"
+    if kind == "too_long":
+        return f"is too long (at most {ctx.get('max_length')})"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"is too long: {len(str(value)):,} characters, at most {ctx.get('max_length'):,}"
+    if kind == "string_pattern_mismatch":
+        return f"{_show(value)} must be 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"must be a whole number, got {_show(value)}"
+    if kind in ("float_parsing", "float_type"):
+        return f"must be a number, got {_show(value)}"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"must be true or false, got {_show(value)}"
+    if kind in ("string_type",):
+        return f"must be text, got {_show(value)}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"must be a mapping of keys, got {_show(value)}"
+    if kind in ("tuple_type", "list_type"):
+        return f"must be a list, got {_show(value)}"
+    if kind == "queue_entry":
+        return str(err["msg"])
+    if kind == "datetime_parsing" or kind == "datetime_from_date_parsing":
+        return f"must be a date and time like 2026-06-05T14:00:00Z, got {_show(value)}"
+    msg = str(err["msg"])
+    return msg[:1].lower() + msg[1:]
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The model classes reachable from one annotation (Optional, tuple, dict, Union, Annotated)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, UnionType, tuple, list, dict):
+        args = typing.get_args(annotation)
+        if origin is dict:
+            args = args[1:]
+        found: list[Any] = []
+        for arg in args:
+            if arg is not Ellipsis:
+                found.extend(_unwrap(arg))
+        return found
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return []
+
+
+def _model_at(loc: tuple[Any, ...], raw_loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model whose field set applies at the parent of loc (for did-you-mean on unknown keys)."""
+    tags = [p for i, p in enumerate(raw_loc) if i == 2 and raw_loc[0] == "queue" and p in QUEUE_TAGS]
+    current: list[Any] = [Scenario]
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        nxt: list[Any] = []
+        for model in current:
+            info = model.model_fields.get(part)
+            if info is not None:
+                nxt.extend(_unwrap(info.annotation))
+        if part == "queue" and tags:
+            nxt = [m for m in nxt if getattr(m, "model_fields", {}).get("kind") is not None
+                   and tags[0] in str(m.model_fields["kind"].annotation)] or (
+                [GeneratedBlock] if tags[0] == "generated" else nxt)
+        current = nxt
+    return current[0] if len(current) == 1 else None
