@@ -1,0 +1,211 @@
+"""Opening the training database, and turning SQLite failures into messages people understand.
+
+Connection settings, and why:
+
+- `journal_mode=WAL`: trainer views keep reading while trainees write. It is
+  set outside any transaction because SQLite ignores it inside one.
+- `synchronous=NORMAL`: safe in WAL mode (the file never corrupts); a power
+  cut or OS crash may lose the last few commits, an application crash loses
+  none. For a training simulator that trade is worth the faster commits.
+- `foreign_keys=ON`: off by default in SQLite, and the cascades rely on it.
+- `busy_timeout`: a write waits this long for another writer before failing
+  with "database is locked", which `storage_errors` turns into `StorageError`.
+- `check_same_thread=False`: Streamlit may run a session's reruns on
+  different threads. One connection must still not be used by two threads at
+  once; open one per session.
+
+Every write runs in `write_transaction`, whose first statement is a write:
+in WAL mode a transaction that reads first and writes later can fail at once
+with SQLITE_BUSY instead of waiting for the busy timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timezone
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlite_utils import Database
+
+from optrain.errors import StorageError
+
+T = TypeVar("T")
+
+DB_ENV_VAR = "OPTRAIN_DB"
+DEFAULT_DB_PATH = Path("data") / "optrain.db"
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+MEMORY = ":memory:"
+
+BUSY_MESSAGE = "The training database is busy; try again in a moment."
+READONLY_MESSAGE = (
+    "The training database is read-only; ask an administrator to make the database file "
+    "and its folder writable, then try again."
+)
+FULL_MESSAGE = "The disk is full, so nothing was saved; free some disk space and try again."
+IO_MESSAGE = "The training database could not be read or written (disk I/O error); check the disk and try again."
+NOT_A_DATABASE_MESSAGE = "The training database file is damaged or is not a database; restore it from a backup."
+
+_MESSAGES_BY_CODE: dict[int, str] = {
+    sqlite3.SQLITE_BUSY: BUSY_MESSAGE,
+    sqlite3.SQLITE_LOCKED: BUSY_MESSAGE,
+    sqlite3.SQLITE_READONLY: READONLY_MESSAGE,
+    sqlite3.SQLITE_FULL: FULL_MESSAGE,
+    sqlite3.SQLITE_IOERR: IO_MESSAGE,
+    sqlite3.SQLITE_NOTADB: NOT_A_DATABASE_MESSAGE,
+    sqlite3.SQLITE_CORRUPT: NOT_A_DATABASE_MESSAGE,
+}
+# Used when an error carries no SQLite code (raised by hand, or by an old driver).
+_MESSAGES_BY_TEXT: tuple[tuple[str, str], ...] = (
+    ("database is locked", BUSY_MESSAGE),
+    ("database table is locked", BUSY_MESSAGE),
+    ("readonly database", READONLY_MESSAGE),
+    ("database or disk is full", FULL_MESSAGE),
+    ("disk i/o error", IO_MESSAGE),
+    ("file is not a database", NOT_A_DATABASE_MESSAGE),
+    ("database disk image is malformed", NOT_A_DATABASE_MESSAGE),
+)
+
+
+def user_message(exc: sqlite3.Error) -> str | None:
+    """The user-facing message for an environmental SQLite failure, None for a programming error."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int) and (code & 0xFF) in _MESSAGES_BY_CODE:
+        return _MESSAGES_BY_CODE[code & 0xFF]
+    text = str(exc).lower()
+    return next((message for needle, message in _MESSAGES_BY_TEXT if needle in text), None)
+
+
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """Re-raise locked / read-only / full / I/O failures as `StorageError`; anything else unchanged.
+
+    Bugs such as a wrong column name stay `sqlite3.OperationalError` so they
+    are not disguised as a busy database.
+    """
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        message = user_message(exc)
+        if message is None:
+            raise
+        raise StorageError(message) from exc
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """The one way repository code writes: a single transaction, committed on exit.
+
+    `storage_errors` sits outside `atomic()` so a failing COMMIT is converted too.
+    """
+    with storage_errors(), db.atomic():
+        yield db
+
+
+def fetch_all(db: Database, sql: str, params: dict[str, Any], convert: Callable[[dict[str, Any]], T]) -> tuple[T, ...]:
+    """Run a parameterised SELECT and convert every row, with storage failures reported readably.
+
+    `sql` is always a constant of the calling module; values travel in `params` only.
+    """
+    with storage_errors():
+        return tuple(convert(row) for row in db.query(sql, params))
+
+
+def utc_iso(moment: datetime) -> str:
+    """Store times as ISO-8601 UTC text, which also sorts chronologically."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{moment.isoformat()} has no time zone; pass an aware datetime (for example in UTC)")
+    return moment.astimezone(UTC).isoformat()
+
+
+def from_iso(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get(DB_ENV_VAR) or DEFAULT_DB_PATH)
+
+
+def open_db(
+    path: str | Path | None = None,
+    *,
+    migrate: bool = True,
+    read_only: bool = False,
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+) -> Database:
+    """Open (creating if needed) the training database, configured and migrated.
+
+    `path` defaults to `$OPTRAIN_DB`, else `data/optrain.db`; `":memory:"`
+    gives a private in-memory database. `read_only=True` opens an existing
+    file through a read-only connection (for views that must never write); it
+    neither creates nor migrates the file.
+    """
+    target = default_db_path() if path is None else path
+    with storage_errors():
+        if str(target) == MEMORY:
+            conn = sqlite3.connect(MEMORY, check_same_thread=False)
+        elif read_only:
+            conn = _connect_read_only(Path(target))
+        else:
+            conn = _connect_read_write(Path(target))
+        db = Database(conn)
+        try:
+            configure(db, migrate=migrate, read_only=read_only, busy_timeout_ms=busy_timeout_ms)
+        except BaseException:
+            db.close()
+            raise
+    return db
+
+
+def configure(
+    db: Database,
+    *,
+    migrate: bool = True,
+    read_only: bool = False,
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+) -> Database:
+    """Apply the connection settings (and migrations) to an open database, e.g. `Database(memory=True)`.
+
+    A read-only connection cannot migrate, so it refuses a database that
+    still needs migrations instead of failing later on a missing table.
+    """
+    from optrain.storage.migrations import MIGRATIONS
+
+    with storage_errors():
+        db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        db.execute("PRAGMA foreign_keys = ON")
+        if read_only:
+            db.execute("PRAGMA query_only = ON")
+            if migrate and MIGRATIONS.pending(db):
+                raise StorageError(
+                    "The training database needs upgrading before it can be read; "
+                    "open the app once with write access to upgrade it."
+                )
+            return db
+        if db.journal_mode != "memory":
+            db.enable_wal()
+            db.execute("PRAGMA synchronous = NORMAL")
+        if migrate:
+            MIGRATIONS.apply(db)
+    return db
+
+
+def _connect_read_write(path: Path) -> sqlite3.Connection:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(
+            f"The folder for the training database ({path.parent}) could not be created "
+            f"({exc.strerror}); create it or set {DB_ENV_VAR} to a writable location."
+        ) from exc
+    return sqlite3.connect(path, check_same_thread=False)
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """`mode=ro` makes SQLite refuse writes even for root, who ignores file permissions."""
+    if not path.is_file():
+        raise StorageError(f"There is no training database at {path}; check {DB_ENV_VAR} or the path given.")
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)

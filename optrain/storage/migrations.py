@@ -1,0 +1,139 @@
+"""The schema, as an ordered registry of migrations: the only place the schema changes.
+
+Add a migration by appending a new `@MIGRATIONS()` function (m002_..., m003_...)
+below the last one; never edit one that has shipped, because databases in use
+have already recorded it as applied. Each runs in its own transaction.
+
+The DDL is written out by hand because sqlite-utils' `create()` cannot express
+CHECK constraints or ON DELETE actions; it contains no values, only names.
+Times are ISO-8601 UTC text, booleans are 0/1 integers.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from optrain.storage.db import storage_errors
+
+MIGRATIONS = Migrations("optrain")
+
+_M001_STATEMENTS: tuple[str, ...] = (
+    """
+    CREATE TABLE attempts (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL,
+        display_name TEXT,
+        scenario_id TEXT NOT NULL,
+        scenario_version INTEGER NOT NULL,
+        seed INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL DEFAULT 'in_progress'
+            CHECK (status IN ('in_progress', 'completed', 'abandoned')),
+        score REAL,
+        max_score REAL,
+        percent REAL,
+        passed INTEGER CHECK (passed IN (0, 1)),
+        critical_failures INTEGER,
+        official INTEGER NOT NULL DEFAULT 1 CHECK (official IN (0, 1))
+    )
+    """,
+    "CREATE INDEX idx_attempts_user_scenario_status ON attempts (username, scenario_id, status)",
+    "CREATE INDEX idx_attempts_scenario_version_started ON attempts (scenario_id, scenario_version, started_at)",
+    "CREATE INDEX idx_attempts_started ON attempts (started_at)",
+    """
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        attempt_id INTEGER NOT NULL REFERENCES attempts (id) ON DELETE CASCADE,
+        item_id TEXT NOT NULL,
+        call TEXT NOT NULL,
+        template TEXT,
+        body TEXT,
+        note TEXT,
+        decided_at TEXT NOT NULL,
+        elapsed_seconds REAL,
+        seq INTEGER NOT NULL,
+        points REAL,
+        max_points REAL,
+        verdict TEXT,
+        UNIQUE (attempt_id, item_id)
+    )
+    """,
+    "CREATE INDEX idx_decisions_attempt_seq ON decisions (attempt_id, seq)",
+    "CREATE INDEX idx_decisions_item ON decisions (item_id)",
+    "CREATE INDEX idx_decisions_call ON decisions (call)",
+    """
+    CREATE TABLE decision_log (
+        id INTEGER PRIMARY KEY,
+        shop_domain TEXT NOT NULL,
+        action_type TEXT NOT NULL,
+        operator_email TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        attempt_id INTEGER REFERENCES attempts (id) ON DELETE SET NULL
+    )
+    """,
+    "CREATE INDEX idx_decision_log_created ON decision_log (created_at)",
+    "CREATE INDEX idx_decision_log_operator_created ON decision_log (operator_email, created_at)",
+    "CREATE INDEX idx_decision_log_attempt ON decision_log (attempt_id)",
+    # Q&A answers are feedback about the product, so they outlive the attempt
+    # they were given in (ON DELETE SET NULL).
+    """
+    CREATE TABLE qa_answers (
+        id INTEGER PRIMARY KEY,
+        attempt_id INTEGER REFERENCES attempts (id) ON DELETE SET NULL,
+        username TEXT NOT NULL,
+        scenario_id TEXT NOT NULL,
+        scenario_version INTEGER NOT NULL,
+        question_id TEXT NOT NULL,
+        part TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        answer TEXT,
+        skipped INTEGER NOT NULL DEFAULT 0 CHECK (skipped IN (0, 1)),
+        severity TEXT,
+        screenshot TEXT,
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'ticket_filed', 'dismissed')),
+        UNIQUE (attempt_id, question_id)
+    )
+    """,
+    "CREATE INDEX idx_qa_answers_part_created ON qa_answers (part, created_at)",
+    "CREATE INDEX idx_qa_answers_scenario ON qa_answers (scenario_id)",
+    "CREATE INDEX idx_qa_answers_status ON qa_answers (status)",
+    "CREATE INDEX idx_qa_answers_username ON qa_answers (username)",
+    """
+    CREATE TABLE trainer_notes (
+        id INTEGER PRIMARY KEY,
+        attempt_id INTEGER NOT NULL REFERENCES attempts (id) ON DELETE CASCADE,
+        item_id TEXT,
+        tag TEXT NOT NULL CHECK (tag IN ('confusion', 'hesitation', 'wrong_action', 'other')),
+        note TEXT NOT NULL,
+        trainer TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX idx_trainer_notes_attempt ON trainer_notes (attempt_id)",
+    """
+    CREATE TABLE login_events (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure', 'locked', 'cookie', 'logout'))
+    )
+    """,
+    "CREATE INDEX idx_login_events_user_created ON login_events (username, created_at)",
+)
+
+
+@MIGRATIONS()
+def m001_initial(db: Database) -> None:
+    """Attempts with their decisions, the audit log, Q&A answers, trainer notes and logins."""
+    for statement in _M001_STATEMENTS:
+        db.execute(statement)
+
+
+def schema_version(db: Database) -> list[str]:
+    """Names of the applied migrations, oldest first (shown on the admin page and in bug reports)."""
+    with storage_errors():
+        return [migration.name for migration in MIGRATIONS.applied(db)]
