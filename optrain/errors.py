@@ -33,3 +33,11 @@ class StorageError(OptrainError):
 
 class AnswersFileError(OptrainError):
     """An answers file for `optrain simulate` is missing, malformed or inconsistent."""
+
+
+class UploadError(OptrainError):
+    """An uploaded file is of the wrong type, too large or unreadable."""
+
+
+class AnswerError(OptrainError):
+    """A Q&A answer is out of range or too long."""

@@ -1,0 +1,57 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+# Both are idempotent: the virtualenv is reused and packages are only
+# reinstalled when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+HASH   := $(shell sha1sum pyproject.toml | cut -c1-12)
+APP_STAMP  := $(VENV)/.app-$(HASH)
+TEST_STAMP := $(VENV)/.test-$(HASH)
+
+.PHONY: run test test-fast install bench schema clean chromium
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(APP_STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	@rm -f $(VENV)/.app-*; touch $@
+
+$(TEST_STAMP): $(APP_STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	@rm -f $(VENV)/.test-*; touch $@
+
+install: $(APP_STAMP)
+
+run: $(APP_STAMP)
+	$(BIN)/optrain db migrate
+	$(BIN)/optrain users init
+	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
+
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "Could not install chromium: browser tests will be skipped."; \
+	else \
+		echo "Browser tests will be skipped: install Debian's chromium (sudo apt-get install chromium) to run them."; \
+	fi
+
+test: $(TEST_STAMP) chromium
+	$(BIN)/python -m pytest
+
+test-fast: $(TEST_STAMP)
+	$(BIN)/python -m pytest -m "not e2e"
+
+schema: $(APP_STAMP)
+	$(BIN)/optrain schema
+
+bench: $(TEST_STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info

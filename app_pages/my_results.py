@@ -1,0 +1,68 @@
+"""My results: this trainee's own attempts only, as a trend, bests and the agenda."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from optrain import storage
+from optrain.scenarios.model import AGENDA, AGENDA_TITLES
+from optrain.ui.auth import require_role
+from optrain.ui.catalog import get_catalog
+from optrain.ui.db import get_db
+
+user = require_role("trainee", "trainer", "support")
+catalog = get_catalog()
+attempts = [a for a in storage.list_attempts(get_db(), username=user.username, limit=1000) if a.official]
+done = [a for a in attempts if a.status == "completed"]
+
+st.title("My results")
+if not attempts:
+    st.info("No attempts yet. Open **Train** and pick a scenario; your scores will show up here.", icon=":material/insights:")
+    st.stop()
+
+
+def title(scenario_id: str) -> str:
+    scenario = catalog.scenarios.get(scenario_id)
+    return scenario.title if scenario else scenario_id
+
+
+a, b, c = st.columns(3)
+a.metric("Completed attempts", len(done))
+a_pass = {x.scenario_id for x in done if x.passed}
+b.metric("Scenarios passed", len(a_pass))
+c.metric("In progress", sum(1 for x in attempts if x.in_progress))
+
+if done:
+    frame = pd.DataFrame([
+        {"Finished": x.finished_at, "Score": x.percent or 0.0, "Scenario": title(x.scenario_id),
+         "Passed": "passed" if x.passed else "not passed"}
+        for x in done
+    ])
+    st.subheader("Score over time")
+    line = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=70, filled=True)).encode(
+        x=alt.X("Finished:T", title=None),
+        y=alt.Y("Score:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("Scenario:N", legend=alt.Legend(orient="bottom", columns=2)),
+        tooltip=["Scenario", alt.Tooltip("Score:Q", format=".0%"), "Passed", alt.Tooltip("Finished:T", format="%d %b %H:%M")],
+    )
+    st.altair_chart(line, use_container_width=True)
+
+st.subheader("Best per scenario")
+best: dict[str, storage.Attempt] = {}
+for x in done:
+    if x.scenario_id not in best or (x.percent or 0) > (best[x.scenario_id].percent or 0):
+        best[x.scenario_id] = x
+st.dataframe(
+    [{"Scenario": title(sid), "Best": f"{(x.percent or 0):.0%}", "Passed": "yes" if sid in a_pass else "no",
+      "Attempts": sum(1 for y in attempts if y.scenario_id == sid), "Last": x.finished_at}
+     for sid, x in best.items()] or [{"Scenario": "No completed attempt yet"}],
+    hide_index=True, use_container_width=True,
+)
+
+st.subheader("Agenda parts")
+for part in AGENDA:
+    ids = [s.id for s in catalog.scenarios.values() if s.module == part]
+    if ids:
+        ok = sum(1 for i in ids if i in a_pass)
+        mark = ":green[:material/check_circle:]" if ok == len(ids) else ":gray[:material/pending:]"
+        st.markdown(f"{mark} {AGENDA_TITLES[part]}: {ok} of {len(ids)} passed")

@@ -1,0 +1,283 @@
+"""The trainee's attempt as a service: start or resume, make a call, finish.
+
+Both the screens and the headless tools go through here, so a scenario worked
+in the browser scores exactly as `optrain simulate` does. Every call is stored
+(decision row + decision-log record, one transaction) before it is confirmed,
+and the attempt can always be rebuilt from the database alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from optrain import storage
+from optrain.errors import AlreadyDecided, AttemptError, DecisionError
+from optrain.queue import Queue, QueueEntry, generate_queue, scenario_seed, template_context
+from optrain.scenarios.model import ConversationItem, Scenario
+from optrain.scoring import AttemptResult, Decision, ItemResult, judge, pending_item_ids, score_attempt, validate_decision
+from optrain.templates import BUILTIN_TEMPLATES, Template, render
+
+MAX_BODY_CHARS = 5_000
+MAX_NOTE_CHARS = 2_000
+
+ACTION_TYPES: dict[str, str] = {
+    "approve_template": "reply_approved",
+    "approve_draft": "ai_draft_approved",
+    "edit_draft": "ai_draft_edited",
+    "reject_draft": "ai_draft_rejected",
+    "escalate_manager": "escalated_to_manager",
+    "escalate_specialist": "escalated_to_specialist",
+    "reorder": "draft_po_created",
+    "mark_intentional": "marked_intentional",
+    "adjust_quantity": "quantity_adjusted",
+    "no_action": "no_action",
+    "file_ticket": "ticket_filed",
+    "alert_reliability": "reliability_alerted",
+    "retry": "retried",
+}
+NOTE_REQUIRED = {"escalate_manager": "Give the manager a reason for the escalation."}
+BODY_REQUIRED = {"approve_template", "edit_draft"}
+
+
+@dataclass(frozen=True)
+class Operator:
+    username: str
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class CallInput:
+    item_id: str
+    call: str
+    template: str | None = None
+    body: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class AttemptState:
+    """Everything a screen needs to show an attempt, rebuilt from the database."""
+
+    scenario: Scenario
+    queue: Queue
+    attempt: storage.Attempt
+    decisions: tuple[storage.DecisionRow, ...]
+
+    @property
+    def as_decisions(self) -> tuple[Decision, ...]:
+        return tuple(
+            Decision(d.item_id, d.call, d.template, d.body, d.note, d.elapsed_seconds) for d in self.decisions
+        )
+
+    @property
+    def pending(self) -> tuple[str, ...]:
+        return pending_item_ids(self.queue, self.as_decisions)
+
+    @property
+    def decided_ids(self) -> frozenset[str]:
+        return frozenset(d.item_id for d in self.decisions)
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(decided, decided + waiting): follow-ups join the total when a call reveals them."""
+        done = len(self.decisions)
+        return done, done + len(self.pending)
+
+    @property
+    def complete(self) -> bool:
+        return not self.pending
+
+
+def templates_for(scenario: Scenario) -> dict[str, Template]:
+    return {**BUILTIN_TEMPLATES, **{t.id: Template(t.id, t.title, t.body) for t in scenario.templates}}
+
+
+def root_entry(queue: Queue, item_id: str) -> QueueEntry:
+    """The conversation a follow-up belongs to (follow-ups carry their root's customer and order)."""
+    parents = {child: item.id for item in queue.all_items() for child in item.follow_ups.values()}
+    while item_id in parents:
+        item_id = parents[item_id]
+    return queue.entry(item_id)
+
+
+def prefill_reply(scenario: Scenario, queue: Queue, item_id: str, template_id: str, agent_name: str) -> str:
+    """The template body filled with this conversation's customer and order."""
+    template = templates_for(scenario).get(template_id)
+    if template is None:
+        raise DecisionError(f"'{template_id}' is not a template of this scenario")
+    return render(template.body, template_context(root_entry(queue, item_id), agent_name=agent_name))
+
+
+def check_call(scenario: Scenario, queue: Queue, call: CallInput) -> list[str]:
+    """What is wrong with a call as typed, in words for the trainee; empty when it can be recorded."""
+    problems: list[str] = []
+    try:
+        item = validate_decision(queue, Decision(call.item_id, call.call, call.template))
+    except DecisionError as exc:
+        return [str(exc)]
+    if call.call in NOTE_REQUIRED and not (call.note or "").strip():
+        problems.append(NOTE_REQUIRED[call.call])
+    if call.note is not None and len(call.note) > MAX_NOTE_CHARS:
+        problems.append(f"The note is {len(call.note):,} characters; keep it under {MAX_NOTE_CHARS:,}.")
+    if call.call in BODY_REQUIRED and call.body is not None and not call.body.strip():
+        problems.append("The reply is empty; write the message the customer will receive.")
+    if call.body is not None and len(call.body) > MAX_BODY_CHARS:
+        problems.append(f"The reply is {len(call.body):,} characters; keep it under {MAX_BODY_CHARS:,}.")
+    if call.call == "approve_template" and call.template and call.template not in templates_for(scenario):
+        problems.append(f"'{call.template}' is not a template of this scenario.")
+    if call.call in ("approve_draft", "edit_draft", "reject_draft") and not (
+        isinstance(item, ConversationItem) and item.ai_draft
+    ):
+        problems.append("This conversation has no AI draft to judge.")
+    return problems
+
+
+def start_attempt(db: Database, scenario: Scenario, operator: Operator, now: datetime, *, official: bool = True) -> storage.Attempt:
+    return storage.start_attempt(
+        db,
+        username=operator.username,
+        display_name=operator.name,
+        scenario_id=scenario.id,
+        scenario_version=scenario.version,
+        seed=scenario_seed(scenario),
+        now=now,
+        official=official,
+    )
+
+
+def load_state(db: Database, scenario: Scenario, attempt_id: int, username: str) -> AttemptState:
+    """An attempt of this user on this scenario version; anyone else's is refused."""
+    attempt = storage.get_attempt(db, attempt_id)
+    if attempt.username != username:
+        raise AttemptError("That attempt belongs to someone else.")
+    if attempt.scenario_id != scenario.id or attempt.scenario_version != scenario.version:
+        raise AttemptError(
+            f"That attempt was taken on {attempt.scenario_id} version {attempt.scenario_version}, "
+            f"not on {scenario.id} version {scenario.version}."
+        )
+    return AttemptState(scenario, generate_queue(scenario), attempt, storage.list_decisions(db, attempt_id))
+
+
+def submit_call(
+    db: Database,
+    state: AttemptState,
+    operator: Operator,
+    call: CallInput,
+    *,
+    now: datetime,
+    elapsed_seconds: float | None,
+) -> ItemResult:
+    """Validate, judge and durably record one call; returns the verdict for coach mode.
+
+    Raises DecisionError with the trainee-facing problems, AlreadyDecided when
+    the item already has a call (a double click), AttemptError when finished.
+    """
+    if not state.attempt.in_progress:
+        raise AttemptError("This attempt is finished; start a new one to practise again.")
+    problems = check_call(state.scenario, state.queue, call)
+    if problems:
+        raise DecisionError(" ".join(problems))
+    if call.item_id in state.decided_ids:
+        raise AlreadyDecided(f"{call.item_id} already has a call in this attempt; each item is decided once.")
+    if call.item_id not in state.pending:
+        raise DecisionError("That item is not waiting for a call in this attempt.")
+    body = call.body
+    if call.call == "approve_template" and call.template and body is None:
+        body = prefill_reply(state.scenario, state.queue, call.item_id, call.template, operator.name)
+    if call.call == "approve_draft":
+        item = state.queue.item(call.item_id)
+        body = item.ai_draft if isinstance(item, ConversationItem) else None
+    decision = Decision(call.item_id, call.call, call.template, body, (call.note or "").strip() or None, elapsed_seconds)
+    item = state.queue.item(call.item_id)
+    verdict = judge(item, decision, is_follow_up=call.item_id in state.queue.follow_ups)
+    entry = root_entry(state.queue, call.item_id)
+    storage.record_decision(
+        db,
+        state.attempt.id,
+        item_id=call.item_id,
+        call=call.call,
+        template=call.template,
+        body=body,
+        note=decision.note,
+        decided_at=now,
+        elapsed_seconds=elapsed_seconds,
+        points=verdict.points,
+        max_points=verdict.max_points,
+        verdict=verdict.verdict,
+        log=storage.DecisionLogEntry(
+            shop_domain=state.scenario.shop_domain,
+            action_type=ACTION_TYPES[call.call],
+            operator_email=operator.email,
+            payload={
+                "mode": "training",
+                "attempt_id": state.attempt.id,
+                "scenario_id": state.scenario.id,
+                "scenario_version": state.scenario.version,
+                "item_id": call.item_id,
+                "item_kind": item.kind,
+                "conversation_id": entry.payload.get("id") if item.kind == "conversation" else None,
+                "call": call.call,
+                "template": call.template,
+                "body": body,
+                "note": decision.note,
+            },
+        ),
+    )
+    return verdict
+
+
+def finish(db: Database, state: AttemptState, *, now: datetime) -> AttemptResult:
+    """Score the stored calls and close the attempt; refused while items still wait."""
+    if state.pending:
+        raise AttemptError(f"{len(state.pending)} item(s) still need a call before the attempt can be finished.")
+    result = score_attempt(state.scenario, state.as_decisions, state.queue)
+    if state.attempt.in_progress:
+        storage.finish_attempt(
+            db,
+            state.attempt.id,
+            now=now,
+            score=result.score,
+            max_score=result.max_score,
+            percent=result.percent,
+            passed=result.passed,
+            critical_failures=len(result.critical_failures),
+        )
+    return result
+
+
+def result_of(state: AttemptState) -> AttemptResult:
+    return score_attempt(state.scenario, state.as_decisions, state.queue)
+
+
+def confirmation(call: str, entry: QueueEntry) -> str:
+    """What the replica says after a call, as the real dashboard does ("Reply sent to <name>")."""
+    payload = entry.payload
+    name = str((payload.get("meta") or {}).get("sender", {}).get("name") or "the customer")
+    sku = str(payload.get("sku") or "the SKU")
+    title = str(payload.get("title") or "the tile")
+    messages = {
+        "approve_template": f"Reply sent to {name}",
+        "approve_draft": f"Reply sent to {name}",
+        "edit_draft": f"Reply sent to {name}",
+        "reject_draft": f"AI draft rejected; {name}'s conversation stays open",
+        "escalate_manager": f"Escalated to a manager: {name}'s conversation is tagged and must be acknowledged within 2 hours",
+        "escalate_specialist": f"Escalated to a product specialist: {name}'s conversation is assigned",
+        "reorder": f"Draft purchase order created for {sku}",
+        "mark_intentional": f"{sku} marked as intentionally low",
+        "adjust_quantity": f"Quantity of {sku} adjusted",
+        "file_ticket": f"Ticket filed for {title}",
+        "alert_reliability": f"Reliability team alerted about {title}",
+        "retry": f"Retried {title}",
+        "no_action": "No action taken; the decision is logged",
+    }
+    return messages.get(call, "Decision recorded")
+
+
+def elapsed_since_previous(state: AttemptState, now: datetime) -> float:
+    """Time to decide, from the database alone: since the previous call, or the start of the shift."""
+    previous = max((d.decided_at for d in state.decisions), default=state.attempt.started_at)
+    return max(0.0, round((now - previous).total_seconds(), 3))

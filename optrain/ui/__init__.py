@@ -1,0 +1,1 @@
+"""The only package code that imports streamlit: session keys, auth adapter, shared widgets."""

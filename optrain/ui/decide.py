@@ -1,0 +1,215 @@
+"""The decision panel: what an operator sees for one item, and the calls that fit it.
+
+Calls are processed in the submit button's callback, so the recorded call,
+the confirmation and the move to the next item all happen before the page
+draws again; a second click finds the item already decided and records
+nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import streamlit as st
+
+from optrain import training
+from optrain.errors import AlreadyDecided, OptrainError
+from optrain.queue import QueueEntry
+from optrain.scenarios.model import CALL_LABELS, CALLS_BY_KIND, DRAFT_CALLS, ConversationItem, Scenario
+from optrain.scoring import Decision, ItemResult, judge, next_item_id
+from optrain.ui import state as keys
+from optrain.ui.auth import User
+from optrain.ui.db import get_db
+from optrain.ui.text import plain
+
+SEVERITY_ICON = {"correct": ":material/check_circle:", "partial": ":material/change_circle:",
+                 "wrong": ":material/cancel:", "unanswered": ":material/help:"}
+
+
+@dataclass(frozen=True)
+class Target:
+    scenario: Scenario
+    attempt_id: int
+    item_id: str
+    user: User
+
+    def key(self, name: str) -> str:
+        return f"{name}_{self.attempt_id}_{self.item_id}"
+
+
+def pick_key(attempt_id: int) -> str:
+    return f"pick_{attempt_id}"
+
+
+def _ts(unix: Any) -> str:
+    return datetime.fromtimestamp(int(unix), tz=timezone.utc).strftime("%a %H:%M UTC") if unix else "-"
+
+
+def _operator(user: User) -> training.Operator:
+    return training.Operator(user.username, user.name, user.email)
+
+
+def show_verdict(result: ItemResult) -> None:
+    text = f"{SEVERITY_ICON[result.verdict]} **{result.verdict.capitalize()}** ({result.points:g}/{result.max_points:g}). {plain(result.feedback)}"
+    {"correct": st.success, "partial": st.warning}.get(result.verdict, st.error)(text)
+
+
+def _submit(target: Target, call: str, template: str | None) -> None:
+    """Button callback: record the call (durably) before anything is confirmed on screen."""
+    ss = st.session_state
+    body = ss.get(target.key("body"))
+    note = ss.get(target.key("note"))
+    if call == "approve_template" and template:
+        body = ss.get(target.key(f"body_{template}"))
+    ss.pop(target.key("error"), None)
+    db = get_db()
+    now = datetime.now(timezone.utc)
+    try:
+        current = training.load_state(db, target.scenario, target.attempt_id, target.user.username)
+        result = training.submit_call(
+            db, current, _operator(target.user),
+            training.CallInput(target.item_id, call, template, body if body is not None else None, note),
+            now=now, elapsed_seconds=training.elapsed_since_previous(current, now),
+        )
+    except AlreadyDecided:
+        ss[keys.FLASH] = ("This call was already recorded; nothing was saved twice.", ":material/info:")
+        return
+    except OptrainError as exc:
+        ss[target.key("error")] = str(exc)
+        return
+    entry = training.root_entry(current.queue, target.item_id)
+    ss[keys.FLASH] = (training.confirmation(call, entry), ":material/task_alt:")
+    ss[keys.LAST_VERDICT] = result if target.scenario.feedback_mode == "coach" else None
+    after = training.load_state(db, target.scenario, target.attempt_id, target.user.username)
+    if after.pending:
+        ss[pick_key(target.attempt_id)] = after.pending[0]
+
+
+def _thread(state: training.AttemptState, item_id: str) -> list[tuple[str, str, str]]:
+    """(role, text, time) of the conversation so far, earlier calls on this path included."""
+    root = training.root_entry(state.queue, item_id)
+    rows = [("user" if m.get("message_type") == "incoming" else "assistant", str(m.get("content", "")),
+             _ts(m.get("created_at"))) for m in root.payload.get("messages", [])]
+    decided = {d.item_id: d for d in state.decisions}
+    node = state.queue.item(root.item.id)
+    while node.id != item_id and node.id in decided:
+        d = decided[node.id]
+        rows.append(("assistant", d.body or f"({CALL_LABELS.get(d.call, d.call)}{': ' + d.note if d.note else ''})",
+                     d.decided_at.strftime("%H:%M UTC")))
+        nxt = next_item_id(node, Decision(d.item_id, d.call, d.template))
+        if nxt is None:
+            break
+        node = state.queue.item(nxt)
+        if isinstance(node, ConversationItem) and node.message:
+            rows.append(("user", node.message, "just now"))
+    return rows
+
+
+def _context(state: training.AttemptState, entry: QueueEntry, item_id: str) -> None:
+    p = entry.payload
+    item = state.queue.item(item_id)
+    if entry.item.kind == "conversation":
+        sender = (p.get("meta") or {}).get("sender", {})
+        sla = p.get("applied_sla") or {}
+        vip = " :violet-badge[VIP]" if (p.get("custom_attributes") or {}).get("vip") else ""
+        st.markdown(f"#### {plain(sender.get('name', 'Customer'))}{vip}")
+        st.caption(f"Conversation #{p.get('id')} · {p.get('channel', '')} · status {p.get('status')} · "
+                   f"priority {p.get('priority') or 'none'} · created {_ts(p.get('created_at'))} · "
+                   f"breached {_ts(sla.get('breached_at')) if sla.get('breached_at') else 'not yet'}")
+        attrs = p.get("custom_attributes") or {}
+        order = {k: attrs.get(k) for k in ("order_id", "order_value", "part", "sku", "vehicle", "carrier",
+                                           "tracking_number", "eta") if attrs.get(k) not in (None, "")}
+        if "order_value" in order:
+            order["order_value"] = f"${float(order['order_value']):,.2f}"
+        if order:
+            st.dataframe([{k.replace("_", " "): str(v) for k, v in order.items()}], hide_index=True)
+        for role, text, when in _thread(state, item_id):
+            with st.chat_message(role):
+                st.markdown(plain(text))
+                st.caption(when)
+        if isinstance(item, ConversationItem) and item.ai_draft:
+            with st.container(border=True):
+                st.markdown("**:material/smart_toy: AI-drafted reply** (check factuality, helpfulness, tone, policy)")
+                st.markdown(plain(item.ai_draft))
+    elif entry.item.kind == "inventory":
+        st.markdown(f"#### {plain(str(p.get('product')))}")
+        a, b, c = st.columns(3)
+        a.metric("SKU", str(p.get("sku")))
+        b.metric("Units left", p.get("units"))
+        band = {"red": ":red[red]", "yellow": ":orange[yellow]", "green": ":green[green]"}.get(str(p.get("band")), "")
+        c.metric("Days of cover", p.get("days_of_cover"))
+        st.markdown(f"Heatmap band: {band}")
+        if p.get("note"):
+            st.info(plain(str(p["note"])), icon=":material/sticky_note_2:")
+    else:
+        st.markdown(f"#### {plain(str(p.get('title')))} tile")
+        st.caption(f"State: {p.get('state')} · retries so far: {p.get('retries', 0)}")
+        st.error(plain(str(p.get("message"))), icon=":material/warning:")
+
+
+def _inputs(target: Target, call: str, entry: QueueEntry, item: Any, state: training.AttemptState) -> str | None:
+    """Inputs for the chosen call; returns the template id for template replies."""
+    template: str | None = None
+    if call == "approve_template":
+        templates = training.templates_for(target.scenario)
+        template = st.selectbox("Template", list(templates), index=None, key=target.key("template"),
+                                format_func=lambda t: f"{templates[t].title} ({t})", placeholder="Pick a template")
+        if template:
+            try:
+                prefill = training.prefill_reply(target.scenario, state.queue, target.item_id, template, target.user.name)
+            except OptrainError as exc:
+                st.error(str(exc))
+                return None
+            st.text_area("Reply (you can edit it before sending)", value=prefill, height=220,
+                         key=target.key(f"body_{template}"), max_chars=training.MAX_BODY_CHARS + 1)
+    elif call == "edit_draft":
+        st.text_area("Edited reply", value=item.ai_draft, height=220, key=target.key("body"),
+                     max_chars=training.MAX_BODY_CHARS + 1)
+    elif call == "escalate_manager":
+        st.text_area("Reason for the manager (required)", key=target.key("note"),
+                     placeholder="e.g. Refund of $742 is over the $500 limit")
+    elif call in ("reorder", "adjust_quantity"):
+        label = "Quantity to order" if call == "reorder" else "New on-hand quantity"
+        st.text_input(label + " and a note (optional)", key=target.key("note"))
+    elif call == "file_ticket":
+        st.text_area("Ticket description", key=target.key("body"),
+                     value=f"{entry.payload.get('title', 'Tile')}: {entry.payload.get('message', '')}")
+    else:
+        st.text_input("Note (optional)", key=target.key("note"))
+    return template
+
+
+def render_decision(state: training.AttemptState, target: Target) -> None:
+    entry = training.root_entry(state.queue, target.item_id)
+    item = state.queue.item(target.item_id)
+    _context(state, entry, target.item_id)
+    decided = {d.item_id: d for d in state.decisions}.get(target.item_id)
+    st.divider()
+    if decided is not None:
+        st.markdown(f"**Your call:** {CALL_LABELS.get(decided.call, decided.call)}"
+                    + (f" ({decided.template})" if decided.template else "")
+                    + f" · {decided.decided_at.strftime('%H:%M:%S UTC')}")
+        if target.scenario.feedback_mode == "coach":
+            show_verdict(judge(item, Decision(decided.item_id, decided.call, decided.template)))
+        else:
+            st.caption("Exam mode: the verdict is revealed when you finish.")
+        return
+    if target.item_id not in state.pending:
+        st.info("This item is not waiting for a call.")
+        return
+    calls = [c for c in CALLS_BY_KIND[item.kind]
+             if c not in DRAFT_CALLS or (isinstance(item, ConversationItem) and item.ai_draft)]
+    call = st.radio("Your call", calls, index=None, key=target.key("call"), format_func=lambda c: CALL_LABELS[c])
+    if call is None:
+        st.caption("Choose a call. Every call is logged, just like on the live dashboard.")
+        return
+    template = _inputs(target, call, entry, item, state)
+    if st.session_state.get(target.key("error")):
+        st.error(st.session_state[target.key("error")], icon=":material/error:")
+    label = {"approve_template": "Approve & Send Reply", "escalate_manager": "Escalate to Manager",
+             "approve_draft": "Approve & Send Draft", "edit_draft": "Send Edited Reply"}.get(call, f"Confirm: {CALL_LABELS[call]}")
+    disabled = call == "approve_template" and not template
+    st.button(label, key=target.key("submit"), type="primary", disabled=disabled,
+              on_click=_submit, args=(target, call, template))

@@ -1,0 +1,113 @@
+"""Results of a finished attempt, and the Q&A capture that follows it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import streamlit as st
+
+from optrain import qa_capture, storage, training
+from optrain.config import Settings
+from optrain.errors import OptrainError
+from optrain.scenarios.model import AGENDA_TITLES
+from optrain.scoring import AttemptResult
+from optrain.shift import duration
+from optrain.ui.db import get_db
+from optrain.ui.text import plain
+
+VERDICT = {"correct": "✅ correct", "partial": "🟡 partial", "wrong": "❌ wrong", "unanswered": "⚪ no call"}
+
+
+def render_result(result: AttemptResult, state: training.AttemptState) -> bool:
+    """Score, verdicts and explanations; True when the trainee asks to try again."""
+    a, b, c, d = st.columns(4)
+    a.metric("Score", f"{result.score:g} / {result.max_score:g}")
+    b.metric("Percent", f"{result.percent:.0%}", help=f"Pass mark {result.pass_mark:.0%}")
+    c.metric("Result", "Passed" if result.passed else "Not passed")
+    total = sum(r.elapsed_seconds or 0 for r in result.items)
+    d.metric("Time on calls", duration(total))
+    if result.passed:
+        st.success("Passed. Well done: every critical call was right and you cleared the pass mark.", icon=":material/verified:")
+    elif result.critical_failures:
+        st.error(
+            "Not passed: a critical item went wrong ("
+            + ", ".join(plain(r.title) for r in result.items if r.critical_failure)
+            + "). On a critical item one wrong call fails the whole attempt, whatever the score.",
+            icon=":material/gpp_bad:",
+        )
+    else:
+        st.warning(f"Not passed: {result.percent:.0%} is under the pass mark of {result.pass_mark:.0%}. "
+                   "Read the explanations below and try again.", icon=":material/replay:")
+    rows = [
+        {
+            "Item": r.title + (" (follow-up)" if r.is_follow_up else ""),
+            "Your call": r.call_label,
+            "Expected": r.expected_label,
+            "Points": f"{r.points:g}/{r.max_points:g}",
+            "Verdict": VERDICT[r.verdict] + (" · CRITICAL" if r.critical_failure else ""),
+            "Time": duration(r.elapsed_seconds) if r.elapsed_seconds is not None else "-",
+            "Within target": "-" if r.within_target is None else ("yes" if r.within_target else f"no (target {r.target_seconds}s)"),
+            "Why": r.feedback,
+        }
+        for r in result.items
+    ]
+    st.dataframe(rows, hide_index=True, use_container_width=True,
+                 column_config={"Why": st.column_config.TextColumn(width="large")})
+    with st.expander("Explanations, item by item"):
+        for r in result.items:
+            st.markdown(f"**{plain(r.title)}** · {VERDICT[r.verdict]}  \n{plain(r.feedback)}  \n:gray[Rule: {plain(r.rule_text)}]")
+    return st.button("Try again", key="try_again", icon=":material/replay:",
+                     help="Starts a new attempt; this one stays on record.")
+
+
+def render_qa(state: training.AttemptState, settings: Settings) -> None:
+    """The trainers' questions, with the right widget per answer kind; skipping is recorded."""
+    scenario = state.scenario
+    if not scenario.questions:
+        return
+    st.subheader("Your feedback")
+    saved = storage.list_answers(get_db(), attempt_id=state.attempt.id)
+    if saved:
+        answered = sum(1 for a in saved if not a.skipped)
+        st.success(f"Thanks: your feedback is saved ({answered} of {len(saved)} questions answered).", icon=":material/forum:")
+        return
+    st.caption("Trainers and the product team read every answer. Your exact words are kept; skip anything you like.")
+    aid = state.attempt.id
+    with st.form(f"qa_{aid}"):
+        for q in scenario.questions:
+            st.markdown(f"**{plain(q.text)}**  \n:gray[{AGENDA_TITLES.get(q.part, q.part)}]")
+            if q.kind == "text":
+                st.text_area(q.text, key=f"qa_{aid}_{q.id}", label_visibility="collapsed",
+                             max_chars=qa_capture.MAX_ANSWER_CHARS)
+            elif q.kind == "yes_somewhat_no":
+                st.radio(q.text, qa_capture.YES_SOMEWHAT_NO, index=None, horizontal=True, key=f"qa_{aid}_{q.id}",
+                         label_visibility="collapsed")
+            else:
+                st.radio(q.text, ["1", "2", "3", "4", "5"], index=None, horizontal=True, key=f"qa_{aid}_{q.id}",
+                         label_visibility="collapsed", captions=["poor", "", "", "", "great"])
+        st.divider()
+        severity = st.selectbox("How much does this get in your way? (optional)", qa_capture.SEVERITIES, index=None,
+                                key=f"qa_{aid}_severity", placeholder="No severity")
+        shot = st.file_uploader("Screenshot (optional, PNG or JPEG, up to 2 MB)", type=["png", "jpg", "jpeg"],
+                                key=f"qa_{aid}_shot")
+        send, skip = st.columns(2)
+        submitted = send.form_submit_button("Submit answers", type="primary", use_container_width=True)
+        skipped = skip.form_submit_button("Skip Q&A", use_container_width=True)
+    if not (submitted or skipped):
+        return
+    ss = st.session_state
+    data = shot.getvalue() if (shot is not None and submitted) else None
+    given = {q.id: ss.get(f"qa_{aid}_{q.id}") for q in scenario.questions}
+    # Severity and screenshot describe the whole submission; the screenshot is filed with the first answer.
+    first = next((qid for qid, text in given.items() if (text or "").strip()), scenario.questions[0].id)
+    answers = [] if skipped else [
+        qa_capture.AnswerInput(qid, text, severity, data if qid == first else None) for qid, text in given.items()
+    ]
+    try:
+        qa_capture.save_qa(get_db(), scenario, state.attempt, answers, uploads_dir=settings.uploads_dir,
+                           now=datetime.now(timezone.utc))
+    except OptrainError as exc:
+        st.error(f"Nothing was saved: {exc}", icon=":material/error:")
+        return
+    st.toast("Feedback skipped; you can move on." if skipped else "Thanks, your feedback is saved.", icon=":material/forum:")
+    st.rerun()
