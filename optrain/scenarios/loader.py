@@ -7,8 +7,9 @@ file never stops the others from loading.
 
 from __future__ import annotations
 
+import re
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import UnionType
@@ -24,6 +25,7 @@ from optrain.scenarios.problems import Problem, did_you_mean, format_path
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 100_000
+MAX_DEPTH = 200
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,11 @@ def load_scenario_file(path: Path | str) -> Scenario:
 
 def parse_scenario_text(text: str, name: str, expected_id: str | None = None) -> Scenario:
     """Validate scenario YAML held in memory (uploads, pasted text, files)."""
-    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise ScenarioFileError([Problem(name, "", "is not UTF-8 text")]) from None
+    if size > MAX_FILE_BYTES:
         raise ScenarioFileError([Problem(name, "", f"is larger than {MAX_FILE_BYTES:,} bytes; split it up")])
     root = _compose(text, name)
     data = _construct(root, name)
@@ -132,23 +138,66 @@ def parse_scenario_text(text: str, name: str, expected_id: str | None = None) ->
 # ---------------------------------------------------------------- YAML
 
 
+class _TooDeep(Exception):
+    """Nesting deeper than MAX_DEPTH; no scenario needs it and PyYAML recurses per level."""
+
+
 def _compose(text: str, name: str) -> yaml.Node | None:
+    too_deep = Problem(name, "", f"is nested more than {MAX_DEPTH} levels deep; refused")
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise ScenarioFileError([too_deep]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
         reason = exc.problem or "syntax error"
+        start = exc.context_mark
+        if exc.context and start is not None and mark is not None and start.line != mark.line:
+            opened = exc.context.removeprefix("while parsing ").removeprefix("while scanning ")
+            reason += f" (in {opened} that starts on line {start.line + 1})"
         raise ScenarioFileError([Problem(name, "", f"is not valid YAML: {reason}", line)]) from None
     except yaml.YAMLError as exc:
         raise ScenarioFileError([Problem(name, "", f"is not valid YAML: {exc}")]) from None
     if root is None:
         raise ScenarioFileError([Problem(name, "", "is empty; a scenario needs id, title, version, module, ...")])
-    if _expanded_size(root) > MAX_NODES:
+    try:
+        expanded = _expanded_size(root)
+    except _TooDeep:
+        raise ScenarioFileError([too_deep]) from None
+    if expanded > MAX_NODES:
         raise ScenarioFileError(
             [Problem(name, "", f"expands to more than {MAX_NODES:,} YAML nodes through aliases; refused")]
         )
+    duplicates = list(_duplicate_keys(root, name))
+    if duplicates:
+        raise ScenarioFileError(duplicates)
     return root
+
+
+def _duplicate_keys(root: yaml.Node, name: str) -> Iterator[Problem]:
+    """Keys set twice in one mapping: YAML keeps the last silently, so the first edit would be lost."""
+    seen_nodes: set[int] = set()
+
+    def walk(node: yaml.Node, loc: tuple[object, ...]) -> Iterator[Problem]:
+        if id(node) in seen_nodes:
+            return
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            for index, child in enumerate(node.value):
+                yield from walk(child, (*loc, index))
+        elif isinstance(node, yaml.MappingNode):
+            first_line: dict[str, int] = {}
+            for key, value in node.value:
+                label, line = (key.value if isinstance(key, yaml.ScalarNode) else ""), key.start_mark.line + 1
+                if label in first_line:
+                    message = f"is set twice (also on line {first_line[label]}); keep one"
+                    yield Problem(name, format_path((*loc, label)), message, line)
+                elif label:
+                    first_line[label] = line
+                yield from walk(value, (*loc, label) if label else loc)
+
+    return walk(root, ())
 
 
 def _expanded_size(root: yaml.Node) -> int:
@@ -156,8 +205,8 @@ def _expanded_size(root: yaml.Node) -> int:
     memo: dict[int, int] = {}
 
     def size(node: yaml.Node, depth: int) -> int:
-        if depth > 200:
-            return MAX_NODES + 1
+        if depth > MAX_DEPTH:
+            raise _TooDeep
         key = id(node)
         if key in memo:
             return memo[key]
@@ -187,12 +236,20 @@ def _construct(root: yaml.Node | None, name: str) -> Any:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or "cannot be constructed"
-        if "could not determine a constructor for the tag" in problem:
-            tag = problem.rsplit("tag", 1)[-1].strip().strip("'")
-            problem = f"the YAML tag {tag} is not allowed; scenario files hold plain data only"
+        if problem == "found unhashable key":
+            problem = "a key must be plain text, not a list or a mapping"
+        elif "could not determine a constructor for the tag" in problem:
+            problem = f"the YAML tag {_short_tag(problem)} is not allowed; scenario files hold plain data only"
         raise ScenarioFileError([Problem(name, "", problem, line)]) from None
     finally:
         loader.dispose()
+
+
+def _short_tag(problem: str) -> str:
+    """"...for the tag 'tag:yaml.org,2002:python/object'" -> "!!python/object", as authors write it."""
+    match = re.search(r"'([^']*)'", problem)
+    tag = match.group(1) if match else problem.rsplit(" ", 1)[-1]
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 def _line_of(root: yaml.Node | None, loc: Iterable[object]) -> int | None:
@@ -222,10 +279,11 @@ def _line_of(root: yaml.Node | None, loc: Iterable[object]) -> int | None:
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Drop union tags that pydantic inserts (queue.2.conversation.expected -> queue.2.expected)."""
+    """Drop the markers pydantic inserts: union tags (queue.2.conversation.expected ->
+    queue.2.expected) and '[key]' for a bad dict key (the message already names the key)."""
     out: list[Any] = []
     for i, part in enumerate(loc):
-        if i == 2 and loc[0] == "queue" and part in QUEUE_TAGS:
+        if (i == 2 and loc[0] == "queue" and part in QUEUE_TAGS) or part == "[key]":
             continue
         out.append(part)
     return tuple(out)
@@ -233,11 +291,24 @@ def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def _pydantic_problems(exc: ValidationError, name: str, root: yaml.Node | None) -> list[Problem]:
     problems: list[Problem] = []
-    for err in exc.errors():
+    errors = exc.errors()
+    for err in errors:
+        if _is_echo(err, errors):
+            continue
         loc = _clean_loc(tuple(err["loc"]))
         message = _message(err, _model_at(loc, err["loc"]))
+        if err["type"] == "invalid_key":
+            loc = loc[:-1]  # the key is not a name, so the problem belongs to its mapping
         problems.append(Problem(name, format_path(loc), message, _line_of(root, loc)))
     return problems
+
+
+def _is_echo(err: Any, errors: Sequence[Any]) -> bool:
+    """A list that is 'too short' only because its own entries failed: those errors say why."""
+    loc = tuple(err["loc"])
+    return err["type"] == "too_short" and any(
+        len(other["loc"]) > len(loc) and tuple(other["loc"][: len(loc)]) == loc for other in errors
+    )
 
 
 def _message(err: Any, model: type[BaseModel] | None) -> str:
@@ -249,6 +320,11 @@ def _message(err: Any, model: type[BaseModel] | None) -> str:
         fields = list(model.model_fields) if model else []
         hint = did_you_mean(key, fields)
         return f"unknown key '{key}'" + (hint or (f"; allowed keys: {', '.join(fields)}" if fields else ""))
+    if kind == "invalid_key":
+        fields = list(model.model_fields) if model else []
+        return f"the key {_show(value)} is not text; keys are field names" + (
+            f" such as {', '.join(fields)}" if fields else ""
+        )
     if kind == "missing":
         return "is required but missing"
     if kind == "literal_error":
