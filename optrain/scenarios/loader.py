@@ -362,6 +362,8 @@ def _message(err: Any, model: type[BaseModel] | None) -> str:
         return f"must be a list, got {_show(value)}"
     if kind == "queue_entry":
         return str(err["msg"])
+    if kind == "timezone_aware":
+        return "needs a time zone, e.g. 2026-06-05T14:00:00Z"
     if kind == "datetime_parsing" or kind == "datetime_from_date_parsing":
         return f"must be a date and time like 2026-06-05T14:00:00Z, got {_show(value)}"
     msg = str(err["msg"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Field, Tag
 
 Module = Literal[
     "introduction",
@@ -371,7 +371,7 @@ class Question(Frozen):
 class Scenario(Frozen):
     id: Annotated[str, Field(pattern=ID_PATTERN)]
     title: ShortText
-    version: Annotated[int, Field(ge=1)]
+    version: Annotated[int, Field(ge=1, strict=True)]
     module: Module
     difficulty: Difficulty
     estimated_minutes: Annotated[int, Field(ge=1, le=240)] | None = None
@@ -380,7 +380,7 @@ class Scenario(Frozen):
     pass_mark: Annotated[float, Field(ge=0, le=1)] = 0.8
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
     shift_minutes: Annotated[int, Field(ge=1, le=720)] = 60
-    starts_at: datetime = DEFAULT_START
+    starts_at: AwareDatetime = DEFAULT_START
     shop_domain: ShortText = "hotrodan.myshopify.com"
     templates: tuple[TemplateSpec, ...] = ()
     dashboard: Dashboard = Dashboard()
