@@ -1,0 +1,166 @@
+"""The Operator Control Center widget: six tiles in a 3x2 grid above the work queue.
+
+Only drawing happens here; what each tile says comes from `optrain.dashboard`.
+Every string that came from a scenario or the queue goes through `plain()` or
+into an element that renders plain text (dataframes, chart tooltips), because
+alerts, captions and metric labels all parse Markdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from optrain.dashboard import (
+    EscalationRow,
+    PageRow,
+    StockRow,
+    StuckOrderRow,
+    TileView,
+    TopSellerRow,
+)
+from optrain.ui.text import plain
+
+MOCK_NOTICE = "Mock mode: training data, no real customer or order is affected"
+STATUS_BADGES: dict[str, tuple[str, str]] = {
+    "healthy": ("green", ":material/check_circle:"),
+    "attention": ("orange", ":material/warning:"),
+    "error": ("red", ":material/error:"),
+    "unconfigured": ("gray", ":material/settings:"),
+}
+BANDS: dict[str, tuple[str, str]] = {
+    "red": ("<7", "#d93025"),
+    "yellow": ("7-14", "#f2a600"),
+    "green": (">14", "#1e8e3e"),
+}
+EDGES = (7, 14)
+MAX_ESCALATIONS = 4
+ROW_PX = 35
+TILE_HEIGHT = 340
+
+
+def render_dashboard(tiles: Sequence[TileView], *, key_prefix: str = "dash", height: int | None = TILE_HEIGHT) -> None:
+    """The mock-mode notice, then the tiles three to a row, each the same height so the grid lines up."""
+    st.info(MOCK_NOTICE, icon=":material/science:")
+    for start in range(0, len(tiles), 3):
+        for column, tile in zip(st.columns(3), tiles[start : start + 3]):
+            with column:
+                with st.container(border=True, height=height or "content", key=f"{key_prefix}-{tile.id}"):
+                    render_tile(tile, key_prefix=key_prefix)
+
+
+def status_badge(status: str) -> str:
+    color, icon = STATUS_BADGES[status]
+    return f":{color}-badge[{icon} {status}]"
+
+
+def render_tile(tile: TileView, *, key_prefix: str = "dash") -> None:
+    st.markdown(f"**{plain(tile.title)}** {status_badge(tile.status)}")
+    st.caption(plain(tile.metadata))
+    if tile.status == "error" and tile.error:
+        st.error(plain(tile.error), icon=":material/error:")
+    elif tile.status == "unconfigured" and tile.error:
+        st.info(plain(tile.error), icon=":material/settings:")
+    elif tile.banner:
+        st.warning(plain(tile.banner), icon=":material/hourglass_top:")
+    if tile.note:
+        st.caption(f":orange[:material/report:] {plain(tile.note)}")
+    if not tile.shows_content:
+        return
+    _metrics(tile)
+    if tile.is_empty:
+        st.caption(f":green[:material/check:] {plain(tile.empty_message)}")
+        return
+    if not tile.rows:
+        return
+    key = f"{key_prefix}-{tile.id}"
+    rows = tile.rows
+    if tile.id == "inventory_heatmap":
+        _inventory([r for r in rows if isinstance(r, StockRow)], key)
+    elif tile.id == "cx_escalations":
+        _escalations([r for r in rows if isinstance(r, EscalationRow)])
+    else:
+        _table(tile.id, rows, key)
+
+
+def _metrics(tile: TileView) -> None:
+    if not tile.metrics:
+        return
+    with st.container(horizontal=True, gap="small"):
+        for metric in tile.metrics:
+            st.metric(plain(metric.label), plain(metric.value), help=metric.help and plain(metric.help),
+                      width="content")
+
+
+def _table(tile_id: str, rows: Sequence[object], key: str) -> None:
+    """Sales, fulfillment and SEO rows as a small read-only table (dataframes render plain text)."""
+    if tile_id == "sales_pulse":
+        records = [{"SKU": r.sku, "Top seller": r.title, "Units": r.units_sold}
+                   for r in rows if isinstance(r, TopSellerRow)]
+        config = {"Units": st.column_config.NumberColumn(format="%d")}
+    elif tile_id == "fulfillment_health":
+        records = [{"Order": r.order_id, "State": r.state, "Reason": r.reason, "Stuck": r.age}
+                   for r in rows if isinstance(r, StuckOrderRow)]
+        config = {name: st.column_config.TextColumn(width="small") for name in ("Order", "State", "Stuck")}
+    else:
+        records = [{"Page": r.path, "Last wk": r.sessions_last_week, "This wk": r.sessions_this_week,
+                    "WoW": r.change_pct} for r in rows if isinstance(r, PageRow)]
+        config = {"WoW": st.column_config.NumberColumn("WoW", format="%+.0f%%", help="Sessions, week over week")}
+    st.dataframe(
+        pd.DataFrame.from_records(records), hide_index=True, column_config=config, key=f"{key}-table",
+        height=ROW_PX * (len(records) + 1) + 3,
+    )
+
+
+def _inventory(rows: Sequence[StockRow], key: str) -> None:
+    """Days of cover as bars on a fixed colour scale, so red always means under 7 days."""
+    frame = pd.DataFrame.from_records([
+        {"SKU": r.sku, "Product": r.title, "Units": r.units, "Days of cover": r.days_of_cover,
+         "Cover": BANDS[r.band][0], "Label": f"{r.units} units"}
+        for r in rows
+    ])
+    top = max(r.days_of_cover for r in rows)
+    room = max(16.0, top * 1.35)
+    ticks = [0, *EDGES, *([int(top)] if top >= 2 * EDGES[-1] else [])]
+    base = alt.Chart(frame).encode(
+        x=alt.X(
+            "Days of cover:Q", title="Days of cover", axis=alt.Axis(values=ticks, grid=False),
+            scale=alt.Scale(domain=[0, room], nice=False),  # room on the right for the units label
+        ),
+        y=alt.Y("SKU:N", sort=list(frame["SKU"]), title=None),
+        tooltip=[
+            alt.Tooltip("SKU:N"), alt.Tooltip("Product:N"), alt.Tooltip("Units:Q", title="Units left"),
+            alt.Tooltip("Days of cover:Q", format=".1f"),
+        ],
+    )
+    bars = base.mark_bar(cornerRadiusEnd=3).encode(
+        color=alt.Color(
+            "Cover:N",
+            scale=alt.Scale(domain=[b[0] for b in BANDS.values()], range=[b[1] for b in BANDS.values()]),
+            legend=alt.Legend(
+                title=None, orient="bottom", direction="horizontal", symbolSize=50, columnPadding=4, padding=0,
+            ),
+        ),
+    )
+    labels = base.mark_text(align="left", dx=3, fontSize=11, color="#555").encode(text="Label:N")
+    edges = alt.Chart(pd.DataFrame({"Days of cover": EDGES})).mark_rule(strokeDash=[3, 3], color="#999").encode(
+        x="Days of cover:Q"
+    )
+    chart = (edges + bars + labels).properties(height=alt.Step(22))
+    summary = ", ".join(f"{r.sku} {r.days_of_cover:g} days ({r.units} units)" for r in rows)
+    st.altair_chart(chart, key=f"{key}-chart", alt=f"Days of cover per SKU: {summary}")
+
+
+def _escalations(rows: Sequence[EscalationRow]) -> None:
+    for row in rows[:MAX_ESCALATIONS]:
+        tags = ", ".join(row.labels) or "no tags"
+        st.markdown(
+            f"**{plain(row.customer, 60)}** · {plain(row.status)} · :red[{plain(row.breach)}]  \n"
+            f":gray[{plain(tags, 80)}]"
+        )
+    hidden = len(rows) - MAX_ESCALATIONS
+    if hidden > 0:
+        st.caption(f"and {hidden} more breached conversations in the queue")

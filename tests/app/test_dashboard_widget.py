@@ -1,0 +1,138 @@
+"""The dashboard widget draws every tile state an operator must read, with scenario text made inert."""
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from optrain.dashboard import RATE_LIMIT_BANNER, build_dashboard
+from optrain.queue import generate_queue
+from optrain.scenarios.model import DEFAULT_START, TILE_TITLES, Scenario
+from optrain.ui.dashboard import BANDS, MAX_ESCALATIONS, MOCK_NOTICE
+from optrain.ui.text import plain
+
+HOSTILE_ERROR = "<script>alert(1)</script> **Shop API** [down](javascript:alert(1))"
+UNCONFIGURED = "the Shopify app is missing the read_fulfillments permission."
+
+
+def tile_item(item_id: str, tile: str, state: str, message: str) -> dict:
+    return {
+        "kind": "tile", "id": item_id, "tile": tile, "state": state, "message": message,
+        "expected": {"call": "file_ticket"}, "rationale": "Because.", "rule": "tile_integration_error",
+    }
+
+
+def training_tiles():
+    scenario = Scenario.model_validate({
+        "id": "widget", "title": "Widget", "version": 1, "module": "error_handling", "difficulty": "beginner",
+        "briefing": "Read the tiles.", "seed": 3,
+        "queue": [
+            tile_item("seo_down", "seo_watch", "error", HOSTILE_ERROR),
+            tile_item("no_perm", "fulfillment_health", "unconfigured", UNCONFIGURED),
+            tile_item("limited", "ops_pulse", "rate_limited", RATE_LIMIT_BANNER),
+            tile_item("calm", "cx_escalations", "empty", "No SLA breaches detected"),
+            {"kind": "inventory", "id": "low", "sku": "HOODIE-BLK-M", "product": "Hoodie <b>black</b>",
+             "units": 15, "days_of_cover": 5, "expected": {"call": "reorder"}, "rationale": "Because.",
+             "rule": "low_cover_reorder"},
+        ],
+    })
+    return build_dashboard(scenario, generate_queue(scenario, DEFAULT_START))
+
+
+def draw(tiles):
+    from optrain.ui.dashboard import render_dashboard
+
+    render_dashboard(tiles, key_prefix="dash")
+
+
+@pytest.fixture(scope="module")
+def app() -> AppTest:
+    at = AppTest.from_function(draw, args=(training_tiles(),), default_timeout=30)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_mock_mode_notice_comes_first(app):
+    assert app.info[0].value == MOCK_NOTICE
+
+
+def test_every_tile_title_and_status_is_shown(app):
+    headers = [m.value for m in app.markdown if m.value.startswith("**")]
+    for title, status in [
+        ("Ops Pulse", "attention"), ("Sales Pulse", "healthy"), ("Fulfillment Health", "unconfigured"),
+        ("Inventory Heatmap", "attention"), ("CX Escalations", "healthy"), ("SEO & Content Watch", "error"),
+    ]:
+        assert any(h.startswith(f"**{plain(title)}**") and h.endswith(f" {status}]") for h in headers), title
+    assert len(headers) == len(TILE_TITLES)
+
+
+def test_error_tile_shows_the_message_inert(app):
+    assert [e.value for e in app.error] == [plain(HOSTILE_ERROR)]
+    assert "<script>" not in app.error[0].value
+
+
+def test_unconfigured_tile_says_configuration_required(app):
+    assert plain(f"Configuration required: {UNCONFIGURED}") in [i.value for i in app.info]
+
+
+def test_rate_limit_banner(app):
+    assert [w.value for w in app.warning] == [plain(RATE_LIMIT_BANNER)]
+
+
+def test_empty_cx_list_is_shown_as_normal(app):
+    assert any(c.value.endswith(plain("No SLA breaches detected")) for c in app.caption)
+
+
+def test_metadata_captions_name_sources(app):
+    captions = [c.value for c in app.caption]
+    assert sum(c.startswith(plain("Source: ")) for c in captions) == len(TILE_TITLES)
+    assert plain("Source: Google Search Console · refreshed 2 min ago") in captions
+
+
+def test_content_of_healthy_tiles(app):
+    assert [m.label for m in app.metric] == ["Revenue", "Orders", "Open fulfillments"]
+    assert app.metric[0].value == plain("$18,420.50")
+    tables = [d.value for d in app.dataframe]
+    assert any("Top seller" in t.columns for t in tables)
+
+def test_heatmap_chart_has_a_fixed_colour_scale(app):
+    charts = app.get("vega_lite_chart")
+    assert len(charts) == 1
+    bars = json.loads(charts[0].proto.spec)["layer"][1]["encoding"]
+    assert bars["color"]["scale"] == {"domain": [b[0] for b in BANDS.values()], "range": [b[1] for b in BANDS.values()]}
+    assert bars["y"]["sort"][0] == "HOODIE-BLK-M"
+    assert [t["field"] for t in bars["tooltip"]] == ["SKU", "Product", "Units", "Days of cover"]
+
+
+def test_tiles_carry_stable_keys(app):
+    keys = {getattr(c, "key", None) for c in app.get("flex_container")}
+    assert {f"dash-{t}" for t in TILE_TITLES} <= keys
+
+
+def breached(item_id: str, name: str, minutes_ago: int) -> dict:
+    return {
+        "kind": "conversation", "id": item_id, "intent": "shipping_delay", "customer": {"name": name},
+        "labels": ["shipping", "sla-breached"], "messages": [{"text": "Where is it?", "minutes_ago": minutes_ago}],
+        "expected": {"call": "approve_template", "template": "ack_delay"}, "rationale": "Because.",
+        "rule": "sla_breached_no_news",
+    }
+
+
+def test_breached_conversations_list_with_a_count_of_the_rest():
+    names = ["**Alex** [Rivera](http://x)", "Jordan Lee", "Sam Ortiz", "Casey Moore", "Riley Chen", "Drew Park"]
+    scenario = Scenario.model_validate({
+        "id": "breaches", "title": "Breaches", "version": 1, "module": "cx_escalations", "difficulty": "beginner",
+        "briefing": "Triage.", "seed": 3,
+        "queue": [breached(f"c{i}", name, 600 - i * 30) for i, name in enumerate(names)],
+    })
+    tiles = build_dashboard(scenario, generate_queue(scenario, DEFAULT_START))
+    at = AppTest.from_function(draw, args=(tiles,), default_timeout=30)
+    at.run()
+    assert not at.exception
+    rows = [m.value for m in at.markdown if "breached" in m.value]
+    assert len(rows) == MAX_ESCALATIONS
+    assert rows[0].startswith(f"**{plain(names[0], 60)}** · open · :red[{plain('breached 9 h ago')}]")
+    assert "[Rivera](" not in rows[0]
+    assert f"and {len(names) - MAX_ESCALATIONS} more breached conversations in the queue" in [
+        c.value for c in at.caption]
