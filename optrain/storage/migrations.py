@@ -137,3 +137,38 @@ def schema_version(db: Database) -> list[str]:
     """Names of the applied migrations, oldest first (shown on the admin page and in bug reports)."""
     with storage_errors():
         return [migration.name for migration in MIGRATIONS.applied(db)]
+
+
+_M002_STATEMENTS: tuple[str, ...] = (
+    """
+    CREATE VIRTUAL TABLE qa_answers_fts USING fts5(
+        answer, content='qa_answers', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    )
+    """,
+    """
+    CREATE TRIGGER qa_answers_fts_insert AFTER INSERT ON qa_answers BEGIN
+        INSERT INTO qa_answers_fts (rowid, answer) VALUES (new.id, COALESCE(new.answer, ''));
+    END
+    """,
+    """
+    CREATE TRIGGER qa_answers_fts_delete AFTER DELETE ON qa_answers BEGIN
+        INSERT INTO qa_answers_fts (qa_answers_fts, rowid, answer) VALUES ('delete', old.id, COALESCE(old.answer, ''));
+    END
+    """,
+    """
+    CREATE TRIGGER qa_answers_fts_update AFTER UPDATE OF answer ON qa_answers BEGIN
+        INSERT INTO qa_answers_fts (qa_answers_fts, rowid, answer) VALUES ('delete', old.id, COALESCE(old.answer, ''));
+        INSERT INTO qa_answers_fts (rowid, answer) VALUES (new.id, COALESCE(new.answer, ''));
+    END
+    """,
+    "INSERT INTO qa_answers_fts (rowid, answer) SELECT id, COALESCE(answer, '') FROM qa_answers",
+    "CREATE INDEX idx_qa_answers_question ON qa_answers (question_id)",
+    "CREATE INDEX idx_qa_answers_created ON qa_answers (created_at)",
+)
+
+
+@MIGRATIONS()
+def m002_qa_search(db: Database) -> None:
+    """Full-text search over Q&A answers (FTS5, kept in step by triggers) and filter indexes."""
+    for statement in _M002_STATEMENTS:
+        db.execute(statement)
