@@ -28,6 +28,7 @@ HOME = st.Page("app_pages/home.py", title="Home", icon=":material/home:", url_pa
 TRAIN = st.Page("app_pages/train.py", title="Train", icon=":material/school:", url_path="train")
 RESULTS = st.Page("app_pages/my_results.py", title="My results", icon=":material/insights:", url_path="my-results")
 REVIEW = st.Page("app_pages/review.py", title="Review", icon=":material/fact_check:", url_path="review")
+QA = st.Page("app_pages/qa_browser.py", title="Q&A answers", icon=":material/forum:", url_path="qa")
 EXPORTS = st.Page("app_pages/exports.py", title="Exports", icon=":material/download:", url_path="exports")
 
 if user is None:
@@ -36,14 +37,14 @@ if user is None:
 else:
     sections: dict[str, list] = {"Training": [HOME, TRAIN, RESULTS]}
     if user.can("trainer"):
-        sections["Trainers"] = [REVIEW]
+        sections["Trainers"] = [REVIEW, QA]
     if user.can("support"):
-        sections["Support"] = [EXPORTS]
+        sections["Support"] = [EXPORTS] if user.can("trainer") else [QA, EXPORTS]
     page = st.navigation(sections)
     with st.sidebar:
         st.markdown(f"**{user.name}**")
         st.caption("Roles: " + ", ".join(user.roles))
-        if st.button("Log out", key="sign_out", icon=":material/logout:", use_container_width=True):
+        if st.button("Log out", key="sign_out", icon=":material/logout:", width="stretch"):
             session.logout(user)
             st.rerun()
 page.run()

@@ -45,7 +45,7 @@ if done:
         color=alt.Color("Scenario:N", legend=alt.Legend(orient="bottom", columns=2)),
         tooltip=["Scenario", alt.Tooltip("Score:Q", format=".0%"), "Passed", alt.Tooltip("Finished:T", format="%d %b %H:%M")],
     )
-    st.altair_chart(line, use_container_width=True)
+    st.altair_chart(line, width="stretch")
 
 st.subheader("Best per scenario")
 best: dict[str, storage.Attempt] = {}
@@ -56,7 +56,7 @@ st.dataframe(
     [{"Scenario": title(sid), "Best": f"{(x.percent or 0):.0%}", "Passed": "yes" if sid in a_pass else "no",
       "Attempts": sum(1 for y in attempts if y.scenario_id == sid), "Last": x.finished_at}
      for sid, x in best.items()] or [{"Scenario": "No completed attempt yet"}],
-    hide_index=True, use_container_width=True,
+    hide_index=True, width="stretch",
 )
 
 st.subheader("Agenda parts")

@@ -50,7 +50,7 @@ def render_catalog(catalog: Catalog, progress: dict[str, ScenarioProgress], user
                 with right:
                     label = "Resume" if mine and mine.in_progress_id else ("Practise again" if mine else "Open")
                     if st.button(label, key=f"open_{scenario.id}", type="primary" if label == "Resume" else "secondary",
-                                 use_container_width=True):
+                                 width="stretch"):
                         chosen = scenario.id
     if catalog.problems and user.can("trainer"):
         with st.expander(f":material/error: {len(catalog.broken_files())} scenario file(s) could not be loaded",

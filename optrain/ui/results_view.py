@@ -51,7 +51,7 @@ def render_result(result: AttemptResult, state: training.AttemptState) -> bool:
         }
         for r in result.items
     ]
-    st.dataframe(rows, hide_index=True, use_container_width=True,
+    st.dataframe(rows, hide_index=True, width="stretch",
                  column_config={"Why": st.column_config.TextColumn(width="large")})
     with st.expander("Explanations, item by item"):
         for r in result.items:
@@ -91,8 +91,8 @@ def render_qa(state: training.AttemptState, settings: Settings) -> None:
         shot = st.file_uploader("Screenshot (optional, PNG or JPEG, up to 2 MB)", type=["png", "jpg", "jpeg"],
                                 key=f"qa_{aid}_shot")
         send, skip = st.columns(2)
-        submitted = send.form_submit_button("Submit answers", type="primary", use_container_width=True)
-        skipped = skip.form_submit_button("Skip Q&A", use_container_width=True)
+        submitted = send.form_submit_button("Submit answers", type="primary", width="stretch")
+        skipped = skip.form_submit_button("Skip Q&A", width="stretch")
     if not (submitted or skipped):
         return
     ss = st.session_state

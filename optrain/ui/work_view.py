@@ -66,7 +66,7 @@ def render_work(state: training.AttemptState, user: User) -> bool:
     top[1].metric("Shift clock", now_sim.strftime("%H:%M"), help=f"Shift {scenario.starts_at:%H:%M}-{shift_end(scenario):%H:%M} UTC (simulated)")
     top[2].metric("Mode", scenario.feedback_mode.capitalize())
     with st.expander("Operator Control Center (replica)", expanded=done == 0, icon=":material/dashboard:"):
-        render_dashboard(build_dashboard(scenario, state.queue))
+        render_dashboard(build_dashboard(scenario, state.queue, revealed=set(state.pending) | state.decided_ids))
 
     verdict = st.session_state.get(keys.LAST_VERDICT)
     if verdict is not None and scenario.feedback_mode == "coach":
@@ -83,7 +83,7 @@ def render_work(state: training.AttemptState, user: User) -> bool:
                  format_func=lambda i: _label(state, i, now_sim))
         if state.complete:
             st.success("Every item has a call. Finish the shift to see your results.", icon=":material/flag:")
-            if st.button("Finish shift and see results", key="finish", type="primary", use_container_width=True):
+            if st.button("Finish shift and see results", key="finish", type="primary", width="stretch"):
                 return True
         elif done:
             st.caption(f"{len(state.pending)} item(s) still waiting for a call.")

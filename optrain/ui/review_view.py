@@ -1,0 +1,151 @@
+"""Trainer review widgets: filters, the attempt drill-down with observations, analytics charts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from sqlite_utils import Database
+
+from optrain import storage
+from optrain.errors import OptrainError
+from optrain.scenarios.loader import Catalog
+from optrain.scenarios.model import AGENDA, AGENDA_TITLES
+from optrain.scoring import Decision, call_label, judge
+from optrain.shift import duration
+from optrain.storage.analytics import AttemptFilter, ItemStats, call_matrix, item_stats
+from optrain.ui.auth import User
+from optrain.ui.text import plain
+
+NOTE_TAGS = ("confusion", "hesitation", "wrong_action", "other")
+
+
+def filters(catalog: Catalog, trainees: list[str], scenario_ids: list[str]) -> AttemptFilter:
+    c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1])
+    who = c1.multiselect("Trainee", trainees, key="review_trainee")
+    parts = c2.multiselect("Agenda part", [p for p in AGENDA], key="review_part", format_func=AGENDA_TITLES.get)
+    which = c3.multiselect("Scenario", scenario_ids, key="review_scenario")
+    span = c4.date_input("Started between", value=(), key="review_dates", format="YYYY-MM-DD")
+    outcome = c5.selectbox("Result", ["all", "passed", "not passed"], key="review_outcome")
+    chosen = set(which)
+    if parts:
+        in_parts = {s.id for s in catalog.scenarios.values() if s.module in parts}
+        chosen = (chosen & in_parts) if chosen else in_parts
+        if not chosen:
+            chosen = {"(none)"}
+    since = until = None
+    if isinstance(span, tuple) and len(span) == 2:
+        since = datetime.combine(span[0], time.min, tzinfo=timezone.utc)
+        until = datetime.combine(span[1] + timedelta(days=1), time.min, tzinfo=timezone.utc)
+    elif isinstance(span, date):
+        since = datetime.combine(span, time.min, tzinfo=timezone.utc)
+    return AttemptFilter(
+        usernames=tuple(who), scenario_ids=tuple(sorted(chosen)), since=since, until=until,
+        passed={"all": None, "passed": True, "not passed": False}[outcome],
+    )
+
+
+def attempt_detail(db: Database, catalog: Catalog, attempt_id: int, trainer: User) -> None:
+    attempt = storage.get_attempt(db, attempt_id)
+    scenario = catalog.scenarios.get(attempt.scenario_id)
+    same_version = scenario is not None and scenario.version == attempt.scenario_version
+    items = {}
+    if same_version and scenario is not None:
+        from optrain.queue import generate_queue
+
+        items = {i.id: i for i in generate_queue(scenario).all_items()}
+    st.markdown(f"**{plain(attempt.display_name or attempt.username)}** · {plain(attempt.scenario_id)} "
+                f"v{attempt.scenario_version} · {attempt.status}"
+                + (f" · {attempt.percent:.0%} · {'passed' if attempt.passed else 'not passed'}" if attempt.percent is not None else ""))
+    rows = []
+    for d in storage.list_decisions(db, attempt_id):
+        item = items.get(d.item_id)
+        verdict = judge(item, Decision(d.item_id, d.call, d.template)) if item is not None else None
+        rows.append({
+            "Item": d.item_id, "Call": call_label(d.call, d.template),
+            "Expected": verdict.expected_label if verdict else "(other version)",
+            "Points": f"{d.points or 0:g}/{d.max_points or 0:g}", "Verdict": d.verdict,
+            "Time": duration(d.elapsed_seconds) if d.elapsed_seconds is not None else "-",
+            "Decided": d.decided_at.strftime("%Y-%m-%d %H:%M:%S"), "Reply / note": d.body or d.note or "",
+            "Feedback": verdict.feedback if verdict else "",
+        })
+    st.dataframe(rows or [{"Item": "No calls yet"}], hide_index=True, width="stretch",
+                 column_config={"Feedback": st.column_config.TextColumn(width="large")})
+    answers = storage.list_answers(db, attempt_id=attempt_id)
+    if answers:
+        st.markdown("**Q&A answers**")
+        st.dataframe([{"Question": a.question_id, "Part": a.part, "Answer": "(skipped)" if a.skipped else a.answer,
+                       "Severity": a.severity, "Screenshot": a.screenshot, "At": a.created_at} for a in answers],
+                     hide_index=True, width="stretch")
+    notes = storage.list_notes(db, attempt_id)
+    st.markdown("**Observations**")
+    if notes:
+        st.dataframe([{"Item": n.item_id or "(whole attempt)", "Tag": n.tag, "Note": n.note, "Trainer": n.trainer,
+                       "At": n.created_at} for n in notes], hide_index=True, width="stretch")
+    else:
+        st.caption("No observations yet.")
+    with st.form(f"note_{attempt_id}", clear_on_submit=True):
+        c1, c2 = st.columns(2)
+        item_id = c1.selectbox("About", [""] + [d.item_id for d in storage.list_decisions(db, attempt_id)],
+                               key=f"note_item_{attempt_id}", format_func=lambda i: i or "The whole attempt")
+        tag = c2.selectbox("Tag", NOTE_TAGS, key=f"note_tag_{attempt_id}", format_func=lambda t: t.replace("_", " "))
+        text = st.text_area("Observation", key=f"note_text_{attempt_id}", max_chars=2000,
+                            placeholder="What did you see? e.g. hesitated between ack_delay and escalation")
+        if st.form_submit_button("Add observation", type="primary"):
+            if not (text or "").strip():
+                st.error("Write the observation before saving it.")
+            else:
+                try:
+                    storage.add_note(db, attempt_id=attempt_id, item_id=item_id or None, tag=tag, note=text.strip(),
+                                     trainer=trainer.username, now=datetime.now(timezone.utc))
+                except OptrainError as exc:
+                    st.error(str(exc))
+                else:
+                    st.toast("Observation saved", icon=":material/edit_note:")
+                    st.rerun()
+
+
+def item_analysis(db: Database, catalog: Catalog) -> None:
+    ids = sorted(catalog.scenarios)
+    if not ids:
+        st.info("No scenarios in the catalog.")
+        return
+    c1, c2 = st.columns([3, 1])
+    sid = c1.selectbox("Scenario", ids, key="items_scenario", format_func=lambda i: catalog.scenarios[i].title)
+    every = c2.toggle("All attempts", key="items_all", help="Off: first completed attempt of each trainee (as Moodle)")
+    scenario = catalog.scenarios[sid]
+    stats = item_stats(db, sid, scenario.version, all_attempts=every)
+    if not stats:
+        st.info("No completed attempts of this scenario version yet.", icon=":material/query_stats:")
+        return
+    calls = call_matrix(db, sid, scenario.version, all_attempts=every)
+    wrong = {}
+    for c in calls:
+        if c.verdict in ("wrong", "partial") and c.item_id not in wrong:
+            wrong[c.item_id] = f"{call_label(c.call, c.template)} ({c.count}x)"
+    frame = pd.DataFrame([_item_row(s, wrong.get(s.item_id, "")) for s in stats])
+    st.dataframe(frame, hide_index=True, width="stretch", column_config={
+        "Facility": st.column_config.ProgressColumn("Facility", format="%.0f%%", min_value=0, max_value=100),
+    })
+    st.caption("Facility = mean score / max. Discrimination = correlation of the item score with the rest of the "
+               "scenario; under 15 % is flagged doubtful (the item may not separate strong from weak trainees).")
+    missed = frame.assign(Missed=100 - frame["Facility"]).sort_values("Missed", ascending=False).head(10)
+    st.altair_chart(alt.Chart(missed).mark_bar(color="#d9534f").encode(
+        x=alt.X("Missed:Q", title="Missed (%)"), y=alt.Y("Item:N", sort="-x", title=None),
+        tooltip=["Item", "Missed", "Most common wrong call"]).properties(title="Items most often missed", height=260),
+        width="stretch")
+    matrix = pd.DataFrame([{"Item": c.item_id, "Chosen": call_label(c.call, c.template), "Count": c.count} for c in calls])
+    st.altair_chart(alt.Chart(matrix).mark_rect().encode(
+        x=alt.X("Chosen:N", title="Call chosen"), y=alt.Y("Item:N", title=None),
+        color=alt.Color("Count:Q", scale=alt.Scale(scheme="blues")), tooltip=["Item", "Chosen", "Count"],
+    ).properties(title="Expected vs chosen (all calls per item)"), width="stretch")
+
+
+def _item_row(s: ItemStats, wrong: str) -> dict[str, object]:
+    return {"Item": s.item_id, "Responses": s.responses, "Facility": round(s.facility * 100, 1),
+            "Discrimination": None if s.discrimination is None else round(s.discrimination * 100, 1),
+            "Doubtful": "yes" if s.doubtful else "", "Wrong": s.wrong, "Partial": s.partial,
+            "Median time": duration(s.median_seconds) if s.median_seconds is not None else "-",
+            "Most common wrong call": wrong}
