@@ -377,6 +377,8 @@ class Scenario(Frozen):
     estimated_minutes: Annotated[int, Field(ge=1, le=240)] | None = None
     briefing: LongText
     feedback_mode: FeedbackMode = "coach"
+    required: bool = True
+    certification: bool = False
     pass_mark: Annotated[float, Field(ge=0, le=1)] = 0.8
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
     shift_minutes: Annotated[int, Field(ge=1, le=720)] = 60
