@@ -74,6 +74,10 @@ def login_form() -> None:
         auth.run_script(auth.delete_cookie_script(config))
     users = st.session_state[_CREDENTIALS]["usernames"]
     before = {name: int(u.get("failed_login_attempts") or 0) for name, u in users.items()}
+    # The library leaves a failed status in place across reruns; cleared here, False below means
+    # "this run's submit failed", so a rerun does not log a second failure.
+    if st.session_state.get(state.AUTH_STATUS) is False:
+        st.session_state[state.AUTH_STATUS] = None
     authenticator.login(
         location="main",
         key="login",
