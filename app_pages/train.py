@@ -7,6 +7,7 @@ import streamlit as st
 from optrain import storage, training
 from optrain.config import Settings
 from optrain.errors import OptrainError
+from optrain.scenario_versions import resolve
 from optrain.ui import state as keys
 from optrain.ui.auth import require_role
 from optrain.storage.progress import progress_by_scenario
@@ -37,12 +38,13 @@ def go(**query: str) -> None:
 
 def open_attempt(attempt_id: int) -> None:
     attempt = storage.get_attempt(db, attempt_id)
-    scenario = catalog.scenarios.get(attempt.scenario_id)
-    if attempt.username != user.username or scenario is None:
+    current = catalog.scenarios.get(attempt.scenario_id)
+    if attempt.username != user.username or (current is None and attempt.in_progress):
         st.error("That attempt is not available to you.")
         if st.button("Back to the catalog", key="back_missing"):
             go()
         return
+    scenario = resolve(db, current, attempt.scenario_id, attempt.scenario_version)
     state = training.load_state(db, scenario, attempt_id, user.username)
     st.title(scenario.title)
     if state.attempt.in_progress:
@@ -53,7 +55,7 @@ def open_attempt(attempt_id: int) -> None:
             st.rerun()
         return
     if render_result(training.result_of(state), state):
-        fresh = training.start_attempt(db, scenario, operator, now())
+        fresh = training.start_attempt(db, current or scenario, operator, now())
         go(attempt=str(fresh.id))
     render_qa(state, settings)
     if st.button("Back to the catalog", key="back_done", icon=":material/arrow_back:"):
@@ -67,10 +69,7 @@ def open_briefing(scenario_id: str) -> None:
         if st.button("Back to the catalog", key="back_unknown"):
             go()
         return
-    resumable = storage.find_in_progress(db, user.username, scenario.id)
-    if resumable is not None and resumable.scenario_version != scenario.version:
-        storage.abandon_attempt(db, resumable.id, now=now())
-        resumable = None
+    resumable = storage.find_in_progress(db, user.username, scenario.id)  # possibly on an older version
     if render_briefing(scenario, resumable is not None):
         attempt = resumable or training.start_attempt(db, scenario, operator, now())
         go(attempt=str(attempt.id))

@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from optrain import storage
 from optrain.errors import AlreadyDecided, AttemptError, DecisionError
+from optrain.scenario_versions import snapshot
 from optrain.queue import Queue, QueueEntry, generate_queue, scenario_seed, template_context
 from optrain.scenarios.model import ConversationItem, Scenario
 from optrain.scoring import AttemptResult, Decision, ItemResult, judge, pending_item_ids, score_attempt, validate_decision
@@ -137,6 +138,8 @@ def check_call(scenario: Scenario, queue: Queue, call: CallInput) -> list[str]:
 
 
 def start_attempt(db: Database, scenario: Scenario, operator: Operator, now: datetime, *, official: bool = True) -> storage.Attempt:
+    """Open an attempt, keeping a snapshot of this scenario version for as long as the attempt exists."""
+    snapshot(db, scenario, source="builtin", now=now)  # a custom version is already stored: this is a no-op
     return storage.start_attempt(
         db,
         username=operator.username,

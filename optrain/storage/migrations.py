@@ -172,3 +172,39 @@ def m002_qa_search(db: Database) -> None:
     """Full-text search over Q&A answers (FTS5, kept in step by triggers) and filter indexes."""
     for statement in _M002_STATEMENTS:
         db.execute(statement)
+
+
+_M003_STATEMENTS: tuple[str, ...] = (
+    """
+    CREATE TABLE scenario_versions (
+        id INTEGER PRIMARY KEY,
+        scenario_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('builtin', 'custom')),
+        model_json TEXT NOT NULL,
+        yaml_text TEXT,
+        content_hash TEXT NOT NULL,
+        saved_by TEXT,
+        saved_at TEXT NOT NULL,
+        UNIQUE (scenario_id, version)
+    )
+    """,
+    """
+    CREATE TABLE certificates (
+        id INTEGER PRIMARY KEY,
+        verification_id TEXT NOT NULL UNIQUE,
+        username TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        scores TEXT NOT NULL,
+        content_hash TEXT NOT NULL
+    )
+    """,
+)
+
+
+@MIGRATIONS()
+def m003_scenario_versions_and_certificates(db: Database) -> None:
+    """Every scenario version ever attempted or saved (so old attempts keep their version), and certificates."""
+    for statement in _M003_STATEMENTS:
+        db.execute(statement)
