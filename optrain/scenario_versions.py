@@ -57,7 +57,8 @@ def custom_scenarios(db: Database) -> dict[str, Scenario]:
 def to_yaml(scenario: Scenario) -> str:
     """A clean YAML rendering for download (defaults left out so the file stays readable)."""
     data = scenario.model_dump(mode="json", exclude_defaults=True)
-    ordered = {k: data[k] for k in ("id", "title", "version", "module", "difficulty") if k in data}
+    first: tuple[str, ...] = ("id", "title", "version", "module", "difficulty")
+    ordered: dict[str, object] = {k: data[k] for k in first if k in data}
     ordered.update({k: v for k, v in data.items() if k not in ordered})
     return yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=100)
 
