@@ -15,6 +15,7 @@ from optrain.ui.catalog import get_catalog
 from optrain.ui.catalog_view import render_briefing, render_catalog
 from optrain.ui.db import get_db
 from optrain.ui.results_view import render_qa, render_result
+from optrain.ui.text import plain
 from optrain.ui.work_view import render_work
 
 user = require_role("trainee", "trainer", "support")
@@ -46,7 +47,7 @@ def open_attempt(attempt_id: int) -> None:
         return
     scenario = resolve(db, current, attempt.scenario_id, attempt.scenario_version)
     state = training.load_state(db, scenario, attempt_id, user.username)
-    st.title(scenario.title)
+    st.title(plain(scenario.title))
     if state.attempt.in_progress:
         st.warning("**Mock mode**: training data only. No real customer, order or stock level is touched.",
                    icon=":material/science:")
