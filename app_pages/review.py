@@ -14,6 +14,7 @@ from optrain.storage.analytics import (
     trainee_progress,
     trend,
 )
+from optrain.storage.certificates import list_certificates
 from optrain.ui.auth import require_role
 from optrain.ui.catalog import get_catalog
 from optrain.ui.db import get_db
@@ -78,12 +79,14 @@ with items_tab:
 with trainees_tab:
     modules = {s.id: s.module for s in catalog.scenarios.values()}
     needed = {m: {s for s, mm in modules.items() if mm == m} for m in set(modules.values())}
+    certified = {c.username: c for c in list_certificates(db)}
     rows = []
     for p in trainee_progress(db, f):
         parts = [AGENDA_TITLES[m] for m, ids in sorted(needed.items()) if ids and ids <= set(p.passed_scenarios)]
         rows.append({"Trainee": p.display_name or p.username, "Username": p.username, "Attempts": p.attempts,
                      "Completed": p.completed, "Scenarios passed": len(p.passed_scenarios),
                      "Agenda parts passed": ", ".join(parts) or "-",
+                     "Certified": certified[p.username].issued_at.date().isoformat() if p.username in certified else "",
                      "Mean score": None if p.mean_percent is None else round(p.mean_percent * 100),
                      "Time spent": duration(p.seconds_spent), "Last active": p.last_started})
     st.dataframe(rows, hide_index=True, width="stretch")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from optrain.certificates import path_status
 from optrain.scenarios.loader import Catalog
 from optrain.scenarios.model import AGENDA, AGENDA_TITLES, Scenario
 from optrain.scenarios.summary import decision_count, estimated_minutes
@@ -25,9 +26,38 @@ def _status(progress: ScenarioProgress | None) -> str:
     return ":blue[In progress]"
 
 
+def render_path(catalog: Catalog, progress: dict[str, ScenarioProgress]) -> str | None:
+    """The learning path in agenda order: done, passed and next; returns the id of 'next' if clicked."""
+    status = path_status(catalog.scenarios, progress)
+    if not status.path:
+        return None
+    with st.container(border=True):
+        st.markdown("**Your learning path**")
+        steps = []
+        for scenario in status.path:
+            mine = progress.get(scenario.id)
+            if scenario.id in status.passed:
+                icon = ":green[:material/check_circle:]"
+            elif status.next is not None and scenario.id == status.next.id:
+                icon = ":orange[:material/arrow_circle_right:]"
+            elif mine is not None:
+                icon = ":blue[:material/pending:]"
+            else:
+                icon = ":gray[:material/radio_button_unchecked:]"
+            label = "Certification" if scenario.certification else plain(scenario.title)
+            steps.append(f"{icon} {label}")
+        st.markdown(" → ".join(steps))
+        if status.complete:
+            st.success("Path complete: your certificate is on **My results**.", icon=":material/workspace_premium:")
+        elif status.next is not None and st.button(f"Next: {status.next.title}", key="path_next", type="primary",
+                                                   icon=":material/play_arrow:"):
+            return status.next.id
+    return None
+
+
 def render_catalog(catalog: Catalog, progress: dict[str, ScenarioProgress], user: User) -> str | None:
     """Scenario cards by agenda part; returns the id of the scenario the user opened, if any."""
-    chosen: str | None = None
+    chosen: str | None = render_path(catalog, progress)
     if not catalog.scenarios:
         st.info("No scenarios are available yet. A trainer can add scenario files to the scenarios folder.")
     for part in AGENDA:
