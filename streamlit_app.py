@@ -28,6 +28,7 @@ HOME = st.Page("app_pages/home.py", title="Home", icon=":material/home:", url_pa
 TRAIN = st.Page("app_pages/train.py", title="Train", icon=":material/school:", url_path="train")
 RESULTS = st.Page("app_pages/my_results.py", title="My results", icon=":material/insights:", url_path="my-results")
 REVIEW = st.Page("app_pages/review.py", title="Review", icon=":material/fact_check:", url_path="review")
+STUDIO = st.Page("app_pages/studio.py", title="Scenario studio", icon=":material/edit_document:", url_path="studio")
 QA = st.Page("app_pages/qa_browser.py", title="Q&A answers", icon=":material/forum:", url_path="qa")
 EXPORTS = st.Page("app_pages/exports.py", title="Exports", icon=":material/download:", url_path="exports")
 
@@ -37,7 +38,7 @@ if user is None:
 else:
     sections: dict[str, list] = {"Training": [HOME, TRAIN, RESULTS]}
     if user.can("trainer"):
-        sections["Trainers"] = [REVIEW, QA]
+        sections["Trainers"] = [REVIEW, QA, STUDIO]
     if user.can("support"):
         sections["Support"] = [EXPORTS] if user.can("trainer") else [QA, EXPORTS]
     page = st.navigation(sections)

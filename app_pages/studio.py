@@ -1,0 +1,77 @@
+"""Scenario studio (trainers): paste or upload YAML, validate, preview, try, save; download any scenario."""
+
+from datetime import datetime, timezone
+
+import streamlit as st
+
+from optrain.errors import OptrainError
+from optrain.scenario_versions import save_custom, to_yaml
+from optrain.scenarios.loader import MAX_FILE_BYTES, ScenarioFileError, parse_scenario_text
+from optrain.scenarios.schema import schema_text
+from optrain.storage.scenario_store import versions_of
+from optrain.ui.auth import require_role
+from optrain.ui.catalog import builtin_catalog, get_catalog
+from optrain.ui.db import get_db
+from optrain.ui.studio_view import preview
+from optrain.ui.text import plain
+
+trainer = require_role("trainer")
+db = get_db()
+catalog = get_catalog()
+
+st.title("Scenario studio")
+st.caption("Write a scenario in YAML (see the format guide in docs/scenario-format.md), check it, "
+           "see it as a trainee would, try it, then save it. Saving a scenario that has attempts creates a new version.")
+
+upload = st.file_uploader("Upload a scenario (.yaml)", type=["yaml", "yml"], key="studio_upload")
+if upload is not None and st.session_state.get("studio_loaded") != upload.file_id:
+    data = upload.getvalue()
+    if len(data) > MAX_FILE_BYTES:
+        st.error(f"That file is {len(data):,} bytes; scenario files are limited to {MAX_FILE_BYTES:,} bytes.")
+    else:
+        try:
+            st.session_state["studio_text"] = data.decode("utf-8")
+            st.session_state["studio_loaded"] = upload.file_id
+        except UnicodeDecodeError:
+            st.error("That file is not UTF-8 text; save it as UTF-8 and upload it again.")
+text = st.text_area("Scenario YAML", key="studio_text", height=360, placeholder="id: my_scenario\ntitle: ...")
+
+scenario = None
+if text.strip():
+    try:
+        scenario = parse_scenario_text(text, "pasted scenario")
+    except ScenarioFileError as exc:
+        st.error(f"{len(exc.problems)} problem(s) to fix:", icon=":material/error:")
+        for problem in exc.problems:
+            st.markdown(f"- {plain(str(problem))}")
+if scenario is not None:
+    preview(scenario)
+    if st.button("Save scenario", key="studio_save", type="primary", icon=":material/save:"):
+        try:
+            outcome = save_custom(db, text, author=trainer.username, now=datetime.now(timezone.utc),
+                                  builtin_ids=tuple(builtin_catalog().scenarios))
+        except OptrainError as exc:
+            st.error(str(exc))
+        else:
+            st.toast(outcome.message, icon=":material/save:")
+            st.success(outcome.message)
+
+st.divider()
+st.subheader("Download")
+left, right = st.columns(2)
+with left:
+    pick = st.selectbox("Scenario", sorted(catalog.scenarios), index=None, key="studio_download_pick",
+                        format_func=lambda i: f"{catalog.scenarios[i].title} ({i} v{catalog.scenarios[i].version})")
+    if pick:
+        chosen = catalog.scenarios[pick]
+        stored = versions_of(db, pick)
+        body = stored[0].yaml_text if stored and stored[0].yaml_text else to_yaml(chosen)
+        st.download_button("Download YAML", body, file_name=f"{pick}.yaml", mime="application/x-yaml",
+                           key="studio_download", icon=":material/download:")
+        if st.button("Open in the editor", key="studio_open"):
+            st.session_state["studio_text"] = body
+            st.rerun()
+with right:
+    st.download_button("JSON Schema for your editor", schema_text(), file_name="scenario.schema.json",
+                       mime="application/schema+json", key="studio_schema", icon=":material/data_object:")
+    st.caption("Point your editor's YAML support at this schema to get completion and checks while you type.")
