@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import streamlit as st
@@ -20,6 +20,8 @@ _AUTHENTICATOR = "_optrain_authenticator"
 _CONFIG = "_optrain_auth_config"
 _SET_COOKIE = "_optrain_set_cookie"
 _CREDENTIALS = "_optrain_credentials"
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
 
 
 def now_utc() -> datetime:
@@ -84,16 +86,47 @@ def login_form() -> None:
         fields={"Form name": "Sign in", "Username": "Username", "Password": "Password", "Login": "Sign in"},
     )
     status = st.session_state.get(state.AUTH_STATUS)
+    # The library counts failures per known user; the counter that moved names the account tried.
+    failed = [n for n, u in users.items() if int(u.get("failed_login_attempts") or 0) > before.get(n, 0)]
+    tried = str(st.session_state[state.USERNAME]) if status is True else (failed[0] if failed else None)
+    if tried is not None and _locked(tried):
+        if status is True:  # right password, but the account is locked: undo the sign-in
+            _refuse_sign_in(tried)
+        _record(tried, "locked")
+        st.error(f"Too many failed sign-ins for this account: it is locked for {LOCK_MINUTES} minutes. "
+                 "Try again later, or ask an admin to reset the password.", icon=":material/lock:")
+        return
     if status is True:
-        _record(str(st.session_state[state.USERNAME]), "success")
+        _record(tried or "", "success")
         st.session_state[state.CLEAR_COOKIE] = False
         st.session_state[_SET_COOKIE] = True
         st.rerun()
     elif status is False:
-        # The library counts failures per known user; the counter that moved names the account tried.
-        tried = [n for n, u in users.items() if int(u.get("failed_login_attempts") or 0) > before.get(n, 0)]
-        _record(tried[0] if tried else "(unknown user)", "failure")
-        st.error("Username or password is incorrect. Check both and try again.")
+        _record(tried or "(unknown user)", "failure")
+        if tried is not None and _locked(tried):
+            _record(tried, "locked")
+            st.error(f"That was the {MAX_FAILURES}th failed sign-in in a row: the account is locked for "
+                     f"{LOCK_MINUTES} minutes.", icon=":material/lock:")
+        else:
+            st.error("Username or password is incorrect. Check both and try again.")
+
+
+def _locked(username: str) -> bool:
+    """Five failures in a row within the window lock the account; a success resets the count."""
+    try:
+        since = now_utc() - timedelta(minutes=LOCK_MINUTES)
+        return storage.recent_failures(get_db(), username, since) >= MAX_FAILURES
+    except StorageError:
+        return False
+
+
+def _refuse_sign_in(username: str) -> None:
+    """Clear what the library set, and revoke any cookie it may have written this run."""
+    for key in (state.AUTH_STATUS, state.USERNAME, state.NAME, state.ROLES, state.EMAIL):
+        st.session_state[key] = None
+    st.session_state[state.AUTH_LOGOUT] = True
+    st.session_state[state.CLEAR_COOKIE] = True
+    _record(username, "logout")
 
 
 def logout(user: auth.User) -> None:
