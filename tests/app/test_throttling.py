@@ -12,6 +12,7 @@ from .test_sign_in import signed_out, submit_form
 
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
+
 def test_five_failures_lock_the_account_even_for_the_right_password(env: Env) -> None:
     at = signed_out()
     for _ in range(MAX_FAILURES - 1):
