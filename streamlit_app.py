@@ -29,6 +29,7 @@ TRAIN = st.Page("app_pages/train.py", title="Train", icon=":material/school:", u
 RESULTS = st.Page("app_pages/my_results.py", title="My results", icon=":material/insights:", url_path="my-results")
 REVIEW = st.Page("app_pages/review.py", title="Review", icon=":material/fact_check:", url_path="review")
 STUDIO = st.Page("app_pages/studio.py", title="Scenario studio", icon=":material/edit_document:", url_path="studio")
+USERS = st.Page("app_pages/users.py", title="Users", icon=":material/manage_accounts:", url_path="users")
 QA = st.Page("app_pages/qa_browser.py", title="Q&A answers", icon=":material/forum:", url_path="qa")
 EXPORTS = st.Page("app_pages/exports.py", title="Exports", icon=":material/download:", url_path="exports")
 
@@ -41,6 +42,8 @@ else:
         sections["Trainers"] = [REVIEW, QA, STUDIO]
     if user.can("support"):
         sections["Support"] = [EXPORTS] if user.can("trainer") else [QA, EXPORTS]
+    if "admin" in user.roles:
+        sections["Admin"] = [USERS]
     page = st.navigation(sections)
     with st.sidebar:
         st.markdown(f"**{user.name}**")
