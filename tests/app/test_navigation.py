@@ -1,0 +1,110 @@
+"""Every page for every role: what the router registers, what renders, and what a role may not see."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from .harness import NO_ACCESS, PAGES, ROOT, TIMEOUT, Seed, sign_in, texts
+
+ROLES = ("trainee", "trainer", "support", "admin")
+VISIBLE: dict[str, set[str]] = {
+    "trainee": {"home", "train", "my_results"},
+    "trainer": {"home", "train", "my_results", "review"},
+    "support": {"home", "train", "my_results", "exports"},
+    "admin": set(PAGES),
+}
+TITLE: dict[str, str] = {
+    "home": "Welcome, ",
+    "train": "Train",
+    "my_results": "My results",
+    "review": "Review",
+    "exports": "Exports",
+}
+# What each page shows once there is data, so a smoke test also reaches past the empty state.
+CONTENT: dict[str, Callable[[AppTest], bool]] = {
+    "home": lambda at: any(m.label == "Attempts" and m.value == "1" for m in at.metric),
+    "train": lambda at: at.button(key="open_hands_on_practice").label == "Practise again",
+    "my_results": lambda at: bool(at.dataframe),
+    "review": lambda at: bool(at.dataframe),
+    "exports": lambda at: len(at.download_button) == 1,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_router_registers_only_the_pages_of_the_role(app, role: str) -> None:
+    at = app(role)
+    for page in PAGES:
+        if page in VISIBLE[role]:
+            at.switch_page(PAGES[page])
+        else:
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
+                at.switch_page(PAGES[page])
+
+
+@pytest.mark.parametrize("with_data", [False, True], ids=["empty", "with-data"])
+@pytest.mark.parametrize(("role", "page"), [(r, p) for r in ROLES for p in PAGES if p in VISIBLE[r]])
+def test_each_page_renders_for_each_role_allowed(app, seed: Seed, role: str, page: str, with_data: bool) -> None:
+    if with_data:
+        seed.finished(role)
+    at = app(role, page)
+    assert at.title[0].value.startswith(TITLE[page])
+    assert not [e for e in at.error if NO_ACCESS in e.value]
+    assert CONTENT[page](at) is with_data
+
+
+@pytest.mark.parametrize(
+    ("role", "page"),
+    [("trainee", "review"), ("trainee", "exports"), ("support", "review"), ("trainer", "exports"),
+     (None, "home"), (None, "train"), (None, "my_results"), (None, "review"), (None, "exports")],
+)
+def test_page_refuses_a_role_it_does_not_serve(env, seed: Seed, role: str | None, page: str) -> None:
+    """Defence in depth: the page file itself, run without the router, shows nothing to the wrong role."""
+    seed.finished("trainee")
+    at = AppTest.from_file(ROOT / PAGES[page], default_timeout=TIMEOUT)
+    if role is not None:
+        sign_in(at, role)
+    at.run()
+    assert not at.exception
+    assert any(NO_ACCESS in e for e in texts(at.error))
+    assert not at.title
+    assert not at.dataframe
+    assert not at.download_button
+    assert not at.metric
+
+
+def test_a_role_taken_away_mid_session_hides_the_page_on_the_next_run(app, seed: Seed) -> None:
+    seed.finished("trainee")
+    at = app("trainer", "review")
+    assert at.title[0].value == "Review" and at.dataframe
+    at.session_state["roles"] = ["trainee"]
+    at.run()
+    assert not at.exception
+    assert at.title[0].value.startswith(TITLE["home"])
+    assert not at.dataframe
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_signed_out_visitor_gets_the_sign_in_form_on_any_page(app, seed: Seed, page: str) -> None:
+    attempt_id = seed.start("trainee")
+    at = AppTest.from_file(ROOT / "streamlit_app.py", default_timeout=TIMEOUT)
+    at.query_params["attempt"] = str(attempt_id)
+    at.switch_page(PAGES[page]).run()  # before the first run: the deep link /<page>?attempt=<id>
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert texts(at.title) == ["Operator Training Simulator"]
+    assert not at.dataframe and not at.metric and not at.radio
+    with pytest.raises(ValueError):
+        at.switch_page(PAGES[page] if page != "home" else PAGES["train"])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_sidebar_names_the_user_and_roles_and_offers_log_out(app, role: str) -> None:
+    at = app(role)
+    assert any(c.value.startswith("Roles: ") and role in c.value for c in at.sidebar.caption)
+    at.sidebar.button(key="sign_out").click().run()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
