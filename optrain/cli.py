@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import click
 
 from optrain.config import Settings
 from optrain.errors import OptrainError
 from optrain.scenarios.loader import ScenarioFileError, load_scenario_file, load_scenarios
-from optrain.scenarios.model import Scenario
+from optrain.scenarios.model import AGENDA, Scenario
+from optrain.storage.qa import AnswerStatus
 
 # The accounts commands hash through streamlit-authenticator, which imports
 # streamlit; outside a running app its logger would print bare-mode warnings.
@@ -240,3 +244,207 @@ def users_remove(username: str) -> None:
 
     _accounts_call(remove_account, _settings().auth_path, username)
     click.echo(f"Removed {username}")
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _date_option(name: str, *, end: bool) -> Callable[[F], F]:
+    """--since/--until: a day (the whole day counts) or an ISO-8601 time; UTC unless a zone is given."""
+
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+        from optrain.exports.dates import range_end, range_start
+
+        if value is None:
+            return None
+        try:
+            return range_end(value) if end else range_start(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    help_text = ("Up to and including this day (or before this exact time)." if end
+                 else "From this day or time on (inclusive).")
+    return click.option(name, callback=convert, metavar="DATE", help=help_text + " UTC unless a zone is given.")
+
+
+def _catalog_texts() -> tuple[dict[tuple[str, str], str], dict[str, str]]:
+    """Question texts and agenda parts from the scenario folders; a broken scenario file only loses its texts."""
+    settings = _settings()
+    folders = [p for p in (settings.scenarios_dir, settings.custom_scenarios_dir) if p.is_dir()]
+    scenarios = load_scenarios(folders).scenarios.values() if folders else ()
+    questions = {(s.id, question.id): question.text for s in scenarios for question in s.questions}
+    return questions, {s.id: s.module for s in scenarios}
+
+
+def _open_export_db(*, write: bool) -> Any:
+    from optrain.storage import open_db
+
+    try:
+        return open_db(_settings().db_path, read_only=not write)
+    except OptrainError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+CSV_SAFETY_HELP = (
+    "CSV files are safe to open in a spreadsheet: a text cell that starts with =, +, -, @, a tab or a "
+    "carriage return gets a leading ' so it is shown as text, never run as a formula."
+)
+
+
+@main.group("export", help="Q&A tickets and training evidence packs, written to the exports folder "
+                           "($OPTRAIN_EXPORTS, default exports/).\n\n" + CSV_SAFETY_HELP)
+def export_group() -> None:
+    pass
+
+
+@export_group.command("tickets", help="Write Q&A answers as tickets (skipped questions are left out).\n\n"
+                                      + CSV_SAFETY_HELP)
+@click.option("--format", "fmt", type=click.Choice(["linear", "jira", "markdown", "json"]), required=True,
+              help="linear or jira: CSV for that tool's importer; markdown: one section per ticket; json: a list.")
+@click.option("--id", "ids", type=int, multiple=True, help="Only this answer id (repeat for several).")
+@click.option("--part", type=click.Choice(AGENDA), help="Agenda part.")
+@click.option("--question", "question_id", help="Question id.")
+@click.option("--scenario", "scenario_id", help="Scenario id.")
+@click.option("--severity", type=click.Choice(["low", "medium", "high", "critical", "none"]),
+              help="'none': answers given without a severity.")
+@click.option("--status", type=click.Choice(["new", "ticket_filed", "dismissed", "any"]), default="new",
+              show_default=True, help="Support status of the answers.")
+@_date_option("--since", end=False)
+@_date_option("--until", end=True)
+@click.option("--reporter", default=None, metavar="EMAIL",
+              help="Jira reporter e-mail (default: support@hotrodan.example).")
+@click.option("--label", "labels", multiple=True, help="Extra label on every ticket (repeat for several).")
+@click.option("--mark-filed", is_flag=True, help="Mark the exported answers 'ticket filed' once the file is written.")
+def export_tickets_command(fmt: str, ids: tuple[int, ...], part: str | None, question_id: str | None,
+                           scenario_id: str | None, severity: str | None, status: str, since: datetime | None,
+                           until: datetime | None, reporter: str | None, labels: tuple[str, ...],
+                           mark_filed: bool) -> None:
+    from optrain.exports import DEFAULT_REPORTER, AnswerFilter, export_tickets
+
+    filters = AnswerFilter(ids=ids, part=part, question_id=question_id, scenario_id=scenario_id, severity=severity,
+                           status=None if status == "any" else cast(AnswerStatus, status), since=since, until=until)
+    questions, _ = _catalog_texts()
+    try:
+        result = export_tickets(_open_export_db(write=mark_filed), filters, fmt=fmt,
+                                exports_dir=_settings().exports_dir, now=datetime.now(UTC), questions=questions,
+                                reporter=reporter or DEFAULT_REPORTER, labels=labels, mark_filed=mark_filed)
+    except OptrainError as exc:
+        raise click.ClickException(str(exc)) from None
+    marked = f"; marked {result.marked_filed} answer(s) as ticket filed" if mark_filed else ""
+    click.echo(f"Wrote {result.path}: {result.tickets} ticket(s){marked}")
+
+
+@export_group.command("evidence", help="Write a training evidence pack (ZIP with summary, CSVs, decision log, "
+                                       "screenshots and a SHA-256 manifest).\n\n" + CSV_SAFETY_HELP)
+@_date_option("--since", end=False)
+@_date_option("--until", end=True)
+@click.option("--trainee", help="Username of one trainee.")
+@click.option("--scenario", "scenario_id", help="Scenario id.")
+def export_evidence_command(since: datetime | None, until: datetime | None, trainee: str | None,
+                            scenario_id: str | None) -> None:
+    from optrain.exports import EvidenceFilter, export_evidence_pack
+
+    settings = _settings()
+    _, modules = _catalog_texts()
+    try:
+        pack = export_evidence_pack(_open_export_db(write=False),
+                                    EvidenceFilter(since=since, until=until, trainee=trainee, scenario_id=scenario_id),
+                                    exports_dir=settings.exports_dir, uploads_dir=settings.uploads_dir,
+                                    now=datetime.now(UTC), modules=modules)
+    except OptrainError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {pack.path}")
+    for member in pack.files:
+        if member.rows is not None:
+            click.echo(f"  {member.name:<22} {member.rows} row(s)")
+    shots = sum(1 for member in pack.files if member.rows is None)
+    click.echo(f"  {'screenshots/':<22} {shots} file(s)")
+    if pack.missing_screenshots:
+        click.echo(f"  {len(pack.missing_screenshots)} screenshot(s) referenced by Q&A answers were not in the "
+                   "uploads folder (listed in manifest.json)", err=True)
+
+
+@export_group.command("verify")
+@click.argument("pack", type=click.Path(dir_okay=False, path_type=Path))
+def export_verify_command(pack: Path) -> None:
+    """Check an evidence pack against its manifest; exit 1 listing missing, changed or extra files."""
+    from optrain.exports import verify_pack
+
+    problems = verify_pack(pack)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        click.echo(f"{pack}: {len(problems)} problem(s); do not rely on this pack, export it again.", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {pack}: every file matches manifest.json")
+
+
+@db.command()
+@click.option("--older-than", "older_than", default="90d", show_default=True, metavar="AGE",
+              help="Age as Nd (days) or Nw (weeks); the runbook keeps 90 days.")
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+def purge(older_than: str, dry_run: bool) -> None:
+    """Delete decision-log records older than AGE (retention)."""
+    from optrain.exports import parse_age, purge_old_decision_log
+    from optrain.exports.files import utc_text
+
+    try:
+        age = parse_age(older_than)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--older-than") from None
+    try:
+        result = purge_old_decision_log(_open_export_db(write=not dry_run), age, now=datetime.now(UTC),
+                                        dry_run=dry_run)
+    except OptrainError as exc:
+        raise click.ClickException(str(exc)) from None
+    what = f"decision-log record(s) created before {utc_text(result.cutoff)} (older than {older_than})"
+    click.echo(f"Dry run: {result.records} {what} would be deleted" if dry_run else f"Deleted {result.records} {what}")
+
+
+@main.group()
+def certificate() -> None:
+    """Certificates of the training path."""
+
+
+@certificate.command("verify")
+@click.argument("verification_id")
+def certificate_verify(verification_id: str) -> None:
+    """Check a certificate's verification id against the training database."""
+    from optrain.certificates import part_title
+    from optrain.storage import open_db
+    from optrain.storage.certificates import certificate_by_id
+
+    found = certificate_by_id(open_db(_settings().db_path), verification_id.strip().upper())
+    if found is None:
+        click.echo(f"No certificate with id {verification_id} in this training database: NOT VALID", err=True)
+        sys.exit(1)
+    click.echo(f"VALID: {found.display_name} ({found.username}), issued {found.issued_at:%Y-%m-%d %H:%M} UTC")
+    for part, score in found.scores.items():
+        click.echo(f"  {part_title(part)}: {score:.0%}")
+
+
+@main.command("import-chatwoot")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--id", "item_id", default=None, help="Id of the draft item (default: imported_<conversation id>).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the draft here instead of printing it; an existing file is never overwritten.")
+def import_chatwoot(file: Path, item_id: str | None, output: Path | None) -> None:
+    """Turn a Chatwoot conversation JSON (API response or webhook body) into a draft queue item.
+
+    Every personal detail is replaced with a generated stand-in, the same one
+    wherever it appears; the right call, rationale and rule are TODO placeholders.
+    """
+    from optrain.chatwoot_import import import_file, to_yaml
+
+    if output is not None and output.exists():
+        raise click.ClickException(f"{output} already exists; choose another --output or remove it first")
+    try:
+        draft = import_file(file, item_id=item_id)
+    except OptrainError as exc:
+        raise click.ClickException(str(exc)) from None
+    if output is None:
+        click.echo(to_yaml(draft), nl=False)
+        return
+    output.write_text(to_yaml(draft), encoding="utf-8")
+    click.echo(f"Wrote {output}: draft item '{draft.item['id']}', {draft.replaced_total} personal detail(s) "
+               "replaced; fill in the TODO fields, then add it to a scenario's queue")

@@ -41,3 +41,7 @@ class UploadError(OptrainError):
 
 class AnswerError(OptrainError):
     """A Q&A answer is out of range or too long."""
+
+
+class ExportError(OptrainError):
+    """An export found nothing to write, or its file could not be written."""

@@ -1,0 +1,55 @@
+"""CSV that spreadsheets open as text, never as formulas (CSV / formula injection).
+
+Rule: a text cell whose first character is `=`, `+`, `-`, `@`, a tab or a
+carriage return gets a single quote `'` put in front of it, so Excel,
+LibreOffice and Google Sheets show it as text instead of evaluating it
+(OWASP "CSV Injection"). Nothing else in the cell changes, so the original
+is the cell with that one leading quote removed. A cell that already starts
+with a quote is left alone.
+
+Only text (`str`) cells are neutralised: trainee answers, names, reply
+bodies, notes, ids, time stamps. Numbers the app computes itself (scores,
+points, elapsed seconds) are written as numbers, so a penalty of -1 stays
+`-1` and still sums in a spreadsheet; a number cannot carry a formula.
+
+Files are UTF-8 without a byte-order mark (ticket importers read the first
+header literally), with `\\r\\n` line ends and minimal quoting; every cell,
+including ones with commas, quotes and line breaks, parses back with
+Python's csv module and pandas.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from typing import Any
+
+FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+NEUTRALISING_PREFIX = "'"
+_TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
+
+
+def neutralise(text: str) -> str:
+    """`text`, with a leading `'` when a spreadsheet would otherwise read it as a formula."""
+    return NEUTRALISING_PREFIX + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def safe_row(cells: Iterable[Any]) -> list[Any]:
+    """Neutralise the text cells of a row; numbers and empty (None) cells pass through."""
+    return [
+        NEUTRALISING_PREFIX + cell if isinstance(cell, str) and cell[:1] in _TRIGGER_SET else cell
+        for cell in cells
+    ]
+
+
+class SafeCsvWriter:
+    """A csv writer that neutralises every text cell it writes, headers included."""
+
+    def __init__(self, stream: Any) -> None:
+        self._writer = csv.writer(stream, lineterminator="\r\n")
+
+    def writerow(self, cells: Iterable[Any]) -> None:
+        self._writer.writerow(safe_row(cells))
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        self._writer.writerows(map(safe_row, rows))

@@ -1,0 +1,136 @@
+"""The human-readable front page of an evidence pack: per trainee, what they trained on and how it went.
+
+Only official attempts count here (a "try it" run is practice and is listed
+in attempts.csv only). An agenda part is completed when the trainee passed
+an official attempt of a scenario in that part.
+
+Both renderings stream: attempts arrive grouped by trainee, and only one
+trainee's attempts are held at a time. The HTML escapes every value with
+`html.escape`, carries a small inline stylesheet and a Content-Security-Policy
+that forbids scripts, so a hostile name or answer stays inert text.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from optrain.exports import markdown
+from optrain.scenarios.model import AGENDA, AGENDA_TITLES
+from optrain.storage.export_queries import ATTEMPT_COLUMNS, Row
+
+_COL = {name: index for index, name in enumerate(ATTEMPT_COLUMNS)}
+SUMMARY_HEADERS: tuple[str, ...] = ("Scenario", "Version", "Started (UTC)", "Finished (UTC)", "Status", "Score",
+                                    "Percent", "Passed")
+
+STYLESHEET = """
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #1f2328; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
+table { border-collapse: collapse; margin-top: .5rem; }
+th, td { border: 1px solid #d0d7de; padding: .3rem .6rem; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; } .pass { color: #1a7f37; } .fail { color: #cf222e; }
+.meta { color: #59636e; }
+"""
+CSP = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+@dataclass(frozen=True)
+class TraineeSummary:
+    username: str
+    display_name: str | None
+    attempts: tuple[Row, ...]
+    parts_completed: tuple[str, ...]
+
+    @property
+    def heading(self) -> str:
+        return f"{self.display_name} ({self.username})" if self.display_name else self.username
+
+
+@dataclass(frozen=True)
+class SummaryHeading:
+    exported_at: str
+    app_version: str
+    filters: tuple[tuple[str, str], ...]
+
+
+def trainee_summaries(attempts: Iterable[Row], modules: Mapping[str, str]) -> Iterator[TraineeSummary]:
+    """One summary per trainee from attempts sorted by username; `modules` maps scenario id to agenda part."""
+    official = (row for row in attempts if row[_COL["official"]])
+    for username, group in itertools.groupby(official, key=lambda row: row[_COL["trainee"]]):
+        rows = tuple(group)
+        passed = {modules.get(row[_COL["scenario"]]) for row in rows if row[_COL["passed"]]}
+        names = [row[_COL["display_name"]] for row in rows if row[_COL["display_name"]]]
+        yield TraineeSummary(
+            username=username,
+            display_name=names[-1] if names else None,
+            attempts=rows,
+            parts_completed=tuple(part for part in AGENDA if part in passed),
+        )
+
+
+def _cells(row: Row) -> tuple[str, ...]:
+    def number(value: Any) -> str:
+        return "" if value is None else f"{value:g}"
+
+    score = "" if row[_COL["score"]] is None else f"{number(row[_COL['score']])}/{number(row[_COL['max_score']])}"
+    percent = "" if row[_COL["percent"]] is None else f"{row[_COL['percent']]:.0%}"
+    passed = "" if row[_COL["passed"]] is None else ("yes" if row[_COL["passed"]] else "no")
+    return (
+        str(row[_COL["scenario"]]), str(row[_COL["version"]]), str(row[_COL["started_at"]]),
+        str(row[_COL["finished_at"]] or ""), str(row[_COL["status"]]).replace("_", " "), score, percent, passed,
+    )
+
+
+def _parts(summary: TraineeSummary) -> str:
+    return ", ".join(AGENDA_TITLES.get(part, part) for part in summary.parts_completed) or "none yet"
+
+
+def _md(text: str) -> str:
+    return markdown.inline(text, in_table=True)
+
+
+def markdown_summary(summaries: Iterable[TraineeSummary], heading: SummaryHeading) -> Iterator[str]:
+    yield "# Training evidence\n\n"
+    yield f"Exported {heading.exported_at} by optrain {heading.app_version}.\n\n"
+    for label, value in heading.filters:
+        yield f"- {label}: {_md(value)}\n"
+    count = 0
+    for count, summary in enumerate(summaries, start=1):  # noqa: B007 - count is read after the loop
+        yield f"\n## {_md(summary.heading)}\n\n"
+        yield f"Agenda parts completed: {_parts(summary)}\n\n"
+        yield "| " + " | ".join(SUMMARY_HEADERS) + " |\n"
+        yield "|" + "---|" * len(SUMMARY_HEADERS) + "\n"
+        for row in summary.attempts:
+            yield "| " + " | ".join(_md(cell) for cell in _cells(row)) + " |\n"
+    yield f"\n{count} trainee(s) with official attempts.\n"
+
+
+def html_summary(summaries: Iterable[TraineeSummary], heading: SummaryHeading) -> Iterator[str]:
+    def esc(value: object) -> str:
+        return html.escape(str(value), quote=True)
+
+    yield (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{esc(CSP)}\">\n"
+        f"<title>Training evidence</title>\n<style>{STYLESHEET}</style>\n</head>\n<body>\n"
+        "<h1>Training evidence</h1>\n"
+        f"<p class=\"meta\">Exported {esc(heading.exported_at)} by optrain {esc(heading.app_version)}.</p>\n<ul>\n"
+    )
+    for label, value in heading.filters:
+        yield f"<li>{esc(label)}: {esc(value)}</li>\n"
+    yield "</ul>\n"
+    count = 0
+    for count, summary in enumerate(summaries, start=1):  # noqa: B007 - count is read after the loop
+        yield f"<section>\n<h2>{esc(summary.heading)}</h2>\n"
+        yield f"<p>Agenda parts completed: {esc(_parts(summary))}</p>\n<table>\n<thead><tr>"
+        yield "".join(f"<th>{esc(name)}</th>" for name in SUMMARY_HEADERS) + "</tr></thead>\n<tbody>\n"
+        for row in summary.attempts:
+            cells = _cells(row)
+            css = {"yes": "pass", "no": "fail"}.get(cells[-1], "")
+            yield "<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in cells[:-1])
+            yield f"<td class=\"{css}\">{esc(cells[-1])}</td></tr>\n"
+        yield "</tbody>\n</table>\n</section>\n"
+    yield f"<p class=\"meta\">{count} trainee(s) with official attempts.</p>\n</body>\n</html>\n"

@@ -1,0 +1,246 @@
+"""Read queries for exports, streamed from a cursor so an export's memory does not grow with the database.
+
+The `iter_*` functions are generators: rows are fetched in batches of
+`FETCH_BATCH` and handed on one at a time, never `fetchall`-ed. The
+evidence tables come as plain tuples in the order of their `*_COLUMNS`
+constant (the header of the exported file), because building an object per
+row would halve the export speed on large decision tables.
+
+Wrap the queries of one export in `read_snapshot` so that every file of the
+export sees the same data while trainees keep writing (in WAL mode a reader
+never blocks a writer).
+
+Filters: `since` is inclusive and `until` exclusive, compared as ISO-8601
+UTC text; a filter left as None matches everything. Attempts, their
+decisions and trainer notes are selected by the attempt's start time;
+the decision log and Q&A answers by their own time, because both outlive
+the attempt they came from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from optrain.storage.db import storage_errors, utc_iso
+from optrain.storage.qa import AnswerStatus, QaAnswer, _answer_from_row
+
+FETCH_BATCH = 1000
+Row = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class AnswerFilter:
+    """Which Q&A answers become tickets; `severity="none"` selects answers given without one."""
+
+    ids: tuple[int, ...] = ()
+    part: str | None = None
+    question_id: str | None = None
+    scenario_id: str | None = None
+    severity: str | None = None
+    status: AnswerStatus | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceFilter:
+    since: datetime | None = None
+    until: datetime | None = None
+    trainee: str | None = None
+    scenario_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerForTicket:
+    answer: QaAnswer
+    display_name: str | None
+
+
+ATTEMPT_COLUMNS: tuple[str, ...] = (
+    "attempt", "trainee", "display_name", "scenario", "version", "started_at", "finished_at", "status",
+    "score", "max_score", "percent", "passed", "critical_failures", "official",
+)
+DECISION_COLUMNS: tuple[str, ...] = (
+    "attempt", "trainee", "scenario", "version", "item", "call", "template", "body", "note", "decided_at",
+    "elapsed_seconds", "points", "max_points", "verdict",
+)
+DECISION_LOG_FIELDS: tuple[str, ...] = ("shop_domain", "action_type", "operator_email", "created_at", "payload")
+QA_COLUMNS: tuple[str, ...] = (
+    "answer_id", "attempt", "trainee", "scenario", "version", "question", "part", "kind", "answer", "skipped",
+    "severity", "screenshot", "created_at", "status",
+)
+NOTE_COLUMNS: tuple[str, ...] = (
+    "note_id", "attempt", "trainee", "scenario", "version", "item", "tag", "note", "trainer", "created_at",
+)
+
+
+
+def _evidence_condition(time_column: str, user_column: str, scenario_column: str) -> str:
+    """The four evidence filters on the given columns; column names are constants here, values are parameters."""
+    return f"""
+    (:since IS NULL OR {time_column} >= :since)
+    AND (:until IS NULL OR {time_column} < :until)
+    AND (:trainee IS NULL OR {user_column} = :trainee)
+    AND (:scenario_id IS NULL OR {scenario_column} = :scenario_id)
+    """
+
+
+_ATTEMPT_FILTER = _evidence_condition("a.started_at", "a.username", "a.scenario_id")
+
+_ATTEMPTS_SQL = """
+    SELECT a.id, a.username, a.display_name, a.scenario_id, a.scenario_version, a.started_at, a.finished_at,
+           a.status, a.score, a.max_score, a.percent, a.passed, a.critical_failures, a.official
+    FROM attempts AS a
+    WHERE """ + _ATTEMPT_FILTER + """
+    ORDER BY a.username, a.started_at, a.id
+"""
+
+_DECISIONS_SQL = """
+    SELECT a.id, a.username, a.scenario_id, a.scenario_version, d.item_id, d.call, d.template, d.body, d.note,
+           d.decided_at, d.elapsed_seconds, d.points, d.max_points, d.verdict
+    FROM attempts AS a JOIN decisions AS d ON d.attempt_id = a.id
+    WHERE """ + _ATTEMPT_FILTER + """
+    ORDER BY a.id, d.seq
+"""
+
+_NOTES_SQL = """
+    SELECT n.id, a.id, a.username, a.scenario_id, a.scenario_version, n.item_id, n.tag, n.note, n.trainer,
+           n.created_at
+    FROM attempts AS a JOIN trainer_notes AS n ON n.attempt_id = a.id
+    WHERE """ + _ATTEMPT_FILTER + """
+    ORDER BY a.id, n.created_at, n.id
+"""
+
+# SQLite builds each NDJSON line itself (json_object keeps the key order of
+# DECISION_LOG_FIELDS; json() checks the stored payload and embeds it as an
+# object): four times faster than decoding and re-encoding in Python.
+# Records without an attempt (none today, but the column allows it) only
+# match when no trainee or scenario is asked for.
+_DECISION_LOG_SQL = """
+    SELECT json_object('shop_domain', l.shop_domain, 'action_type', l.action_type,
+                       'operator_email', l.operator_email, 'created_at', l.created_at,
+                       'payload', json(l.payload))
+    FROM decision_log AS l LEFT JOIN attempts AS a ON a.id = l.attempt_id
+    WHERE """ + _evidence_condition("l.created_at", "a.username", "a.scenario_id") + """
+    ORDER BY l.created_at, l.id
+"""
+
+_QA_SQL = """
+    SELECT q.id, q.attempt_id, q.username, q.scenario_id, q.scenario_version, q.question_id, q.part, q.kind,
+           q.answer, q.skipped, q.severity, q.screenshot, q.created_at, q.status
+    FROM qa_answers AS q
+    WHERE """ + _evidence_condition("q.created_at", "q.username", "q.scenario_id") + """
+    ORDER BY q.created_at, q.id
+"""
+
+_TICKET_ANSWERS_SQL = """
+    SELECT q.id, q.attempt_id, q.username, q.scenario_id, q.scenario_version, q.question_id, q.part, q.kind,
+           q.answer, q.skipped, q.severity, q.screenshot, q.created_at, q.status, a.display_name
+    FROM qa_answers AS q LEFT JOIN attempts AS a ON a.id = q.attempt_id
+    WHERE q.skipped = 0 AND q.answer IS NOT NULL
+      AND (:ids IS NULL OR q.id IN (SELECT value FROM json_each(:ids)))
+      AND (:part IS NULL OR q.part = :part)
+      AND (:question_id IS NULL OR q.question_id = :question_id)
+      AND (:scenario_id IS NULL OR q.scenario_id = :scenario_id)
+      AND (:severity IS NULL OR q.severity = :severity OR (:severity = 'none' AND q.severity IS NULL))
+      AND (:status IS NULL OR q.status = :status)
+      AND (:since IS NULL OR q.created_at >= :since)
+      AND (:until IS NULL OR q.created_at < :until)
+    ORDER BY q.created_at, q.id
+"""
+
+
+@contextmanager
+def read_snapshot(db: Database) -> Iterator[Database]:
+    """One read transaction around several queries, so the files of one export agree with each other.
+
+    It never writes, so it ends with ROLLBACK; inside an open transaction it
+    simply joins it.
+    """
+    if db.conn.in_transaction:
+        yield db
+        return
+    with storage_errors():
+        db.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        if db.conn.in_transaction:
+            db.conn.rollback()
+
+
+def _stream(db: Database, sql: str, params: dict[str, Any]) -> Iterator[Row]:
+    with storage_errors():
+        cursor = db.execute(sql, params)
+        try:
+            while batch := cursor.fetchmany(FETCH_BATCH):
+                yield from batch
+        finally:
+            cursor.close()
+
+
+def _evidence_params(filters: EvidenceFilter) -> dict[str, Any]:
+    return {
+        "since": None if filters.since is None else utc_iso(filters.since),
+        "until": None if filters.until is None else utc_iso(filters.until),
+        "trainee": filters.trainee,
+        "scenario_id": filters.scenario_id,
+    }
+
+
+def iter_attempts(db: Database, filters: EvidenceFilter) -> Iterator[Row]:
+    """Grouped by trainee (username), then oldest first: the order of the per-trainee summary."""
+    return _stream(db, _ATTEMPTS_SQL, _evidence_params(filters))
+
+
+def iter_decisions(db: Database, filters: EvidenceFilter) -> Iterator[Row]:
+    """Every call of the selected attempts, attempt by attempt, in the order it was made."""
+    return _stream(db, _DECISIONS_SQL, _evidence_params(filters))
+
+
+def iter_notes(db: Database, filters: EvidenceFilter) -> Iterator[Row]:
+    return _stream(db, _NOTES_SQL, _evidence_params(filters))
+
+
+def iter_decision_log_json(db: Database, filters: EvidenceFilter) -> Iterator[str]:
+    """Audit records oldest first, each as one compact JSON object with the fields of DECISION_LOG_FIELDS."""
+    return (row[0] for row in _stream(db, _DECISION_LOG_SQL, _evidence_params(filters)))
+
+
+def iter_qa(db: Database, filters: EvidenceFilter) -> Iterator[Row]:
+    """All answers, skipped ones included: a skip is part of the record."""
+    return _stream(db, _QA_SQL, _evidence_params(filters))
+
+
+def iter_answers_for_tickets(db: Database, filters: AnswerFilter) -> Iterator[AnswerForTicket]:
+    """Answered (not skipped) questions matching the filter, oldest first, with the trainee's display name."""
+    params = {
+        "ids": json.dumps(list(filters.ids)) if filters.ids else None,
+        "part": filters.part,
+        "question_id": filters.question_id,
+        "scenario_id": filters.scenario_id,
+        "severity": filters.severity,
+        "status": filters.status,
+        "since": None if filters.since is None else utc_iso(filters.since),
+        "until": None if filters.until is None else utc_iso(filters.until),
+    }
+    with storage_errors():
+        for row in db.query(_TICKET_ANSWERS_SQL, params):
+            display_name = row.pop("display_name")
+            yield AnswerForTicket(answer=_answer_from_row(row), display_name=display_name)
+
+
+def count_decision_log_before(db: Database, *, older_than: datetime) -> int:
+    """How many audit records `purge_decision_log(older_than=...)` would delete (for a dry run)."""
+    with storage_errors():
+        row = db.execute(
+            "SELECT COUNT(*) FROM decision_log WHERE created_at < :cutoff", {"cutoff": utc_iso(older_than)}
+        ).fetchone()
+    return int(row[0])
