@@ -1,27 +1,28 @@
-"""Exports (support): the decision log as newline-delimited JSON."""
-
-import json
-from datetime import datetime, timezone
+"""Exports (support): Q&A as tickets, training evidence packs, decision-log retention."""
 
 import streamlit as st
 
-from optrain import storage
+from optrain.config import Settings
 from optrain.ui.auth import require_role
+from optrain.ui.catalog import get_catalog
 from optrain.ui.db import get_db
+from optrain.ui.exports_view import evidence_section, retention_section, tickets_section
 
-require_role("support")
+user = require_role("support")
+settings = Settings.from_env()
+db = get_db(settings)
+catalog = get_catalog(settings)
+
 st.title("Exports")
-records = storage.list_decision_log(get_db())
-st.metric("Decision-log records", len(records))
-if not records:
-    st.info("Nothing to export yet: the decision log fills as trainees make calls.", icon=":material/inbox:")
-    st.stop()
-lines = "\n".join(
-    json.dumps({"shop_domain": r.shop_domain, "action_type": r.action_type, "operator_email": r.operator_email,
-                "created_at": r.created_at.astimezone(timezone.utc).isoformat(), "payload": r.payload},
-               ensure_ascii=False, sort_keys=True)
-    for r in records
-) + "\n"
-stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-st.download_button("Download decision log (NDJSON)", lines, file_name=f"decision_log_{stamp}.ndjson",
-                   mime="application/x-ndjson", key="dl_log", type="primary")
+st.caption("Files are written to the exports folder under names the app chooses, and offered for download.")
+tickets_tab, evidence_tab, retention_tab = st.tabs(["Q&A tickets", "Evidence pack", "Retention"])
+with tickets_tab:
+    tickets_section(db, catalog, user, settings)
+with evidence_tab:
+    evidence_section(db, catalog, settings)
+with retention_tab:
+    if "admin" in user.roles:
+        retention_section(db)
+    else:
+        st.info("Deleting old decision-log records is for admins. The default retention is 90 days.",
+                icon=":material/lock:")

@@ -1,0 +1,139 @@
+"""Exports page sections: Q&A tickets, the evidence pack, decision-log retention."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+import streamlit as st
+from sqlite_utils import Database
+
+from optrain.config import Settings
+from optrain.errors import OptrainError
+from optrain.exports import (
+    DEFAULT_RETENTION,
+    AnswerFilter,
+    EvidenceFilter,
+    export_evidence_pack,
+    export_tickets,
+    parse_age,
+    purge_old_decision_log,
+)
+from optrain.qa_capture import SEVERITIES
+from optrain.scenarios.loader import Catalog
+from optrain.scenarios.model import AGENDA, AGENDA_TITLES
+from optrain.storage.qa_search import QaFilter, search_answers
+from optrain.ui.auth import User
+from optrain.ui.qa_view import answers_table
+
+FORMATS = {"linear": "Linear CSV", "jira": "Jira CSV", "markdown": "Markdown", "json": "JSON"}
+MIME = {"linear": "text/csv", "jira": "text/csv", "markdown": "text/markdown", "json": "application/json"}
+
+
+def _span(value: object) -> tuple[datetime | None, datetime | None]:
+    if isinstance(value, tuple) and len(value) == 2:
+        return (datetime.combine(value[0], time.min, tzinfo=timezone.utc),
+                datetime.combine(value[1] + timedelta(days=1), time.min, tzinfo=timezone.utc))
+    if isinstance(value, date):
+        return datetime.combine(value, time.min, tzinfo=timezone.utc), None
+    return None, None
+
+
+def _offer(path_key: str, label: str, mime: str) -> None:
+    """A download button for the last file written, kept across reruns."""
+    held = st.session_state.get(path_key)
+    if held:
+        path, text = held
+        try:
+            data = open(path, "rb").read()
+        except OSError:
+            st.session_state.pop(path_key, None)
+            return
+        st.download_button(label, data, file_name=path.rsplit("/", 1)[-1], mime=mime, key=f"{path_key}_dl",
+                           type="primary", icon=":material/download:")
+        st.caption(text)
+
+
+def tickets_section(db: Database, catalog: Catalog, user: User, settings: Settings) -> None:
+    st.subheader("Q&A as tickets")
+    c1, c2, c3, c4, c5 = st.columns(5)
+    part = c1.selectbox("Agenda part", list(AGENDA), index=None, key="exp_part", format_func=AGENDA_TITLES.get,
+                        placeholder="Any")
+    questions = sorted({q.id for s in catalog.scenarios.values() for q in s.questions})
+    question = c2.selectbox("Question", questions, index=None, key="exp_question", placeholder="Any")
+    scenario = c3.selectbox("Scenario", sorted(catalog.scenarios), index=None, key="exp_scenario", placeholder="Any")
+    severity = c4.selectbox("Severity", SEVERITIES, index=None, key="exp_severity", placeholder="Any")
+    status = c5.selectbox("Status", ["new", "ticket_filed", "dismissed"], key="exp_status")
+    since, until = _span(st.date_input("Answered between", value=(), key="exp_dates", format="YYYY-MM-DD"))
+    shown = search_answers(db, QaFilter(parts=(part,) if part else (), question_ids=(question,) if question else (),
+                                        scenario_ids=(scenario,) if scenario else (),
+                                        severities=(severity,) if severity else (), statuses=(status,),
+                                        since=since, until=until))
+    if not shown:
+        st.info("No answers match these filters, so there is nothing to export.", icon=":material/inbox:")
+        return
+    st.caption(f"{len(shown)} answer(s) match. Tick rows to export only those, or export them all.")
+    selected = answers_table(catalog, shown, key="exp_table")
+    f1, f2 = st.columns(2)
+    fmt = f1.radio("Format", list(FORMATS), format_func=FORMATS.get, horizontal=True, key="exp_format")
+    mark = f2.checkbox("Mark the exported answers as ticket filed", value=True, key="exp_mark")
+    count = len(selected) or len(shown)
+    if st.button(f"Export {count} ticket(s)", key="exp_tickets", type="primary", icon=":material/confirmation_number:"):
+        texts = {(s.id, q.id): q.text for s in catalog.scenarios.values() for q in s.questions}
+        chosen = AnswerFilter(ids=tuple(selected) if selected else tuple(a.id for a in shown))
+        try:
+            with st.spinner("Writing tickets..."):
+                result = export_tickets(db, chosen, fmt=fmt, exports_dir=settings.exports_dir,
+                                        now=datetime.now(timezone.utc), questions=texts, reporter=user.email,
+                                        mark_filed=mark)
+        except OptrainError as exc:
+            st.error(str(exc), icon=":material/error:")
+        else:
+            st.session_state["exp_ticket_file"] = (str(result.path), f"{result.tickets} ticket(s) in {result.path.name}"
+                                                   + (f"; {result.marked_filed} marked ticket filed" if mark else ""))
+            st.toast(f"{result.tickets} ticket(s) exported", icon=":material/task_alt:")
+    _offer("exp_ticket_file", "Download tickets", MIME.get(fmt, "text/plain"))
+
+
+def evidence_section(db: Database, catalog: Catalog, settings: Settings) -> None:
+    st.subheader("Training evidence pack")
+    st.caption("A ZIP with who trained on what, when and with what result, every decision with its time, the "
+               "decision log, Q&A answers, observations, screenshots and a manifest with SHA-256 hashes.")
+    c1, c2, c3 = st.columns(3)
+    since, until = _span(c1.date_input("Attempts started between", value=(), key="ev_dates", format="YYYY-MM-DD"))
+    trainee = c2.text_input("Trainee (username)", key="ev_trainee", max_chars=40).strip() or None
+    scenario = c3.selectbox("Scenario", sorted(catalog.scenarios), index=None, key="ev_scenario", placeholder="Any")
+    if st.button("Build evidence pack", key="ev_build", type="primary", icon=":material/inventory_2:"):
+        bar = st.progress(0.0, text="Starting...")
+        seen: dict[str, int] = {}
+
+        def progress(name: str, rows: int) -> None:
+            seen[name] = rows
+            bar.progress(min(0.95, 0.1 + 0.1 * len(seen)), text=f"{name}: {rows:,} rows")
+
+        try:
+            pack = export_evidence_pack(db, EvidenceFilter(since=since, until=until, trainee=trainee, scenario_id=scenario),
+                                        exports_dir=settings.exports_dir, uploads_dir=settings.uploads_dir,
+                                        now=datetime.now(timezone.utc), modules={s.id: s.module for s in catalog.scenarios.values()},
+                                        progress=progress)
+        except OptrainError as exc:
+            bar.empty()
+            st.error(str(exc), icon=":material/error:")
+        else:
+            bar.progress(1.0, text="Done")
+            summary = ", ".join(f"{f.name} ({f.rows:,} rows)" for f in pack.files if f.rows)
+            st.session_state["ev_file"] = (str(pack.path), summary)
+            st.toast(f"Evidence pack ready: {pack.path.name}", icon=":material/task_alt:")
+    _offer("ev_file", "Download evidence pack", "application/zip")
+
+
+def retention_section(db: Database) -> None:
+    st.subheader("Decision-log retention")
+    days = st.number_input("Keep decision-log records for (days)", min_value=1, max_value=3650,
+                           value=parse_age(DEFAULT_RETENTION).days, key="ret_days")
+    now = datetime.now(timezone.utc)
+    preview = purge_old_decision_log(db, timedelta(days=int(days)), now=now, dry_run=True)
+    st.caption(f"{preview.records:,} record(s) are older than {preview.cutoff:%Y-%m-%d %H:%M} UTC.")
+    sure = st.checkbox("I have exported what must be kept", key="ret_sure")
+    if st.button("Delete them", key="ret_purge", disabled=not (sure and preview.records)):
+        result = purge_old_decision_log(db, timedelta(days=int(days)), now=now)
+        st.toast(f"Deleted {result.records:,} decision-log record(s)", icon=":material/delete:")
