@@ -41,7 +41,9 @@ def open_attempt(attempt_id: int) -> None:
     attempt = storage.get_attempt(db, attempt_id)
     current = catalog.scenarios.get(attempt.scenario_id)
     if attempt.username != user.username or (current is None and attempt.in_progress):
-        st.error("That attempt is not available to you.")
+        st.error("That attempt is not available to you." if attempt.username != user.username else
+                 "The scenario of this shift cannot be loaded right now, so the shift is paused. "
+                 "Every call you made is saved: try again in a few minutes, or tell a trainer.")
         if st.button("Back to the catalog", key="back_missing"):
             go()
         return
