@@ -16,7 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 from streamlit.testing.v1 import AppTest
 
-from optrain import accounts, storage, training
+from optrain import accounts, qa_capture, storage, training
 from optrain.config import Settings
 from optrain.queue import generate_queue
 from optrain.scenarios.loader import load_scenario_file
@@ -31,7 +31,10 @@ PAGES: dict[str, str] = {
     "train": "app_pages/train.py",
     "my_results": "app_pages/my_results.py",
     "review": "app_pages/review.py",
+    "qa": "app_pages/qa_browser.py",
+    "studio": "app_pages/studio.py",
     "exports": "app_pages/exports.py",
+    "users": "app_pages/users.py",
 }
 TIMEOUT = 30.0
 NO_ACCESS = "You do not have access"
@@ -110,6 +113,13 @@ class Seed:
         state = training.load_state(self.db, self.scenario(scenario_id), attempt_id, username)
         training.finish(self.db, state, now=START + timedelta(hours=1))
         return attempt_id
+
+    def feedback(self, attempt_id: int, answers: Mapping[str, str]) -> None:
+        """Q&A answers for a finished attempt, as the form after the results saves them."""
+        attempt = storage.get_attempt(self.db, attempt_id)
+        qa_capture.save_qa(self.db, self.scenario(attempt.scenario_id), attempt,
+                           [qa_capture.AnswerInput(qid, text) for qid, text in answers.items()],
+                           uploads_dir=self.env.uploads, now=START + timedelta(hours=2))
 
 
 class TrainSteps:
