@@ -41,10 +41,11 @@ def test_answer_is_saved_verbatim_and_shown_to_trainers_only_as_plain_text(app, 
     review = app("trainer", "review")
     review.selectbox(key="review_pick").set_value(attempt_id).run()
     assert not review.exception
-    answers = next(d.value for d in review.dataframe if "Answer" in d.value.columns)
-    assert HOSTILE in list(answers["Answer"])
-    drawn = texts([*review.markdown, *review.caption, *review.html, *review.error, *review.info])
-    assert not [t for t in drawn if "alert(1)" in t or "<script" in t]
+    for page in (review, app("trainer", "qa"), app("support", "qa")):
+        answers = next(d.value for d in page.dataframe if "Answer" in d.value.columns)
+        assert HOSTILE in list(answers["Answer"])
+        drawn = texts([*page.markdown, *page.caption, *page.html, *page.error, *page.info, *page.toast])
+        assert not [t for t in drawn if "alert(1)" in t or "<script" in t]
 
 
 @pytest.mark.parametrize(
