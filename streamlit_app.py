@@ -5,6 +5,7 @@ import streamlit as st
 from optrain.config import Settings
 from optrain.errors import OptrainError
 from optrain.ui import auth, session
+from optrain.ui.text import plain
 
 st.set_page_config(page_title="Operator Training Simulator", page_icon=":material/support_agent:", layout="wide")
 settings = Settings.from_env()
@@ -46,7 +47,7 @@ else:
         sections["Admin"] = [USERS]
     page = st.navigation(sections)
     with st.sidebar:
-        st.markdown(f"**{user.name}**")
+        st.markdown(f"**{plain(user.name)}**")  # a display name is data, not Markdown
         st.caption("Roles: " + ", ".join(user.roles))
         if st.button("Log out", key="sign_out", icon=":material/logout:", width="stretch"):
             session.logout(user)
