@@ -49,7 +49,7 @@ def render_path(catalog: Catalog, progress: dict[str, ScenarioProgress]) -> str 
         st.markdown(" → ".join(steps))
         if status.complete:
             st.success("Path complete: your certificate is on **My results**.", icon=":material/workspace_premium:")
-        elif status.next is not None and st.button(f"Next: {status.next.title}", key="path_next", type="primary",
+        elif status.next is not None and st.button(f"Next: {plain(status.next.title)}", key="path_next", type="primary",
                                                    icon=":material/play_arrow:"):
             return status.next.id
     return None
