@@ -60,7 +60,7 @@ def render_work(state: training.AttemptState, user: User) -> bool:
     now_sim = shift_now(scenario, done, total)
     flash = st.session_state.pop(keys.FLASH, None)
     if flash:
-        st.toast(plain(flash[0]), icon=flash[1])  # "Reply sent to <customer name>": the name is scenario data
+        st.toast(flash[0], icon=flash[1])
     top = st.columns([3, 1, 1], vertical_alignment="bottom")
     top[0].progress(done / total if total else 1.0, text=f"{done} of {total} decided")
     top[1].metric("Shift clock", now_sim.strftime("%H:%M"), help=f"Shift {scenario.starts_at:%H:%M}-{shift_end(scenario):%H:%M} UTC (simulated)")
