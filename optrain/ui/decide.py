@@ -80,7 +80,8 @@ def _submit(target: Target, call: str, template: str | None) -> None:
         ss[target.key("error")] = str(exc)
         return
     entry = training.root_entry(current.queue, target.item_id)
-    ss[keys.FLASH] = (training.confirmation(call, entry), ":material/task_alt:")
+    # "Reply sent to <customer name>": the name is scenario data, so it is escaped like every other.
+    ss[keys.FLASH] = (plain(training.confirmation(call, entry)), ":material/task_alt:")
     ss[keys.LAST_VERDICT] = result if target.scenario.feedback_mode == "coach" else None
     after = training.load_state(db, target.scenario, target.attempt_id, target.user.username)
     if after.pending:
