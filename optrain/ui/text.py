@@ -41,3 +41,12 @@ def plain(text: str, max_length: int | None = None) -> str:
     escaped = cleaned.translate(_ESCAPES)
     escaped = _LEADING_BLANKS.sub(lambda m: "\u00a0" * len(m.group(0).expandtabs(4)), escaped)
     return escaped.replace("\n", HARD_BREAK)
+
+
+def without_controls(text: str) -> str:
+    """`text` for the few places that render Markdown on purpose (a scenario's briefing).
+
+    The formatting stays; control characters and right-to-left overrides,
+    which could hide or reorder what the trainee reads, are removed.
+    """
+    return _REMOVED.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
