@@ -10,7 +10,7 @@ from optrain.scenarios.model import AGENDA, AGENDA_TITLES, Scenario
 from optrain.scenarios.summary import decision_count, estimated_minutes
 from optrain.storage.progress import ScenarioProgress
 from optrain.ui.auth import User
-from optrain.ui.text import plain
+from optrain.ui.text import plain, without_controls
 
 DIFFICULTY_BADGE = {"beginner": ":green-badge[beginner]", "intermediate": ":orange-badge[intermediate]",
                     "advanced": ":red-badge[advanced]"}
@@ -96,7 +96,7 @@ def render_briefing(scenario: Scenario, in_progress: bool) -> bool:
     st.header(plain(scenario.title))
     st.caption(f"{AGENDA_TITLES[scenario.module]} · {scenario.difficulty} · about {estimated_minutes(scenario)} min")
     with st.container(border=True):
-        st.markdown(scenario.briefing)
+        st.markdown(without_controls(scenario.briefing))  # Markdown by design, but no bidi overrides
     coach = scenario.feedback_mode == "coach"
     st.info(
         "**Coach mode**: after each call you see at once whether it was right and why."
