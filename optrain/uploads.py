@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import secrets
+import string
 from pathlib import Path
 
 from optrain.errors import UploadError
 
 MAX_SCREENSHOT_BYTES = 2 * 1024 * 1024
 SIGNATURES: tuple[tuple[bytes, str], ...] = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpg"))
+NAME_CHARACTERS = frozenset(string.ascii_lowercase + string.digits + "-_")
 
 
 def image_type(data: bytes) -> str:
@@ -29,7 +31,8 @@ def image_type(data: bytes) -> str:
 def store_screenshot(folder: Path, data: bytes, *, prefix: str) -> str:
     """Write the image under a random app-chosen name inside `folder`; returns the file name."""
     kind = image_type(data)
-    safe_prefix = "".join(c for c in prefix if c.isalnum() or c in "-_")[:40] or "shot"
+    # ASCII only: str.isalnum() also accepts upper-case and non-Latin letters and digits.
+    safe_prefix = "".join(c for c in prefix.lower() if c in NAME_CHARACTERS)[:40] or "shot"
     name = f"{safe_prefix}_{secrets.token_hex(8)}.{kind}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
