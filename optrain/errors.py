@@ -45,3 +45,7 @@ class AnswerError(OptrainError):
 
 class ExportError(OptrainError):
     """An export found nothing to write, or its file could not be written."""
+
+
+class ChatwootImportError(OptrainError):
+    """A file is not a Chatwoot conversation, is too large, or is not valid JSON."""

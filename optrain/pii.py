@@ -1,0 +1,397 @@
+"""Personal details in an imported conversation, replaced by generated stand-ins.
+
+A real conversation may become training material only once nobody in it can be
+recognised, yet it must still read as the same conversation: "Dwayne" in the text
+matches the customer card. So each original maps to one stand-in for the whole
+conversation, keyed by meaning (a phone by its digits, an order by its number),
+and Faker is seeded from the source, so the same file always gives the same draft.
+Text is scrubbed in passes, the most specific pattern first (a URL before the
+e-mail in it); each stand-in is parked behind a private-use placeholder until the
+end, so a later pass never rewrites an earlier one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from faker import Faker
+from faker.providers.address.en_US import Provider as UsAddress
+
+# Words that are never a person, even in a sender's display name ("Sam from Hot Rodan").
+NOT_NAMES = frozenset(
+    "from the and of at for team support service customer care bot agent hot rodan shop store sales help".split()
+)
+# First names that are also everyday words: replaced only when written with a capital.
+COMMON_WORDS = frozenset(
+    "will may june april august rich bill mark grant rose hope joy faith art chase dawn drew frank guy "
+    "jack pat ray sue summer wade young long king brown white black green gray grey wood hunter page".split()
+)
+STATES = {s.lower() for s in UsAddress.states}
+STATE_ABBRS = set(UsAddress.states_abbr)
+AMBIGUOUS_ABBRS = {"OK", "OR", "IN", "ME", "HI", "OH", "AS", "DE", "PA", "MA", "LA", "ID", "CO", "AL", "GA"}
+KINDS: dict[str, str] = {
+    "name": "name", "email": "e-mail address", "phone": "phone number", "address": "street address",
+    "place": "place (city or ZIP code)", "order": "order number", "card": "card number", "ip": "IP address",
+    "url": "personal link", "company": "company name", "handle": "user handle", "number": "reference number",
+}
+
+_SUFFIXES = (
+    "street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|ter|"
+    "circle|cir|parkway|pkwy|highway|hwy|trail|trl|square|sq|loop|pike|row|grove"
+)
+_STATE_NAMES = "|".join(sorted((re.escape(s) for s in UsAddress.states), key=len, reverse=True))
+_ZIP = r"\d{5}(?:-\d{4})?"
+URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]]+[^\s<>\"'()\[\].,;:!?]")
+EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,255}\.[A-Za-z]{2,24}\b")  # bounded: no quadratic scans
+IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])")
+IPV6 = re.compile(
+    r"(?<![\w:])(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}"
+    r"|(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,5})?)(?![\w:])"
+)
+CARD = re.compile(r"(?<!\d)(?<!\d[ -])(?:\d[ -]?){12,18}\d(?![ -]?\d)")
+TRACKING = re.compile(r"\b1Z[0-9A-Z]{16}\b|(?<!\d)\d{20,22}(?!\d)")
+PHONE_INTL = re.compile(r"(?<![\w+])\+\d{1,3}(?:[\s.-]?\(?\d{1,5}\)?){2,5}(?![\w-])")
+PHONE_US = re.compile(r"(?<![\w+])(?:1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}(?![\w-])")
+PHONE_LOCAL = re.compile(  # a seven-digit number only next to a word that says it is a phone number
+    r"(?P<prefix>(?i:\b(?:call|phone|cell|mobile|text|tel|fax)\b)\D{0,12}?)\b\d{3}[-.]\d{4}(?![\w-])"
+)
+ORDER_HASH = re.compile(r"(?P<prefix>#(?:[A-Za-z]{1,5}-?)?)(?P<digits>\d{3,10})\b")
+ORDER_WORD = re.compile(
+    r"(?P<prefix>\b(?:order|invoice|receipt)(?:\s+(?:number|no\.?|num|id))?\s*[:#]?\s*(?:[A-Za-z]{1,5}-)?)"
+    r"(?P<digits>\d{3,10})\b",
+    re.IGNORECASE,
+)
+PO_BOX = re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d+\b", re.IGNORECASE)
+STREET = re.compile(
+    r"\b\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:(?:[A-Z][\w'-]*|\d{1,3}(?:st|nd|rd|th))\.?\s+){1,4}"
+    rf"(?i:{_SUFFIXES})\b\.?(?:,?\s+(?i:apt|apartment|suite|ste|unit|#)\.?\s*[A-Za-z0-9-]+)?"
+)
+PLACE = re.compile(  # "Springfield, IL 62704", "Dallas TX 75201", "Portland, Oregon", "IL 62704"
+    rf"\b(?:(?P<city>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){{0,2}})(?P<comma>,)?\s+)?"
+    rf"(?P<state>[A-Z]{{2}}|{_STATE_NAMES})\b(?:\s+(?P<zip>{_ZIP})\b)?"
+)
+ZIP_WORD = re.compile(rf"(?P<prefix>\bzip(?:\s*code)?\s*[:#]?\s*)(?P<zip>{_ZIP})\b", re.IGNORECASE)
+LONG_NUMBER = re.compile(r"(?<![\w-])\d{8,}(?![\w-])")
+SIGN_OFF = re.compile(
+    r"(?im)^[ \t]*(?:thanks|thank you|regards|best regards|kind regards|cheers|best|sincerely)[ \t]*[,.!]?"
+    r"[ \t]*(?:\n[ \t]*)?[-\u2013\u2014]*[ \t]*(?-i:(?P<name>[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]*\.?)?))[ \t]*$"
+)
+INTRO = re.compile(r"(?i:\bmy name is|\bname's|\bcall me)\s+(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
+RELATIVE = re.compile(
+    r"(?i:\bmy\s+(?:wife|husband|partner|son|daughter|brother|sister|dad|father|mom|mother|friend|buddy|boss|"
+    r"mechanic|neighbou?r|customer))[ \t]*,?[ \t]+(?P<name>[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?)"
+)
+DASH_SIGNATURE = re.compile(
+    r"(?m)^[ \t]*[-\u2013\u2014]{1,2}[ \t]*(?P<name>[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]*\.?)?)[ \t]*$"
+)
+PERSON_KEY = re.compile(r"(?:(?:full|first|last|middle|display|nick|contact|customer|recipient|billing|shipping|"
+                        r"sender|buyer|owner)_?)?name")
+_TOKEN = re.compile(r"\ue000([\ue100-\ue109]+)\ue001")
+
+
+def plural(kind: str) -> str:
+    """'e-mail address' -> 'e-mail addresses', 'place (city or ZIP code)' -> 'places (city or ZIP code)'."""
+    head, _, tail = kind.partition(" (")
+    head += "es" if head.endswith("ss") else "s"
+    return f"{head} ({tail}" if tail else head
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def _same_case(original: str, fake: str) -> str:
+    """A stand-in written like the original: 'dwayne' -> 'brenda', 'DWAYNE' -> 'BRENDA'."""
+    if original.islower():
+        return fake.lower()
+    if original.isupper() and len(original) > 1:
+        return fake.upper()
+    return fake
+
+
+class Scrubber:
+    """Maps every personal detail of one conversation to its stand-in, consistently."""
+
+    def __init__(self, seed: int):
+        self.fake = Faker("en_US")
+        self.fake.seed_instance(seed)
+        self._map: dict[tuple[str, str], str] = {}
+        self._originals: set[str] = set()
+        self._fakes: set[str] = set()
+        self._names: dict[str, str] = {}  # name words -> stand-in; those of 3+ letters are sought in free text
+        self._known: dict[str, str] = {}  # other known originals (company, city, ...) -> stand-in
+        self._pattern: tuple[re.Pattern[str], re.Pattern[str]] | None = None
+
+    # ------------------------------------------------------------ the registry
+
+    def _fresh(self, make: Callable[[], str]) -> str:
+        """A stand-in that is new and does not contain any original seen so far."""
+        candidate = make()
+        for _ in range(50):
+            low = candidate.lower()
+            if low not in self._fakes and not any(o in low for o in self._originals if len(o) >= 3):
+                break
+            candidate = make()
+        self._fakes.add(candidate.lower())
+        return candidate
+
+    def value(self, kind: str, original: str, make: Callable[[], str], key: str | None = None) -> str:
+        """The stand-in of `original`, made on first sight; `key` says when two spellings are one detail."""
+        slot = (kind, key if key is not None else " ".join(original.lower().split()))
+        if slot not in self._map:
+            self._originals.add(original.lower().strip())
+            self._map[slot] = self._fresh(make)
+        return self._map[slot]
+
+    def counts(self) -> dict[str, int]:
+        """How many distinct details of each kind were replaced (name words are not counted twice)."""
+        return dict(Counter(KINDS[kind] for kind, _ in self._map if kind != "name-word"))
+
+    # ------------------------------------------------------------ kinds
+
+    def person(self, name: str) -> str:
+        """A stand-in full name whose words are also the stand-ins of the original's words alone."""
+        if "@" in name or not re.search(r"[^\W\d_]", name):
+            return self.text(name)  # an e-mail address or phone number shown as the name
+        words = [re.sub(r"\d+$", "", w) for w in re.split(r"[\s._,()'\"]+", name)]  # "dwayne.kowalczyk77" too
+        kept = [w for w in words if w and w.lower() not in NOT_NAMES and re.search(r"[^\W\d_]", w)]
+        if not kept:
+            return name
+        if len(kept) == 1 and kept[0].lower() in self._names:  # "Dwayne" alone, already met as a name's word
+            return self._names[kept[0].lower()]
+        fakes = []
+        for position, word in enumerate(kept):
+            make = self.fake.first_name if position == 0 else self.fake.last_name
+            if len(word) == 1:  # an initial: "Dwayne K."
+                fakes.append(self.value("name-word", word, lambda: self.fake.last_name()[0]))
+                continue
+            fake = self.value("name-word", word, make)
+            self._names[word.lower()] = fake
+            fakes.append(fake)
+        self._pattern = None
+        return self.value("name", " ".join(kept), lambda: " ".join(fakes))
+
+    def email(self, original: str, owner: str | None = None) -> str:
+        tries = 0
+
+        def make() -> str:
+            nonlocal tries
+            tries += 1
+            local = ".".join(re.sub(r"[^a-z]", "", w.lower()) for w in (owner or "").split()).strip(".")
+            if tries == 1 and local:  # the customer's stand-in name, as people's addresses often are
+                return f"{local}@example.com"
+            return f"{self.fake.user_name()}@{self.fake.safe_domain_name()}"
+
+        return self.value("email", original, make, key=original.strip().lower())
+
+    def phone(self, original: str) -> str:
+        digits = _digits(original)
+        key = digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+        def fiction() -> str:  # 555-0100 to 555-0199 are kept for fiction: nobody answers
+            return f"({self.fake.random_int(201, 989)}) 555-01{self.fake.random_int(0, 99):02d}"
+
+        return self.value("phone", original, fiction, key)
+
+    def order_number(self, digits: str) -> str:
+        def make() -> str:
+            first = str(self.fake.random_int(1, 9)) if digits[0] != "0" else "0"
+            return first + "".join(str(self.fake.random_int(0, 9)) for _ in digits[1:])
+
+        return self.value("order", digits, make, key=digits)
+
+    def order_id(self, original: str) -> str:
+        """An order id written as the shop writes it, its number replaced: '#HR-10452' -> '#HR-38211'."""
+        return re.sub(r"\d{3,}", lambda m: self.order_number(m.group()), original, count=1)
+
+    def attributes(self, attributes: Any, path: str = "") -> None:
+        """Meet the personal details hiding in free-form attributes, recognised by their key."""
+        if isinstance(attributes, dict):
+            for key, value in attributes.items():
+                self.attributes(value, f"{path}.{key}".lower())
+        elif isinstance(attributes, list):
+            for value in attributes:
+                self.attributes(value, path)
+        elif isinstance(attributes, (str, int)) and not isinstance(attributes, bool) and str(attributes).strip():
+            self._attribute(path, path.rsplit(".", 1)[-1], str(attributes).strip())
+
+    def _attribute(self, path: str, leaf: str, text: str) -> None:
+        if "email" in leaf:
+            self.email(text)
+        elif "phone" in leaf or "mobile" in leaf:
+            self.phone(text)
+        elif "company" in leaf or "business" in leaf:
+            self.company(text)
+        elif "social" in path or leaf in ("username", "handle", "twitter", "facebook", "instagram", "github"):
+            self.handle(text)
+        elif leaf in ("ip", "ip_address", "remote_ip", "client_ip"):
+            self.ip(text)
+        elif "address" in leaf or "street" in leaf:
+            self.street(text)
+        elif leaf in ("city", "town"):
+            self.city(text)
+        elif "zip" in leaf or "postal" in leaf:
+            self.zip_code(text)
+        elif PERSON_KEY.fullmatch(leaf):
+            self.person(text)
+
+    def first_order(self, texts: Iterable[str]) -> str | None:
+        """The stand-in of the first order number the texts mention, written as an order id."""
+        for text in texts:
+            hits = [m for pattern in (ORDER_HASH, ORDER_WORD) for m in pattern.finditer(text)]
+            if hits:
+                first = min(hits, key=lambda m: m.start())
+                code = re.search(r"([A-Za-z]{1,5}-)$|#([A-Za-z]{1,5})$", first.group("prefix"))
+                letters = next((g for g in code.groups() if g), "") if code else ""
+                return f"#{letters}{self.order_number(first.group('digits'))}"
+        return None
+
+    def reference(self, original: str) -> str:
+        """A tracking or account number of the same shape: letters kept, every digit replaced."""
+        keep = 2 if original.upper().startswith("1Z") else 0  # UPS numbers start 1Z: that says only "UPS"
+
+        def make() -> str:
+            return original[:keep] + re.sub(r"\d", lambda _: str(self.fake.random_int(0, 9)), original[keep:])
+
+        return self.value("number", original, make, key=original.upper())
+
+    def known(self, kind: str, original: str, make: Callable[[], str]) -> str:
+        """A detail found in a structured field, replaced wherever free text repeats it too."""
+        fake = self.value(kind, original, make)
+        if len(original.strip()) >= 3:
+            self._known[original.strip().lower()] = fake
+            self._pattern = None
+        return fake
+
+    def company(self, original: str) -> str:
+        return self.known("company", original, self.fake.company)
+
+    def handle(self, original: str) -> str:
+        return self.known("handle", original, self.fake.user_name)
+
+    def city(self, original: str) -> str:
+        return self.known("place", original, self.fake.city)
+
+    def street(self, original: str) -> str:
+        return self.known("address", original, self.fake.street_address)
+
+    def ip(self, original: str) -> str:
+        if ":" in original:  # documentation ranges (RFC 3849, RFC 5737): never a real machine
+            return self.value("ip", original, lambda: f"2001:db8::{self.fake.random_int(1, 65535):x}")
+        nets = ("192.0.2", "198.51.100", "203.0.113")
+        return self.value("ip", original, lambda: f"{self.fake.random_element(nets)}.{self.fake.random_int(1, 254)}")
+
+    def card(self, original: str) -> str:
+        return self.value("card", original, self.fake.credit_card_number, key=_digits(original))
+
+    def zip_code(self, original: str) -> str:
+        return self.known("place", original, self.fake.zipcode)
+
+    # ------------------------------------------------------------ free text
+
+    def learn(self, texts: Iterable[str]) -> None:
+        """Meet every detail of every text once, so that the first message already knows the last one's.
+
+        A name may only show as such in a sign-off, a city only next to its
+        state; after this sweep a bare "Dwayne" or "Springfield" anywhere in the
+        conversation is replaced too.
+        """
+        texts = list(texts)
+        for text in texts:
+            for pattern in (SIGN_OFF, INTRO, RELATIVE, DASH_SIGNATURE):
+                for match in pattern.finditer(text):
+                    self.person(match.group("name"))
+        for text in texts:
+            self.text(text)
+
+    def text(self, text: str) -> str:
+        """`text` with every personal detail replaced by its stand-in."""
+        parked: list[str] = []
+
+        def park(fake: str) -> str:
+            parked.append(fake)
+            return "\ue000" + "".join(chr(0xE100 + int(d)) for d in str(len(parked) - 1)) + "\ue001"
+
+        def sub(pattern: re.Pattern[str], text: str, replace: Callable[[re.Match[str]], str | None]) -> str:
+            def one(match: re.Match[str]) -> str:
+                fake = replace(match)
+                return match.group() if fake is None else park(fake)
+
+            return pattern.sub(one, text)
+
+        for pattern, replace in self._passes():
+            text = sub(pattern, text, replace)
+        return _TOKEN.sub(lambda m: parked[int("".join(str(ord(c) - 0xE100) for c in m.group(1)))], text)
+
+    def _passes(self) -> Iterable[tuple[re.Pattern[str], Callable[[re.Match[str]], str | None]]]:
+        names, common = self._name_patterns()
+        yield URL, lambda m: self._url(m.group())
+        yield EMAIL, lambda m: self.email(m.group())
+        yield IPV4, lambda m: self.ip(m.group())
+        yield IPV6, lambda m: self.ip(m.group()) if len(m.group()) > 2 else None
+        yield TRACKING, lambda m: self.reference(m.group())
+        yield CARD, lambda m: self.card(m.group())
+        yield PHONE_INTL, lambda m: self.phone(m.group()) if len(_digits(m.group())) >= 8 else None
+        yield PHONE_US, lambda m: self.phone(m.group())
+        yield PHONE_LOCAL, lambda m: m.group("prefix") + self.phone(m.group()[len(m.group("prefix")):])
+        yield ORDER_HASH, lambda m: m.group("prefix") + self.order_number(m.group("digits"))
+        yield ORDER_WORD, lambda m: m.group("prefix") + self.order_number(m.group("digits"))
+        yield PO_BOX, lambda m: self.street(m.group())
+        yield STREET, lambda m: self.street(m.group())
+        yield PLACE, self._place
+        yield ZIP_WORD, lambda m: m.group("prefix") + self.zip_code(m.group("zip"))
+        yield names, lambda m: _same_case(m.group(), self._lookup(m.group()))
+        yield common, lambda m: _same_case(m.group(), self._lookup(m.group()))
+        yield LONG_NUMBER, lambda m: self.reference(m.group())
+
+    def _lookup(self, found: str) -> str:
+        key = " ".join(found.lower().split())
+        return self._names.get(key) or self._known.get(key) or self._map.get(("name", key)) or self.person(found)
+
+    def _name_patterns(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        """Known names and details as two alternations, longest first; everyday words only capitalised."""
+        if self._pattern is None:
+            full = [key for kind, key in self._map if kind == "name" and " " in key]
+            words = [w for w in self._names if len(w) >= 3]
+            plain = sorted({*full, *self._known, *(w for w in words if w not in COMMON_WORDS)}, key=len, reverse=True)
+            common = [w for w in words if w in COMMON_WORDS]
+            capital = sorted({w.capitalize() for w in common} | {w.upper() for w in common})
+
+            def alternation(items: list[str], flags: int) -> re.Pattern[str]:
+                if not items:
+                    return re.compile(r"(?!x)x")
+                body = "|".join(r"\s+".join(re.escape(part) for part in item.split()) for item in items)
+                return re.compile(rf"(?<!\w)(?:{body})(?!\w)", flags)
+
+            self._pattern = (alternation(plain, re.IGNORECASE), alternation(capital, 0))
+        return self._pattern
+
+    def _url(self, original: str) -> str | None:
+        """A link keeps its site but loses anything after it that may point at a person."""
+        parts = urlsplit(original if "://" in original else f"https://{original}")
+        host = (parts.hostname or "").lower()
+        words = {re.sub(r"[^a-z0-9]", "", w) for w in (*self._names, *self._known)}
+        personal_host = any(len(w) >= 4 and w in re.sub(r"[^a-z0-9]", "", host) for w in words)
+        if parts.path in ("", "/") and not parts.query and not personal_host and "@" not in parts.netloc:
+            return original
+        scheme = parts.scheme or "https"
+
+        def make() -> str:
+            site = f"{self.fake.domain_word()}.example.com" if personal_host else host
+            return f"{scheme}://{site}/{self.fake.uri_path()}"
+
+        return self.value("url", original, make)
+
+    def _place(self, match: re.Match[str]) -> str | None:
+        """A city and ZIP code replaced; the state is kept, as it identifies nobody."""
+        city, comma, state, zip_code = match.group("city", "comma", "state", "zip")
+        abbr = state in STATE_ABBRS
+        if not (abbr or state.lower() in STATES) or (state in AMBIGUOUS_ABBRS and not zip_code):
+            return None
+        if not zip_code and not (city and comma):
+            return None
+        place = f"{self.city(city)}{comma or ''} " if city else ""
+        return place + state + (f" {self.zip_code(zip_code)}" if zip_code else "")
