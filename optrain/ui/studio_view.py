@@ -58,7 +58,7 @@ def try_it(scenario: Scenario) -> None:
             templates = [t.id for t in scenario.templates]
             choices = [f"{c}:{t}" for c in options for t in (["ack_delay", "ship_update", "refund_offer"] + templates)
                        if c == "approve_template"] + [c for c in options if c != "approve_template"]
-            pick = st.selectbox(item.title or item.id, choices, index=None, key=f"studio_try_{scenario.id}_{item_id}",
+            pick = st.selectbox(plain(item.title or item.id), choices, index=None, key=f"studio_try_{scenario.id}_{item_id}",
                                 format_func=lambda c: CALL_LABELS.get(c.partition(':')[0], c)
                                 + (f" ({c.partition(':')[2]})" if ":" in c else ""))
             if pick:
