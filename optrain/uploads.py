@@ -19,8 +19,8 @@ def image_type(data: bytes) -> str:
         raise UploadError("The screenshot is empty; attach a PNG or JPEG image.")
     if len(data) > MAX_SCREENSHOT_BYTES:
         raise UploadError(
-            f"The screenshot is {len(data) / 1024 / 1024:.1f} MB; the limit is "
-            f"{MAX_SCREENSHOT_BYTES // 1024 // 1024} MB. Crop it or save it as JPEG."
+            f"The screenshot is {len(data):,} bytes; the limit is {MAX_SCREENSHOT_BYTES:,} bytes "
+            f"({MAX_SCREENSHOT_BYTES // 1024 // 1024} MB). Crop it or save it as JPEG."
         )
     for signature, kind in SIGNATURES:
         if data.startswith(signature):

@@ -43,7 +43,7 @@ def test_images_are_recognised_by_content(data: bytes, kind: str) -> None:
         (b"GIF89a" + b"\x00" * 10, "not a PNG or JPEG"),
         (b"<svg onload=alert(1)>", "not a PNG or JPEG"),
         (b"%PDF-1.7", "not a PNG or JPEG"),
-        (PNG + b"\x00" * MAX_SCREENSHOT_BYTES, "the limit is 2 MB"),
+        (PNG + b"\x00" * MAX_SCREENSHOT_BYTES, r"the limit is 2,097,152 bytes \(2 MB\)"),
     ],
 )
 def test_other_files_are_refused(data: bytes, message: str) -> None:
