@@ -4,6 +4,8 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
+from optrain.chatwoot_import import import_bytes
+from optrain.chatwoot_import import to_yaml as chatwoot_yaml
 from optrain.errors import OptrainError
 from optrain.scenario_versions import save_custom, to_yaml
 from optrain.scenarios.loader import MAX_FILE_BYTES, ScenarioFileError, parse_scenario_text
@@ -55,6 +57,24 @@ if scenario is not None:
         else:
             st.toast(outcome.message, icon=":material/save:")
             st.success(outcome.message)
+
+st.divider()
+st.subheader("Import a Chatwoot conversation")
+st.caption("Upload a conversation exported from Chatwoot (API object or webhook payload). Every personal detail is "
+           "replaced with made-up values; you then set the expected call and the rationale.")
+chatwoot = st.file_uploader("Chatwoot JSON", type=["json"], key="studio_chatwoot")
+if chatwoot is not None:
+    try:
+        draft = import_bytes(chatwoot.getvalue(), source_name="uploaded conversation")
+    except OptrainError as exc:
+        st.error(str(exc), icon=":material/error:")
+    else:
+        st.success(f"Draft item ready: {draft.replaced_total} personal detail(s) replaced. "
+                   "Paste it under `queue:` and fill in the TODOs.", icon=":material/check:")
+        draft_yaml = chatwoot_yaml(draft)
+        st.code(draft_yaml, language="yaml")
+        st.download_button("Download draft item", draft_yaml, file_name=f"{draft.item['id']}.yaml",
+                           mime="application/x-yaml", key="studio_chatwoot_dl")
 
 st.divider()
 st.subheader("Download")

@@ -1,0 +1,65 @@
+"""The scenario studio: validation messages, saving versions, and the Chatwoot import upload."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from streamlit.testing.v1 import AppTest
+
+from optrain.scenario_versions import custom_scenarios
+
+from .harness import ROOT, Env, texts
+
+STUDIO = "app_pages/studio.py"
+SCENARIO = (ROOT / "scenarios" / "hands_on_practice.yaml").read_text().replace("id: hands_on_practice", "id: my_copy")
+PII = ROOT / "fixtures" / "chatwoot" / "api_conversation_pii.json"
+
+
+def studio(app: Callable[..., AppTest]) -> AppTest:
+    at = app("trainer")
+    at.switch_page(STUDIO).run()
+    assert not at.exception
+    return at
+
+
+def test_a_valid_scenario_previews_and_saves_as_a_custom_version(app: Callable[..., AppTest], env: Env) -> None:
+    at = studio(app)
+    at.text_area(key="studio_text").set_value(SCENARIO).run()
+    assert not at.exception
+    assert any(s.startswith("Valid:") for s in texts(at.success))
+    at.button(key="studio_save").click().run()
+    assert any("Saved 'my_copy' as version 1." in s for s in texts(at.success))
+    assert custom_scenarios(env.db())["my_copy"].version == 1
+
+
+def test_errors_are_the_loaders_messages(app: Callable[..., AppTest]) -> None:
+    at = studio(app)
+    at.text_area(key="studio_text").set_value(SCENARIO.replace("call: escalate_manager", "call: escalate_mngr", 1)).run()
+    assert any("is not a call for a conversation item; did you mean 'escalate\\_manager'?" in m for m in texts(at.markdown))
+    assert not [b for b in at.button if b.key == "studio_save"]
+
+
+def test_builtin_ids_cannot_be_overwritten(app: Callable[..., AppTest]) -> None:
+    at = studio(app)
+    at.text_area(key="studio_text").set_value((ROOT / "scenarios" / "hands_on_practice.yaml").read_text()).run()
+    at.button(key="studio_save").click().run()
+    assert any("is a built-in scenario" in e for e in texts(at.error))
+
+
+def test_chatwoot_upload_gives_a_scrubbed_draft(app: Callable[..., AppTest]) -> None:
+    at = studio(app)
+    raw = PII.read_bytes()
+    sender = json.loads(raw)["meta"]["sender"]
+    uploader = next(u for u in at.get("file_uploader") if u.key == "studio_chatwoot")
+    uploader.upload("conversation.json", raw, "application/json").run()
+    assert not at.exception
+    (draft,) = [c.value for c in at.code]
+    assert "TODO" in draft and sender["name"] not in draft and sender["email"] not in draft
+
+
+def test_a_non_chatwoot_file_is_explained(app: Callable[..., AppTest]) -> None:
+    at = studio(app)
+    uploader = next(u for u in at.get("file_uploader") if u.key == "studio_chatwoot")
+    uploader.upload("slack.json", (ROOT / "fixtures" / "chatwoot" / "slack_history.json").read_bytes()).run()
+    assert any("not a Chatwoot conversation" in e for e in texts(at.error))
