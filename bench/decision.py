@@ -1,0 +1,93 @@
+"""Target 1: one trainee decision on the large database, server side, against a one-line page's rerun.
+
+A decision is the three reruns a browser triggers: open the item in the
+work queue (`pick_<attempt>`), choose the call (`call_<attempt>_<item>`) and
+submit it (`submit_<attempt>_<item>`, which records the call durably and
+draws the next item). Each repetition starts a fresh attempt of the demo
+trainee (untimed) so every decision is the first call on a full queue, the
+heaviest screen. The baseline is a rerun of `st.write('x')` in the same
+process through the same AppTest machinery.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from streamlit.testing.v1 import AppTest
+
+from optrain import storage, training
+from optrain.scenarios.model import ConversationItem
+
+from bench.app_env import app_environment, app_folder, checked, one_line_page, signed_in
+from bench.generate import load_builtin
+from bench.measure import Check, Context, Figure, Outcome, Timing, ms, profile_text, repeat
+
+NAME = "decision"
+TITLE = "Trainee decision (open item, make the call, rerun) vs a one-line page rerun"
+SCENARIO = "cx_escalations_basics"
+CALL = "escalate_specialist"  # needs no template, note or body, so the decision is exactly three reruns
+LIMIT = 5.0
+STEPS = ("open item", "choose call", "submit")
+
+
+class _Trainee:
+    """The demo trainee on the Train page, one fresh attempt per decision."""
+
+    def __init__(self, at: AppTest, db_path: str):
+        self.at = at
+        self.db = storage.open_db(db_path)
+        self.scenario = {s.id: s for s in load_builtin()}[SCENARIO]
+        self.operator = training.Operator("trainee", "Casey Morgan", "trainee@hotrodan.example")
+        self.attempt_id = 0
+        self.item_id = ""
+        self.steps: dict[str, list[float]] = {step: [] for step in STEPS}
+
+    def open_fresh_attempt(self) -> None:
+        attempt = training.start_attempt(self.db, self.scenario, self.operator, datetime.now(UTC))
+        self.attempt_id = attempt.id
+        self.at.query_params["attempt"] = str(attempt.id)
+        checked(self.at.run())
+        state = training.load_state(self.db, self.scenario, attempt.id, "trainee")
+        # Not the item the queue preselects, so opening it changes the screen.
+        self.item_id = [i for i in state.pending if isinstance(state.queue.item(i), ConversationItem)][1]
+
+    def decide(self) -> None:
+        at, a, i = self.at, self.attempt_id, self.item_id
+        actions = (
+            lambda: at.radio(key=f"pick_{a}").set_value(i).run(),
+            lambda: at.radio(key=f"call_{a}_{i}").set_value(CALL).run(),
+            lambda: at.button(key=f"submit_{a}_{i}").click().run(),
+        )
+        for step, action in zip(STEPS, actions):
+            began = time.perf_counter()
+            checked(action())
+            self.steps[step].append(time.perf_counter() - began)
+
+    def recorded(self) -> int:
+        return len(storage.list_decisions(self.db, self.attempt_id))
+
+
+def run(ctx: Context) -> Outcome:
+    with app_environment(app_folder(ctx)) as db_path:
+        page = one_line_page()
+        baseline = repeat(lambda: page.run(), ctx.repeats * 3, warmup=3)
+        at = signed_in("trainee")
+        checked(at.run())
+        checked(at.switch_page("app_pages/train.py").run())
+        trainee = _Trainee(at, str(db_path))
+        decision = repeat(trainee.decide, ctx.repeats, warmup=1, setup=trainee.open_fresh_attempt)
+        if trainee.recorded() != 1:
+            raise RuntimeError("the submitted call was not recorded; the benchmark is not measuring a decision")
+        profile = ""
+        ratio = decision.median / baseline.median
+        if ratio > LIMIT:
+            trainee.open_fresh_attempt()
+            profile = profile_text(trainee.decide)
+    figures = [Figure("one-line page rerun (baseline)", ms(baseline.median), "ms")]
+    figures += [Figure(f"step: {step}", ms(Timing(tuple(s[1:ctx.repeats + 1])).median), "ms") for step, s in trainee.steps.items()]
+    figures += [Figure("decision (3 reruns)", ms(decision.median), "ms"),
+                Figure("decision, slowest run", ms(decision.spread[1]), "ms")]
+    return Outcome(NAME, TITLE, tuple(figures),
+                   (Check("decision / one-line rerun", ratio, LIMIT, "x"),),
+                   profile=profile)

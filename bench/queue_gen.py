@@ -1,0 +1,122 @@
+"""Target 3: generating a 1,000-conversation queue against Faker alone, and the cached second load.
+
+The scenario is the built-in CX scenario with its background block raised
+to 1,000 conversations over every intent. The baseline makes exactly the
+Faker calls the queue builder made (recorded from one build: names, phone
+numbers, ...), in the same order, on a Faker created and seeded the same way,
+so it is the floor set by Faker itself.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from faker import Faker
+
+from optrain import queue as queue_module
+from optrain.queue import generate_queue, scenario_seed
+from optrain.scenarios.loader import parse_scenario_text
+from optrain.scenarios.model import Intent, Scenario
+
+from bench.generate import SCENARIOS_DIR
+from bench.measure import Check, Context, Figure, Outcome, ms, profile_text, repeat
+
+NAME = "queue"
+TITLE = "Queue generation, 1,000 conversations, vs the same Faker calls alone; cached load"
+BASE_SCENARIO = "cx_escalations_basics"
+CONVERSATIONS = 1000
+LIMIT_RATIO = 1.2
+LIMIT_CACHED_MS = 1.0
+LOCALE = "en_US"
+
+
+def thousand_conversations() -> Scenario:
+    """The built-in scenario through the real loader, with a 1,000-conversation background block."""
+    path = SCENARIOS_DIR / f"{BASE_SCENARIO}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    block = next(b for b in data["queue"] if "generated" in b)
+    block["generated"] = {"count": CONVERSATIONS, "intents": {i: 1 for i in typing.get_args(Intent)}}
+    return parse_scenario_text(yaml.safe_dump(data, sort_keys=False), path.name, expected_id=BASE_SCENARIO)
+
+
+@dataclass(frozen=True)
+class FakerCall:
+    method: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+
+
+class _RecordingFaker:
+    """Stands in for `Faker` inside the queue builder and notes every provider call."""
+
+    calls: list[FakerCall] = []
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        self._fake = Faker(*args, **kwargs)
+
+    def seed_instance(self, seed: int) -> None:
+        self._fake.seed_instance(seed)
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        method = getattr(self._fake, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            _RecordingFaker.calls.append(FakerCall(name, args, kwargs))
+            return method(*args, **kwargs)
+
+        return call
+
+
+def record_faker_calls(scenario: Scenario) -> list[FakerCall]:
+    _RecordingFaker.calls = []
+    original = queue_module.Faker
+    queue_module.Faker = _RecordingFaker  # type: ignore[misc,assignment]
+    try:
+        queue_module._cached_queue.cache_clear()
+        generate_queue(scenario)
+    finally:
+        queue_module.Faker = original  # type: ignore[misc]
+        queue_module._cached_queue.cache_clear()
+    return list(_RecordingFaker.calls)
+
+
+def replay_faker(calls: list[FakerCall], seed: int) -> None:
+    fake = Faker(LOCALE)
+    fake.seed_instance(seed)
+    for c in calls:
+        getattr(fake, c.method)(*c.args, **c.kwargs)
+
+
+def run(ctx: Context) -> Outcome:
+    scenario = thousand_conversations()
+    built = generate_queue(scenario)
+    conversations = sum(1 for e in built.entries if e.item.kind == "conversation")
+    calls = record_faker_calls(scenario)
+    seed = scenario_seed(scenario)
+    repeats = ctx.repeats + 4
+    faker = repeat(lambda: replay_faker(calls, seed), repeats, warmup=1)
+    cold = repeat(lambda: generate_queue(scenario), repeats, warmup=1, setup=queue_module._cached_queue.cache_clear)
+    generate_queue(scenario)
+    per = 200
+    cached = repeat(lambda: [generate_queue(scenario) for _ in range(per)], repeats, warmup=1, per=per)
+    ratio = cold.median / faker.median
+    profile = ""
+    if ratio > LIMIT_RATIO:
+        queue_module._cached_queue.cache_clear()
+        profile = profile_text(lambda: generate_queue(scenario))
+    kinds = sorted({c.method for c in calls})
+    return Outcome(
+        NAME, TITLE,
+        (Figure("conversations in the queue", conversations, ""),
+         Figure(f"Faker calls ({', '.join(kinds)})", len(calls), ""),
+         Figure("Faker calls alone (baseline)", ms(faker.median), "ms"),
+         Figure("generate_queue, cache cleared", ms(cold.median), "ms"),
+         Figure("generate_queue, cached second load", ms(cached.median), "ms")),
+        (Check("generation / Faker alone", ratio, LIMIT_RATIO, "x"),
+         Check("cached second load", ms(cached.median), LIMIT_CACHED_MS, "ms")),
+        profile=profile,
+    )

@@ -1,0 +1,127 @@
+"""Target 4: `record_decision` (decision + audit record, one durable commit) against a bare INSERT + COMMIT.
+
+Both run on files in the same folder with the same settings the app uses
+(WAL, synchronous=NORMAL); the baseline is the Python sqlite3 module inserting
+one row shaped like a decision and committing. Each sample is the mean of a
+batch of calls, to rise above the timer's resolution; each batch records on
+a fresh attempt. A second figure records on a copy of the large database.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from optrain import storage
+from optrain.storage import DecisionLogEntry, open_db, record_decision
+
+from bench.app_env import app_folder
+from bench.measure import Check, Context, Figure, Outcome, profile_text, repeat
+
+NAME = "record"
+TITLE = "Recording one decision durably (WAL, synchronous=NORMAL) vs a bare INSERT + COMMIT"
+LIMIT = 2.0
+BATCH = 200
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+BODY = "Hi Alex, thanks for your patience: your order #HR-10482 ships today with UPS."
+_BARE_TABLE = """
+    CREATE TABLE IF NOT EXISTS decisions (
+        id INTEGER PRIMARY KEY, attempt_id INTEGER, item_id TEXT, call TEXT, template TEXT, body TEXT, note TEXT,
+        decided_at TEXT, elapsed_seconds REAL, seq INTEGER, points REAL, max_points REAL, verdict TEXT
+    )
+"""
+_BARE_INSERT = "INSERT INTO decisions (attempt_id, item_id, call, template, body, note, decided_at, " \
+               "elapsed_seconds, seq, points, max_points, verdict) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+class _Recorder:
+    """Calls `record_decision` `BATCH` times on a new attempt per batch, as a trainee's calls arrive."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.attempt_id = 0
+        self.n = 0
+
+    def new_attempt(self) -> None:
+        self.attempt_id = storage.start_attempt(
+            self.db, username="bench", display_name="Bench", scenario_id="cx_escalations_basics",
+            scenario_version=1, seed=1, now=NOW).id
+
+    def one(self, n: int) -> None:
+        at = NOW + timedelta(seconds=n)
+        record_decision(
+            self.db, self.attempt_id, item_id=f"item-{n:04d}", call="approve_template", template="ship_update",
+            body=BODY, note=None, decided_at=at, elapsed_seconds=42.5, points=1.0, max_points=1.0,
+            verdict="correct",
+            log=DecisionLogEntry("hotrodan.myshopify.com", "reply_approved", "bench@hotrodan.example", {
+                "mode": "training", "attempt_id": self.attempt_id, "scenario_id": "cx_escalations_basics",
+                "scenario_version": 1, "item_id": f"item-{n:04d}", "item_kind": "conversation",
+                "conversation_id": 4100 + n, "call": "approve_template", "template": "ship_update", "body": BODY,
+                "note": None}))
+
+    def batch(self) -> None:
+        for n in range(BATCH):
+            self.one(n)
+
+
+def bare_connection(path: Path) -> sqlite3.Connection:
+    for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        stale.unlink(missing_ok=True)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute(_BARE_TABLE)
+    conn.commit()
+    return conn
+
+
+def bare_batch(conn: sqlite3.Connection) -> None:
+    row: tuple[Any, ...] = (1, "item", "approve_template", "ship_update", BODY, None, NOW.isoformat(), 42.5, 1,
+                            1.0, 1.0, "correct")
+    for _ in range(BATCH):
+        conn.execute(_BARE_INSERT, row)
+        conn.commit()
+
+
+def _settings(db: Database) -> tuple[str, int]:
+    return db.journal_mode, int(db.execute("PRAGMA synchronous").fetchone()[0])
+
+
+def run(ctx: Context) -> Outcome:
+    folder = ctx.scratch(NAME)
+    fresh_path = folder / "fresh.db"
+    for stale in (fresh_path, Path(f"{fresh_path}-wal"), Path(f"{fresh_path}-shm")):
+        stale.unlink(missing_ok=True)
+    db = open_db(fresh_path)
+    large = open_db(app_folder(ctx) / "optrain.db")
+    conn = bare_connection(folder / "bare.db")
+    try:
+        if _settings(db) != ("wal", 1):
+            raise RuntimeError(f"open_db gave {_settings(db)}, not WAL with synchronous=NORMAL (1)")
+        repeats = ctx.repeats + 4
+        bare = repeat(lambda: bare_batch(conn), repeats, warmup=1, per=BATCH)
+        recorder = _Recorder(db)
+        fresh = repeat(recorder.batch, repeats, warmup=1, setup=recorder.new_attempt, per=BATCH)
+        on_large = _Recorder(large)
+        big = repeat(on_large.batch, max(3, ctx.repeats // 2), warmup=1, setup=on_large.new_attempt, per=BATCH)
+        ratio = fresh.median / bare.median
+        profile = ""
+        if ratio > LIMIT:
+            recorder.new_attempt()
+            profile = profile_text(recorder.batch)
+    finally:
+        db.close()
+        large.close()
+        conn.close()
+    return Outcome(
+        NAME, TITLE,
+        (Figure("bare INSERT + COMMIT (baseline)", bare.median * 1e6, "us"),
+         Figure("record_decision, fresh database", fresh.median * 1e6, "us"),
+         Figure("record_decision, large database", big.median * 1e6, "us")),
+        (Check("record_decision / bare insert", ratio, LIMIT, "x"),),
+        profile=profile,
+    )

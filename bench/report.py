@@ -1,0 +1,138 @@
+"""The machine, the table printed after a run, and bench/RESULTS.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+
+from bench.measure import Outcome, fmt
+
+
+@dataclass(frozen=True)
+class Machine:
+    cpus: int
+    cpu_model: str
+    ram_gib: float
+    python: str
+    sqlite: str
+    system: str
+    packages: str
+    load_before: str
+
+    @classmethod
+    def current(cls) -> Machine:
+        packages = ", ".join(f"{name} {_version(name)}" for name in ("streamlit", "sqlite-utils", "Faker", "pandas"))
+        return cls(
+            cpus=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 0,
+            cpu_model=_cpuinfo("model name") or platform.processor() or "unknown",
+            ram_gib=_meminfo_kib("MemTotal") / 2**20,
+            python=sys.version.split()[0],
+            sqlite=sqlite3.sqlite_version,
+            system=platform.platform(),
+            packages=packages,
+            load_before=load_average(),
+        )
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def _cpuinfo(field: str) -> str | None:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == field:
+                return value.strip()
+    except OSError:
+        pass
+    return None
+
+
+def _meminfo_kib(field: str) -> float:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return float(line.split()[1])
+    except OSError:
+        pass
+    return 0.0
+
+
+def load_average() -> str:
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def table(outcomes: Sequence[Outcome]) -> str:
+    """The summary printed to the terminal: one line per check."""
+    rows = [("benchmark", "check", "measured", "target", "result")]
+    for o in outcomes:
+        for c in o.checks:
+            rows.append((o.name, c.label, fmt(c.value, c.unit), c.target, c.verdict))
+        if not o.checks:
+            rows.append((o.name, "(figures only)", "", "", "-"))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def markdown(outcomes: Sequence[Outcome], *, machine: Machine, started: datetime, mode: str, data: Sequence[str],
+             findings: Mapping[str, str], load_after: str) -> str:
+    out = [
+        "# Benchmark results",
+        "",
+        f"Written by `python -m bench` ({mode}) on {started:%Y-%m-%d %H:%M} UTC. Every figure is the median of "
+        "repeated runs; every speed target is a ratio to a baseline measured in the same run.",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| CPUs available | {machine.cpus} |",
+        f"| CPU | {machine.cpu_model} |",
+        f"| RAM | {machine.ram_gib:.1f} GiB |",
+        f"| Python | {machine.python} |",
+        f"| SQLite | {machine.sqlite} |",
+        f"| System | {machine.system} |",
+        f"| Packages | {machine.packages} |",
+        f"| Load average (1/5/15 min) before / after | {machine.load_before} / {load_after} |",
+        "",
+        "## Data",
+        "",
+        *[f"- {line}" for line in data],
+        "",
+        "## Summary",
+        "",
+        "| benchmark | check | measured | target | result |",
+        "|---|---|---|---|---|",
+    ]
+    for o in outcomes:
+        for c in o.checks:
+            out.append(f"| {o.name} | {c.label} | {fmt(c.value, c.unit)} | {c.target} | **{c.verdict}** |")
+        if not o.checks:
+            out.append(f"| {o.name} | (no target: figures only) | | | - |")
+    for o in outcomes:
+        out += ["", f"## {o.name}: {o.title}", "", f"Took {o.seconds:.0f} s.", "", "| figure | value |", "|---|---|"]
+        out += [f"| {f.label.strip()} | {f.text()} |" for f in o.figures]
+        out += [""] + [f"- {c.label}: {fmt(c.value, c.unit)}, target {c.target}: **{c.verdict}**" for c in o.checks]
+        out += [f"- {note}" for note in o.notes]
+        if o.missed and o.name in findings:
+            out += ["", "### Why it misses", "", findings[o.name].strip()]
+        if o.profile:
+            out += ["", "Profile of one run (cProfile, cumulative time, heaviest first):", "", "```",
+                    o.profile, "```"]
+    return "\n".join(out) + "\n"
