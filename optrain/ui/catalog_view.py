@@ -94,7 +94,8 @@ def render_catalog(catalog: Catalog, progress: dict[str, ScenarioProgress], user
 def render_briefing(scenario: Scenario, in_progress: bool) -> bool:
     """The briefing; True when the trainee starts (or resumes) the shift."""
     st.header(plain(scenario.title))
-    st.caption(f"{AGENDA_TITLES[scenario.module]} · {scenario.difficulty} · about {estimated_minutes(scenario)} min")
+    # plain(): the agenda title starts with "7. ", which Markdown would turn into a numbered list.
+    st.caption(plain(f"{AGENDA_TITLES[scenario.module]} · {scenario.difficulty} · about {estimated_minutes(scenario)} min"))
     with st.container(border=True):
         st.markdown(without_controls(scenario.briefing))  # Markdown by design, but no bidi overrides
     coach = scenario.feedback_mode == "coach"

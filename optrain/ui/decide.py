@@ -125,7 +125,9 @@ def _context(state: training.AttemptState, entry: QueueEntry, item_id: str) -> N
         if "order_value" in order:
             order["order_value"] = f"${float(order['order_value']):,.2f}"
         if order:
-            st.dataframe([{k.replace("_", " "): str(v) for k, v in order.items()}], hide_index=True)
+            # One row per field: as one wide row, carrier, tracking and ETA fell off the panel's right edge.
+            st.dataframe({"Order": [k.replace("_", " ") for k in order], "": [str(v) for v in order.values()]},
+                         hide_index=True)
         for role, text, when in _thread(state, item_id):
             with st.chat_message(role):
                 st.markdown(plain(text))
@@ -136,8 +138,8 @@ def _context(state: training.AttemptState, entry: QueueEntry, item_id: str) -> N
                 st.markdown(plain(item.ai_draft))
     elif entry.item.kind == "inventory":
         st.markdown(f"#### {plain(str(p.get('product')))}")
-        a, b, c = st.columns(3)
-        a.metric("SKU", str(p.get("sku")))
+        st.caption(f"SKU {plain(str(p.get('sku')))}")  # as a metric, a long SKU was cut to "HOODI…"
+        b, c = st.columns(2)
         b.metric("Units left", p.get("units"))
         band = {"red": ":red[red]", "yellow": ":orange[yellow]", "green": ":green[green]"}.get(str(p.get("band")), "")
         c.metric("Days of cover", p.get("days_of_cover"))

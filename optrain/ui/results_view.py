@@ -14,6 +14,7 @@ from optrain.scoring import AttemptResult
 from optrain.shift import duration
 from optrain.ui.db import get_db
 from optrain.ui.text import plain
+from optrain.uploads import MAX_SCREENSHOT_BYTES
 
 VERDICT = {"correct": "✅ correct", "partial": "🟡 partial", "wrong": "❌ wrong", "unanswered": "⚪ no call"}
 
@@ -88,8 +89,9 @@ def render_qa(state: training.AttemptState, settings: Settings) -> None:
         st.divider()
         severity = st.selectbox("How much does this get in your way? (optional)", qa_capture.SEVERITIES, index=None,
                                 key=f"qa_{aid}_severity", placeholder="No severity")
+        # The widget's own limit matches the app's, or it would advertise the server-wide cap (5 MB).
         shot = st.file_uploader("Screenshot (optional, PNG or JPEG, up to 2 MB)", type=["png", "jpg", "jpeg"],
-                                key=f"qa_{aid}_shot")
+                                key=f"qa_{aid}_shot", max_upload_size=MAX_SCREENSHOT_BYTES // (1024 * 1024))
         send, skip = st.columns(2)
         submitted = send.form_submit_button("Submit answers", type="primary", width="stretch")
         skipped = skip.form_submit_button("Skip Q&A", width="stretch")

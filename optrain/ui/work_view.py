@@ -28,7 +28,8 @@ def _label(state: training.AttemptState, item_id: str, now_sim: datetime) -> str
         name = plain(str((p.get("meta") or {}).get("sender", {}).get("name", "Customer")))
         sla = sla_at(p, now_sim)
         sla_text = "" if sla is None or done else (f" · :red[{sla.label}]" if sla.breached else f" · {sla.label}")
-        tags = " ".join(f"`{plain(str(t))}`" for t in p.get("labels", [])[:3])
+        # A badge, not a code span: inside backticks the escapes that `plain` adds would show as backslashes.
+        tags = " ".join(f":gray-badge[{plain(str(t))}]" for t in p.get("labels", [])[:3])
         prio = PRIORITY.get(str(p.get("priority")), "")
         return f"{mark} **{name}** · {p.get('status')} {prio}{sla_text}{follow} {tags}"
     if entry.item.kind == "inventory":
