@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from optrain.certificates import path_status
+from optrain.certificates import DIFFICULTY_RANK, path_status
 from optrain.scenarios.loader import Catalog
 from optrain.scenarios.model import AGENDA, AGENDA_TITLES, Scenario
 from optrain.scenarios.summary import decision_count, estimated_minutes
@@ -31,22 +31,23 @@ def render_path(catalog: Catalog, progress: dict[str, ScenarioProgress]) -> str 
     status = path_status(catalog.scenarios, progress)
     if not status.path:
         return None
+    done = sum(1 for s in status.path if s.id in status.passed)
     with st.container(border=True):
         st.markdown("**Your learning path**")
-        steps = []
-        for scenario in status.path:
-            mine = progress.get(scenario.id)
-            if scenario.id in status.passed:
-                icon = ":green[:material/check_circle:]"
-            elif status.next is not None and scenario.id == status.next.id:
-                icon = ":orange[:material/arrow_circle_right:]"
-            elif mine is not None:
-                icon = ":blue[:material/pending:]"
-            else:
-                icon = ":gray[:material/radio_button_unchecked:]"
-            label = "Certification" if scenario.certification else plain(scenario.title)
-            steps.append(f"{icon} {label}")
-        st.markdown(" → ".join(steps))
+        st.progress(done / len(status.path), text=f"{done} of {len(status.path)} passed"
+                    + (" · certificate earned" if status.complete else ""))
+        with st.expander("The whole path, in order"):
+            for number, scenario in enumerate(status.path, start=1):
+                mine = progress.get(scenario.id)
+                if scenario.id in status.passed:
+                    icon = ":green[:material/check_circle:]"
+                elif status.next is not None and scenario.id == status.next.id:
+                    icon = ":orange[:material/arrow_circle_right:]"
+                elif mine is not None:
+                    icon = ":blue[:material/pending:]"
+                else:
+                    icon = ":gray[:material/radio_button_unchecked:]"
+                st.markdown(f"{icon} {number}\\. {plain(scenario.title)}")
         if status.complete:
             st.success("Path complete: your certificate is on **My results**.", icon=":material/workspace_premium:")
         elif status.next is not None and st.button(f"Next: {plain(status.next.title)}", key="path_next", type="primary",
@@ -65,7 +66,7 @@ def render_catalog(catalog: Catalog, progress: dict[str, ScenarioProgress], user
         if not scenarios:
             continue
         st.subheader(AGENDA_TITLES[part])
-        for scenario in sorted(scenarios, key=lambda s: (["beginner", "intermediate", "advanced"].index(s.difficulty), s.title)):
+        for scenario in sorted(scenarios, key=lambda s: (s.certification, DIFFICULTY_RANK[s.difficulty], s.title)):
             mine = progress.get(scenario.id)
             with st.container(border=True):
                 left, right = st.columns([4, 1], vertical_alignment="center")

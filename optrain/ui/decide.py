@@ -194,6 +194,12 @@ def render_decision(state: training.AttemptState, target: Target) -> None:
         st.markdown(f"**Your call:** {CALL_LABELS.get(decided.call, decided.call)}"
                     + (f" ({decided.template})" if decided.template else "")
                     + f" · {decided.decided_at.strftime('%H:%M:%S UTC')}")
+        if decided.note:
+            st.markdown(f"**Reason / note:** {plain(decided.note)}")
+        if decided.body:
+            with st.container(border=True):
+                st.caption("What was sent")
+                st.markdown(plain(decided.body))
         if target.scenario.feedback_mode == "coach":
             show_verdict(judge(item, Decision(decided.item_id, decided.call, decided.template)))
         else:

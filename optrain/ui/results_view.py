@@ -42,10 +42,10 @@ def render_result(result: AttemptResult, state: training.AttemptState) -> bool:
     rows = [
         {
             "Item": r.title + (" (follow-up)" if r.is_follow_up else ""),
+            "Verdict": VERDICT[r.verdict] + (" · CRITICAL" if r.critical_failure else ""),
+            "Points": f"{r.points:g}/{r.max_points:g}",
             "Your call": r.call_label,
             "Expected": r.expected_label,
-            "Points": f"{r.points:g}/{r.max_points:g}",
-            "Verdict": VERDICT[r.verdict] + (" · CRITICAL" if r.critical_failure else ""),
             "Time": duration(r.elapsed_seconds) if r.elapsed_seconds is not None else "-",
             "Within target": "-" if r.within_target is None else ("yes" if r.within_target else f"no (target {r.target_seconds}s)"),
             "Why": r.feedback,
