@@ -340,6 +340,9 @@ def build_database(scale: Scale, out_dir: Path = OUT_DIR, *, rebuild: bool = Fal
     finally:
         db.close()
     os.replace(partial, target)
+    for stale in out_dir.glob(f"optrain-{scale.trainees}x{scale.decisions_per_trainee}-*.db*"):
+        if not stale.name.startswith(target.name):  # the same scale built from older scenarios or schema
+            stale.unlink()
     return target
 
 

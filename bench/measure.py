@@ -15,12 +15,15 @@ import statistics
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+PROJECT_PARTS = ("optrain/", "app_pages/", "streamlit_app.py")
+# The caller's thread waiting for AppTest's script thread: time spent, not work done.
+WAITING = frozenset({"<method 'acquire' of '_thread.lock' objects>", "<built-in method time.sleep>"})
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,31 @@ def repeat(run: Callable[[], Any], times: int, *, warmup: int = 1, setup: Callab
         if n >= warmup:
             samples.append(elapsed)
     return Timing(tuple(samples))
+
+
+@dataclass(frozen=True)
+class Case:
+    """One side of a comparison: what is timed, what runs untimed before it, how many operations it does."""
+
+    run: Callable[[], Any]
+    setup: Callable[[], Any] | None = None
+    per: int = 1
+
+
+def interleaved(cases: Mapping[str, Case], times: int, *, warmup: int = 1) -> dict[str, Timing]:
+    """Time several cases in turns (a, b, a, b, ...), so a burst of load elsewhere on the machine
+    slows both sides of a ratio instead of one."""
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for n in range(warmup + times):
+        for name, case in cases.items():
+            if case.setup is not None:
+                case.setup()
+            began = time.perf_counter()
+            case.run()
+            elapsed = (time.perf_counter() - began) / case.per
+            if n >= warmup:
+                samples[name].append(elapsed)
+    return {name: Timing(tuple(values)) for name, values in samples.items()}
 
 
 @dataclass(frozen=True)
@@ -174,22 +202,28 @@ def profile_text(run: Callable[[], Any], *, top: int = 14) -> str:
 
 
 def summarise(profiler: cProfile.Profile, top: int) -> str:
+    """Where the time goes: the heaviest functions by own time (C calls such as SQLite's included),
+    then the project's own functions by cumulative time."""
     stats = pstats.Stats(profiler, stream=io.StringIO())
     entries = stats.stats  # type: ignore[attr-defined]
     total = max((ct for (_, _, _, ct, _) in entries.values()), default=0.0)
-    lines = [f"{'cumulative':>10} {'own':>8} {'calls':>8}  function"]
-    ranked = sorted(entries.items(), key=lambda kv: kv[1][3], reverse=True)
-    shown = 0
-    for (path, line, name), (_, calls, own, cumulative, _) in ranked:
-        where = _short(path)
-        if where.startswith(("~", "<")) or name.startswith("<") and name != "<module>":
-            continue
-        lines.append(f"{cumulative * 1000:8.1f}ms {own * 1000:6.1f}ms {calls:8d}  {where}:{line} {name}")
-        shown += 1
-        if shown >= top:
-            break
-    lines.append(f"(total profiled: {total * 1000:.1f} ms; times are inflated by the profiler)")
-    return "\n".join(lines)
+
+    def line(key: tuple[str, int, str], value: tuple[int, int, float, float, object]) -> str:
+        path, number, name = key
+        _, calls, own, cumulative, _ = value
+        where = name if path == "~" else f"{_short(path)}:{number} {name}"
+        return f"{cumulative * 1000:8.1f}ms {own * 1000:8.1f}ms {calls:8d}  {where}"
+
+    header = f"{'cumulative':>10} {'own':>10} {'calls':>8}  function"
+    working = [kv for kv in entries.items() if kv[0][2] not in WAITING]
+    by_own = sorted(working, key=lambda kv: kv[1][2], reverse=True)[:top]
+    ours = [kv for kv in entries.items() if _short(kv[0][0]).startswith(PROJECT_PARTS)]
+    by_cumulative = sorted(ours, key=lambda kv: kv[1][3], reverse=True)[:top]
+    return "\n".join([
+        "Heaviest by own time:", header, *(line(k, v) for k, v in by_own), "",
+        "Project code by cumulative time:", header, *(line(k, v) for k, v in by_cumulative), "",
+        f"(total profiled: {total * 1000:.1f} ms; the profiler inflates every figure)",
+    ])
 
 
 def _short(path: str) -> str:

@@ -40,6 +40,10 @@ class StorageCall:
     def name(self) -> str:
         return f"{self.function.__module__.rsplit('.', 1)[-1]}.{self.function.__name__}"
 
+    @property
+    def key(self) -> str:
+        return f"{self.name}{self.args[1:]!r}{sorted(self.kwargs.items())!r}"
+
     def replay(self, db: Any) -> Any:
         return self.function(db, *self.args[1:], **self.kwargs)
 
@@ -55,27 +59,23 @@ def _storage_functions() -> dict[int, Callable[..., Any]]:
 
 
 @contextmanager
-def recording() -> Iterator[list[StorageCall]]:
-    """Every top-level call into a storage function while the block runs, from any thread."""
-    calls: list[StorageCall] = []
+def intercepted(answer: Callable[[StorageCall], Any]) -> Iterator[None]:
+    """While the block runs, every top-level call into a storage function, from any thread, is `answer(call)`."""
     depth = threading.local()
-    targets = _storage_functions()
 
     def wrap(function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
-        def recorded(*args: Any, **kwargs: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             level = getattr(depth, "level", 0)
-            if level == 0:
-                calls.append(StorageCall(function, args, kwargs))
             depth.level = level + 1
             try:
-                return function(*args, **kwargs)
+                return function(*args, **kwargs) if level else answer(StorageCall(function, args, kwargs))
             finally:
                 depth.level = level
 
-        return recorded
+        return wrapper
 
-    wrappers = {key: wrap(function) for key, function in targets.items()}
+    wrappers = {key: wrap(function) for key, function in _storage_functions().items()}
     patched: list[tuple[ModuleType, str, Any]] = []
     for name, module in list(sys.modules.items()):
         if name.startswith(("optrain", "app_pages")):
@@ -84,10 +84,30 @@ def recording() -> Iterator[list[StorageCall]]:
                     patched.append((module, attr, value))
                     setattr(module, attr, wrappers[id(value)])
     try:
-        yield calls
+        yield
     finally:
         for module, attr, value in patched:
             setattr(module, attr, value)
+
+
+def record_calls(run_page: Callable[[], Any]) -> list[tuple[StorageCall, Any]]:
+    """The storage calls one page run makes, in order, with their results."""
+    calls: list[tuple[StorageCall, Any]] = []
+
+    def through(call: StorageCall) -> Any:
+        result = call.replay(call.args[0])
+        calls.append((call, result))
+        return result
+
+    with intercepted(through):
+        run_page()
+    return calls
+
+
+def from_memory(calls: list[tuple[StorageCall, Any]]) -> Callable[[StorageCall], Any]:
+    """Answers a storage call with the recorded result of the same call: a perfect cache of the read models."""
+    known = {call.key: result for call, result in calls}
+    return lambda call: known[call.key] if call.key in known else call.replay(call.args[0])
 
 
 def run(ctx: Context) -> Outcome:
@@ -97,24 +117,29 @@ def run(ctx: Context) -> Outcome:
         checked(at.switch_page("app_pages/review.py").run())
         if not any("Facility" in getattr(frame.value, "columns", ()) for frame in at.dataframe):
             raise RuntimeError("the Review page drew no item analysis; the benchmark is not measuring it")
-        with recording() as calls:
-            checked(at.run())
+        calls = record_calls(lambda: checked(at.run()))
         page = repeat(lambda: checked(at.run()), ctx.repeats, warmup=1)
         db = open_db(db_path, read_only=True)
         try:
-            sql = repeat(lambda: [call.replay(db) for call in calls], ctx.repeats, warmup=1)
-            each = [(call.name, repeat(functools.partial(call.replay, db), ctx.repeats, warmup=0).median)
-                    for call in calls]
+            sql = repeat(lambda: [call.replay(db) for call, _ in calls], ctx.repeats, warmup=1)
+            each = [(call.name, repeat(functools.partial(call.replay, db), 3, warmup=0).median) for call, _ in calls]
         finally:
             db.close()
         ratio = page.median / sql.median
-        profile = profile_text(lambda: checked(at.run())) if ratio > LIMIT_RATIO or ms(page.median) > LIMIT_MS else ""
-    figures = [Figure("storage calls alone (baseline)", ms(sql.median), "ms"),
-               Figure("Review page rerun", ms(page.median), "ms")]
-    figures += [Figure(f"  {name}", ms(seconds), "ms") for name, seconds in each]
+        missed = ratio > LIMIT_RATIO or ms(page.median) > LIMIT_MS
+        figures = [Figure("storage calls alone (baseline)", ms(sql.median), "ms"),
+                   Figure("Review page rerun", ms(page.median), "ms")]
+        figures += [Figure(f"  {name}", ms(seconds), "ms") for name, seconds in each]
+        profile = ""
+        if missed:
+            with intercepted(from_memory(calls)):
+                drawing = repeat(lambda: checked(at.run()), ctx.repeats, warmup=1)
+            figures.append(Figure("diagnosis: page rerun with every storage call answered from memory",
+                                  ms(drawing.median), "ms"))
+            profile = profile_text(lambda: checked(at.run()))
     return Outcome(
         NAME, TITLE, tuple(figures),
         (Check("page / its storage calls", ratio, LIMIT_RATIO, "x"), Check("page rerun", ms(page.median), LIMIT_MS, "ms")),
-        notes=(f"storage calls made by one rerun: {', '.join(call.name for call in calls)}",),
+        notes=(f"storage calls made by one rerun: {', '.join(call.name for call, _ in calls)}",),
         profile=profile,
     )
