@@ -10,18 +10,25 @@ or quick run never overwrites the published figures.
 
 from __future__ import annotations
 
-import argparse
-import logging
-import sys
-import time
-import traceback
-from datetime import UTC, datetime
-from pathlib import Path
-from types import ModuleType
+import streamlit.logger
+from streamlit import config
 
-from bench import cold_start, decision, evidence, generate, load, queue_gen, record, review
-from bench.measure import Check, Context, Outcome
-from bench.report import Machine, load_average, markdown, table
+# The benchmarks import and run the app's UI outside a server on purpose, and Streamlit warns about each
+# use; parsing its config first keeps the parse from resetting the quieter level set here.
+config.get_config_options()
+streamlit.logger.set_log_level("ERROR")
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+from types import ModuleType  # noqa: E402
+
+from bench import cold_start, decision, evidence, generate, load, queue_gen, record, review  # noqa: E402
+from bench.measure import Check, Context, Outcome  # noqa: E402
+from bench.report import Machine, load_average, markdown, table  # noqa: E402
 
 BENCHMARKS: tuple[ModuleType, ...] = (decision, review, queue_gen, record, evidence, cold_start, load)
 BY_NAME = {m.NAME: m for m in BENCHMARKS}
@@ -76,7 +83,6 @@ def run_one(module: ModuleType, ctx: Context) -> Outcome:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
     started = datetime.now(UTC)
     machine = Machine.current()
     out_dir = generate.OUT_DIR

@@ -55,6 +55,10 @@ def one_cold_start(browser: object, folder: Path) -> tuple[float, float, float]:
             expect(sign_in).to_be_visible()
             idle(page)
             drawn = time.perf_counter() - began
+            # The sign-in library's cookie component reports back once its frame has loaded, which reruns the
+            # script; a click during that rerun is lost, so wait for it (untimed) before typing.
+            page.wait_for_load_state("networkidle")
+            idle(page)
             password = next(a.password for a in DEMO_ACCOUNTS if a.username == USERNAME)
             page.get_by_label("Username", exact=True).fill(USERNAME)
             page.get_by_label("Password", exact=True).fill(password)

@@ -21,7 +21,7 @@ from optrain import storage, training
 from optrain.scenarios.model import ConversationItem
 from optrain.ui import work_view
 
-from bench.app_env import app_environment, app_folder, checked, one_line_page, signed_in
+from bench.app_env import app_environment, app_folder, bytecode_cached_as_on_server, checked, one_line_page, signed_in
 from bench.generate import load_builtin
 from bench.measure import Case, Check, Context, Figure, Outcome, Timing, interleaved, ms, profile_text, repeat
 
@@ -32,6 +32,28 @@ CALL = "escalate_specialist"  # needs no template, note or body, so the decision
 LIMIT = 5.0
 BASELINE_RUNS = 5  # one sample of the baseline is the mean of this many reruns
 STEPS = ("open item", "choose call", "submit")
+FINDING = """
+**Cause: the Operator Control Center replica, drawn on every rerun.** `optrain/ui/work_view.py`,
+`render_work`, calls `render_dashboard(build_dashboard(...))` inside `st.expander`, and Streamlit runs an
+expander's body on every rerun whether it is open or not. In `optrain/ui/dashboard.py`, `_inventory` draws
+an Altair chart whose `to_dict()` validates the whole Vega-Lite spec against its JSON Schema (jsonschema
+and Altair's deep copies are the top of the profile), and `_table` builds a pandas DataFrame per tile that
+is then converted to Arrow. The figure "dashboard replica not drawn" shows what a decision costs without
+it: roughly a quarter.
+
+**Proposed fix** (UI code, not changed here): (1) draw the replica only when the trainee opens it, e.g. a
+`st.toggle("Show the Operator Control Center")` or a `st.popover`, instead of an expander whose body always
+runs; (2) build the heatmap as a plain Vega-Lite dict once per (scenario version, revealed items) with
+`st.cache_data` and draw it with `st.vega_lite_chart`, which skips Altair's schema validation; (3) pass the
+tiles' rows to `st.dataframe` as lists of dicts built once, not fresh DataFrames.
+
+**Why 5x cannot be met as the target is written**: a decision is three full reruns of the router (sign-in
+gate, authenticator object, catalog fingerprint, `training.load_state`, the work queue labels) while the
+baseline is one rerun of a one-line script. Even with the replica gone and page bytecode cached as a
+`streamlit run` server does (AppTest compiles every page afresh on every run), the figure "ratio left after
+both" stays far above 5x. A limit per rerun (each rerun <= 5x a one-line rerun) would be measurable and
+meaningful.
+"""
 
 
 class _Trainee:
@@ -90,10 +112,17 @@ def run(ctx: Context) -> Outcome:
         diagnosis: list[Figure] = []
         profile = ""
         if ratio > LIMIT:
-            # What the Operator Control Center replica costs: the same decision with it not drawn.
-            with mock.patch.object(work_view, "render_dashboard", lambda *args, **kwargs: None):
-                bare = repeat(trainee.decide, max(3, ctx.repeats // 2), setup=trainee.open_fresh_attempt)
-            diagnosis.append(Figure("diagnosis: decision with the dashboard replica not drawn", ms(bare.median), "ms"))
+            few = max(3, ctx.repeats // 2)
+            with bytecode_cached_as_on_server():
+                compiled = repeat(trainee.decide, few, setup=trainee.open_fresh_attempt)
+                # What the Operator Control Center replica costs: the same decision with it not drawn.
+                with mock.patch.object(work_view, "render_dashboard", lambda *args, **kwargs: None):
+                    bare = repeat(trainee.decide, few, setup=trainee.open_fresh_attempt)
+            diagnosis += [
+                Figure("diagnosis: decision with page bytecode cached as the server does", ms(compiled.median), "ms"),
+                Figure("diagnosis: ... and the dashboard replica not drawn", ms(bare.median), "ms"),
+                Figure("diagnosis: ratio left after both", bare.median / baseline.median, "x"),
+            ]
             trainee.open_fresh_attempt()
             profile = profile_text(trainee.decide)
     figures = [Figure("one-line page rerun (baseline)", ms(baseline.median), "ms")]

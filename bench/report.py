@@ -76,6 +76,27 @@ def load_average() -> str:
         return "unknown"
 
 
+METHOD = """\
+- **Data.** `bench/generate.py` builds the database through `open_db` and the app's migrations, from a seeded
+  `random.Random` and fixed times, with the item ids, calls, points and verdicts of the built-in scenarios
+  (judged by `optrain.scoring.judge`), and caches it under `bench/out/` by a hash of its parameters, the
+  scenario files and the schema. Each trainee works the scenarios in turn until 600 calls are made, every
+  item of an attempt getting a call. The built-in scenarios hold about 11 items each, so 600 calls take about
+  55 attempts per trainee rather than the 20 x 30 of the issue: the decision count is exact, and the
+  attempt-level aggregates of the Review page work on about 2.7 times the attempts the issue assumed.
+- **Timing.** Every figure is a median; the two sides of a ratio are timed in turns (a, b, a, b, ...), so a
+  burst of other work on the machine slows both. The load average above says how busy the machine was.
+- **Readings of the targets.** A decision is the three reruns a browser triggers (open the item, choose the
+  call, submit). The queue's baseline makes exactly the Faker calls the queue builder makes, recorded from a
+  build, on a Faker created and seeded the same way. Decision rows/s is the rows of `decisions.csv` over the
+  whole pack's time. AppTest compiles every page script afresh on every run, which a `streamlit run` server
+  does once; the diagnosis figures show that share where it matters.
+- **Diagnosis figures** are measured only when a target is missed: the same run with one suspected cause
+  removed (the dashboard replica not drawn, Faker's answers replayed, storage calls answered from memory,
+  the same rows in plain sqlite3), so each cause is a measured share, not a guess.
+"""
+
+
 def table(outcomes: Sequence[Outcome]) -> str:
     """The summary printed to the terminal: one line per check."""
     rows = [("benchmark", "check", "measured", "target", "result")]
@@ -115,6 +136,9 @@ def markdown(outcomes: Sequence[Outcome], *, machine: Machine, started: datetime
         "",
         *[f"- {line}" for line in data],
         "",
+        "## Method",
+        "",
+        METHOD,
         "## Summary",
         "",
         "| benchmark | check | measured | target | result |",

@@ -19,7 +19,7 @@ from typing import Any
 
 from optrain.storage import open_db
 
-from bench.app_env import app_environment, app_folder, checked, signed_in
+from bench.app_env import app_environment, app_folder, bytecode_cached_as_on_server, checked, signed_in
 from bench.measure import Check, Context, Figure, Outcome, ms, profile_text, repeat
 
 NAME = "review"
@@ -28,6 +28,29 @@ LIMIT_RATIO = 3.0
 LIMIT_MS = 300.0
 # Connection plumbing, not queries the page chose to run.
 NOT_QUERIES = frozenset({"optrain.storage.db", "optrain.storage.migrations"})
+FINDING = """
+**Cause: every rerun recomputes every aggregate over the whole history, then draws four charts.** All four
+tabs' bodies run on each rerun, so each click on the page (a filter, a tab's select box) runs
+`trainee_progress` twice (`app_pages/review.py` calls it for the trainee filter and again for the Trainees
+tab, with the same default filter), `scenario_stats` (a window over every completed attempt),
+`score_histogram`, `item_stats` (its base query twice) and `call_matrix` (the same base a third time). With
+the storage calls answered from memory the page still needs the figure shown as "answered from memory":
+four Altair charts, each validated against the Vega-Lite JSON Schema, and the 500-row attempts table and
+1,000-row trainees table converted to Arrow.
+
+**Fixed here** (`optrain/storage/analytics.py`, `scenario_stats`, the heaviest query): the correlated
+subqueries over `per_trainee` became grouped passes joined on the scenario, and the median is read from the
+counts of each distinct score instead of numbering every attempt. Same results (to 1e-12, checked on the
+large database under five filters; `tests/test_analytics.py` passes). Before/after on the 600,000-decision
+database, 11 interleaved runs each: 531 ms -> 284 ms for that query.
+
+**Proposed next** (page and UI code, not changed here): (1) cache the page's read models per database
+change, e.g. `st.cache_data` keyed on the filter and a cheap change marker such as
+`(SELECT MAX(id) FROM attempts), (SELECT MAX(id) FROM decisions)`, so a rerun that changes no data runs no
+aggregate; (2) call `trainee_progress` once when the filter is the default; (3) draw the charts from plain
+Vega-Lite dicts with `st.vega_lite_chart`. With (1) a rerun costs about the "answered from memory" figure,
+which (3) would roughly halve; the 300 ms limit needs both.
+"""
 
 
 @dataclass(frozen=True)
@@ -134,8 +157,11 @@ def run(ctx: Context) -> Outcome:
         if missed:
             with intercepted(from_memory(calls)):
                 drawing = repeat(lambda: checked(at.run()), ctx.repeats, warmup=1)
-            figures.append(Figure("diagnosis: page rerun with every storage call answered from memory",
-                                  ms(drawing.median), "ms"))
+                with bytecode_cached_as_on_server():
+                    served = repeat(lambda: checked(at.run()), ctx.repeats, warmup=1)
+            figures += [Figure("diagnosis: page rerun with every storage call answered from memory",
+                               ms(drawing.median), "ms"),
+                        Figure("diagnosis: ... and page bytecode cached as the server does", ms(served.median), "ms")]
             profile = profile_text(lambda: checked(at.run()))
     return Outcome(
         NAME, TITLE, tuple(figures),
