@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -116,42 +115,44 @@ def _table(tile_id: str, rows: Sequence[object], key: str) -> None:
 
 
 def _inventory(rows: Sequence[StockRow], key: str) -> None:
-    """Days of cover as bars on a fixed colour scale, so red always means under 7 days."""
-    frame = pd.DataFrame.from_records([
+    """Days of cover as bars on a fixed colour scale, so red always means under 7 days.
+
+    The Vega-Lite spec is written out as a plain dict: building it through Altair
+    validated the schema on every rerun and cost most of a shift's rerun time.
+    """
+    records = [
         {"SKU": r.sku, "Product": r.title, "Units": r.units, "Days of cover": r.days_of_cover,
          "Cover": BANDS[r.band][0], "Label": f"{r.units} units"}
         for r in rows
-    ])
+    ]
     top = max(r.days_of_cover for r in rows)
     room = max(16.0, top * 1.35)
     ticks = [0, *EDGES, *([int(top)] if top >= 2 * EDGES[-1] else [])]
-    base = alt.Chart(frame).encode(
-        x=alt.X(
-            "Days of cover:Q", title="Days of cover", axis=alt.Axis(values=ticks, grid=False),
-            scale=alt.Scale(domain=[0, room], nice=False),  # room on the right for the units label
-        ),
-        y=alt.Y("SKU:N", sort=list(frame["SKU"]), title=None),
-        tooltip=[
-            alt.Tooltip("SKU:N"), alt.Tooltip("Product:N"), alt.Tooltip("Units:Q", title="Units left"),
-            alt.Tooltip("Days of cover:Q", format=".1f"),
+    x = {"field": "Days of cover", "type": "quantitative", "title": "Days of cover",
+         "axis": {"values": ticks, "grid": False}, "scale": {"domain": [0, room], "nice": False}}
+    y = {"field": "SKU", "type": "nominal", "sort": [r.sku for r in rows], "title": None}
+    tooltip = [{"field": "SKU", "type": "nominal"}, {"field": "Product", "type": "nominal"},
+               {"field": "Units", "type": "quantitative", "title": "Units left"},
+               {"field": "Days of cover", "type": "quantitative", "format": ".1f"}]
+    color = {"field": "Cover", "type": "nominal",
+             "scale": {"domain": [b[0] for b in BANDS.values()], "range": [b[1] for b in BANDS.values()]},
+             "legend": {"title": None, "orient": "bottom", "direction": "horizontal", "symbolSize": 50,
+                        "columnPadding": 4, "padding": 0}}
+    spec = {
+        "height": {"step": 22},
+        "layer": [
+            {"data": {"values": [{"Days of cover": e} for e in EDGES]},
+             "mark": {"type": "rule", "strokeDash": [3, 3], "color": "#999"},
+             "encoding": {"x": {"field": "Days of cover", "type": "quantitative"}}},
+            {"data": {"values": records}, "mark": {"type": "bar", "cornerRadiusEnd": 3},
+             "encoding": {"x": x, "y": y, "tooltip": tooltip, "color": color}},
+            {"data": {"values": records},
+             "mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 11, "color": "#555"},
+             "encoding": {"x": x, "y": y, "tooltip": tooltip, "text": {"field": "Label", "type": "nominal"}}},
         ],
-    )
-    bars = base.mark_bar(cornerRadiusEnd=3).encode(
-        color=alt.Color(
-            "Cover:N",
-            scale=alt.Scale(domain=[b[0] for b in BANDS.values()], range=[b[1] for b in BANDS.values()]),
-            legend=alt.Legend(
-                title=None, orient="bottom", direction="horizontal", symbolSize=50, columnPadding=4, padding=0,
-            ),
-        ),
-    )
-    labels = base.mark_text(align="left", dx=3, fontSize=11, color="#555").encode(text="Label:N")
-    edges = alt.Chart(pd.DataFrame({"Days of cover": EDGES})).mark_rule(strokeDash=[3, 3], color="#999").encode(
-        x="Days of cover:Q"
-    )
-    chart = (edges + bars + labels).properties(height=alt.Step(22))
+    }
     summary = ", ".join(f"{r.sku} {r.days_of_cover:g} days ({r.units} units)" for r in rows)
-    st.altair_chart(chart, key=f"{key}-chart", alt=f"Days of cover per SKU: {summary}")
+    st.vega_lite_chart(spec=spec, key=f"{key}-chart", alt=f"Days of cover per SKU: {summary}")
 
 
 def _escalations(rows: Sequence[EscalationRow]) -> None:
