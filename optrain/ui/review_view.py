@@ -11,6 +11,8 @@ from sqlite_utils import Database
 
 from optrain import storage
 from optrain.errors import OptrainError
+from optrain.queue import generate_queue
+from optrain.scenario_versions import resolve
 from optrain.scenarios.loader import Catalog
 from optrain.scenarios.model import AGENDA, AGENDA_TITLES
 from optrain.scoring import Decision, call_label, judge
@@ -49,13 +51,11 @@ def filters(catalog: Catalog, trainees: list[str], scenario_ids: list[str]) -> A
 
 def attempt_detail(db: Database, catalog: Catalog, attempt_id: int, trainer: User) -> None:
     attempt = storage.get_attempt(db, attempt_id)
-    scenario = catalog.scenarios.get(attempt.scenario_id)
-    same_version = scenario is not None and scenario.version == attempt.scenario_version
-    items = {}
-    if same_version and scenario is not None:
-        from optrain.queue import generate_queue
-
+    try:  # the version the attempt was taken on, even if the scenario has changed since
+        scenario = resolve(db, catalog.scenarios.get(attempt.scenario_id), attempt.scenario_id, attempt.scenario_version)
         items = {i.id: i for i in generate_queue(scenario).all_items()}
+    except OptrainError:
+        items = {}
     st.markdown(f"**{plain(attempt.display_name or attempt.username)}** · {plain(attempt.scenario_id)} "
                 f"v{attempt.scenario_version} · {attempt.status}"
                 + (f" · {attempt.percent:.0%} · {'passed' if attempt.passed else 'not passed'}" if attempt.percent is not None else ""))
@@ -65,7 +65,7 @@ def attempt_detail(db: Database, catalog: Catalog, attempt_id: int, trainer: Use
         verdict = judge(item, Decision(d.item_id, d.call, d.template)) if item is not None else None
         rows.append({
             "Item": d.item_id, "Call": call_label(d.call, d.template),
-            "Expected": verdict.expected_label if verdict else "(other version)",
+            "Expected": verdict.expected_label if verdict else "(version no longer available)",
             "Points": f"{d.points or 0:g}/{d.max_points or 0:g}", "Verdict": d.verdict,
             "Time": duration(d.elapsed_seconds) if d.elapsed_seconds is not None else "-",
             "Decided": d.decided_at.strftime("%Y-%m-%d %H:%M:%S"), "Reply / note": d.body or d.note or "",
