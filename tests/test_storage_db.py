@@ -47,7 +47,7 @@ def schema_sql(db: Database) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(
     ("pragma", "expected"),
-    [("journal_mode", "wal"), ("foreign_keys", 1), ("busy_timeout", 5000), ("synchronous", 1)],
+    [("journal_mode", "wal"), ("foreign_keys", 1), ("busy_timeout", 5000), ("synchronous", 2)],
 )
 def test_open_db_sets_connection_pragmas(tmp_path: Path, pragma: str, expected: object) -> None:
     with open_db(tmp_path / "optrain.db") as db:

@@ -4,9 +4,9 @@ Connection settings, and why:
 
 - `journal_mode=WAL`: trainer views keep reading while trainees write. It is
   set outside any transaction because SQLite ignores it inside one.
-- `synchronous=NORMAL`: safe in WAL mode (the file never corrupts); a power
-  cut or OS crash may lose the last few commits, an application crash loses
-  none. For a training simulator that trade is worth the faster commits.
+- `synchronous=FULL`: every commit is on disk before it returns, so a call
+  the screen has confirmed survives a power cut or an OS crash too, not only
+  a crash of the app. In WAL mode that is one fsync per commit.
 - `foreign_keys=ON`: off by default in SQLite, and the cascades rely on it.
 - `busy_timeout`: a write waits this long for another writer before failing
   with "database is locked", which `storage_errors` turns into `StorageError`.
@@ -187,7 +187,7 @@ def configure(
             return db
         if db.journal_mode != "memory":
             db.enable_wal()
-            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA synchronous = FULL")
         if migrate:
             MIGRATIONS.apply(db)
     return db

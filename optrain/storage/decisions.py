@@ -117,6 +117,7 @@ def record_decision(
                        :points, :max_points, :verdict
                 FROM attempts AS a
                 WHERE a.id = :attempt_id AND a.status = 'in_progress'
+                RETURNING id, seq
                 """,
                 {
                     "attempt_id": attempt_id,
@@ -138,9 +139,10 @@ def record_decision(
             raise AlreadyDecided(
                 f"Item {item_id} already has a call in attempt {attempt_id}; each item is decided once."
             ) from exc
-        if cursor.rowcount == 0:
+        inserted = cursor.fetchone()
+        if inserted is None:
             raise_not_in_progress(db, attempt_id)
-        decision_id = cursor.lastrowid
+        decision_id, seq = inserted
         db.execute(
             """
             INSERT INTO decision_log (shop_domain, action_type, operator_email, created_at, payload, attempt_id)
@@ -155,7 +157,10 @@ def record_decision(
                 "attempt_id": attempt_id,
             },
         )
-        return _query_decisions(db, "WHERE id = :id", {"id": decision_id})[0]
+    # Built from what was written rather than read back: one statement less inside the write lock.
+    return DecisionRow(id=decision_id, attempt_id=attempt_id, item_id=item_id, call=call, template=template, body=body,
+                       note=note, decided_at=cast(datetime, from_iso(created_at)), elapsed_seconds=elapsed_seconds,
+                       seq=seq, points=points, max_points=max_points, verdict=verdict)
 
 
 def list_decisions(db: Database, attempt_id: int) -> tuple[DecisionRow, ...]:
