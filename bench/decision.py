@@ -39,7 +39,7 @@ expander's body on every rerun whether it is open or not. In `optrain/ui/dashboa
 an Altair chart whose `to_dict()` validates the whole Vega-Lite spec against its JSON Schema (jsonschema
 and Altair's deep copies are the top of the profile), and `_table` builds a pandas DataFrame per tile that
 is then converted to Arrow. The figure "dashboard replica not drawn" shows what a decision costs without
-it: roughly a quarter.
+it.
 
 **Proposed fix** (UI code, not changed here): (1) draw the replica only when the trainee opens it, e.g. a
 `st.toggle("Show the Operator Control Center")` or a `st.popover`, instead of an expander whose body always

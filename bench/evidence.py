@@ -46,8 +46,8 @@ NDJSON members (`ZipInfo._compresslevel`, or `ZipFile(compresslevel=1)`); the di
 time and size; (2) neutralise only the free-text columns (body, note, answer, display name): the others
 are ids, calls, numbers and times the app writes itself; (3) compress in a worker thread (zlib releases
 the GIL) while the next batch is fetched and formatted, to use the second core. Reaching 100,000
-decision rows/s over the whole pack needs about a fourfold speed-up, so all three and probably writing the
-two big members in parallel.
+decision rows/s over the whole pack needs more than a threefold speed-up, so all three and probably
+writing the two big members in parallel.
 """
 
 

@@ -1,8 +1,9 @@
 """Target 4: `record_decision` (decision + audit record, one durable commit) against a bare INSERT + COMMIT.
 
-Both run on files in the same folder with the same settings the app uses
-(WAL, synchronous=NORMAL); the baseline is the Python sqlite3 module inserting
-one row shaped like a decision and committing. Each sample is the mean of a
+Both run on files in the same folder with the settings the app's connections
+get from `open_db` (WAL; the synchronous level is read from them, so the
+baseline always matches the app); the baseline is the Python sqlite3 module
+inserting one row shaped like a decision and committing. Each sample is the mean of a
 batch of calls, to rise above the timer's resolution; each batch records on
 a fresh attempt. A second figure records on a copy of the large database.
 """
@@ -23,28 +24,29 @@ from bench.app_env import app_folder
 from bench.measure import Case, Check, Context, Figure, Outcome, interleaved, profile_text
 
 NAME = "record"
-TITLE = "Recording one decision durably (WAL, synchronous=NORMAL) vs a bare INSERT + COMMIT"
+TITLE = "Recording one decision durably vs a bare INSERT + COMMIT, both in WAL at the app's synchronous level"
 LIMIT = 2.0
 BATCH = 200
+UNUSED_INDEXES = ("idx_decisions_item", "idx_decisions_call")  # no query reads decisions by item or call alone
 FINDING = """
 **Cause: the baseline writes one row into one B-tree; `record_decision` writes two rows into nine.**
 `decisions` has its table, `UNIQUE (attempt_id, item_id)`, `idx_decisions_attempt_seq`,
 `idx_decisions_item` and `idx_decisions_call`; `decision_log` its table and three indexes. A commit
-appends about ten pages to the WAL instead of one, so SQLite's automatic checkpoint (which fsyncs under
-synchronous=NORMAL) comes about every hundred commits instead of every thousand. The figure "its two
-INSERTs + COMMIT in plain sqlite3 on the app schema" is that floor before any Python runs. On top,
-`optrain/storage/decisions.py`, `record_decision`, spends its time in sqlite-utils' `execute` and
-`atomic()` wrappers, the SELECT that reads the new row back, and the dataclass.
+appends about ten pages to the WAL instead of one, so there is ten times the data to write (and, at
+synchronous=FULL, to flush) per commit, and SQLite's automatic checkpoint, which fsyncs, comes about every
+hundred commits instead of every thousand. The figure "its two INSERTs + COMMIT in plain sqlite3 on the
+app schema" is that floor before any Python runs. On top, `optrain/storage/decisions.py`,
+`record_decision`, spends its time in sqlite-utils' `execute` and `atomic()` wrappers and the dataclass.
 
-Measured on the floor alone (11 interleaved runs): 164 us; without automatic checkpoints 86 us; without
-`idx_decisions_item` and `idx_decisions_call` 122 us. No query in the code uses those two indexes (every
-read of `decisions` goes through `attempt_id`).
+The last two diagnosis figures are that floor without automatic checkpoints and without
+`idx_decisions_item` and `idx_decisions_call`: no query in the code uses those two indexes (every read of
+`decisions` goes through `attempt_id`).
 
-**Proposed fix**: (1) a migration dropping `idx_decisions_item` and `idx_decisions_call` (-26 % on the
-floor, and ~25 MB less on this database); (2) `INSERT ... RETURNING` instead of reading the row back;
-(3) checkpoints off the request path: `PRAGMA wal_autocheckpoint = 0` on the app's connections and a
-PASSIVE checkpoint from a timer. None was made here: (1) edits the shared migration list and (3) the
-connection setup, and none would bring two rows with seven indexes within 2x of one bare row. A limit
+**Proposed fix**: (1) a migration dropping `idx_decisions_item` and `idx_decisions_call` (faster commits,
+and two 600,000-entry indexes less on this database); (2) checkpoints off the request path:
+`PRAGMA wal_autocheckpoint = 0` on the app's connections and a PASSIVE checkpoint from a timer. Neither
+was made here: (1) edits the shared migration list and (2) the connection setup, and neither would bring
+two rows with seven indexes within 2x of one bare row. A limit
 against the same two rows in plain sqlite3 would be meaningful: see "record_decision / its two rows in
 plain sqlite3".
 """
@@ -90,12 +92,15 @@ class _Recorder:
             self.one(n)
 
 
-def bare_connection(path: Path) -> sqlite3.Connection:
+SYNCHRONOUS_NAMES = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+
+
+def bare_connection(path: Path, synchronous: int) -> sqlite3.Connection:
     for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         stale.unlink(missing_ok=True)
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute(f"PRAGMA synchronous = {int(synchronous)}")
     conn.execute(_BARE_TABLE)
     conn.commit()
     return conn
@@ -119,12 +124,14 @@ class _SchemaFloor:
     """The two rows `record_decision` writes, as two plain INSERTs and a COMMIT on the app's schema:
     what the indexes cost before any Python of the storage layer runs."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, synchronous: int, *setup: str):
         for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             stale.unlink(missing_ok=True)
         open_db(path).close()
         self.conn = sqlite3.connect(path)
-        self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.conn.execute(f"PRAGMA synchronous = {int(synchronous)}")
+        for statement in setup:
+            self.conn.execute(statement)
         self.conn.execute("INSERT INTO attempts (username, scenario_id, scenario_version, seed, started_at) "
                           "VALUES ('floor', 'cx_escalations_basics', 1, 1, ?)", [NOW.isoformat()])
         self.conn.commit()
@@ -152,16 +159,23 @@ def run(ctx: Context) -> Outcome:
     for stale in (fresh_path, Path(f"{fresh_path}-wal"), Path(f"{fresh_path}-shm")):
         stale.unlink(missing_ok=True)
     db = open_db(fresh_path)
+    journal, level = _settings(db)
+    if journal != "wal":
+        raise RuntimeError(f"open_db gave journal mode {journal!r}, not WAL; the benchmark assumes the app's WAL")
     large = open_db(app_folder(ctx) / "optrain.db")
-    conn = bare_connection(folder / "bare.db")
-    floor = _SchemaFloor(folder / "floor.db")
+    conn = bare_connection(folder / "bare.db", level)
+    floor = _SchemaFloor(folder / "floor.db", level)
+    # The floor again with one suspected cost removed: automatic checkpoints, or the two indexes no query uses.
+    no_checkpoint = _SchemaFloor(folder / "floor-no-checkpoint.db", level, "PRAGMA wal_autocheckpoint = 0")
+    fewer_indexes = _SchemaFloor(folder / "floor-fewer-indexes.db", level,
+                                 *(f"DROP INDEX {i}" for i in UNUSED_INDEXES))
     try:
-        if _settings(db) != ("wal", 1):
-            raise RuntimeError(f"open_db gave {_settings(db)}, not WAL with synchronous=NORMAL (1)")
         recorder, on_large = _Recorder(db), _Recorder(large)
         timings = interleaved({
             "bare": Case(lambda: bare_batch(conn), per=BATCH),
             "floor": Case(floor.batch, per=BATCH),
+            "no checkpoint": Case(no_checkpoint.batch, per=BATCH),
+            "fewer indexes": Case(fewer_indexes.batch, per=BATCH),
             "fresh": Case(recorder.batch, recorder.new_attempt, BATCH),
             "large": Case(on_large.batch, on_large.new_attempt, BATCH),
         }, ctx.repeats + 4)
@@ -175,7 +189,8 @@ def run(ctx: Context) -> Outcome:
         db.close()
         large.close()
         conn.close()
-        floor.conn.close()
+        for each in (floor, no_checkpoint, fewer_indexes):
+            each.conn.close()
     return Outcome(
         NAME, TITLE,
         (Figure("bare INSERT + COMMIT (baseline)", bare.median * 1e6, "us"),
@@ -184,7 +199,13 @@ def run(ctx: Context) -> Outcome:
          Figure("diagnosis: its two INSERTs + COMMIT in plain sqlite3 on the app schema",
                 timings["floor"].median * 1e6, "us"),
          Figure("diagnosis: record_decision / its two rows in plain sqlite3", fresh.median / timings["floor"].median,
-                "x")),
-        (Check("record_decision / bare insert", ratio, LIMIT, "x"),),
+                "x"),
+         Figure("diagnosis: the two rows without automatic checkpoints", timings["no checkpoint"].median * 1e6, "us"),
+         Figure(f"diagnosis: the two rows without {' and '.join(UNUSED_INDEXES)}",
+                timings["fewer indexes"].median * 1e6, "us")),
+        (Check(f"record_decision / bare insert (synchronous={SYNCHRONOUS_NAMES.get(level, level)})", ratio, LIMIT,
+               "x"),),
+        notes=(f"Both sides in WAL mode with synchronous={SYNCHRONOUS_NAMES.get(level, level)}, the level `open_db` "
+               "gives the app's connections.",),
         profile=profile,
     )

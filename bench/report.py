@@ -71,7 +71,7 @@ def _meminfo_kib(field: str) -> float:
 
 def load_average() -> str:
     try:
-        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:
         return "unknown"
 
@@ -130,7 +130,7 @@ def markdown(outcomes: Sequence[Outcome], *, machine: Machine, started: datetime
         f"| SQLite | {machine.sqlite} |",
         f"| System | {machine.system} |",
         f"| Packages | {machine.packages} |",
-        f"| Load average (1/5/15 min) before / after | {machine.load_before} / {load_after} |",
+        f"| Load average (1, 5, 15 min) | before: {machine.load_before}; after: {load_after} |",
         "",
         "## Data",
         "",

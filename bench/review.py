@@ -41,8 +41,9 @@ four Altair charts, each validated against the Vega-Lite JSON Schema, and the 50
 **Fixed here** (`optrain/storage/analytics.py`, `scenario_stats`, the heaviest query): the correlated
 subqueries over `per_trainee` became grouped passes joined on the scenario, and the median is read from the
 counts of each distinct score instead of numbering every attempt. Same results (to 1e-12, checked on the
-large database under five filters; `tests/test_analytics.py` passes). Before/after on the 600,000-decision
-database, 11 interleaved runs each: 531 ms -> 284 ms for that query.
+large database under five filters; `tests/test_analytics.py` passes). Before/after, measured when the
+change was made on the 600,000-decision database, 11 interleaved runs each: 531 ms -> 284 ms for that
+query.
 
 **Proposed next** (page and UI code, not changed here): (1) cache the page's read models per database
 change, e.g. `st.cache_data` keyed on the filter and a cheap change marker such as
