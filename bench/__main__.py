@@ -84,6 +84,7 @@ def run_one(module: ModuleType, ctx: Context) -> Outcome:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = datetime.now(UTC)
+    began = time.perf_counter()
     machine = Machine.current()
     out_dir = generate.OUT_DIR
     large_scale, small_scale = (QUICK_LARGE, QUICK_SMALL) if args.quick else (generate.FULL, generate.TENTH)
@@ -100,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     mode = ("quick, " if args.quick else "full scale, ") + f"{ctx.repeats} repeats"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(markdown(outcomes, machine=machine, started=started, mode=mode, data=(large_line, small_line),
-                               findings=findings, load_after=load_average()), encoding="utf-8")
+                               findings=findings, load_after=load_average(),
+                               total_seconds=time.perf_counter() - began), encoding="utf-8")
     print(f"\nWritten: {target}")
     return 1 if any(o.notes and o.notes[0].startswith("failed:") for o in outcomes) else 0
 

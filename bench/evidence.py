@@ -167,7 +167,7 @@ def run(ctx: Context) -> Outcome:
     if speed < LIMIT_ROWS_PER_S:
         profile = export_in_child(ctx.tenth_db, exports, "profile")["profile"]
         fast = export_in_child(ctx.tenth_db, exports, "fast-deflate")
-        figures.append(Figure(f"diagnosis: {rows['small']:,} decisions with deflate level 1: export time",
+        figures.append(Figure(f"diagnosis: {rows['small']:,} decisions with deflate level 1 (one run): export time",
                               fast["seconds"], "s"))
         figures.append(Figure(f"diagnosis: {rows['small']:,} decisions with deflate level 1: ZIP size",
                               fast["zip_mib"], "MiB"))

@@ -13,6 +13,7 @@ import io
 import pstats
 import statistics
 import sys
+import sysconfig
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -227,8 +228,10 @@ def summarise(profiler: cProfile.Profile, top: int) -> str:
 
 
 def _short(path: str) -> str:
+    """Paths as the reader's own checkout would show them: no machine-specific prefix."""
     text = str(path)
     for marker in ("site-packages/", str(ROOT) + "/"):
         if marker in text:
             return text.split(marker, 1)[1]
-    return text
+    stdlib = sysconfig.get_paths()["stdlib"] + "/"
+    return "stdlib/" + text[len(stdlib):] if text.startswith(stdlib) else text

@@ -112,12 +112,13 @@ def table(outcomes: Sequence[Outcome]) -> str:
 
 
 def markdown(outcomes: Sequence[Outcome], *, machine: Machine, started: datetime, mode: str, data: Sequence[str],
-             findings: Mapping[str, str], load_after: str) -> str:
+             findings: Mapping[str, str], load_after: str, total_seconds: float) -> str:
     out = [
         "# Benchmark results",
         "",
-        f"Written by `python -m bench` ({mode}) on {started:%Y-%m-%d %H:%M} UTC. Every figure is the median of "
-        "repeated runs; every speed target is a ratio to a baseline measured in the same run.",
+        f"Written by `python -m bench` ({mode}) on {started:%Y-%m-%d %H:%M} UTC; the whole run took "
+        f"{total_seconds / 60:.1f} min. Every figure is the median of repeated runs; every speed target is a ratio "
+        "to a baseline measured in the same run.",
         "",
         "## Machine",
         "",
