@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from optrain.accounts import DEMO_ACCOUNTS
@@ -25,6 +26,8 @@ TITLE = "Cold start: streamlit run to healthy, sign-in page drawn, sign-in to th
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGE_TIMEOUT_MS = 30_000
+LOST_CLICK_MS = 5_000
+MAX_CLICKS = 3
 USERNAME = "trainee"
 
 
@@ -36,8 +39,44 @@ def idle(page: object) -> None:
     expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
 
 
-def one_cold_start(browser: object, folder: Path) -> tuple[float, float, float]:
-    """(healthy, sign-in page drawn, signed in on the first page), seconds from spawning the server."""
+@dataclass(frozen=True)
+class ColdStart:
+    healthy: float  # seconds from spawning the server
+    drawn: float  # seconds from spawning the server
+    signed_in: float  # seconds from the click that signed in
+    lost_clicks: int
+
+
+def sign_in(page: object) -> tuple[float, int]:
+    """Sign in through the form; (seconds from the click that worked, clicks lost before it).
+
+    The sign-in library's cookie component reports back once its frame has loaded, which reruns the
+    script, and a click that lands during that rerun does nothing. A person types for longer than that
+    takes; the benchmark types at once, so it notices a lost click and clicks again.
+    """
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    button = page.get_by_role("button", name="Sign in", exact=True)
+    log_out = page.get_by_role("button", name="Log out")
+    password = next(a.password for a in DEMO_ACCOUNTS if a.username == USERNAME)
+    page.get_by_label("Username", exact=True).fill(USERNAME)
+    page.get_by_label("Password", exact=True).fill(password)
+    for lost in range(MAX_CLICKS):
+        clicked = time.perf_counter()
+        button.click()
+        try:
+            expect(log_out).to_be_visible(timeout=LOST_CLICK_MS)
+        except AssertionError:
+            idle(page)
+            if not log_out.is_visible():
+                continue
+        idle(page)
+        return time.perf_counter() - clicked, lost
+    raise RuntimeError(f"{MAX_CLICKS} clicks on Sign in did not sign in; see the server log in the app folder")
+
+
+def one_cold_start(browser: object, folder: Path) -> ColdStart:
     from playwright.sync_api import Browser, expect
 
     assert isinstance(browser, Browser)
@@ -51,27 +90,15 @@ def one_cold_start(browser: object, folder: Path) -> tuple[float, float, float]:
         try:
             page = context.new_page()
             page.goto(server.url("/"))
-            sign_in = page.get_by_role("button", name="Sign in", exact=True)
-            expect(sign_in).to_be_visible()
+            expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
             idle(page)
             drawn = time.perf_counter() - began
-            # The sign-in library's cookie component reports back once its frame has loaded, which reruns the
-            # script; a click during that rerun is lost, so wait for it (untimed) before typing.
-            page.wait_for_load_state("networkidle")
-            idle(page)
-            password = next(a.password for a in DEMO_ACCOUNTS if a.username == USERNAME)
-            page.get_by_label("Username", exact=True).fill(USERNAME)
-            page.get_by_label("Password", exact=True).fill(password)
-            clicked = time.perf_counter()
-            sign_in.click()
-            expect(page.get_by_role("button", name="Log out")).to_be_visible()
-            idle(page)
-            signed_in = time.perf_counter() - clicked
+            signed_in, lost = sign_in(page)
         finally:
             context.close()
     finally:
         server.stop()
-    return healthy, drawn, signed_in
+    return ColdStart(healthy, drawn, signed_in, lost)
 
 
 def run(ctx: Context) -> Outcome:
@@ -90,13 +117,15 @@ def run(ctx: Context) -> Outcome:
                 samples.append(one_cold_start(browser, folder))
         finally:
             browser.close()
-    healthy, drawn, signed = (Timing(tuple(s[i] for s in samples)) for i in range(3))
+    healthy, drawn, signed = (Timing(tuple(getattr(s, name) for s in samples))
+                              for name in ("healthy", "drawn", "signed_in"))
     return Outcome(
         NAME, TITLE,
         (Figure("server spawned -> /_stcore/health ok", healthy.median, "s"),
          Figure("server spawned -> sign-in page drawn", drawn.median, "s"),
          Figure("  of which: healthy -> sign-in page drawn", drawn.median - healthy.median, "s"),
-         Figure("sign-in clicked -> Home drawn, script idle", signed.median, "s")),
+         Figure("sign-in clicked -> Home drawn, script idle", signed.median, "s"),
+         Figure("Sign in clicks lost to a rerun in flight (all cold starts)", sum(s.lost_clicks for s in samples), "")),
         (),
         notes=(f"{repeats} cold starts; the issue sets no limit for these figures, so they are reported only.",),
     )
