@@ -74,7 +74,7 @@ with scenarios_tab:
         ).properties(title="Score distribution"), width="stretch")
 
 with items_tab:
-    item_analysis(db, catalog)
+    item_analysis(db, catalog, {s.scenario_id: s.attempts for s in scenario_stats(db, AttemptFilter())})
 
 with trainees_tab:
     modules = {s.id: s.module for s in catalog.scenarios.values()}

@@ -107,13 +107,16 @@ def attempt_detail(db: Database, catalog: Catalog, attempt_id: int, trainer: Use
                     st.rerun()
 
 
-def item_analysis(db: Database, catalog: Catalog) -> None:
-    ids = sorted(catalog.scenarios)
+def item_analysis(db: Database, catalog: Catalog, attempted: dict[str, int] | None = None) -> None:
+    """`attempted`: completed attempts per scenario, so scenarios with data come first in the picker."""
+    counts = attempted or {}
+    ids = sorted(catalog.scenarios, key=lambda i: (-counts.get(i, 0), catalog.scenarios[i].title))
     if not ids:
         st.info("No scenarios in the catalog.")
         return
     c1, c2 = st.columns([3, 1])
-    sid = c1.selectbox("Scenario", ids, key="items_scenario", format_func=lambda i: catalog.scenarios[i].title)
+    sid = c1.selectbox("Scenario", ids, key="items_scenario", format_func=lambda i: catalog.scenarios[i].title
+                       + (f" ({counts[i]} completed attempts)" if counts.get(i) else ""))
     every = c2.toggle("All attempts", key="items_all", help="Off: first completed attempt of each trainee (as Moodle)")
     scenario = catalog.scenarios[sid]
     stats = item_stats(db, sid, scenario.version, all_attempts=every)
