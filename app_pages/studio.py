@@ -7,7 +7,8 @@ import streamlit as st
 from optrain.chatwoot_import import import_bytes
 from optrain.chatwoot_import import to_yaml as chatwoot_yaml
 from optrain.errors import OptrainError
-from optrain.scenario_versions import save_custom, to_yaml
+from optrain import training
+from optrain.scenario_versions import content_hash, custom_scenarios, save_custom, to_yaml
 from optrain.scenarios.loader import MAX_FILE_BYTES, ScenarioFileError, parse_scenario_text
 from optrain.scenarios.schema import schema_text
 from optrain.storage.scenario_store import versions_of
@@ -57,6 +58,15 @@ if scenario is not None:
         else:
             st.toast(outcome.message, icon=":material/save:")
             st.success(outcome.message)
+    saved = custom_scenarios(db).get(scenario.id)
+    if saved is not None and content_hash(saved) == content_hash(scenario):
+        if st.button("Try it as a trainee", key="studio_try_live", icon=":material/play_arrow:",
+                     help="Work the saved scenario on the real Train page; the attempt is not an official one."):
+            operator = training.Operator(trainer.username, trainer.name, trainer.email)
+            trial = training.start_attempt(db, saved, operator, datetime.now(timezone.utc), official=False)
+            st.switch_page("app_pages/train.py", query_params={"attempt": str(trial.id)})
+    else:
+        st.caption("Save the scenario to try it on the real Train page.")
 
 st.divider()
 st.subheader("Import a Chatwoot conversation")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
+from optrain import storage
 from optrain.scenario_versions import custom_scenarios
 
 from .harness import ROOT, Env, texts
@@ -63,3 +64,15 @@ def test_a_non_chatwoot_file_is_explained(app: Callable[..., AppTest]) -> None:
     uploader = next(u for u in at.get("file_uploader") if u.key == "studio_chatwoot")
     uploader.upload("slack.json", (ROOT / "fixtures" / "chatwoot" / "slack_history.json").read_bytes()).run()
     assert any("not a Chatwoot conversation" in e for e in texts(at.error))
+
+
+def test_try_it_as_a_trainee_runs_an_unofficial_attempt(app: Callable[..., AppTest], env: Env) -> None:
+    at = studio(app)
+    at.text_area(key="studio_text").set_value(SCENARIO).run()
+    assert not [b for b in at.button if b.key == "studio_try_live"]
+    at.button(key="studio_save").click().run()
+    at.button(key="studio_try_live").click().run()
+    assert not at.exception
+    (attempt,) = storage.list_attempts(env.db(), username="trainer")
+    assert attempt.official is False and attempt.scenario_id == "my_copy"
+    assert any(key.startswith(f"pick_{attempt.id}") for key in [r.key for r in at.radio])
