@@ -50,6 +50,8 @@ def open_attempt(attempt_id: int) -> None:
     scenario = resolve(db, current, attempt.scenario_id, attempt.scenario_version)
     state = training.load_state(db, scenario, attempt_id, user.username)
     st.title(plain(scenario.title))
+    if not attempt.official:
+        st.info("Trial run from the scenario studio: it does not count as an official attempt.", icon=":material/science:")
     if state.attempt.in_progress:
         st.warning("**Mock mode**: training data only. No real customer, order or stock level is touched.",
                    icon=":material/science:")
