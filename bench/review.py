@@ -30,13 +30,14 @@ LIMIT_MS = 300.0
 NOT_QUERIES = frozenset({"optrain.storage.db", "optrain.storage.migrations"})
 FINDING = """
 **Cause: every rerun recomputes every aggregate over the whole history, then draws four charts.** All four
-tabs' bodies run on each rerun, so each click on the page (a filter, a tab's select box) runs
-`trainee_progress` twice (`app_pages/review.py` calls it for the trainee filter and again for the Trainees
-tab, with the same default filter), `scenario_stats` (a window over every completed attempt),
-`score_histogram`, `item_stats` (its base query twice) and `call_matrix` (the same base a third time). With
-the storage calls answered from memory the page still needs the figure shown as "answered from memory":
-four Altair charts, each validated against the Vega-Lite JSON Schema, and the 500-row attempts table and
-1,000-row trainees table converted to Arrow.
+tabs' bodies run on each rerun, so each click on the page (a filter, a select box) runs every storage call
+listed above, over every attempt: `scenario_stats` (a window over every completed attempt),
+`trainee_progress`, `score_histogram`, `item_stats` (its base query twice) and `call_matrix` (the same
+base a third time). `app_pages/review.py` calls `trainee_progress` twice and `scenario_stats` twice with
+the same default filter (for the trainee filter and the Trainees tab; for the Scenarios tab and the
+item-analysis picker's counts). With the storage calls answered from memory the page still costs the
+"answered from memory" figure: four Altair charts, each validated against the Vega-Lite JSON Schema, and
+the 500-row attempts table and 1,000-row trainees table converted to Arrow.
 
 **Fixed here** (`optrain/storage/analytics.py`, `scenario_stats`, the heaviest query): the correlated
 subqueries over `per_trainee` became grouped passes joined on the scenario, and the median is read from the
@@ -48,7 +49,7 @@ query.
 **Proposed next** (page and UI code, not changed here): (1) cache the page's read models per database
 change, e.g. `st.cache_data` keyed on the filter and a cheap change marker such as
 `(SELECT MAX(id) FROM attempts), (SELECT MAX(id) FROM decisions)`, so a rerun that changes no data runs no
-aggregate; (2) call `trainee_progress` once when the filter is the default; (3) draw the charts from plain
+aggregate; (2) reuse one result where the page asks the same question twice; (3) draw the charts from plain
 Vega-Lite dicts with `st.vega_lite_chart`. With (1) a rerun costs about the "answered from memory" figure,
 which (3) would roughly halve; the 300 ms limit needs both.
 """
