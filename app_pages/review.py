@@ -8,9 +8,11 @@ from optrain.scenarios.model import AGENDA_TITLES
 from optrain.shift import duration
 from optrain.storage.analytics import (
     AttemptFilter,
+    completed_counts,
     list_attempt_summaries,
     scenario_stats,
     score_histogram,
+    trainee_names,
     trainee_progress,
     trend,
 )
@@ -25,11 +27,11 @@ db = get_db()
 catalog = get_catalog()
 
 st.title("Review")
-everyone = trainee_progress(db, AttemptFilter())
+everyone = trainee_names(db)
 if not everyone:
     st.info("No attempts yet. Results appear here as soon as trainees start a scenario.", icon=":material/fact_check:")
     st.stop()
-f = filters(catalog, [p.username for p in everyone], sorted(catalog.scenarios))
+f = filters(catalog, list(everyone), sorted(catalog.scenarios))
 attempts_tab, scenarios_tab, items_tab, trainees_tab = st.tabs(["Attempts", "Scenarios", "Items", "Trainees"])
 
 with attempts_tab:
@@ -74,7 +76,7 @@ with scenarios_tab:
         ).properties(title="Score distribution"), width="stretch")
 
 with items_tab:
-    item_analysis(db, catalog, {s.scenario_id: s.attempts for s in scenario_stats(db, AttemptFilter())})
+    item_analysis(db, catalog, completed_counts(db))
 
 with trainees_tab:
     modules = {s.id: s.module for s in catalog.scenarios.values()}

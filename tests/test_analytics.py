@@ -108,3 +108,10 @@ def test_call_matrix_counts_chosen_calls(db) -> None:  # type: ignore[no-untyped
     matrix = call_matrix(db, "s", 1, all_attempts=True)
     wrong_a = next(c for c in matrix if c.item_id == "a" and c.call == "no_action")
     assert wrong_a.count == 3 and wrong_a.verdict == "wrong"
+
+
+def test_trainee_names_and_completed_counts(db) -> None:  # type: ignore[no-untyped-def]
+    from optrain.storage.analytics import completed_counts, trainee_names
+
+    assert trainee_names(db) == ("ana", "ben", "cy", "dee")
+    assert completed_counts(db) == {"s": 6}

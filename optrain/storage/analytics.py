@@ -289,3 +289,16 @@ def trend(db: Database, username: str, scenario_ids: Sequence[str] = ()) -> tupl
     params = {"username": username, "scenario_ids": json.dumps(list(scenario_ids)) if scenario_ids else None}
     return fetch_all(db, sql, params, lambda r: (cast(datetime, from_iso(r["finished_at"])), r["scenario_id"],
                                                  float(r["percent"] or 0)))
+
+
+def trainee_names(db: Database) -> tuple[str, ...]:
+    """Everyone with an official attempt, for the filters (read from the username index alone)."""
+    return fetch_all(db, "SELECT DISTINCT username FROM attempts WHERE official = 1 ORDER BY username", {},
+                     lambda r: str(r["username"]))
+
+
+def completed_counts(db: Database) -> dict[str, int]:
+    """Completed official attempts per scenario, for ordering pickers by where the data is."""
+    rows = fetch_all(db, "SELECT scenario_id, COUNT(*) AS n FROM attempts WHERE status = 'completed' AND official = 1 "
+                         "GROUP BY scenario_id", {}, lambda r: (str(r["scenario_id"]), int(r["n"])))
+    return dict(rows)
