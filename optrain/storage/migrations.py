@@ -208,3 +208,11 @@ def m003_scenario_versions_and_certificates(db: Database) -> None:
     """Every scenario version ever attempted or saved (so old attempts keep their version), and certificates."""
     for statement in _M003_STATEMENTS:
         db.execute(statement)
+
+
+@MIGRATIONS()
+def m004_drop_unused_decision_indexes(db: Database) -> None:
+    """No query looks decisions up by item or call alone (analytics reach them through their attempt),
+    and each index cost every recorded call an extra B-tree write."""
+    db.execute("DROP INDEX IF EXISTS idx_decisions_item")
+    db.execute("DROP INDEX IF EXISTS idx_decisions_call")
