@@ -8,6 +8,7 @@ live in `optrain.scenarios.checks` so that each error can name its own path.
 
 from __future__ import annotations
 
+import typing
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Union
 
@@ -23,16 +24,7 @@ Module = Literal[
     "hands_on",
     "custom",
 ]
-AGENDA: tuple[str, ...] = (
-    "introduction",
-    "navigation",
-    "cx_escalations",
-    "sales_inventory",
-    "decision_logging",
-    "error_handling",
-    "hands_on",
-    "custom",
-)
+AGENDA: tuple[str, ...] = typing.get_args(Module)
 AGENDA_TITLES: dict[str, str] = {
     "introduction": "1. Introduction",
     "navigation": "2. Dashboard navigation",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import streamlit as st
 from sqlite_utils import Database
@@ -23,19 +23,11 @@ from optrain.scenarios.loader import Catalog
 from optrain.scenarios.model import AGENDA, AGENDA_TITLES
 from optrain.storage.qa_search import QaFilter, search_answers
 from optrain.ui.auth import User
+from optrain.ui.dates import utc_span
 from optrain.ui.qa_view import answers_table
 
 FORMATS = {"linear": "Linear CSV", "jira": "Jira CSV", "markdown": "Markdown", "json": "JSON"}
 MIME = {"linear": "text/csv", "jira": "text/csv", "markdown": "text/markdown", "json": "application/json"}
-
-
-def _span(value: object) -> tuple[datetime | None, datetime | None]:
-    if isinstance(value, tuple) and len(value) == 2:
-        return (datetime.combine(value[0], time.min, tzinfo=timezone.utc),
-                datetime.combine(value[1] + timedelta(days=1), time.min, tzinfo=timezone.utc))
-    if isinstance(value, date):
-        return datetime.combine(value, time.min, tzinfo=timezone.utc), None
-    return None, None
 
 
 def _offer(path_key: str, label: str, mime: str) -> None:
@@ -63,7 +55,7 @@ def tickets_section(db: Database, catalog: Catalog, user: User, settings: Settin
     scenario = c3.selectbox("Scenario", sorted(catalog.scenarios), index=None, key="exp_scenario", placeholder="Any")
     severity = c4.selectbox("Severity", SEVERITIES, index=None, key="exp_severity", placeholder="Any")
     status = c5.selectbox("Status", ["new", "ticket_filed", "dismissed"], key="exp_status")
-    since, until = _span(st.date_input("Answered between", value=(), key="exp_dates", format="YYYY-MM-DD"))
+    since, until = utc_span(st.date_input("Answered between", value=(), key="exp_dates", format="YYYY-MM-DD"))
     shown = search_answers(db, QaFilter(parts=(part,) if part else (), question_ids=(question,) if question else (),
                                         scenario_ids=(scenario,) if scenario else (),
                                         severities=(severity,) if severity else (), statuses=(status,),
@@ -99,7 +91,7 @@ def evidence_section(db: Database, catalog: Catalog, settings: Settings) -> None
     st.caption("A ZIP with who trained on what, when and with what result, every decision with its time, the "
                "decision log, Q&A answers, observations, screenshots and a manifest with SHA-256 hashes.")
     c1, c2, c3 = st.columns(3)
-    since, until = _span(c1.date_input("Attempts started between", value=(), key="ev_dates", format="YYYY-MM-DD"))
+    since, until = utc_span(c1.date_input("Attempts started between", value=(), key="ev_dates", format="YYYY-MM-DD"))
     trainee = c2.text_input("Trainee (username)", key="ev_trainee", max_chars=40).strip() or None
     scenario = c3.selectbox("Scenario", sorted(catalog.scenarios), index=None, key="ev_scenario", placeholder="Any")
     if st.button("Build evidence pack", key="ev_build", type="primary", icon=":material/inventory_2:"):

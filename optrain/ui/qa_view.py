@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-
 import streamlit as st
 
 from optrain.qa_capture import SEVERITIES
@@ -11,6 +9,7 @@ from optrain.scenarios.loader import Catalog
 from optrain.scenarios.model import AGENDA, AGENDA_TITLES
 from optrain.storage import QaAnswer
 from optrain.storage.qa_search import QaFilter
+from optrain.ui.dates import utc_span
 
 STATUSES = ("new", "ticket_filed", "dismissed")
 
@@ -25,13 +24,7 @@ def qa_filters(catalog: Catalog, prefix: str) -> QaFilter:
     sids = c3.multiselect("Scenario", sorted(catalog.scenarios), key=f"{prefix}_scenarios")
     sev = c4.multiselect("Severity", SEVERITIES, key=f"{prefix}_severity")
     status = c5.multiselect("Status", STATUSES, key=f"{prefix}_status", format_func=lambda s: s.replace("_", " "))
-    span = st.date_input("Answered between", value=(), key=f"{prefix}_dates", format="YYYY-MM-DD")
-    since = until = None
-    if isinstance(span, tuple) and len(span) == 2:
-        since = datetime.combine(span[0], time.min, tzinfo=timezone.utc)
-        until = datetime.combine(span[1] + timedelta(days=1), time.min, tzinfo=timezone.utc)
-    elif isinstance(span, date):
-        since = datetime.combine(span, time.min, tzinfo=timezone.utc)
+    since, until = utc_span(st.date_input("Answered between", value=(), key=f"{prefix}_dates", format="YYYY-MM-DD"))
     return QaFilter(parts=tuple(parts), question_ids=tuple(qids), scenario_ids=tuple(sids), severities=tuple(sev),
                     statuses=tuple(status), since=since, until=until, text=text or "")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timezone
 
 import altair as alt
 import pandas as pd
@@ -19,6 +19,7 @@ from optrain.scoring import Decision, call_label, judge
 from optrain.shift import duration
 from optrain.storage.analytics import AttemptFilter, ItemStats, call_matrix, item_stats
 from optrain.ui.auth import User
+from optrain.ui.dates import utc_span
 from optrain.ui.text import plain
 
 NOTE_TAGS = ("confusion", "hesitation", "wrong_action", "other")
@@ -37,12 +38,7 @@ def filters(catalog: Catalog, trainees: list[str], scenario_ids: list[str]) -> A
         chosen = (chosen & in_parts) if chosen else in_parts
         if not chosen:
             chosen = {"(none)"}
-    since = until = None
-    if isinstance(span, tuple) and len(span) == 2:
-        since = datetime.combine(span[0], time.min, tzinfo=timezone.utc)
-        until = datetime.combine(span[1] + timedelta(days=1), time.min, tzinfo=timezone.utc)
-    elif isinstance(span, date):
-        since = datetime.combine(span, time.min, tzinfo=timezone.utc)
+    since, until = utc_span(span)
     return AttemptFilter(
         usernames=tuple(who), scenario_ids=tuple(sorted(chosen)), since=since, until=until,
         passed={"all": None, "passed": True, "not passed": False}[outcome],
