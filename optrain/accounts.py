@@ -1,7 +1,7 @@
 """Accounts and roles, kept in a YAML file outside git in streamlit-authenticator's layout.
 
-Passwords are stored only as bcrypt hashes made by the authenticator's own
-Hasher. The file is written atomically with owner-only permissions. Demo mode
+Passwords are stored only as bcrypt hashes, in the format the authenticator's
+login checks. The file is written atomically with owner-only permissions. Demo mode
 creates one account per role with published passwords; with demo mode off the
 app refuses to start until those passwords and a weak cookie key are replaced.
 """
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bcrypt
 import yaml
 
 from optrain.errors import OptrainError
@@ -63,17 +64,13 @@ class Account:
 
 
 def hash_password(password: str) -> str:
-    """bcrypt through streamlit-authenticator's Hasher (imported late: it pulls in streamlit)."""
-    from streamlit_authenticator.utilities.hasher import Hasher
-
-    return str(Hasher.hash(password))
+    """bcrypt, as streamlit-authenticator's Hasher does, so its login verifies these hashes."""
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
 
 
 def check_password(password: str, hashed: str) -> bool:
-    from streamlit_authenticator.utilities.hasher import Hasher
-
     try:
-        return bool(Hasher.check_pw(password, hashed))
+        return bool(bcrypt.checkpw(password.encode("utf-8"), hashed.encode("utf-8")))
     except ValueError:
         return False
 

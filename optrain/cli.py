@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -17,10 +16,6 @@ from optrain.errors import OptrainError
 from optrain.scenarios.loader import ScenarioFileError, load_scenario_file, load_scenarios
 from optrain.scenarios.model import AGENDA, Scenario
 from optrain.storage.qa import AnswerStatus
-
-# The accounts commands hash through streamlit-authenticator, which imports
-# streamlit; outside a running app its logger would print bare-mode warnings.
-os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
 
 def _settings() -> Settings:
