@@ -24,27 +24,36 @@ if problems:
     st.caption(f"Accounts file: {settings.auth_path.name} (set OPTRAIN_DEMO=1 to run the demo instead).")
     st.stop()
 
-LOGIN = st.Page("app_pages/login.py", title="Sign in", icon=":material/login:", url_path="login", default=True)
-HOME = st.Page("app_pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True)
-TRAIN = st.Page("app_pages/train.py", title="Train", icon=":material/school:", url_path="train")
-RESULTS = st.Page("app_pages/my_results.py", title="My results", icon=":material/insights:", url_path="my-results")
-REVIEW = st.Page("app_pages/review.py", title="Review", icon=":material/fact_check:", url_path="review")
-STUDIO = st.Page("app_pages/studio.py", title="Scenario studio", icon=":material/edit_document:", url_path="studio")
-USERS = st.Page("app_pages/users.py", title="Users", icon=":material/manage_accounts:", url_path="users")
-QA = st.Page("app_pages/qa_browser.py", title="Q&A answers", icon=":material/forum:", url_path="qa")
-EXPORTS = st.Page("app_pages/exports.py", title="Exports", icon=":material/download:", url_path="exports")
+# url path -> (script, title, icon). Only the pages this user may see are made, on each run.
+PAGES = {
+    "login": ("app_pages/login.py", "Sign in", ":material/login:"),
+    "home": ("app_pages/home.py", "Home", ":material/home:"),
+    "train": ("app_pages/train.py", "Train", ":material/school:"),
+    "my-results": ("app_pages/my_results.py", "My results", ":material/insights:"),
+    "review": ("app_pages/review.py", "Review", ":material/fact_check:"),
+    "qa": ("app_pages/qa_browser.py", "Q&A answers", ":material/forum:"),
+    "studio": ("app_pages/studio.py", "Scenario studio", ":material/edit_document:"),
+    "exports": ("app_pages/exports.py", "Exports", ":material/download:"),
+    "users": ("app_pages/users.py", "Users", ":material/manage_accounts:"),
+}
+
+
+def pages(*names: str, default: str = "") -> list:
+    return [st.Page(PAGES[n][0], title=PAGES[n][1], icon=PAGES[n][2], url_path=n, default=n == default)
+            for n in names]
+
 
 if user is None:
     # Only the sign-in page exists for a visitor, so every deep link lands on it.
-    page = st.navigation([LOGIN], position="hidden")
+    page = st.navigation(pages("login", default="login"), position="hidden")
 else:
-    sections: dict[str, list] = {"Training": [HOME, TRAIN, RESULTS]}
+    sections: dict[str, list] = {"Training": pages("home", "train", "my-results", default="home")}
     if user.can("trainer"):
-        sections["Trainers"] = [REVIEW, QA, STUDIO]
+        sections["Trainers"] = pages("review", "qa", "studio")
     if user.can("support"):
-        sections["Support"] = [EXPORTS] if user.can("trainer") else [QA, EXPORTS]
+        sections["Support"] = pages("exports") if user.can("trainer") else pages("qa", "exports")
     if "admin" in user.roles:
-        sections["Admin"] = [USERS]
+        sections["Admin"] = pages("users")
     page = st.navigation(sections)
     with st.sidebar:
         st.markdown(f"**{plain(user.name)}**")  # a display name is data, not Markdown

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _path(env: str, default: Path) -> Path:
-    value = os.environ.get(env)
-    return Path(value) if value else default
 
 
 @dataclass(frozen=True)
@@ -26,13 +22,29 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        data = _path("OPTRAIN_DATA", PROJECT_ROOT / "data")
-        return cls(
-            db_path=_path("OPTRAIN_DB", data / "optrain.db"),
-            scenarios_dir=_path("OPTRAIN_SCENARIOS", PROJECT_ROOT / "scenarios"),
-            custom_scenarios_dir=_path("OPTRAIN_CUSTOM_SCENARIOS", data / "custom_scenarios"),
-            auth_path=_path("OPTRAIN_AUTH", PROJECT_ROOT / "config" / "auth.yaml"),
-            exports_dir=_path("OPTRAIN_EXPORTS", PROJECT_ROOT / "exports"),
-            uploads_dir=_path("OPTRAIN_UPLOADS", data / "uploads"),
-            demo=os.environ.get("OPTRAIN_DEMO", "1").strip().lower() not in ("0", "false", "no", "off"),
-        )
+        """Read on every page run, so the result is kept per set of values (tests change them freely)."""
+        return _from_values(tuple(os.environ.get(name) for name in ENV_NAMES))
+
+
+ENV_NAMES = ("OPTRAIN_DATA", "OPTRAIN_DB", "OPTRAIN_SCENARIOS", "OPTRAIN_CUSTOM_SCENARIOS", "OPTRAIN_AUTH",
+             "OPTRAIN_EXPORTS", "OPTRAIN_UPLOADS", "OPTRAIN_DEMO")
+
+
+@lru_cache(maxsize=32)
+def _from_values(values: tuple[str | None, ...]) -> Settings:
+    env = dict(zip(ENV_NAMES, values))
+
+    def _path(name: str, default: Path) -> Path:
+        value = env[name]
+        return Path(value) if value else default
+
+    data = _path("OPTRAIN_DATA", PROJECT_ROOT / "data")
+    return Settings(
+        db_path=_path("OPTRAIN_DB", data / "optrain.db"),
+        scenarios_dir=_path("OPTRAIN_SCENARIOS", PROJECT_ROOT / "scenarios"),
+        custom_scenarios_dir=_path("OPTRAIN_CUSTOM_SCENARIOS", data / "custom_scenarios"),
+        auth_path=_path("OPTRAIN_AUTH", PROJECT_ROOT / "config" / "auth.yaml"),
+        exports_dir=_path("OPTRAIN_EXPORTS", PROJECT_ROOT / "exports"),
+        uploads_dir=_path("OPTRAIN_UPLOADS", data / "uploads"),
+        demo=(env["OPTRAIN_DEMO"] or "1").strip().lower() not in ("0", "false", "no", "off"),
+    )

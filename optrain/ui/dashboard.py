@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from optrain.dashboard import (
@@ -108,8 +108,9 @@ def _table(tile_id: str, rows: Sequence[object], key: str) -> None:
         records = [{"Page": r.path, "Last wk": r.sessions_last_week, "This wk": r.sessions_this_week,
                     "WoW": r.change_pct} for r in rows if isinstance(r, PageRow)]
         config = {"WoW": st.column_config.NumberColumn("WoW", format="%+.0f%%", help="Sessions, week over week")}
+    # An Arrow table goes to the browser as is; a pandas frame was converted to Arrow on every rerun.
     st.dataframe(
-        pd.DataFrame.from_records(records), hide_index=True, column_config=config, key=f"{key}-table",
+        pa.Table.from_pylist(records), hide_index=True, column_config=config, key=f"{key}-table",
         height=ROW_PX * (len(records) + 1) + 3,
     )
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+import pyarrow as pa
 import streamlit as st
 
 from optrain import training
@@ -41,6 +42,11 @@ class Target:
 
 def pick_key(attempt_id: int) -> str:
     return f"pick_{attempt_id}"
+
+
+def dashboard_key(attempt_id: int) -> str:
+    """The shift's Operator Control Center expander (open or closed)."""
+    return f"dashboard_{attempt_id}"
 
 
 def _ts(unix: Any) -> str:
@@ -86,6 +92,10 @@ def _submit(target: Target, call: str, template: str | None) -> None:
     after = training.load_state(db, target.scenario, target.attempt_id, target.user.username)
     if after.pending:
         ss[pick_key(target.attempt_id)] = after.pending[0]
+    if len(after.decisions) == 1:
+        # The replica opened the shift for orientation; from the first call on the queue is the work,
+        # so it folds away (one click brings it back, and it then stays as the trainee leaves it).
+        ss[dashboard_key(target.attempt_id)] = False
 
 
 def _thread(state: training.AttemptState, item_id: str) -> list[tuple[str, str, str]]:
@@ -126,12 +136,13 @@ def _context(state: training.AttemptState, entry: QueueEntry, item_id: str) -> N
             order["order_value"] = f"${float(order['order_value']):,.2f}"
         if order:
             # One row per field: as one wide row, carrier, tracking and ETA fell off the panel's right edge.
-            st.dataframe({"Order": [k.replace("_", " ") for k in order], "": [str(v) for v in order.values()]},
+            # An Arrow table goes to the browser as is; a dict of lists went through pandas on every rerun.
+            st.dataframe(pa.table({"Order": [k.replace("_", " ") for k in order], "": [str(v) for v in order.values()]}),
                          hide_index=True)
         for role, text, when in _thread(state, item_id):
             with st.chat_message(role):
-                st.markdown(plain(text))
-                st.caption(when)
+                # Text and time in one element: a thread has several messages and each element costs a rerun.
+                st.markdown(f"{plain(text)}  \n:gray[:small[{plain(when)}]]")
         if isinstance(item, ConversationItem) and item.ai_draft:
             with st.container(border=True):
                 st.markdown("**:material/smart_toy: AI-drafted reply** (check factuality, helpfulness, tone, policy)")

@@ -46,11 +46,13 @@ def gate(settings: Settings) -> auth.User | None:
     """Resolve who is signed in this run (cookie or earlier form login); draws nothing."""
     config = auth.load_config(settings)
     st.session_state[_CONFIG] = config
-    credentials = accounts.credentials_for_login(config)
-    authenticator = auth.build_authenticator(config, credentials)
-    st.session_state[_AUTHENTICATOR] = authenticator
-    st.session_state[_CREDENTIALS] = credentials
     if st.session_state.get(state.AUTH_STATUS) is not True:
+        # Built only while nobody is signed in: it draws the cookie component and costs a share of every
+        # rerun. A signed-in session keeps the one that signed it in, for `logout`.
+        credentials = accounts.credentials_for_login(config)
+        authenticator = auth.build_authenticator(config, credentials)
+        st.session_state[_AUTHENTICATOR] = authenticator
+        st.session_state[_CREDENTIALS] = credentials
         token = auth.cookie_token(config)
         if token is not None and _revoked(config, token):
             st.session_state[state.AUTH_LOGOUT] = True

@@ -12,7 +12,7 @@ from optrain.shift import shift_end, shift_now, sla_at
 from optrain.ui import state as keys
 from optrain.ui.auth import User
 from optrain.ui.dashboard import render_dashboard
-from optrain.ui.decide import Target, pick_key, render_decision, show_verdict
+from optrain.ui.decide import Target, dashboard_key, pick_key, render_decision, show_verdict
 from optrain.ui.text import plain
 
 PRIORITY = {"urgent": ":red[urgent]", "high": ":orange[high]", "medium": ":blue[medium]", "low": ":gray[low]"}
@@ -66,8 +66,13 @@ def render_work(state: training.AttemptState, user: User) -> bool:
     top[0].progress(done / total if total else 1.0, text=f"{done} of {total} decided")
     top[1].metric("Shift clock", now_sim.strftime("%H:%M"), help=f"Shift {scenario.starts_at:%H:%M}-{shift_end(scenario):%H:%M} UTC (simulated)")
     top[2].metric("Mode", scenario.feedback_mode.capitalize())
-    with st.expander("Operator Control Center (replica)", expanded=done == 0, icon=":material/dashboard:"):
-        render_dashboard(build_dashboard(scenario, state.queue, revealed=set(state.pending) | state.decided_ids))
+    # Lazy: the replica's body runs only while the expander is open, so a call made with it closed does not
+    # redraw six tiles. It opens on a fresh shift and closes after the first call (see `decide._submit`).
+    replica = st.expander("Operator Control Center (replica)", expanded=done == 0, icon=":material/dashboard:",
+                          key=dashboard_key(state.attempt.id), on_change="rerun")
+    if replica.open:
+        with replica:
+            render_dashboard(build_dashboard(scenario, state.queue, revealed=set(state.pending) | state.decided_ids))
 
     verdict = st.session_state.get(keys.LAST_VERDICT)
     if verdict is not None and scenario.feedback_mode == "coach":

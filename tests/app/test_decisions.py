@@ -6,6 +6,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from optrain import storage, training
+from optrain.ui.dashboard import MOCK_NOTICE
+from optrain.ui.decide import dashboard_key
 
 from .harness import APP, PAGES, TIMEOUT, Env, Seed, TrainSteps, sign_in, texts
 
@@ -124,3 +126,24 @@ def test_bad_input_shows_an_inline_error_and_records_nothing(
     assert calls_in_db(env, attempt_id) == {}
     assert storage.list_decision_log(env.db()) == ()
     assert at.button(key=f"submit_{attempt_id}_{item_id}"), "the trainee can correct the input and submit again"
+
+
+def _replica_drawn(at: AppTest) -> bool:
+    return any(i.value == MOCK_NOTICE for i in at.info)
+
+
+def test_the_replica_opens_the_shift_folds_after_the_first_call_and_reopens_on_request(
+        app, env: Env, train: TrainSteps) -> None:
+    """The expander is lazy: folded, its six tiles are not drawn at all, so a call does not pay for them."""
+    at = app("trainee", "train")
+    attempt_id = train.open(at, "hands_on_practice")
+    assert _replica_drawn(at), "a fresh shift shows the Operator Control Center"
+    assert [e for e in at.expander if e.label == "Operator Control Center (replica)"]
+    train.decide(at, attempt_id, ALEX, "approve_template", "ack_delay")
+    assert not _replica_drawn(at), "after the first call the replica is folded and not drawn"
+    assert [e for e in at.expander if e.label == "Operator Control Center (replica)"], "it can be opened again"
+    at.session_state[dashboard_key(attempt_id)] = True  # the trainee opens it
+    at.run()
+    assert _replica_drawn(at)
+    train.decide(at, attempt_id, JORDAN, "escalate_manager")
+    assert _replica_drawn(at), "opened by the trainee, it stays open after later calls"
