@@ -15,6 +15,7 @@ from optrain.storage import (
     MIGRATIONS,
     configure,
     list_attempts,
+    list_decision_log,
     open_db,
     schema_version,
     start_attempt,
@@ -130,7 +131,6 @@ def test_migration_names_are_numbered_in_registration_order() -> None:
         ("decisions", ["attempt_id", "item_id"], True),
         ("decisions", ["attempt_id", "seq"], False),
         ("decision_log", ["created_at"], False),
-        ("decision_log", ["operator_email", "created_at"], False),
         ("qa_answers", ["part", "created_at"], False),
         ("qa_answers", ["scenario_id"], False),
         ("qa_answers", ["status"], False),
@@ -150,6 +150,29 @@ def test_unused_decision_indexes_are_dropped() -> None:
     db = open_db(":memory:")
     assert {tuple(index.columns) for index in db.table("decisions").indexes} == {("attempt_id", "item_id"),
                                                                                 ("attempt_id", "seq")}
+
+
+def test_the_decision_log_keeps_only_its_time_index() -> None:
+    """Exports and the retention purge read the log by time; the operator and attempt indexes served no query."""
+    db = open_db(":memory:")
+    assert [tuple(index.columns) for index in db.table("decision_log").indexes] == [("created_at",)]
+
+
+def test_dropping_the_decision_log_indexes_keeps_every_record_and_the_attempt_link(tmp_path: Path) -> None:
+    path = tmp_path / "optrain.db"
+    with Database(path) as old:
+        MIGRATIONS.apply(old, stop_before="m005_drop_unqueried_decision_log_indexes")
+        old["attempts"].insert_all([{"username": "sam", "scenario_id": "sla", "scenario_version": 1, "seed": 1,
+                                     "started_at": "2026-06-05T14:00:00+00:00"}] * 2)
+        old["decision_log"].insert_all(
+            {"shop_domain": "hotrodan.myshopify.com", "action_type": "reply_approved",
+             "operator_email": "sam@hotrodan.example", "created_at": f"2026-06-05T14:0{n}:00+00:00",
+             "payload": f'{{"n": {n}}}', "attempt_id": 1 + n % 2} for n in range(4))
+        before = list(old["decision_log"].rows)
+    db = open_db(path)
+    assert list(db["decision_log"].rows) == before
+    db.execute("DELETE FROM attempts WHERE id = 2")  # the ON DELETE SET NULL works without the index
+    assert [r.attempt_id for r in list_decision_log(db)] == [1, None, 1, None]
 
 
 @pytest.mark.parametrize(
