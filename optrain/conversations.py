@@ -15,9 +15,8 @@ import random
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from itertools import accumulate
 from typing import Any
-
-from faker import Faker
 
 from optrain import phrasebook as pb
 from optrain.rules import RULES
@@ -33,7 +32,7 @@ from optrain.scenarios.model import (
     Priority,
     Tier,
 )
-from optrain.sla import policy_for, sla_messages, sla_status
+from optrain.sla import SlaMessage, policy_for, sla_status
 
 SHOP_NAME = "Hot Rodan"
 REFUND_LIMIT = 500.0
@@ -49,6 +48,10 @@ CHANNEL_INBOXES: dict[str, tuple[int, str]] = {
     "social": (4, "Channel::FacebookPage"),
 }
 CHANNEL_WEIGHTS: dict[Channel, int] = {"email": 45, "web_chat": 30, "phone": 15, "social": 10}
+THREAD_SHAPES: dict[str, int] = {"single": 45, "nudge": 25, "answered": 30}
+# Added up once, not by `rng.choices` for every conversation (it draws the same either way).
+_CHANNELS, _CHANNEL_CUM_WEIGHTS = tuple(CHANNEL_WEIGHTS), tuple(accumulate(CHANNEL_WEIGHTS.values()))
+_SHAPES, _SHAPE_CUM_WEIGHTS = tuple(THREAD_SHAPES), tuple(accumulate(THREAD_SHAPES.values()))
 INTENT_TITLES: dict[str, str] = {
     "shipping_delay": "Shipping delay",
     "order_status": "Order status",
@@ -85,6 +88,13 @@ RULE_INTENTS: dict[str, Intent] = {
     "high_value": "bulk_order",
 }
 VEHICLE_RE = re.compile(r"^'?(\d{2}|\d{4})\s+(\S+)\s+(.+)$")
+NOT_IN_EMAIL_RE = re.compile(r"[^a-z0-9.]")
+
+# The parts `order_part` draws from, by the side of the $500/$5,000 lines; filtered once, not per call.
+BULK_PARTS: tuple[pb.Part, ...] = tuple(p for p in pb.PARTS if 50 <= p.price <= 1500)
+OVER_LIMIT_PARTS: tuple[pb.Part, ...] = tuple(p for p in pb.PARTS if REFUND_LIMIT < p.price < HIGH_VALUE)
+WITHIN_LIMIT_PARTS: tuple[pb.Part, ...] = tuple(p for p in pb.PARTS if p.price <= REFUND_LIMIT)
+EVERYDAY_PARTS: tuple[pb.Part, ...] = tuple(p for p in pb.PARTS if p.price < 3500)
 
 
 def money(value: float) -> str:
@@ -145,10 +155,19 @@ class ConversationFacts:
         return INTENT_LABELS[intent] + (("freight",) if self.ltl else ()) + (("vip",) if self.vip else ())
 
 
+@dataclass(frozen=True)
+class Person:
+    """Faker's part of a conversation: who writes in (see `optrain.queue`, which draws them)."""
+
+    first_name: str
+    last_name: str
+    phone: str
+
+
 def new_facts(
-    intent: str, number: int, order_id: str, rng: random.Random, fake: Faker, now: datetime
+    intent: str, number: int, order_id: str, rng: random.Random, person: Person, now: datetime
 ) -> ConversationFacts:
-    first, last = fake.first_name(), fake.last_name()
+    first, last = person.first_name, person.last_name
     vehicle = rng.choice(pb.VEHICLES)
     year = vehicle.pick_year(rng)
     part, qty = order_part(intent, rng)
@@ -158,32 +177,32 @@ def new_facts(
     return ConversationFacts(
         conversation_id=CONVERSATION_ID_BASE + number, contact_id=CONTACT_ID_BASE + number,
         first_name=first, last_name=last, email=email_for(first, last, rng),
-        phone=fake.numerify("(%##) %##-####"), vip=False, shop=f"{last} {rng.choice(pb.SHOP_SUFFIXES)}",
-        channel=rng.choices(list(CHANNEL_WEIGHTS), weights=list(CHANNEL_WEIGHTS.values()))[0],
+        phone=person.phone, vip=False, shop=f"{last} {rng.choice(pb.SHOP_SUFFIXES)}",
+        channel=rng.choices(_CHANNELS, cum_weights=_CHANNEL_CUM_WEIGHTS)[0],
         order_id=order_id, order_value=round(part.price * qty, 2), qty=qty, sku=part.sku,
         part=part.name, part_short=part.short, vehicle=pb.vehicle_label(year, vehicle, rng),
         vehicle_year=year, vehicle_make=vehicle.make, vehicle_model=vehicle.model,
-        carrier=carrier.name, tracking_number=carrier.tracking_number(rng), eta=f"{eta:%A, %B} {eta.day}",
+        carrier=carrier.name, tracking_number=carrier.tracking_number(rng), eta=pb.day_label(eta),
     )
 
 
 def order_part(intent: str, rng: random.Random) -> tuple[pb.Part, int]:
     """A part and quantity whose total falls on the side of the $500/$5,000 lines the intent needs."""
     if intent == "bulk_order":
-        part = rng.choice([p for p in pb.PARTS if 50 <= p.price <= 1500])
+        part = rng.choice(BULK_PARTS)
         return part, math.ceil(rng.uniform(HIGH_VALUE * 1.05, HIGH_VALUE * 1.9) / part.price)
     if intent == "refund_request" or (intent in ("defect", "warranty") and rng.random() < 0.2):
-        return rng.choice([p for p in pb.PARTS if REFUND_LIMIT < p.price < HIGH_VALUE]), 1
+        return rng.choice(OVER_LIMIT_PARTS), 1
     if intent in ("defect", "warranty"):
-        part = rng.choice([p for p in pb.PARTS if p.price <= REFUND_LIMIT])
+        part = rng.choice(WITHIN_LIMIT_PARTS)
         return part, 2 if part.price * 2 <= REFUND_LIMIT and rng.random() < 0.3 else 1
-    part = rng.choice([p for p in pb.PARTS if p.price < 3500])
+    part = rng.choice(EVERYDAY_PARTS)
     return part, 2 if part.price < 100 and rng.random() < 0.4 else 1
 
 
 def email_for(first: str, last: str, rng: random.Random) -> str:
-    local = re.sub(r"[^a-z0-9.]", "", f"{first}.{last}".lower()).strip(".") or "customer"
-    return f"{local}@{rng.choice(('gmail.com', 'yahoo.com', 'outlook.com', 'icloud.com', 'hotmail.com'))}"
+    local = NOT_IN_EMAIL_RE.sub("", f"{first}.{last}".lower()).strip(".") or "customer"
+    return f"{local}@{rng.choice(pb.EMAIL_DOMAINS)}"
 
 
 def split_vehicle(text: str) -> tuple[int | None, str | None, str | None]:
@@ -250,7 +269,7 @@ def build_thread(
     slots = facts.slots(rng)
     opener = pb.fill(rng.choice(pb.OPENERS[intent]), slots)
     nudge = pb.fill(rng.choice(pb.FOLLOW_UPS[intent]), slots)
-    shape = rng.choices(("single", "nudge", "answered"), weights=(45, 25, 30))[0]
+    shape = rng.choices(_SHAPES, cum_weights=_SHAPE_CUM_WEIGHTS)[0]
     if shape == "nudge" and wait >= 2:
         return [Message(text=opener, minutes_ago=wait), Message(text=nudge, minutes_ago=rng.randint(0, wait - 1))]
     if shape == "answered":
@@ -297,20 +316,19 @@ def conversation_payload(
     first_message_id: int,
 ) -> dict[str, Any]:
     """The conversation as Chatwoot's API returns it, plus our training block."""
-    messages = [
-        {
-            "id": MESSAGE_ID_BASE + first_message_id + i,
-            "content": m.text,
-            "message_type": "incoming" if m.sender == "customer" else "outgoing",
-            "created_at": now_ts - m.minutes_ago * 60,
-            "sender_type": "Contact" if m.sender == "customer" else "User",
-        }
-        for i, m in enumerate(thread)
-    ]
-    created_at = min((int(m["created_at"]) for m in messages), default=now_ts)
-    last_activity = max((int(m["created_at"]) for m in messages), default=created_at)
+    messages: list[dict[str, Any]] = []
+    clock: list[SlaMessage] = []  # what the SLA clocks need, gathered on the same pass
+    for message_id, m in enumerate(thread, MESSAGE_ID_BASE + first_message_id):
+        at, incoming = now_ts - m.minutes_ago * 60, m.sender == "customer"
+        messages.append({
+            "id": message_id, "content": m.text, "message_type": "incoming" if incoming else "outgoing",
+            "created_at": at, "sender_type": "Contact" if incoming else "User",
+        })
+        clock.append(SlaMessage(at, incoming))
+    created_at = min((m.created_at for m in clock), default=now_ts)
+    last_activity = max((m.created_at for m in clock), default=created_at)
     policy = policy_for(item.tier)
-    sla = sla_status(policy, created_at, sla_messages(messages), item.status, now_ts)
+    sla = sla_status(policy, created_at, clock, item.status, now_ts)
     inbox_id, channel_type = CHANNEL_INBOXES[facts.channel]
     sender = {"id": facts.contact_id, "name": facts.name, "email": facts.email,
               "phone_number": facts.phone, "thumbnail": ""}
@@ -347,36 +365,39 @@ def _additional_attributes(facts: ConversationFacts, intent: str) -> dict[str, A
 # ---------------------------------------------------------------- the right call
 
 
+# The calls and runbook citations are the same for every conversation: made once, shared (frozen).
+_SHIP_UPDATE = Call(call="approve_template", template="ship_update")
+_ACK_DELAY_INSTEAD = Alternative(call="approve_template", template="ack_delay", credit=0.5,
+                                 feedback="ack_delay is for when there is no tracking news yet; here there is.")
+_REFUND_OFFER = Call(call="approve_template", template="refund_offer")
+_ESCALATE_MANAGER = Call(call="escalate_manager")
+_ESCALATE_SPECIALIST = Call(call="escalate_specialist")
+_RUNBOOK_CITES: dict[str, str] = {
+    rule.id: f" Runbook: {rule.situation.lower()} -> {rule.right_call.lower()}." for rule in RULES.values()
+}
+
+
 def expected_call(intent: str, facts: ConversationFacts) -> tuple[Call, tuple[Alternative, ...], str, str]:
     """The runbook's call for a background conversation: (call, alternatives, rule, rationale)."""
-    total, order, who = money(facts.order_value), facts.order_id, facts.name
-
-    def cite(rule: str, facts_text: str) -> str:
-        return f"{facts_text} Runbook: {RULES[rule].situation.lower()} -> {RULES[rule].right_call.lower()}."
-
+    order, who = facts.order_id, facts.name
     if intent in ("shipping_delay", "order_status", "rush_order"):
-        alternative = Alternative(
-            call="approve_template", template="ack_delay", credit=0.5,
-            feedback="ack_delay is for when there is no tracking news yet; here there is.",
-        )
         news = (
             f"{who} is asking where order {order} is. {facts.carrier} has it moving "
             f"(tracking {facts.tracking_number}, ETA {facts.eta}), so there is news to share."
         )
-        call = Call(call="approve_template", template="ship_update")
-        return call, (alternative,), "shipping_delay", cite("shipping_delay", news)
+        return _SHIP_UPDATE, (_ACK_DELAY_INSTEAD,), "shipping_delay", news + _RUNBOOK_CITES["shipping_delay"]
+    total = money(facts.order_value)
     if intent in ("defect", "warranty") and facts.order_value <= REFUND_LIMIT:
         text = f"{who} reports the {facts.part} from order {order} failed; at {total} it is within the $500 refund limit."
-        call = Call(call="approve_template", template="refund_offer")
-        return call, (), "defective_product", cite("defective_product", text)
+        return _REFUND_OFFER, (), "defective_product", text + _RUNBOOK_CITES["defective_product"]
     if intent in ("defect", "warranty", "refund_request"):
         text = f"Order {order} is {total}, over the $500 refund limit, so the refund needs a manager."
-        return Call(call="escalate_manager"), (), "refund_over_500", cite("refund_over_500", text)
+        return _ESCALATE_MANAGER, (), "refund_over_500", text + _RUNBOOK_CITES["refund_over_500"]
     if intent == "policy_exception":
         text = f"{who} asks for an exception to the returns policy on order {order}; only a manager can grant one."
-        return Call(call="escalate_manager"), (), "policy_exception", cite("policy_exception", text)
+        return _ESCALATE_MANAGER, (), "policy_exception", text + _RUNBOOK_CITES["policy_exception"]
     if intent == "fitment_doubt":
         text = f"Whether the {facts.part} on order {order} will fit a {facts.vehicle} is a question beyond tier 1."
-        return Call(call="escalate_specialist"), (), "technical_beyond_tier1", cite("technical_beyond_tier1", text)
+        return _ESCALATE_SPECIALIST, (), "technical_beyond_tier1", text + _RUNBOOK_CITES["technical_beyond_tier1"]
     text = f"Order {order} is {total}, above $5,000: the high-value path."
-    return Call(call="escalate_manager"), (), "high_value", cite("high_value", text)
+    return _ESCALATE_MANAGER, (), "high_value", text + _RUNBOOK_CITES["high_value"]

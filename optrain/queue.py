@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import cached_property, lru_cache
@@ -27,6 +28,7 @@ from optrain.conversations import (
     INTENT_TITLES,
     SHOP_NAME,
     ConversationFacts,
+    Person,
     build_thread,
     conversation_payload,
     expected_call,
@@ -176,6 +178,7 @@ class _QueueBuilder:
         self.rng = random.Random(self.seed)
         self.fake = Faker("en_US")
         self.fake.seed_instance(self.seed)
+        self.people: deque[Person] = deque()  # drawn ahead for a generated block, used in order
         self.conversations = 0
         self.messages = 0
         self.order_ids = {  # generated orders never reuse a scripted order's number
@@ -200,7 +203,9 @@ class _QueueBuilder:
                 else:
                     entries.append(entry)
                 continue
-            for intent in self._draw_intents(block.generated):
+            intents = self._draw_intents(block.generated)
+            self.people.extend(self._draw_people(len(intents)))
+            for intent in intents:
                 number += 1
                 while f"bg-{number:02d}" in self.scripted:
                     number += 1
@@ -257,7 +262,19 @@ class _QueueBuilder:
                 break
             order_id = f"#HR-1{self.rng.randint(0, 9999):04d}"
         self.order_ids.add(order_id)
-        return new_facts(intent, self.conversations, order_id, self.rng, self.fake, self.now)
+        person = self.people.popleft() if self.people else self._draw_people(1)[0]
+        return new_facts(intent, self.conversations, order_id, self.rng, person, self.now)
+
+    def _draw_people(self, count: int) -> list[Person]:
+        """`count` customers in a row from Faker, a generated block's worth at a time.
+
+        Faker picks each name from thousands of weighted entries; asked for
+        them in one run rather than between the rest of each conversation, it
+        finds those entries still in the CPU cache. It has its own random
+        source, so the order it is asked in is all that decides the names.
+        """
+        first_name, last_name, numerify = self.fake.first_name, self.fake.last_name, self.fake.numerify
+        return [Person(first_name(), last_name(), numerify("(%##) %##-####")) for _ in range(count)]
 
     def _background(self, item_id: str, intent: Intent) -> QueueEntry:
         facts = self._new_facts(intent)
@@ -270,7 +287,7 @@ class _QueueBuilder:
             kind="conversation", id=item_id, title=f"{INTENT_TITLES[intent]}: {facts.name}",
             intent=intent, expected=call, alternatives=alternatives, rule=rule, rationale=rationale,
             customer=Customer(name=facts.name, email=facts.email, phone=facts.phone, vip=facts.vip),
-            channel=facts.channel, status=self.rng.choices(("open", "pending"), weights=(9, 1))[0],
+            channel=facts.channel, status=self.rng.choices(("open", "pending"), cum_weights=(9, 10))[0],  # 9 : 1
             priority=self.rng.choice(INTENT_PRIORITIES[intent]), labels=facts.labels(intent),
             tier=tier, waiting_minutes=waiting_minutes(thread), messages=tuple(thread),
             order=Order(

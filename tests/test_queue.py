@@ -21,6 +21,7 @@ from optrain.templates import BUILTIN_TEMPLATES, render
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "scenarios" / "valid" / "queue_golden.yaml"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "queue_golden.json"
+GOLDEN_1000 = Path(__file__).resolve().parent / "golden" / "queue_1000_conversations.sha256"
 NOW = datetime(2026, 6, 5, 14, 0, tzinfo=timezone.utc)
 SLA_STATUSES = {"active", "hit", "missed", "active_with_misses"}
 LOREM = re.compile(r"\b(lorem|ipsum|dolor|consectetur|adipiscing|elit|tempor|incididunt|magna|aliqua)\b", re.I)
@@ -305,6 +306,13 @@ def test_a_thousand_conversations_generate_with_unique_ids():
     assert all(re.fullmatch(r"#HR-1\d{4}", e.payload["custom_attributes"]["order_id"]) for e in queue.entries)
     message_ids = [m["id"] for e in queue.entries for m in e.payload["messages"]]
     assert len(message_ids) == len(set(message_ids))
+
+
+def test_a_thousand_conversations_are_the_ones_earlier_versions_generated():
+    """Attempts are resumed and scored against the queue rebuilt from their scenario version, so a
+    faster builder must still build the same queue: every intent, thread shape and carrier is pinned."""
+    queue = generate_queue(generated_scenario(1000, ALL_INTENTS), NOW)
+    assert_matches_golden(GOLDEN_1000, hashlib.sha256(queue.to_json().encode("utf-8")).hexdigest() + "\n")
 
 
 @pytest.mark.parametrize(
