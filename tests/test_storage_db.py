@@ -29,6 +29,7 @@ from optrain.storage.db import (
     storage_errors,
     user_message,
     utc_iso,
+    write_transaction,
 )
 
 NOW = datetime(2026, 6, 5, 14, 0, tzinfo=UTC)
@@ -266,6 +267,32 @@ def test_locked_database_raises_busy_storage_error_and_recovers(tmp_path: Path) 
     assert not db.conn.in_transaction
     other.execute("ROLLBACK")
     assert start(db) == 1
+
+
+def test_a_write_transaction_holds_the_write_lock_from_its_start(tmp_path: Path) -> None:
+    """A block that reads before it writes must not lose the lock to a writer that came in between."""
+    path = tmp_path / "optrain.db"
+    db = open_db(path)
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    with write_transaction(db), pytest.raises(sqlite3.OperationalError, match="database is locked"):
+        other.execute("BEGIN IMMEDIATE")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("ROLLBACK")
+
+
+def test_a_failing_write_transaction_keeps_nothing_and_a_nested_one_is_part_of_the_outer(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "optrain.db")
+    with pytest.raises(ValueError, match="stop"), write_transaction(db):
+        start(db, "alex")
+        raise ValueError("stop")
+    assert not db.conn.in_transaction
+    with write_transaction(db):
+        start(db, "sam")
+        with pytest.raises(ValueError, match="inner"), write_transaction(db):
+            start(db, "kim")
+            raise ValueError("inner")
+        assert db.conn.in_transaction
+    assert [a.username for a in list_attempts(db)] == ["sam"]
 
 
 def test_read_only_database_file_refuses_writes_with_storage_error(tmp_path: Path) -> None:

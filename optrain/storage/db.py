@@ -14,7 +14,7 @@ Connection settings, and why:
   different threads. One connection must still not be used by two threads at
   once; open one per session.
 
-Every write runs in `write_transaction`, whose first statement is a write:
+Every write runs in `write_transaction`, which starts with `BEGIN IMMEDIATE`:
 in WAL mode a transaction that reads first and writes later can fail at once
 with SQLITE_BUSY instead of waiting for the busy timeout.
 """
@@ -25,7 +25,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -99,10 +99,28 @@ def storage_errors() -> Iterator[None]:
 def write_transaction(db: Database) -> Iterator[Database]:
     """The one way repository code writes: a single transaction, committed on exit.
 
-    `storage_errors` sits outside `atomic()` so a failing COMMIT is converted too.
+    `BEGIN IMMEDIATE` takes the write lock first (waiting up to the busy
+    timeout), so nothing in the block can fail later on a lock it could have
+    waited for. It is issued on the sqlite3 connection itself: every recorded
+    call pays for this context manager, and sqlite-utils' `atomic()` adds a
+    layer of its own. Inside an open transaction the block becomes a savepoint
+    (through `atomic()`), so it still commits or rolls back as a whole.
+    `storage_errors` also covers BEGIN and COMMIT, so a busy lock or a failing
+    commit reaches the caller as `StorageError`.
     """
-    with storage_errors(), db.atomic():
-        yield db
+    conn = db.conn
+    with storage_errors():
+        if conn.in_transaction:
+            with db.atomic():
+                yield db
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.rollback()  # a no-op when SQLite has already rolled back
+            raise
 
 
 def fetch_all(db: Database, sql: str, params: dict[str, Any], convert: Callable[[dict[str, Any]], T]) -> tuple[T, ...]:

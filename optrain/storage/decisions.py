@@ -11,7 +11,7 @@ import json
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlite_utils import Database
@@ -21,6 +21,23 @@ from optrain.storage.attempts import raise_not_in_progress
 from optrain.storage.db import fetch_all, from_iso, utc_iso, write_transaction
 
 _DUPLICATE_DECISION = "UNIQUE constraint failed: decisions.attempt_id, decisions.item_id"
+
+_INSERT_DECISION = """
+    INSERT INTO decisions (attempt_id, item_id, call, template, body, note, decided_at, elapsed_seconds, seq,
+                           points, max_points, verdict)
+    SELECT a.id, ?, ?, ?, ?, ?, ?, ?,
+           COALESCE((SELECT MAX(d.seq) FROM decisions AS d WHERE d.attempt_id = a.id), 0) + 1, ?, ?, ?
+    FROM attempts AS a
+    WHERE a.id = ? AND a.status = 'in_progress'
+    RETURNING id, seq
+"""
+_INSERT_LOG = """
+    INSERT INTO decision_log (shop_domain, action_type, operator_email, created_at, payload, attempt_id)
+    VALUES (?, ?, ?, ?, ?, ?)
+"""
+# One encoder for every payload: `json.dumps` with options builds a new one per call.
+# Sorted keys keep the stored text stable whatever order the caller built the payload in.
+_PAYLOAD_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 
 _SELECT_DECISION = """
     SELECT id, attempt_id, item_id, call, template, body, note, decided_at, elapsed_seconds,
@@ -103,64 +120,34 @@ def record_decision(
     `AttemptError` unless the attempt is in progress. The INSERT selects from
     `attempts` so that checking the status and writing are one statement
     holding the write lock; `seq` is numbered under the same lock.
+
+    Every call a trainee makes waits for this, so the two INSERTs go straight
+    to the sqlite3 connection (its statement cache keeps both compiled) with
+    positional parameters, and the returned row is built from what was
+    written instead of being read back.
     """
-    created_at = utc_iso(decided_at)
-    payload = json.dumps(dict(log.payload), sort_keys=True, ensure_ascii=False)
+    created_at = utc_iso(decided_at)  # refuses a time without a zone
+    payload = _PAYLOAD_JSON.encode(log.payload if isinstance(log.payload, dict) else dict(log.payload))
+    conn = db.conn
     with write_transaction(db):
         try:
-            cursor = db.execute(
-                """
-                INSERT INTO decisions (attempt_id, item_id, call, template, body, note, decided_at,
-                                       elapsed_seconds, seq, points, max_points, verdict)
-                SELECT a.id, :item_id, :call, :template, :body, :note, :decided_at, :elapsed_seconds,
-                       COALESCE((SELECT MAX(d.seq) FROM decisions AS d WHERE d.attempt_id = a.id), 0) + 1,
-                       :points, :max_points, :verdict
-                FROM attempts AS a
-                WHERE a.id = :attempt_id AND a.status = 'in_progress'
-                RETURNING id, seq
-                """,
-                {
-                    "attempt_id": attempt_id,
-                    "item_id": item_id,
-                    "call": call,
-                    "template": template,
-                    "body": body,
-                    "note": note,
-                    "decided_at": created_at,
-                    "elapsed_seconds": elapsed_seconds,
-                    "points": points,
-                    "max_points": max_points,
-                    "verdict": verdict,
-                },
-            )
+            inserted = conn.execute(_INSERT_DECISION, (item_id, call, template, body, note, created_at,
+                                                       elapsed_seconds, points, max_points, verdict,
+                                                       attempt_id)).fetchall()
         except sqlite3.IntegrityError as exc:
             if _DUPLICATE_DECISION not in str(exc):
                 raise
             raise AlreadyDecided(
                 f"Item {item_id} already has a call in attempt {attempt_id}; each item is decided once."
             ) from exc
-        inserted = cursor.fetchone()
-        if inserted is None:
+        if not inserted:
             raise_not_in_progress(db, attempt_id)
-        decision_id, seq = inserted
-        db.execute(
-            """
-            INSERT INTO decision_log (shop_domain, action_type, operator_email, created_at, payload, attempt_id)
-            VALUES (:shop_domain, :action_type, :operator_email, :created_at, :payload, :attempt_id)
-            """,
-            {
-                "shop_domain": log.shop_domain,
-                "action_type": log.action_type,
-                "operator_email": log.operator_email,
-                "created_at": created_at,
-                "payload": payload,
-                "attempt_id": attempt_id,
-            },
-        )
-    # Built from what was written rather than read back: one statement less inside the write lock.
+        conn.execute(_INSERT_LOG, (log.shop_domain, log.action_type, log.operator_email, created_at, payload,
+                                   attempt_id))
+    ((decision_id, seq),) = inserted
     return DecisionRow(id=decision_id, attempt_id=attempt_id, item_id=item_id, call=call, template=template, body=body,
-                       note=note, decided_at=cast(datetime, from_iso(created_at)), elapsed_seconds=elapsed_seconds,
-                       seq=seq, points=points, max_points=max_points, verdict=verdict)
+                       note=note, decided_at=decided_at.astimezone(UTC), elapsed_seconds=elapsed_seconds, seq=seq,
+                       points=points, max_points=max_points, verdict=verdict)
 
 
 def list_decisions(db: Database, attempt_id: int) -> tuple[DecisionRow, ...]:
