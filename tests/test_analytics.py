@@ -11,13 +11,12 @@ import pytest
 from optrain import storage
 from optrain.storage.analytics import (
     AttemptFilter,
-    call_matrix,
-    item_stats,
     list_attempt_summaries,
     scenario_stats,
     score_histogram,
     trainee_progress,
 )
+from optrain.storage.item_analysis import call_matrix, item_stats
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
 # (trainee, [(item, points, elapsed)] per attempt in order); items a,b,c worth 1 each.

@@ -1,20 +1,18 @@
-"""Trainer read models: attempt lists, scenario statistics and item analysis, all aggregated in SQL.
+"""Trainer read models: attempt lists, scenario statistics and trainee progress.
 
 Filters travel as parameters only: an absent filter is NULL, a multi-value
 filter is a JSON array read with `json_each`, so every statement here is a
 constant and the page never loads whole tables to filter them in Python.
+Aggregates are SQL's, except where numbering each trainee's attempts is
+needed: there one ordered, indexed read and a pass in Python replace window
+functions, which SQLite evaluates slowly over many small partitions.
 
-Item analysis follows Moodle's quiz statistics: the facility index is the
-mean item score over its maximum, the discrimination index the correlation
-between the item score and the score on the rest of the scenario; items
-under 15 % discrimination are doubtful. Sums come from SQL; only the square
-root of the correlation is taken in Python (SQLite may lack math functions).
+Item analysis lives in `optrain.storage.item_analysis`.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,9 +20,7 @@ from typing import Any, cast
 
 from sqlite_utils import Database
 
-from optrain.storage.db import fetch_all, from_iso, utc_iso
-
-DOUBTFUL_DISCRIMINATION = 0.15
+from optrain.storage.db import fetch_all, from_iso, storage_errors, utc_iso
 
 
 @dataclass(frozen=True)
@@ -47,15 +43,15 @@ class AttemptFilter:
         }
 
 
-_WHERE = """
-    a.official = 1
-    AND (:usernames IS NULL OR a.username IN (SELECT value FROM json_each(:usernames)))
+_FILTERS = """
+    (:usernames IS NULL OR a.username IN (SELECT value FROM json_each(:usernames)))
     AND (:scenario_ids IS NULL OR a.scenario_id IN (SELECT value FROM json_each(:scenario_ids)))
     AND (:since IS NULL OR a.started_at >= :since)
     AND (:until IS NULL OR a.started_at < :until)
     AND (:passed IS NULL OR a.passed = :passed)
     AND (:status IS NULL OR a.status = :status)
 """
+_WHERE = "a.official = 1 AND " + _FILTERS
 
 
 @dataclass(frozen=True)
@@ -75,12 +71,17 @@ class AttemptSummary:
 
 
 def list_attempt_summaries(db: Database, f: AttemptFilter, *, limit: int = 500) -> tuple[AttemptSummary, ...]:
+    """The newest attempts first, read backwards along `idx_attempts_started` until `limit` match.
+
+    The unary `+` keeps SQLite from choosing an index that starts with `official`
+    instead, which would read every official attempt and sort them all.
+    """
     sql = f"""
         SELECT a.id, a.username, a.display_name, a.scenario_id, a.scenario_version, a.status, a.percent,
                a.passed, a.critical_failures, a.started_at,
                (julianday(a.finished_at) - julianday(a.started_at)) * 86400.0 AS duration_seconds,
                (SELECT COUNT(*) FROM decisions d WHERE d.attempt_id = a.id) AS decisions
-        FROM attempts a WHERE {_WHERE}
+        FROM attempts a WHERE +a.official = 1 AND {_FILTERS}
         ORDER BY a.started_at DESC, a.id DESC LIMIT :limit
     """
     return fetch_all(db, sql, {**f.params(), "limit": limit}, lambda r: AttemptSummary(**{
@@ -101,149 +102,163 @@ class ScenarioStats:
     attempts_to_first_pass: float | None
 
 
+def _from_rollups(f: AttemptFilter) -> bool:
+    """`attempt_rollups` holds sums per trainee and scenario, so it answers filters on those two alone."""
+    return f.since is None and f.until is None and f.passed is None and f.status is None
+
+
+_ROLLUP_WHERE = """
+    (:usernames IS NULL OR r.username IN (SELECT value FROM json_each(:usernames)))
+    AND (:scenario_ids IS NULL OR r.scenario_id IN (SELECT value FROM json_each(:scenario_ids)))
+"""
+_STATS_FROM_ROLLUPS = f"""
+    SELECT r.scenario_id, COUNT(*) AS trainees, SUM(r.completed) AS attempts,
+           1.0 * SUM(r.passed_sum) / SUM(r.passed_n) AS pass_rate, SUM(r.percent_sum) / SUM(r.percent_n) AS mean,
+           AVG(r.first_percent) AS first_mean, AVG(r.best_percent) AS best_mean, AVG(r.first_pass) AS first_pass_mean
+    FROM attempt_rollups r WHERE r.completed > 0 AND {_ROLLUP_WHERE}
+    GROUP BY r.scenario_id
+"""
+# How many completed attempts scored each percent, per scenario: read from `idx_attempts_scores` alone.
+_SCORE_COUNTS = """
+    SELECT a.scenario_id, a.percent, COUNT(*) AS k FROM attempts a
+    WHERE a.official = 1 AND a.status = 'completed'
+      AND (:usernames IS NULL OR a.username IN (SELECT value FROM json_each(:usernames)))
+      AND (:scenario_ids IS NULL OR a.scenario_id IN (SELECT value FROM json_each(:scenario_ids)))
+    GROUP BY a.scenario_id, a.percent
+"""
+# The from-scratch path: completed attempts in the order "attempt number" counts them.
+_COMPLETED_IN_ORDER = f"""
+    SELECT a.username, a.scenario_id, a.percent, a.passed
+    FROM attempts a WHERE a.status = 'completed' AND {_WHERE}
+    ORDER BY a.username, a.scenario_id, a.started_at, a.id
+"""
+
+# Per scenario: trainees, attempts, pass rate, mean, first-attempt mean, best mean, attempts to first pass.
+_Figures = tuple[int, int, float | None, float | None, float | None, float | None, float | None]
+
+
+@dataclass(frozen=True)
+class ScenarioOverview:
+    """The Scenarios tab's two read models, from the same reads."""
+
+    stats: tuple[ScenarioStats, ...]
+    histogram: tuple[tuple[int, int], ...]
+
+
+def scenario_overview(db: Database, f: AttemptFilter) -> ScenarioOverview:
+    """Per-scenario statistics and the score histogram of the completed attempts the filter selects.
+
+    Filters on trainees and scenarios only (the page's default) are answered
+    from `attempt_rollups` plus the score counts; a date, result or status
+    filter changes which attempt is a trainee's first, so those numbers come
+    from one ordered read and a pass in Python (`_figures_from_attempts`).
+    """
+    params = f.params()
+    with storage_errors():
+        if _from_rollups(f):
+            figures = {r[0]: cast(_Figures, tuple(r[1:])) for r in db.execute(_STATS_FROM_ROLLUPS, params)}
+            scores: dict[str, dict[float | None, int]] = {}
+            for scenario_id, percent, k in db.execute(_SCORE_COUNTS, params):
+                scores.setdefault(scenario_id, {})[percent] = k
+        else:
+            figures, scores = _figures_from_attempts(db.execute(_COMPLETED_IN_ORDER, params).fetchall())
+    stats = tuple(ScenarioStats(
+        scenario_id, trainees, attempts, cast(float, pass_rate), cast(float, mean),
+        cast(float, _median(scores[scenario_id])), cast(float, first_mean), cast(float, best_mean), first_pass_mean,
+    ) for scenario_id, (trainees, attempts, pass_rate, mean, first_mean, best_mean, first_pass_mean)
+        in sorted(figures.items()))
+    buckets: dict[int, int] = {}
+    for counts in scores.values():
+        for percent, k in counts.items():
+            if percent is not None:
+                bucket = min(int(percent * 10), 9) * 10  # int() truncates as SQL's CAST(... AS INTEGER)
+                buckets[bucket] = buckets.get(bucket, 0) + k
+    return ScenarioOverview(stats=stats, histogram=tuple(sorted(buckets.items())))
+
+
+def _median(counts: dict[float | None, int]) -> float | None:
+    """The middle score, or the mean of the two middle ones, from how often each score occurs.
+
+    NULL scores sort first and are left out of that mean, as SQL's AVG did.
+    """
+    n = sum(counts.values())
+    wanted = {(n + 1) // 2, (n + 2) // 2}
+    middle: list[float] = []
+    upto = 0
+    for percent in sorted(counts, key=lambda p: (p is not None, p or 0.0)):
+        upto += counts[percent]
+        hits = {w for w in wanted if w <= upto}
+        if hits and percent is not None:
+            middle.append(percent)
+        wanted -= hits
+    return sum(middle) / len(middle) if middle else None
+
+
+def _mean(values: list[float | None]) -> float | None:
+    """SQL's AVG: NULLs are skipped, and no value at all gives NULL."""
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+def _figures_from_attempts(
+    rows: list[tuple[str, str, float | None, int | None]],
+) -> tuple[dict[str, _Figures], dict[str, dict[float | None, int]]]:
+    """One pass over each trainee's completed attempts of each scenario, oldest first.
+
+    Numbering the attempts here rather than with ROW_NUMBER() matters on a
+    large history: SQLite's window functions buffer every partition, and one
+    partition per trainee and scenario cost several times this whole pass.
+    """
+    firsts: dict[str, list[float | None]] = {}
+    bests: dict[str, list[float | None]] = {}
+    first_passes: dict[str, list[float | None]] = {}
+    percents: dict[str, list[float | None]] = {}
+    results: dict[str, list[float | None]] = {}
+    current: tuple[str, str] | None = None
+    number, best, first_pass = 0, None, None
+    for username, scenario_id, percent, passed in rows:
+        if current != (username, scenario_id):
+            if current is not None:
+                bests[current[1]].append(best)
+                first_passes[current[1]].append(first_pass)
+            current, number, best, first_pass = (username, scenario_id), 0, None, None
+            if scenario_id not in firsts:
+                for per_scenario in (firsts, bests, first_passes, percents, results):
+                    per_scenario[scenario_id] = []
+            firsts[scenario_id].append(percent)
+        number += 1
+        percents[scenario_id].append(percent)
+        results[scenario_id].append(passed)
+        if percent is not None and (best is None or percent > best):
+            best = percent
+        if passed == 1 and first_pass is None:
+            first_pass = number
+    if current is not None:
+        bests[current[1]].append(best)
+        first_passes[current[1]].append(first_pass)
+    figures = {s: (len(bests[s]), len(percents[s]), _mean(results[s]), _mean(percents[s]), _mean(firsts[s]),
+                   _mean(bests[s]), _mean(first_passes[s])) for s in firsts}
+    scores: dict[str, dict[float | None, int]] = {}
+    for scenario_id, values in percents.items():
+        counts = scores[scenario_id] = {}
+        for percent in values:
+            counts[percent] = counts.get(percent, 0) + 1
+    return figures, scores
+
+
 def scenario_stats(db: Database, f: AttemptFilter) -> tuple[ScenarioStats, ...]:
     """Completed attempts only: pass rate, mean/median, first vs best, attempts until the first pass.
 
-    Each figure comes from one grouped pass joined on the scenario (correlated
-    subqueries over `per_trainee` cost twice the time on a large history). The
-    median is found on the counts of each distinct score, not by numbering
-    every attempt: scores repeat, so there are far fewer rows to sort.
+    "First" is each trainee's first completed attempt the filter selects,
+    ordered by start time (then id); attempts to the first pass counts those
+    attempts up to and including the first passed one.
     """
-    sql = f"""
-        WITH c AS (
-            SELECT a.username, a.scenario_id, a.percent, a.passed,
-                   ROW_NUMBER() OVER (PARTITION BY a.username, a.scenario_id ORDER BY a.started_at, a.id) AS rn
-            FROM attempts a WHERE a.status = 'completed' AND {_WHERE}
-        ),
-        per_trainee AS (
-            SELECT scenario_id, MAX(percent) AS best, MIN(CASE WHEN passed = 1 THEN rn END) AS first_pass
-            FROM c GROUP BY scenario_id, username
-        ),
-        per_scenario AS (
-            SELECT scenario_id, COUNT(*) AS trainees, AVG(best) AS best_mean, AVG(first_pass) AS first_pass_mean
-            FROM per_trainee GROUP BY scenario_id
-        ),
-        scores AS (
-            SELECT scenario_id, percent, COUNT(*) AS k FROM c GROUP BY scenario_id, percent
-        ),
-        running AS (
-            SELECT scenario_id, percent, k, SUM(k) OVER (PARTITION BY scenario_id ORDER BY percent) AS upto,
-                   SUM(k) OVER (PARTITION BY scenario_id) AS n
-            FROM scores
-        ),
-        medians AS (
-            SELECT scenario_id, AVG(percent) AS median FROM running
-            WHERE (upto >= (n + 1) / 2 AND upto - k < (n + 1) / 2) OR (upto >= (n + 2) / 2 AND upto - k < (n + 2) / 2)
-            GROUP BY scenario_id
-        ),
-        totals AS (
-            SELECT scenario_id, COUNT(*) AS attempts, AVG(passed) AS pass_rate, AVG(percent) AS mean_percent,
-                   AVG(CASE WHEN rn = 1 THEN percent END) AS first_mean_percent
-            FROM c GROUP BY scenario_id
-        )
-        SELECT t.scenario_id, s.trainees, t.attempts, t.pass_rate, t.mean_percent, m.median AS median_percent,
-               t.first_mean_percent, s.best_mean AS best_mean_percent, s.first_pass_mean AS attempts_to_first_pass
-        FROM totals t
-        JOIN per_scenario s ON s.scenario_id = t.scenario_id
-        JOIN medians m ON m.scenario_id = t.scenario_id
-        ORDER BY t.scenario_id
-    """
-    return fetch_all(db, sql, f.params(), lambda r: ScenarioStats(**r))
+    return scenario_overview(db, f).stats
 
 
 def score_histogram(db: Database, f: AttemptFilter) -> tuple[tuple[int, int], ...]:
     """(bucket start in %, completed attempts) in 10-point buckets; 100 % falls in the 90 bucket."""
-    sql = f"""
-        SELECT MIN(CAST(a.percent * 10 AS INTEGER), 9) * 10 AS bucket, COUNT(*) AS n
-        FROM attempts a WHERE a.status = 'completed' AND {_WHERE}
-        GROUP BY bucket ORDER BY bucket
-    """
-    return fetch_all(db, sql, f.params(), lambda r: (int(r["bucket"]), int(r["n"])))
-
-
-@dataclass(frozen=True)
-class ItemStats:
-    item_id: str
-    responses: int
-    facility: float
-    discrimination: float | None
-    wrong: int
-    partial: int
-    median_seconds: float | None
-
-    @property
-    def doubtful(self) -> bool:
-        return self.discrimination is not None and self.discrimination < DOUBTFUL_DISCRIMINATION
-
-
-_ITEM_BASE = """
-    WITH base AS (
-        SELECT id, score FROM (
-            SELECT a.id, a.score,
-                   ROW_NUMBER() OVER (PARTITION BY a.username ORDER BY a.started_at, a.id) AS rn
-            FROM attempts a
-            WHERE a.scenario_id = :scenario_id AND a.scenario_version = :version
-              AND a.status = 'completed' AND a.official = 1
-        ) WHERE :all_attempts = 1 OR rn = 1
-    ),
-    x AS (
-        SELECT d.item_id, COALESCE(d.points, 0) AS p, COALESCE(d.max_points, 1) AS m,
-               b.score - COALESCE(d.points, 0) AS rest, d.elapsed_seconds AS secs, d.verdict,
-               d.call, d.template
-        FROM decisions d JOIN base b ON b.id = d.attempt_id
-    )
-"""
-
-
-def _correlation(n: int, sx: float, sy: float, sxy: float, sxx: float, syy: float) -> float | None:
-    var_x = n * sxx - sx * sx
-    var_y = n * syy - sy * sy
-    if n < 2 or var_x <= 1e-12 or var_y <= 1e-12:
-        return None
-    return (n * sxy - sx * sy) / math.sqrt(var_x * var_y)
-
-
-def item_stats(db: Database, scenario_id: str, version: int, *, all_attempts: bool = False) -> tuple[ItemStats, ...]:
-    """Per item, on first attempts (default) or all completed attempts of one scenario version."""
-    params = {"scenario_id": scenario_id, "version": version, "all_attempts": int(all_attempts)}
-    sums = _ITEM_BASE + """
-        SELECT item_id, COUNT(*) AS n, AVG(p / m) AS facility, SUM(p) AS sx, SUM(rest) AS sy,
-               SUM(p * rest) AS sxy, SUM(p * p) AS sxx, SUM(rest * rest) AS syy,
-               SUM(verdict IN ('wrong', 'unanswered')) AS wrong, SUM(verdict = 'partial') AS partial
-        FROM x GROUP BY item_id
-    """
-    medians = _ITEM_BASE + """
-        SELECT item_id, AVG(secs) AS median FROM (
-            SELECT item_id, secs, ROW_NUMBER() OVER (PARTITION BY item_id ORDER BY secs) AS pos,
-                   COUNT(*) OVER (PARTITION BY item_id) AS n
-            FROM x WHERE secs IS NOT NULL
-        ) WHERE pos IN ((n + 1) / 2, (n + 2) / 2) GROUP BY item_id
-    """
-    median_by_item = dict(fetch_all(db, medians, params, lambda r: (r["item_id"], r["median"])))
-    return fetch_all(db, sums, params, lambda r: ItemStats(
-        item_id=r["item_id"], responses=int(r["n"]), facility=float(r["facility"] or 0),
-        discrimination=_correlation(int(r["n"]), r["sx"], r["sy"], r["sxy"], r["sxx"], r["syy"]),
-        wrong=int(r["wrong"] or 0), partial=int(r["partial"] or 0), median_seconds=median_by_item.get(r["item_id"]),
-    ))
-
-
-@dataclass(frozen=True)
-class CallCount:
-    item_id: str
-    call: str
-    template: str | None
-    verdict: str
-    count: int
-
-
-def call_matrix(db: Database, scenario_id: str, version: int, *, all_attempts: bool = False) -> tuple[CallCount, ...]:
-    """How often each call was chosen per item (expected vs chosen), most common first."""
-    sql = _ITEM_BASE + """
-        SELECT item_id, call, template, verdict, COUNT(*) AS count FROM x
-        GROUP BY item_id, call, template, verdict ORDER BY item_id, count DESC
-    """
-    params = {"scenario_id": scenario_id, "version": version, "all_attempts": int(all_attempts)}
-    return fetch_all(db, sql, params, lambda r: CallCount(**r))
+    return scenario_overview(db, f).histogram
 
 
 @dataclass(frozen=True)
@@ -258,17 +273,33 @@ class TraineeProgress:
     last_started: datetime
 
 
+_PROGRESS_FROM_ATTEMPTS = f"""
+    SELECT a.username, MAX(a.display_name) AS display_name, COUNT(*) AS attempts,
+           SUM(a.status = 'completed') AS completed,
+           json_group_array(DISTINCT CASE WHEN a.passed = 1 THEN a.scenario_id END) AS passed_json,
+           AVG(CASE WHEN a.status = 'completed' THEN a.percent END) AS mean_percent,
+           COALESCE(SUM((julianday(a.finished_at) - julianday(a.started_at)) * 86400.0), 0) AS seconds_spent,
+           MAX(a.started_at) AS last_started
+    FROM attempts a WHERE {_WHERE}
+    GROUP BY a.username ORDER BY a.username
+"""
+_PROGRESS_FROM_ROLLUPS = f"""
+    SELECT r.username, MAX(r.display_name) AS display_name, SUM(r.attempts) AS attempts,
+           SUM(r.completed) AS completed,
+           json_group_array(CASE WHEN r.passed_any = 1 THEN r.scenario_id END) AS passed_json,
+           SUM(r.percent_sum) / SUM(r.percent_n) AS mean_percent,
+           COALESCE(SUM(r.seconds_spent), 0) AS seconds_spent, MAX(r.last_started) AS last_started
+    FROM attempt_rollups r WHERE {_ROLLUP_WHERE}
+    GROUP BY r.username ORDER BY r.username
+"""
+
+
 def trainee_progress(db: Database, f: AttemptFilter) -> tuple[TraineeProgress, ...]:
-    sql = f"""
-        SELECT a.username, MAX(a.display_name) AS display_name, COUNT(*) AS attempts,
-               SUM(a.status = 'completed') AS completed,
-               json_group_array(DISTINCT CASE WHEN a.passed = 1 THEN a.scenario_id END) AS passed_json,
-               AVG(CASE WHEN a.status = 'completed' THEN a.percent END) AS mean_percent,
-               COALESCE(SUM((julianday(a.finished_at) - julianday(a.started_at)) * 86400.0), 0) AS seconds_spent,
-               MAX(a.started_at) AS last_started
-        FROM attempts a WHERE {_WHERE}
-        GROUP BY a.username ORDER BY a.username
+    """Per trainee: attempts, completed, scenarios passed, mean score, time spent, last start.
+
+    From `attempt_rollups` when the filter allows it (see `scenario_overview`).
     """
+    sql = _PROGRESS_FROM_ROLLUPS if _from_rollups(f) else _PROGRESS_FROM_ATTEMPTS
     return fetch_all(db, sql, f.params(), lambda r: TraineeProgress(
         username=r["username"], display_name=r["display_name"], attempts=int(r["attempts"]),
         completed=int(r["completed"] or 0),
@@ -292,13 +323,13 @@ def trend(db: Database, username: str, scenario_ids: Sequence[str] = ()) -> tupl
 
 
 def trainee_names(db: Database) -> tuple[str, ...]:
-    """Everyone with an official attempt, for the filters (read from the username index alone)."""
-    return fetch_all(db, "SELECT DISTINCT username FROM attempts WHERE official = 1 ORDER BY username", {},
+    """Everyone with an official attempt, for the filters (in key order of `attempt_rollups`)."""
+    return fetch_all(db, "SELECT DISTINCT username FROM attempt_rollups ORDER BY username", {},
                      lambda r: str(r["username"]))
 
 
 def completed_counts(db: Database) -> dict[str, int]:
     """Completed official attempts per scenario, for ordering pickers by where the data is."""
-    rows = fetch_all(db, "SELECT scenario_id, COUNT(*) AS n FROM attempts WHERE status = 'completed' AND official = 1 "
+    rows = fetch_all(db, "SELECT scenario_id, SUM(completed) AS n FROM attempt_rollups WHERE completed > 0 "
                          "GROUP BY scenario_id", {}, lambda r: (str(r["scenario_id"]), int(r["n"])))
     return dict(rows)

@@ -1,11 +1,10 @@
-"""Trainer review widgets: filters, the attempt drill-down with observations, analytics charts."""
+"""The Review page's sections: filters, attempts with the drill-down and observations, scenarios, items, trainees."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
@@ -17,7 +16,16 @@ from optrain.scenarios.loader import Catalog
 from optrain.scenarios.model import AGENDA, AGENDA_TITLES
 from optrain.scoring import Decision, call_label, judge
 from optrain.shift import duration
-from optrain.storage.analytics import AttemptFilter, ItemStats, call_matrix, item_stats
+from optrain.storage.analytics import (
+    AttemptFilter,
+    list_attempt_summaries,
+    scenario_overview,
+    trainee_progress,
+    trend,
+)
+from optrain.storage.certificates import list_certificates
+from optrain.storage.item_analysis import ItemStats, scenario_item_analysis
+from optrain.ui import review_charts as charts
 from optrain.ui.auth import User
 from optrain.ui.dates import utc_span
 from optrain.ui.text import plain
@@ -103,6 +111,66 @@ def attempt_detail(db: Database, catalog: Catalog, attempt_id: int, trainer: Use
                     st.rerun()
 
 
+def attempts_section(db: Database, catalog: Catalog, f: AttemptFilter, trainer: User) -> None:
+    shown = list_attempt_summaries(db, f)
+    st.caption(f"{len(shown)} attempt(s), newest first" + (" (first 500)" if len(shown) == 500 else ""))
+    st.dataframe(
+        [{"#": a.id, "Trainee": a.display_name or a.username, "Scenario": f"{a.scenario_id} v{a.scenario_version}",
+          "Score": None if a.percent is None else round(a.percent * 100), "Passed": a.passed,
+          "Critical failures": a.critical_failures,
+          "Duration": duration(a.duration_seconds) if a.duration_seconds else "-",
+          "Status": a.status, "Started": a.started_at} for a in shown] or [{"#": None, "Trainee": "No attempt matches"}],
+        hide_index=True, width="stretch",
+        column_config={"Score": st.column_config.ProgressColumn("Score", format="%d%%", min_value=0, max_value=100)},
+    )
+    labels = {a.id: f"#{a.id} {a.username} · {a.scenario_id} · {a.status}" for a in shown}
+    pick = st.selectbox("Open an attempt", list(labels), index=None, key="review_pick",
+                        placeholder="Choose an attempt to see every call", format_func=labels.__getitem__)
+    if pick is not None:
+        attempt_detail(db, catalog, pick, trainer)
+
+
+def scenarios_section(db: Database, f: AttemptFilter) -> None:
+    overview = scenario_overview(db, f)
+    if not overview.stats:
+        st.info("No completed attempts match the filters.")
+        return
+    st.dataframe([{
+        "Scenario": s.scenario_id, "Trainees": s.trainees, "Attempts": s.attempts,
+        "Pass rate": round(s.pass_rate * 100), "Mean": round(s.mean_percent * 100),
+        "Median": round(s.median_percent * 100), "First attempt": round(s.first_mean_percent * 100),
+        "Best": round(s.best_mean_percent * 100),
+        "Attempts to first pass": None if s.attempts_to_first_pass is None else round(s.attempts_to_first_pass, 1),
+    } for s in overview.stats], hide_index=True, width="stretch")
+    left, right = st.columns(2)
+    left.vega_lite_chart(spec=charts.pass_rate_bars(overview.stats), width="stretch")
+    right.vega_lite_chart(spec=charts.score_bars(overview.histogram), width="stretch")
+
+
+def trainees_section(db: Database, catalog: Catalog, f: AttemptFilter) -> None:
+    modules = {s.id: s.module for s in catalog.scenarios.values()}
+    needed = sorted((m, {s for s, mm in modules.items() if mm == m}) for m in set(modules.values()))
+    certified = {c.username: c for c in list_certificates(db)}
+    rows = []
+    for p in trainee_progress(db, f):
+        passed = set(p.passed_scenarios)
+        parts = [AGENDA_TITLES[m] for m, ids in needed if ids and ids <= passed]
+        rows.append({"Trainee": p.display_name or p.username, "Username": p.username, "Attempts": p.attempts,
+                     "Completed": p.completed, "Scenarios passed": len(p.passed_scenarios),
+                     "Agenda parts passed": ", ".join(parts) or "-",
+                     "Certified": certified[p.username].issued_at.date().isoformat() if p.username in certified else "",
+                     "Mean score": None if p.mean_percent is None else round(p.mean_percent * 100),
+                     "Time spent": duration(p.seconds_spent), "Last active": p.last_started})
+    st.dataframe(rows, hide_index=True, width="stretch")
+    who = st.selectbox("Score trend of", [r["Username"] for r in rows], index=None, key="review_trend")
+    if who:
+        points = [{"Finished": t.isoformat(), "Scenario": s, "Score": p * 100} for t, s, p in trend(db, who)]
+        if not points:
+            st.caption("No completed attempts yet.")
+        else:
+            st.vega_lite_chart(spec=charts.trend_lines(points), width="stretch")
+
+
 def item_analysis(db: Database, catalog: Catalog, attempted: dict[str, int] | None = None) -> None:
     """`attempted`: completed attempts per scenario, so scenarios with data come first in the picker."""
     counts = attempted or {}
@@ -114,35 +182,26 @@ def item_analysis(db: Database, catalog: Catalog, attempted: dict[str, int] | No
     sid = c1.selectbox("Scenario", ids, key="items_scenario", format_func=lambda i: catalog.scenarios[i].title
                        + (f" ({counts[i]} completed attempts)" if counts.get(i) else ""))
     every = c2.toggle("All attempts", key="items_all", help="Off: first completed attempt of each trainee (as Moodle)")
-    scenario = catalog.scenarios[sid]
-    stats = item_stats(db, sid, scenario.version, all_attempts=every)
-    if not stats:
+    analysis = scenario_item_analysis(db, sid, catalog.scenarios[sid].version, all_attempts=every)
+    if not analysis.items:
         st.info("No completed attempts of this scenario version yet.", icon=":material/query_stats:")
         return
-    calls = call_matrix(db, sid, scenario.version, all_attempts=every)
-    wrong = {}
-    for c in calls:
+    wrong: dict[str, str] = {}
+    for c in analysis.calls:
         if c.verdict in ("wrong", "partial") and c.item_id not in wrong:
             wrong[c.item_id] = f"{call_label(c.call, c.template)} ({c.count}x)"
-    frame = pd.DataFrame([_item_row(s, wrong.get(s.item_id, "")) for s in stats])
-    st.dataframe(frame, hide_index=True, width="stretch", column_config={
+    rows = [_item_row(s, wrong.get(s.item_id, "")) for s in analysis.items]
+    st.dataframe(rows, hide_index=True, width="stretch", column_config={
         "Facility": st.column_config.ProgressColumn("Facility", format="%.0f%%", min_value=0, max_value=100),
     })
     st.caption("Facility = mean score / max. Discrimination = correlation of the item score with the rest of the "
                "scenario; under 15 % is flagged doubtful (the item may not separate strong from weak trainees).")
-    missed = frame.assign(Missed=100 - frame["Facility"]).sort_values("Missed", ascending=False).head(10)
-    st.altair_chart(alt.Chart(missed).mark_bar(color="#d9534f").encode(
-        x=alt.X("Missed:Q", title="Missed (%)"), y=alt.Y("Item:N", sort="-x", title=None),
-        tooltip=["Item", "Missed", "Most common wrong call"]).properties(title="Items most often missed", height=260),
-        width="stretch")
-    matrix = pd.DataFrame([{"Item": c.item_id, "Chosen": call_label(c.call, c.template), "Count": c.count} for c in calls])
-    st.altair_chart(alt.Chart(matrix).mark_rect().encode(
-        x=alt.X("Chosen:N", title="Call chosen"), y=alt.Y("Item:N", title=None),
-        color=alt.Color("Count:Q", scale=alt.Scale(scheme="blues")), tooltip=["Item", "Chosen", "Count"],
-    ).properties(title="Expected vs chosen (all calls per item)"), width="stretch")
+    st.vega_lite_chart(spec=charts.missed_item_bars(rows), width="stretch")
+    st.vega_lite_chart(spec=charts.call_heatmap([(c.item_id, call_label(c.call, c.template), c.count)
+                                                 for c in analysis.calls]), width="stretch")
 
 
-def _item_row(s: ItemStats, wrong: str) -> dict[str, object]:
+def _item_row(s: ItemStats, wrong: str) -> dict[str, Any]:
     return {"Item": s.item_id, "Responses": s.responses, "Facility": round(s.facility * 100, 1),
             "Discrimination": None if s.discrimination is None else round(s.discrimination * 100, 1),
             "Doubtful": "yes" if s.doubtful else "", "Wrong": s.wrong, "Partial": s.partial,
