@@ -237,7 +237,9 @@ def m005_drop_unqueried_decision_log_indexes(db: Database) -> None:
 # write to `attempts` (start, finish, abandon, an import or a hand edit alike), by
 # recomputing it from that trainee's attempts of that scenario: a few rows, so
 # attempts finished out of order are numbered right too. `:who` is replaced by
-# NEW or OLD in the triggers and by the row itself in the backfill.
+# NEW or OLD in the triggers and by the row itself in the backfill. The unary `+`
+# keeps the subqueries on `idx_attempts_user_scenario_status` (that trainee's few
+# attempts) rather than `idx_attempts_scores` (every attempt of the scenario).
 _ROLLUP_ROWS = """
     SELECT a.username, a.scenario_id, MAX(a.display_name), COUNT(*), SUM(a.status = 'completed'),
            MAX(COALESCE(a.passed, 0) = 1), SUM((julianday(a.finished_at) - julianday(a.started_at)) * 86400.0),
@@ -248,12 +250,12 @@ _ROLLUP_ROWS = """
            SUM(CASE WHEN a.status = 'completed' THEN a.passed END),
            MAX(CASE WHEN a.status = 'completed' THEN a.percent END),
            (SELECT f.percent FROM attempts f
-            WHERE f.username = a.username AND f.scenario_id = a.scenario_id AND f.official = 1
+            WHERE f.username = a.username AND f.scenario_id = a.scenario_id AND +f.official = 1
               AND f.status = 'completed'
             ORDER BY f.started_at, f.id LIMIT 1),
            (SELECT MIN(n) FROM (
                 SELECT r.passed, ROW_NUMBER() OVER (ORDER BY r.started_at, r.id) AS n FROM attempts r
-                WHERE r.username = a.username AND r.scenario_id = a.scenario_id AND r.official = 1
+                WHERE r.username = a.username AND r.scenario_id = a.scenario_id AND +r.official = 1
                   AND r.status = 'completed'
             ) WHERE passed = 1)
     FROM attempts a
