@@ -29,29 +29,33 @@ LIMIT_MS = 300.0
 # Connection plumbing, not queries the page chose to run.
 NOT_QUERIES = frozenset({"optrain.storage.db", "optrain.storage.migrations"})
 FINDING = """
-**Cause: every rerun recomputes every aggregate over the whole history, then draws four charts.** All four
-tabs' bodies run on each rerun, so each click on the page (a filter, a select box) runs every storage call
-listed above, over every attempt: `scenario_stats` (a window over every completed attempt),
-`trainee_progress`, `score_histogram`, `item_stats` (its base query twice) and `call_matrix` (the same
-base a third time). `app_pages/review.py` calls `trainee_progress` twice and `scenario_stats` twice with
-the same default filter (for the trainee filter and the Trainees tab; for the Scenarios tab and the
-item-analysis picker's counts). With the storage calls answered from memory the page still costs the
-"answered from memory" figure: four Altair charts, each validated against the Vega-Lite JSON Schema, and
-the 500-row attempts table and 1,000-row trainees table converted to Arrow.
+**Cause: every rerun recomputed every aggregate over the whole history, then drew four Altair charts.**
+All four tabs' bodies run on each rerun, so each click on the page ran every storage call listed above over
+every attempt. The costly ones were window functions, which SQLite evaluates by buffering each partition:
+`scenario_stats` numbered every completed attempt with one partition per trainee and scenario (18,000
+partitions, about 250 ms), `trainee_progress` and `completed_counts` read every attempt through indexes that
+did not cover them, and `item_stats` read its base twice with `call_matrix` a third time. Of the page's own
+time, Altair's validation of every chart against the Vega-Lite JSON Schema was most.
 
-**Fixed here** (`optrain/storage/analytics.py`, `scenario_stats`, the heaviest query): the correlated
-subqueries over `per_trainee` became grouped passes joined on the scenario, and the median is read from the
-counts of each distinct score instead of numbering every attempt. Same results (to 1e-12, checked on the
-large database under five filters; `tests/test_analytics.py` passes). Before/after, measured when the
-change was made on the 600,000-decision database, 11 interleaved runs each: 531 ms -> 284 ms for that
-query.
+**Fixed here.** (1) Migration `m006_review_rollups`: a row per trainee and scenario (`attempt_rollups`)
+with the sums the statistics add up (attempts, completed, passes, percent sums, best, first attempt's
+score, number of the first pass), kept in step by triggers on every insert, update and delete of an attempt,
+in the same transaction; `tests/test_analytics_rollups.py` compares it with a recount after starts,
+finishes, abandons out of order, hand edits, renames and deletions, and after the migration on an existing
+database. `scenario_overview` (statistics and histogram together), `trainee_progress`, `trainee_names` and
+`completed_counts` read it when the filter is on trainees and scenarios only (the default); the median and
+histogram come from per-score counts read from a covering index. Date, result and status filters still
+count from the attempts, numbering them in one ordered pass in Python instead of a window. (2) The item
+analysis is one statement (`optrain/storage/item_analysis.py`) over a covering index for each trainee's
+first attempt. (3) The charts are plain Vega-Lite dicts (`optrain/ui/review_charts.py`), no DataFrame is
+built only to be thrown away, and `app_pages/review.py` is a thin script over `optrain/ui/review_view.py`.
+The same figures as the replaced queries (compared under ten filters on seeded random histories, and under
+six on the 600,000-decision database). No cache: every measured rerun runs every storage call.
 
-**Proposed next** (page and UI code, not changed here): (1) cache the page's read models per database
-change, e.g. `st.cache_data` keyed on the filter and a cheap change marker such as
-`(SELECT MAX(id) FROM attempts), (SELECT MAX(id) FROM decisions)`, so a rerun that changes no data runs no
-aggregate; (2) reuse one result where the page asks the same question twice; (3) draw the charts from plain
-Vega-Lite dicts with `st.vega_lite_chart`. With (1) a rerun costs about the "answered from memory" figure,
-which (3) would roughly halve; the 300 ms limit needs both.
+**Before/after**, each in one run of `python -m bench --only review` at full scale: page rerun 684.8 ms ->
+108.7 ms, its storage calls 545.1 ms -> 80.3 ms (ratio 1.26x -> 1.35x). The tabs still all draw on each
+rerun, so the measured view includes the default filters and the item analysis; the largest storage call
+left is the item analysis (about 35 ms, half of it the median time per item, a window over its decisions).
 """
 
 
