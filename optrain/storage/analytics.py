@@ -164,7 +164,8 @@ def scenario_overview(db: Database, f: AttemptFilter) -> ScenarioOverview:
             figures, scores = _figures_from_attempts(db.execute(_COMPLETED_IN_ORDER, params).fetchall())
     stats = tuple(ScenarioStats(
         scenario_id, trainees, attempts, cast(float, pass_rate), cast(float, mean),
-        cast(float, _median(scores[scenario_id])), cast(float, first_mean), cast(float, best_mean), first_pass_mean,
+        cast(float, _median(scores.get(scenario_id, {}))),  # {}: a write landed between the two reads
+        cast(float, first_mean), cast(float, best_mean), first_pass_mean,
     ) for scenario_id, (trainees, attempts, pass_rate, mean, first_mean, best_mean, first_pass_mean)
         in sorted(figures.items()))
     buckets: dict[int, int] = {}
