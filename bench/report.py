@@ -155,8 +155,9 @@ def markdown(outcomes: Sequence[Outcome], *, machine: Machine, started: datetime
         out += [f"| {f.label.strip()} | {f.text()} |" for f in o.figures]
         out += [""] + [f"- {c.label}: {fmt(c.value, c.unit)}, target {c.target}: **{c.verdict}**" for c in o.checks]
         out += [f"- {note}" for note in o.notes]
-        if o.missed and o.name in findings:
-            out += ["", "### Why it misses", "", findings[o.name].strip()]
+        if o.name in findings:
+            heading = "Why it misses" if o.missed else "Cause found, fix and before/after"
+            out += ["", f"### {heading}", "", findings[o.name].strip()]
         if o.profile:
             out += ["", "Profile of one run (cProfile, cumulative time, heaviest first):", "", "```",
                     o.profile, "```"]
