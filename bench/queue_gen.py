@@ -88,7 +88,7 @@ follows the machine's locale); the expected `Call`/`Alternative` models and the 
 built per conversation; the carrier was found by a linear scan; the payload re-read its own message
 dicts for the SLA clock. A second cause showed only in the whole build: Faker picks each name from
 thousands of weighted entries, and asked for one name between the rest of each conversation it missed
-the CPU cache, so a build cost about 20 % more than Faker alone plus the rest.
+the CPU cache: a build cost 10 to 15 % more than Faker alone plus the rest.
 
 **Fix** (`optrain/conversations.py`, `phrasebook.py`, `queue.py`): Faker's customers are drawn a generated
 block at a time; the digits of a tracking number are drawn the way `rng.choice` draws them, without its
@@ -108,17 +108,19 @@ phrasings and waits, status and priority. The builder asks Faker only for names 
 draws the shop's vocabulary from its seeded `random.Random`, so the Faker calls it makes are not the same
 fields. The baseline therefore makes every one of those values with Faker's own provider for it, in the
 builder's order, on a Faker seeded the same way. The earlier reading (only the builder's own Faker calls,
-replayed) stays as the strict figure. The check passes because of the fix, not the reading: the builder
-before the fix measured 1.42x against this baseline (the two timed in one process).
+replayed) stays as the strict figure. Said plainly: the reading does much of the work. The builder
+before the fix measured 1.18x, 1.17x and 1.28x against this baseline (three runs, each timing both
+sides in one process), at the limit; after it, 0.92x, 0.97x and 0.90x in the same runs.
 
-**Before and after** (each a `--only queue` run; the machine was busier for the second): before, a build
-took 240.1 ms against 102.9 ms for the builder's Faker calls alone (2.33x), 124.0 ms of it everything but
-Faker. After: see the figures above; the builder's own work (Faker's and the random draws' answers
-replayed) is about 60 µs per conversation, where 1.2x of the strict figure would allow about 20 µs:
-a validated item with its customer, order and messages, the Chatwoot-shaped payload and about 25 random
-draws. Every timed run now starts after a full garbage collection: before, the replayed builds left
-queues behind whose full collection (60 ms and more) mostly fell inside the next real build's time. The
-cached second load passes comfortably.
+**Before and after** (`--only queue` runs): before, a build took 240.1 ms against 102.9 ms for the
+builder's own Faker calls (2.33x), 124.0 ms of it everything but Faker. After: 162.7 ms against 175.4 ms
+for Faker making every field (0.93x); against the builder's own Faker calls, 96.0 ms, 1.69x; everything
+but Faker 75.0 ms; the builder's own work 71.7 ms, about 70 µs per conversation, where 1.2x of the
+strict figure would leave about 20 µs: a validated item with its customer, order and messages, the
+Chatwoot-shaped payload with its SLA state, and about 25 random draws. The old builder, timed by the old
+benchmark right before that run, took 263.1 ms (1.99x its 132.0 ms of Faker calls). Every timed run now
+starts after a full garbage collection: before, the replayed builds left queues whose full collection
+(60 ms and more) mostly fell inside the next real build's time. The cached second load passes comfortably.
 """
 
 
