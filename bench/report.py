@@ -86,11 +86,16 @@ METHOD = """\
   attempt-level aggregates of the Review page work on about 2.7 times the attempts the issue assumed.
 - **Timing.** Every figure is a median; the two sides of a ratio are timed in turns (a, b, a, b, ...), so a
   burst of other work on the machine slows both. The load average above says how busy the machine was.
-- **Readings of the targets.** A decision is the three reruns a browser triggers (open the item, choose the
-  call, submit). The queue's baseline makes exactly the Faker calls the queue builder makes, recorded from a
-  build, on a Faker created and seeded the same way. Decision rows/s is the rows of `decisions.csv` over the
-  whole pack's time. AppTest compiles every page script afresh on every run, which a `streamlit run` server
-  does once; the diagnosis figures show that share where it matters.
+- **Readings of the targets.** A decision is what a browser sends while a trainee works the queue mid-shift:
+  open the item, choose the call, submit, each one rerun; the check is that each of those reruns costs at
+  most 5x a one-line page's rerun (the slowest step is checked), and the three together are reported
+  beside it. The queue's baseline makes every fake value of each conversation with Faker's own provider for
+  it (names, phone, order and tracking numbers with `numerify`, vehicles, parts, carriers and wording with
+  `random_element` over the same lists and weights, the ETA with `date_between`), in the builder's order,
+  on a Faker seeded the same way; the stricter figure (only the Faker calls the builder itself makes) is
+  reported beside it. Decision rows/s is the rows of `decisions.csv` over the whole pack's time. AppTest
+  compiles every page script afresh on every run, which a `streamlit run` server does once; the diagnosis
+  figures show that share where it matters.
 - **Diagnosis figures** are measured only when a target is missed: the same run with one suspected cause
   removed (the dashboard replica not drawn, Faker's answers replayed, storage calls answered from memory,
   the same rows in plain sqlite3), so each cause is a measured share, not a guess.
