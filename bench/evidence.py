@@ -17,7 +17,6 @@ import subprocess
 import sys
 import time
 import tracemalloc
-import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,23 +30,41 @@ LIMIT_ROWS_PER_S = 100_000.0
 # Flat means: ten times the rows may not cost more than this much extra peak memory.
 LIMIT_GROWTH_MIB = 8.0
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-# time: the export alone; trace: with tracemalloc; profile: under cProfile; fast-deflate: members at level 1.
-MODES = ("time", "trace", "profile", "fast-deflate")
+# time: the export alone; trace: with tracemalloc; profile: under cProfile;
+# deflate-6: tables and summaries at zlib's default level 6 (the pack's level before), for the size trade-off.
+MODES = ("time", "trace", "profile", "deflate-6")
 FINDING = """
-**Cause: the pack writes two rows per decision and spends the time evenly.** For 600,000 decisions it
-writes 1.28 million rows: `decisions.csv` and `decision_log.ndjson` (600,000 each), attempts, Q&A and two
-per-trainee summaries; the figures show each of the two big members alone. The profile splits the time
-between zlib deflate, fetching from SQLite, `csv.writer`, and formula neutralisation in
-`optrain/exports/csv_safety.py`, `safe_row`, which tests every cell of every row. Memory is flat: rows
-are streamed, and ten times the rows add under a megabyte of peak.
+**Cause (before the fix): Python touched every cell of 1.2 million rows, and one core did everything.** The
+profile of the former writer split the time between `csv.writer` and `safe_row` (a neutralisation test per
+cell, `optrain/exports/csv_safety.py`), fetching 14 columns per decision, zlib at level 6 and the
+per-cell escaping of the summaries; the decision-log query joined every audit record to its attempt (a
+random lookup per record) even when no trainee or scenario filter needs it.
 
-**Proposed fix** (`optrain/exports/evidence.py`, not changed here): (1) deflate level 1 for the CSV and
-NDJSON members (`ZipInfo._compresslevel`, or `ZipFile(compresslevel=1)`); the diagnosis figures give its
-time and size; (2) neutralise only the free-text columns (body, note, answer, display name): the others
-are ids, calls, numbers and times the app writes itself; (3) compress in a worker thread (zlib releases
-the GIL) while the next batch is fetched and formatted, to use the second core. Reaching 100,000
-decision rows/s over the whole pack needs more than a threefold speed-up, so all three and probably
-writing the two big members in parallel.
+**Fixed here:** (1) SQLite writes each CSV line (`optrain/storage/csv_sql.py`): the formula neutralisation
+(`=` `+` `-` `@` tab CR), the RFC 4180 quoting and the yes/no flags are SQL expressions, and only the
+floats are left to Python's `%s`, because SQLite prints 15 significant digits where Python writes the
+shortest text that reads back exactly; `optrain/exports/table_text.py` joins a batch of 2,000 lines with
+C-level `map`/`join`. A row SQLite cannot write exactly (a BLOB, a float in an INTEGER column, a NUL
+character) is re-formatted by the former writer; `tests/test_exports_evidence_bytes.py` checks byte
+equality with the former per-row writer and with golden packs it wrote, on hostile text and awkward floats.
+(2) The decision log reads attempts only when a trainee or scenario filter is set. (3) A writer thread
+deflates, hashes and writes each batch while the next is fetched (zlib, hashlib and sqlite3 release the
+GIL). (4) Tables and summaries are deflated at level 1: on 600,000 decisions level 6 took about 0.6 s
+longer (8.3-9.0 s against 7.8-8.4 s, alternating runs) for a ZIP of 48.9 MiB instead of 66.4 MiB; the
+diagnosis figures show it at 60,000. (5) Summary cells that need no escaping skip the escaping. Same
+files, columns and bytes; memory stays flat (batches, at most two waiting for the writer thread).
+Before/after on 600,000 decisions, measured in the runs that made the change: 21.3 s (28,219 rows/s;
+`decisions.csv` 9.1 s, `decision_log.ndjson` 8.5 s) -> 7.8-10.9 s (55,000-77,000 rows/s, depending on
+what else the two cores were running; `decisions.csv` about 4.1 s, the log about 2.6 s).
+
+**Why it still misses:** the thread that reads SQLite is now the bottleneck (user CPU about 11 s for a
+9 s export: the second core only deflates and hashes). SQLite spends about 5.5 us per decision line (four
+`instr` calls and a `GLOB` per text cell, the cheapest exact tests its functions allow) and about 4 us per
+log line (a random row lookup in time order, and `json()` to compact the stored payload). One read
+snapshot means one connection, and one connection runs one statement at a time. Reaching 100,000 rows/s
+needs the two large members read in parallel from the same snapshot (a second connection that starts
+its read while writers are held off for a moment, e.g. `BEGIN IMMEDIATE` on a third one), and the per-
+attempt cells of a decision line (id, trainee, scenario, version) written once per attempt, not per call.
 """
 
 
@@ -62,14 +79,6 @@ def _reset_peak() -> float:
     """Make the peak resident memory (VmHWM) equal the current one; returns the current one in MiB."""
     Path("/proc/self/clear_refs").write_text("5")
     return _status_mib("VmRSS")
-
-
-class _FastDeflateInfo(zipfile.ZipInfo):
-    """A ZIP member compressed at deflate level 1 (the pack uses the default, level 6)."""
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self._compresslevel = 1
 
 
 def export_once(db_path: Path, exports_dir: Path, mode: str = MODES[0]) -> dict[str, Any]:
@@ -100,8 +109,10 @@ def export_once(db_path: Path, exports_dir: Path, mode: str = MODES[0]) -> dict[
         packs: list[Any] = []
         profile = profile_text(lambda: packs.append(export()))
         pack = packs[0]
-    elif mode == "fast-deflate":
-        with mock.patch.object(zipfile, "ZipInfo", _FastDeflateInfo):
+    elif mode == "deflate-6":
+        from optrain.exports import evidence
+
+        with mock.patch.object(evidence, "TABLE_COMPRESSLEVEL", None):
             pack = export()
     else:
         pack = export()
@@ -166,11 +177,11 @@ def run(ctx: Context) -> Outcome:
     profile = ""
     if speed < LIMIT_ROWS_PER_S:
         profile = export_in_child(ctx.tenth_db, exports, "profile")["profile"]
-        fast = export_in_child(ctx.tenth_db, exports, "fast-deflate")
-        figures.append(Figure(f"diagnosis: {rows['small']:,} decisions with deflate level 1 (one run): export time",
-                              fast["seconds"], "s"))
-        figures.append(Figure(f"diagnosis: {rows['small']:,} decisions with deflate level 1: ZIP size",
-                              fast["zip_mib"], "MiB"))
+        slow = export_in_child(ctx.tenth_db, exports, "deflate-6")
+        figures.append(Figure(f"diagnosis: {rows['small']:,} decisions with deflate level 6 (one run): export time",
+                              slow["seconds"], "s"))
+        figures.append(Figure(f"diagnosis: {rows['small']:,} decisions with deflate level 6: ZIP size",
+                              slow["zip_mib"], "MiB"))
     return Outcome(
         NAME, TITLE, tuple(figures),
         (Check(f"decision rows/s, {rows['large']:,} decisions", speed, LIMIT_ROWS_PER_S, "rows/s", at_least=True),

@@ -21,6 +21,7 @@ Python's csv module and pandas.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -53,3 +54,10 @@ class SafeCsvWriter:
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         self._writer.writerows(map(safe_row, rows))
+
+
+def csv_line(cells: Iterable[Any]) -> str:
+    """One row as `SafeCsvWriter` writes it, line end included."""
+    buffer = io.StringIO(newline="")
+    SafeCsvWriter(buffer).writerow(cells)
+    return buffer.getvalue()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,7 @@ th { background: #f6f8fa; } .pass { color: #1a7f37; } .fail { color: #cf222e; }
 .meta { color: #59636e; }
 """
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
+_HTML_SPECIAL = re.compile("[&<>\"']")
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,8 @@ def markdown_summary(summaries: Iterable[TraineeSummary], heading: SummaryHeadin
 
 def html_summary(summaries: Iterable[TraineeSummary], heading: SummaryHeading) -> Iterator[str]:
     def esc(value: object) -> str:
-        return html.escape(str(value), quote=True)
+        text = str(value)
+        return html.escape(text, quote=True) if _HTML_SPECIAL.search(text) else text
 
     yield (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -4,7 +4,9 @@ The `iter_*` functions are generators: rows are fetched in batches of
 `FETCH_BATCH` and handed on one at a time, never `fetchall`-ed. The
 evidence tables come as plain tuples in the order of their `*_COLUMNS`
 constant (the header of the exported file), because building an object per
-row would halve the export speed on large decision tables.
+row would halve the export speed on large decision tables. The evidence
+pack itself reads whole lines that SQLite writes (`iter_csv_parts`,
+`iter_decision_log_lines`, see `csv_sql`), a batch of `LINE_BATCH` at a time.
 
 Wrap the queries of one export in `read_snapshot` so that every file of the
 export sees the same data while trainees keep writing (in WAL mode a reader
@@ -28,10 +30,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from optrain.storage.csv_sql import CSV_PARAMS, CsvLines, csv_lines
 from optrain.storage.db import storage_errors, utc_iso
 from optrain.storage.qa import AnswerStatus, QaAnswer, _answer_from_row
 
 FETCH_BATCH = 1000
+# Rows per batch of SQL-written lines: under a megabyte of decision lines, a block zlib compresses well.
+LINE_BATCH = 2000
 Row = tuple[Any, ...]
 
 
@@ -94,50 +99,62 @@ def _evidence_condition(time_column: str, user_column: str, scenario_column: str
 
 _ATTEMPT_FILTER = _evidence_condition("a.started_at", "a.username", "a.scenario_id")
 
-_ATTEMPTS_SQL = """
-    SELECT a.id, a.username, a.display_name, a.scenario_id, a.scenario_version, a.started_at, a.finished_at,
-           a.status, a.score, a.max_score, a.percent, a.passed, a.critical_failures, a.official
-    FROM attempts AS a
-    WHERE """ + _ATTEMPT_FILTER + """
-    ORDER BY a.username, a.started_at, a.id
-"""
+ATTEMPTS_CSV = csv_lines(ATTEMPT_COLUMNS, (
+    ("a.id", "key"), ("a.username", "text"), ("a.display_name", "text"), ("a.scenario_id", "text"),
+    ("a.scenario_version", "cell"), ("a.started_at", "text"), ("a.finished_at", "text"), ("a.status", "text"),
+    ("a.score", "real"), ("a.max_score", "real"), ("a.percent", "real"), ("a.passed", "flag"),
+    ("a.critical_failures", "cell"), ("a.official", "flag"),
+), key="a.id", tables="attempts AS a", where=_ATTEMPT_FILTER, order="a.username, a.started_at, a.id")
 
-_DECISIONS_SQL = """
-    SELECT a.id, a.username, a.scenario_id, a.scenario_version, d.item_id, d.call, d.template, d.body, d.note,
-           d.decided_at, d.elapsed_seconds, d.points, d.max_points, d.verdict
-    FROM attempts AS a JOIN decisions AS d ON d.attempt_id = a.id
-    WHERE """ + _ATTEMPT_FILTER + """
-    ORDER BY a.id, d.seq
-"""
+DECISIONS_CSV = csv_lines(DECISION_COLUMNS, (
+    ("a.id", "key"), ("a.username", "text"), ("a.scenario_id", "text"), ("a.scenario_version", "cell"),
+    ("d.item_id", "text"), ("d.call", "text"), ("d.template", "text"), ("d.body", "text"), ("d.note", "text"),
+    ("d.decided_at", "text"), ("d.elapsed_seconds", "real"), ("d.points", "real"), ("d.max_points", "real"),
+    ("d.verdict", "text"),
+), key="d.id", tables="attempts AS a JOIN decisions AS d ON d.attempt_id = a.id", where=_ATTEMPT_FILTER,
+   order="a.id, d.seq")
 
-_NOTES_SQL = """
-    SELECT n.id, a.id, a.username, a.scenario_id, a.scenario_version, n.item_id, n.tag, n.note, n.trainer,
-           n.created_at
-    FROM attempts AS a JOIN trainer_notes AS n ON n.attempt_id = a.id
-    WHERE """ + _ATTEMPT_FILTER + """
-    ORDER BY a.id, n.created_at, n.id
+NOTES_CSV = csv_lines(NOTE_COLUMNS, (
+    ("n.id", "key"), ("a.id", "key"), ("a.username", "text"), ("a.scenario_id", "text"),
+    ("a.scenario_version", "cell"), ("n.item_id", "text"), ("n.tag", "text"), ("n.note", "text"),
+    ("n.trainer", "text"), ("n.created_at", "text"),
+), key="n.id", tables="attempts AS a JOIN trainer_notes AS n ON n.attempt_id = a.id", where=_ATTEMPT_FILTER,
+   order="a.id, n.created_at, n.id")
+
+_QA_FILTER = _evidence_condition("q.created_at", "q.username", "q.scenario_id")
+
+QA_CSV = csv_lines(QA_COLUMNS, (
+    ("q.id", "key"), ("q.attempt_id", "cell"), ("q.username", "text"), ("q.scenario_id", "text"),
+    ("q.scenario_version", "cell"), ("q.question_id", "text"), ("q.part", "text"), ("q.kind", "text"),
+    ("q.answer", "text"), ("q.skipped", "flag"), ("q.severity", "text"), ("q.screenshot", "text"),
+    ("q.created_at", "text"), ("q.status", "text"),
+), key="q.id", tables="qa_answers AS q", where=_QA_FILTER, order="q.created_at, q.id")
+
+_QA_SCREENSHOTS_SQL = """
+    SELECT q.screenshot FROM qa_answers AS q
+    WHERE q.screenshot IS NOT NULL AND q.screenshot <> '' AND """ + _QA_FILTER + """
+    ORDER BY q.created_at, q.id
 """
 
 # SQLite builds each NDJSON line itself (json_object keeps the key order of
 # DECISION_LOG_FIELDS; json() checks the stored payload and embeds it as an
 # object): four times faster than decoding and re-encoding in Python.
 # Records without an attempt (none today, but the column allows it) only
-# match when no trainee or scenario is asked for.
+# match when no trainee or scenario is asked for. The attempt filter is a
+# subquery run once, and only when a trainee or scenario is asked for: a join
+# would look up the attempt of every record, which doubled the time of a
+# whole-database export.
 _DECISION_LOG_SQL = """
     SELECT json_object('shop_domain', l.shop_domain, 'action_type', l.action_type,
                        'operator_email', l.operator_email, 'created_at', l.created_at,
-                       'payload', json(l.payload))
-    FROM decision_log AS l LEFT JOIN attempts AS a ON a.id = l.attempt_id
-    WHERE """ + _evidence_condition("l.created_at", "a.username", "a.scenario_id") + """
+                       'payload', json(l.payload)) || char(10)
+    FROM decision_log AS l
+    WHERE (:since IS NULL OR l.created_at >= :since)
+      AND (:until IS NULL OR l.created_at < :until)
+      AND ((:trainee IS NULL AND :scenario_id IS NULL) OR l.attempt_id IN (
+          SELECT a.id FROM attempts AS a
+          WHERE (:trainee IS NULL OR a.username = :trainee) AND (:scenario_id IS NULL OR a.scenario_id = :scenario_id)))
     ORDER BY l.created_at, l.id
-"""
-
-_QA_SQL = """
-    SELECT q.id, q.attempt_id, q.username, q.scenario_id, q.scenario_version, q.question_id, q.part, q.kind,
-           q.answer, q.skipped, q.severity, q.screenshot, q.created_at, q.status
-    FROM qa_answers AS q
-    WHERE """ + _evidence_condition("q.created_at", "q.username", "q.scenario_id") + """
-    ORDER BY q.created_at, q.id
 """
 
 _TICKET_ANSWERS_SQL = """
@@ -177,11 +194,16 @@ def read_snapshot(db: Database) -> Iterator[Database]:
 
 
 def _stream(db: Database, sql: str, params: dict[str, Any]) -> Iterator[Row]:
+    for batch in _batches(db, sql, params, FETCH_BATCH):
+        yield from batch
+
+
+def _batches(db: Database, sql: str, params: dict[str, Any], size: int) -> Iterator[list[Row]]:
     with storage_errors():
         cursor = db.execute(sql, params)
         try:
-            while batch := cursor.fetchmany(FETCH_BATCH):
-                yield from batch
+            while batch := cursor.fetchmany(size):
+                yield batch
         finally:
             cursor.close()
 
@@ -197,26 +219,43 @@ def _evidence_params(filters: EvidenceFilter) -> dict[str, Any]:
 
 def iter_attempts(db: Database, filters: EvidenceFilter) -> Iterator[Row]:
     """Grouped by trainee (username), then oldest first: the order of the per-trainee summary."""
-    return _stream(db, _ATTEMPTS_SQL, _evidence_params(filters))
+    return _stream(db, ATTEMPTS_CSV.select_sql, _evidence_params(filters))
 
 
 def iter_decisions(db: Database, filters: EvidenceFilter) -> Iterator[Row]:
     """Every call of the selected attempts, attempt by attempt, in the order it was made."""
-    return _stream(db, _DECISIONS_SQL, _evidence_params(filters))
+    return _stream(db, DECISIONS_CSV.select_sql, _evidence_params(filters))
 
 
 def iter_notes(db: Database, filters: EvidenceFilter) -> Iterator[Row]:
-    return _stream(db, _NOTES_SQL, _evidence_params(filters))
-
-
-def iter_decision_log_json(db: Database, filters: EvidenceFilter) -> Iterator[str]:
-    """Audit records oldest first, each as one compact JSON object with the fields of DECISION_LOG_FIELDS."""
-    return (row[0] for row in _stream(db, _DECISION_LOG_SQL, _evidence_params(filters)))
+    return _stream(db, NOTES_CSV.select_sql, _evidence_params(filters))
 
 
 def iter_qa(db: Database, filters: EvidenceFilter) -> Iterator[Row]:
     """All answers, skipped ones included: a skip is part of the record."""
-    return _stream(db, _QA_SQL, _evidence_params(filters))
+    return _stream(db, QA_CSV.select_sql, _evidence_params(filters))
+
+
+def iter_csv_parts(db: Database, lines: CsvLines, filters: EvidenceFilter) -> Iterator[list[Row]]:
+    """Batches of `(key, *parts)` in the member's order; `lines.template % parts` is a CSV line (see csv_sql)."""
+    return _batches(db, lines.lines_sql, {**_evidence_params(filters), **CSV_PARAMS}, LINE_BATCH)
+
+
+def csv_source_row(db: Database, lines: CsvLines, key: int) -> Row:
+    """The stored values of one row of a CSV member, for a line SQLite could not write."""
+    with storage_errors():
+        row = db.execute(lines.row_sql, {"key": key}).fetchone()
+    return tuple(row)
+
+
+def iter_decision_log_lines(db: Database, filters: EvidenceFilter) -> Iterator[list[Row]]:
+    """Batches of audit records, oldest first, each `(line,)`: one compact JSON object and a line feed."""
+    return _batches(db, _DECISION_LOG_SQL, _evidence_params(filters), LINE_BATCH)
+
+
+def iter_qa_screenshots(db: Database, filters: EvidenceFilter) -> Iterator[str]:
+    """The screenshot names of the answers `iter_qa` selects, in its order (repeats included)."""
+    return (row[0] for row in _stream(db, _QA_SCREENSHOTS_SQL, _evidence_params(filters)))
 
 
 def iter_answers_for_tickets(db: Database, filters: AnswerFilter) -> Iterator[AnswerForTicket]:
