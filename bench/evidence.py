@@ -54,8 +54,8 @@ longer (8.3-9.0 s against 7.8-8.4 s, alternating runs) for a ZIP of 48.9 MiB ins
 diagnosis figures show it at 60,000. (5) Summary cells that need no escaping skip the escaping. Same
 files, columns and bytes; memory stays flat (batches, at most two waiting for the writer thread).
 Before/after on 600,000 decisions, measured in the runs that made the change: 21.3 s (28,219 rows/s;
-`decisions.csv` 9.1 s, `decision_log.ndjson` 8.5 s) -> 7.8-10.9 s (55,000-77,000 rows/s, depending on
-what else the two cores were running; `decisions.csv` about 4.1 s, the log about 2.6 s).
+`decisions.csv` 9.1 s, `decision_log.ndjson` 8.5 s) -> 7.8-12.3 s (49,000-77,000 rows/s, depending on
+what else the two shared cores were running; `decisions.csv` 4.1-6.6 s, the log 2.5-3.9 s).
 
 **Why it still misses:** the thread that reads SQLite is now the bottleneck (user CPU about 11 s for a
 9 s export: the second core only deflates and hashes). SQLite spends about 5.5 us per decision line (four

@@ -19,16 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from exports_records import (
-    OWASP_PAYLOADS,
-    T0,
-    TRICKY_TEXT,
-    answer,
-    attempt,
-    decide,
-    finish,
-    new_db,
-)
+from exports_records import OWASP_PAYLOADS, T0, TRICKY_TEXT, answer, attempt, decide, finish, new_db
 from sqlite_utils import Database
 
 from optrain import __version__, storage

@@ -15,8 +15,8 @@ manifest. `verify_pack` re-hashes a pack against its manifest.
 Speed: SQLite writes the CSV and NDJSON lines (`table_text`), and a writer
 thread deflates, hashes and writes each batch while the next one is
 fetched (zlib, hashlib and sqlite3 release the GIL, so the two use two
-cores). Tables and summaries are deflated at level 1: at level 6 deflating
-alone took longer than everything else, for a ZIP about a quarter smaller.
+cores). Tables and summaries are deflated at level 1: level 6 made a ZIP
+about a quarter smaller for about 3 s more CPU on 600,000 decisions.
 """
 
 from __future__ import annotations
@@ -36,19 +36,8 @@ from sqlite_utils import Database
 
 from optrain import __version__
 from optrain.errors import ExportError
-from optrain.exports.files import (
-    HashingWriter,
-    published_file,
-    text_stream,
-    utc_stamp,
-    utc_text,
-)
-from optrain.exports.summary import (
-    SummaryHeading,
-    html_summary,
-    markdown_summary,
-    trainee_summaries,
-)
+from optrain.exports.files import HashingWriter, published_file, text_stream, utc_stamp, utc_text
+from optrain.exports.summary import SummaryHeading, html_summary, markdown_summary, trainee_summaries
 from optrain.exports.table_text import Chunk, csv_chunks, ndjson_chunks
 from optrain.storage import export_queries as q
 from optrain.storage.export_queries import EvidenceFilter

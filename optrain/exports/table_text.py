@@ -3,10 +3,9 @@
 SQLite writes each CSV line (see `optrain.storage.csv_sql`) and each NDJSON
 line; here a batch is joined into one string with C-level `map` and `join`,
 floats formatted by `%s` exactly as the csv module writes them. A batch that
-holds a row SQLite could not write exactly (a NULL part, or a NUL character
-its GLOB does not see past) has those rows re-formatted from their stored
-values by `SafeCsvWriter`, the writer the SQL mirrors, so the bytes are the
-same either way.
+holds a row SQLite could not write exactly (a NULL part) has those rows
+re-formatted from their stored values by `SafeCsvWriter`, the writer the SQL
+mirrors, so the bytes are the same either way.
 """
 
 from __future__ import annotations
@@ -36,11 +35,10 @@ def _python_line(db: Database, lines: CsvLines, key: int) -> str:
 
 def _exact_line(db: Database, lines: CsvLines, row: q.Row) -> str:
     parts = row[1:]
-    if None not in parts:
-        line: str = lines.template % parts
-        if "\x00" not in line:
-            return line
-    return _python_line(db, lines, row[0])
+    if None in parts:
+        return _python_line(db, lines, row[0])
+    line: str = lines.template % parts
+    return line
 
 
 def csv_chunks(db: Database, lines: CsvLines, filters: q.EvidenceFilter) -> Iterator[Chunk]:
@@ -49,7 +47,7 @@ def csv_chunks(db: Database, lines: CsvLines, filters: q.EvidenceFilter) -> Iter
     for batch in q.iter_csv_parts(db, lines, filters):
         _, *parts = zip(*batch, strict=True)
         text = "".join(map(lines.template.__mod__, zip(*parts, strict=True)))
-        if "\x00" in text or any(None in part for part in parts):
+        if any(None in part for part in parts):
             text = "".join(_exact_line(db, lines, row) for row in batch)
         yield text, len(batch)
 

@@ -16,10 +16,10 @@ so SQLite hands over whole lines:
   `%s` formats it: a line is `template % parts`.
 
 A cell SQLite cannot write exactly (a BLOB, a float in a column that
-should hold integers) makes its part NULL; SQLite's GLOB stops at a NUL
-character, so a line holding one may be quoted wrongly. Both are rare
-enough (the app never writes either) that the caller re-formats such a row
-in Python from `row_sql`; see `optrain.exports.table_text`.
+should hold integers) makes its part NULL. The app never writes either, so
+the caller re-formats such a rare row in Python from `row_sql`; see
+`optrain.exports.table_text`. The tests hold the two writers to the same
+bytes on hostile text (NUL characters included) and awkward floats.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def _text(column: str) -> str:
     # Every trigger character sorts before 'A', so most identifiers skip the GLOB call.
     formula = f"{column} < 'A' AND {column} GLOB :csv_formula"
     neutral = f"(CASE WHEN {formula} THEN '''' || {column} ELSE {column} END)"
-    # instr compares bytes; a GLOB '*[...]*' over the whole value cost several times more and stops at a NUL.
+    # instr compares bytes (NUL characters included); a GLOB '*[...]*' over the value cost several times more.
     special = " OR ".join(f"instr({column}, {char})" for char in _SPECIAL)
     return (
         f"CASE WHEN {special} THEN '\"' || replace({neutral}, '\"', '\"\"') || '\"' "
