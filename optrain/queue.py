@@ -14,7 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from collections import deque
+import threading
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import cached_property, lru_cache
@@ -95,6 +96,11 @@ class Queue:
     def _by_id(self) -> dict[str, QueueEntry]:
         return {**{e.item.id: e for e in self.entries}, **self.follow_ups}
 
+    @cached_property
+    def parents(self) -> dict[str, str]:
+        """Follow-up id -> the item whose call reveals it; the queue is immutable, so this is built once."""
+        return {child: item.id for item in self.all_items() for child in item.follow_ups.values()}
+
     def entry(self, item_id: str) -> QueueEntry:
         try:
             return self._by_id[item_id]
@@ -152,8 +158,33 @@ def generate_queue(scenario: Scenario, now: datetime | None = None) -> Queue:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)  # naive times in YAML are UTC
     moment = moment.astimezone(timezone.utc)
+    return _cached_queue(_Keyed((scenario.id, scenario.version, _content_digest(scenario), moment), scenario))
+
+
+_DIGESTS: OrderedDict[int, tuple[Scenario, str]] = OrderedDict()
+_DIGESTS_LOCK = threading.Lock()
+_DIGESTS_KEPT = 64
+
+
+def _content_digest(scenario: Scenario) -> str:
+    """SHA-256 of the scenario's JSON, remembered per scenario object.
+
+    Serialising a whole scenario costs about a third of a millisecond and every
+    screen of a shift asks for its queue; a frozen model cannot change, so the
+    same object always has the same digest (the object is held with it, so
+    its id cannot be reused by another while remembered).
+    """
+    with _DIGESTS_LOCK:
+        hit = _DIGESTS.get(id(scenario))
+        if hit is not None and hit[0] is scenario:
+            _DIGESTS.move_to_end(id(scenario))
+            return hit[1]
     digest = hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
-    return _cached_queue(_Keyed((scenario.id, scenario.version, digest, moment), scenario))
+    with _DIGESTS_LOCK:
+        _DIGESTS[id(scenario)] = (scenario, digest)
+        while len(_DIGESTS) > _DIGESTS_KEPT:
+            _DIGESTS.popitem(last=False)
+    return digest
 
 
 @lru_cache(maxsize=32)

@@ -9,6 +9,7 @@ and the attempt can always be rebuilt from the database alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 
 from sqlite_utils import Database
@@ -61,24 +62,28 @@ class CallInput:
 
 @dataclass(frozen=True)
 class AttemptState:
-    """Everything a screen needs to show an attempt, rebuilt from the database."""
+    """Everything a screen needs to show an attempt, rebuilt from the database.
+
+    Frozen, so what is derived from the decisions (pending items, decided ids) is worked out once per state:
+    a screen asks for them many times per rerun.
+    """
 
     scenario: Scenario
     queue: Queue
     attempt: storage.Attempt
     decisions: tuple[storage.DecisionRow, ...]
 
-    @property
+    @cached_property
     def as_decisions(self) -> tuple[Decision, ...]:
         return tuple(
             Decision(d.item_id, d.call, d.template, d.body, d.note, d.elapsed_seconds) for d in self.decisions
         )
 
-    @property
+    @cached_property
     def pending(self) -> tuple[str, ...]:
         return pending_item_ids(self.queue, self.as_decisions)
 
-    @property
+    @cached_property
     def decided_ids(self) -> frozenset[str]:
         return frozenset(d.item_id for d in self.decisions)
 
@@ -93,13 +98,18 @@ class AttemptState:
         return not self.pending
 
 
+def pending_after(state: AttemptState, item_id: str, call: str, template: str | None) -> tuple[str, ...]:
+    """What waits for a call once this call is recorded (its follow-up included), without reading it back."""
+    return pending_item_ids(state.queue, (*state.as_decisions, Decision(item_id, call, template)))
+
+
 def templates_for(scenario: Scenario) -> dict[str, Template]:
     return {**BUILTIN_TEMPLATES, **{t.id: Template(t.id, t.title, t.body) for t in scenario.templates}}
 
 
 def root_entry(queue: Queue, item_id: str) -> QueueEntry:
     """The conversation a follow-up belongs to (follow-ups carry their root's customer and order)."""
-    parents = {child: item.id for item in queue.all_items() for child in item.follow_ups.values()}
+    parents = queue.parents
     while item_id in parents:
         item_id = parents[item_id]
     return queue.entry(item_id)

@@ -350,3 +350,14 @@ def test_inventory_and_tile_payloads(scenario, item_id, expected):
 def test_unknown_item_id_names_the_scenario(scenario):
     with pytest.raises(KeyError, match="'nope' is not an item in the queue of scenario 'queue_golden'"):
         generate_queue(scenario, NOW).entry("nope")
+
+
+def test_the_remembered_digest_is_the_content_digest_of_that_very_object() -> None:
+    """The queue cache is keyed by content: a changed copy of a scenario must never reuse the original's key."""
+    from optrain import queue as queue_module
+
+    original = load_scenario_file(FIXTURE)
+    renamed = original.model_copy(update={"title": "Renamed"})
+    for scenario in (original, renamed, original, renamed):
+        assert queue_module._content_digest(scenario) == hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
+    assert queue_module._content_digest(original) != queue_module._content_digest(renamed)

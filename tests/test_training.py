@@ -143,3 +143,20 @@ def test_elapsed_time_comes_from_the_database(db) -> None:  # type: ignore[no-un
 def test_confirmations_match_the_dashboard(db, call: str, text: str) -> None:  # type: ignore[no-untyped-def]
     state = training.load_state(db, SCENARIO, training.start_attempt(db, SCENARIO, CASEY, T0).id, "casey")
     assert text in training.confirmation(call, state.queue.entry("alex_rivera_sla"))
+
+
+@pytest.mark.parametrize("scenario_file", ["hands_on_practice.yaml", "cx_escalations_basics.yaml", "certification_exam.yaml"])
+def test_pending_after_a_call_is_what_the_database_says_afterwards(db, scenario_file: str) -> None:  # type: ignore[no-untyped-def]
+    """The decision panel moves to the next item without reading the attempt back: both must agree,
+    follow-ups revealed by a call included."""
+    scenario = load_scenario_file(ROOT / "scenarios" / scenario_file)
+    state = training.load_state(db, scenario, training.start_attempt(db, scenario, CASEY, T0).id, "casey")
+    minute = 0
+    while state.pending:
+        minute += 1
+        call = expected_call(state, state.pending[-1])  # from the back, so the order is not the queue's
+        predicted = training.pending_after(state, call.item_id, call.call, call.template)
+        training.submit_call(db, state, CASEY, call, now=T0 + timedelta(minutes=minute), elapsed_seconds=30)
+        state = training.load_state(db, scenario, state.attempt.id, "casey")
+        assert predicted == state.pending
+    assert minute >= 5

@@ -22,8 +22,10 @@ def get_db(settings: Settings | None = None) -> Database:
     """A connection owned by this session: reruns of one session never run concurrently."""
     settings = settings or Settings.from_env()
     path = str(settings.db_path)
-    _migrated(path)
     held = st.session_state.get(_SESSION_KEY)
-    if held is None or held[0] != path:
-        st.session_state[_SESSION_KEY] = (path, open_db(path, migrate=False))
-    return st.session_state[_SESSION_KEY][1]
+    if held is not None and held[0] == path:
+        return held[1]  # migrated when it was opened: a page asks for it several times per run
+    _migrated(path)
+    db = open_db(path, migrate=False)
+    st.session_state[_SESSION_KEY] = (path, db)
+    return db

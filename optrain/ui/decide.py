@@ -89,10 +89,10 @@ def _submit(target: Target, call: str, template: str | None) -> None:
     # "Reply sent to <customer name>": the name is scenario data, so it is escaped like every other.
     ss[keys.FLASH] = (plain(training.confirmation(call, entry)), ":material/task_alt:")
     ss[keys.LAST_VERDICT] = result if target.scenario.feedback_mode == "coach" else None
-    after = training.load_state(db, target.scenario, target.attempt_id, target.user.username)
-    if after.pending:
-        ss[pick_key(target.attempt_id)] = after.pending[0]
-    if len(after.decisions) == 1:
+    pending = training.pending_after(current, target.item_id, call, template)
+    if pending:
+        ss[pick_key(target.attempt_id)] = pending[0]
+    if not current.decisions:
         # The replica opened the shift for orientation; from the first call on the queue is the work,
         # so it folds away (one click brings it back, and it then stays as the trainee leaves it).
         ss[dashboard_key(target.attempt_id)] = False

@@ -86,7 +86,7 @@ def render_work(state: training.AttemptState, user: User) -> bool:
     with left:
         st.markdown("##### Work queue")
         st.radio("Work queue", ids, key=key, label_visibility="collapsed",
-                 format_func=lambda i: _label(state, i, now_sim))
+                 format_func={i: _label(state, i, now_sim) for i in ids}.__getitem__)  # each label once
         if state.complete:
             st.success("Every item has a call. Finish the shift to see your results.", icon=":material/flag:")
             if st.button("Finish shift and see results", key="finish", type="primary", width="stretch"):
