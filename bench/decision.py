@@ -55,6 +55,7 @@ SCENARIO = "cx_escalations_basics"
 CALL = "escalate_specialist"  # needs no template, note or body, so the decision is exactly three reruns
 LIMIT = 5.0
 BASELINE_RUNS = 5  # one sample of the baseline is the mean of this many reruns
+RUNS_PER_REPEAT = 3  # a decision takes milliseconds: three times the usual samples steady the median
 STEPS = ("open item", "choose call", "submit")
 FINDING = """
 **Cause (before): the Operator Control Center replica and the page compile, on every rerun.**
@@ -66,14 +67,23 @@ the profile by own time).
 
 **Fixes:** (1) the replica is a lazy expander (`on_change="rerun"`, drawn only while `.open`): it opens on
 a fresh shift and folds after the first call, and a trainee can open it again at any time (it then stays
-open); (2) its tables are passed to `st.dataframe` as Arrow tables, not pandas frames; (3)
-`runner.magicEnabled = false` in `.streamlit/config.toml` (no page draws a bare expression). Measured
-before, on the 600,000-decision database, 11 runs: 23.1 / 22.9 / 23.8 ms per step against a 2.13 ms
-one-line rerun (about 11x per rerun, 32.8x for the three).
+open); (2) its tables and the order panel go to `st.dataframe` as Arrow tables, not pandas frames; (3)
+`runner.magicEnabled = false` in `.streamlit/config.toml` (no page draws a bare expression), and the Train
+page script is two lines over `optrain/ui/train_page.py`, so little is compiled per run; (4) the scenario's
+content digest, which keys the cached queue, is remembered per scenario object instead of serialising the
+whole scenario on every `load_state` (a third of a millisecond each, the top of the profile by own time);
+(5) what an attempt's state derives from its decisions (pending items, decided ids) and the queue's
+follow-up parents are worked out once, not per question; (6) after a call the next item is found from the
+state in hand instead of reading the attempt back; (7) the authenticator (and its cookie component) is built
+only while nobody is signed in, only the role's pages are made, and the settings and the session's
+connection come back without re-reading the environment or the cache. Measured before, on the
+600,000-decision database, 11 runs: 23.1 / 22.9 / 23.8 ms per step against a 2.13 ms one-line rerun (about
+11x per rerun, 32.8x for the three).
 
-**What a rerun still costs**: the sign-in gate (the authenticator and its cookie component are built on
-every rerun), `st.navigation` with the role's pages, the catalog lookup, `training.load_state` (the
-attempt's decisions), the work queue's labels and the decision panel; the figures above split it.
+**What a rerun still costs**: `st.navigation` with the role's pages, the catalog check (the scenario folder's
+file times and the custom-scenario marker), `training.load_state` (the attempt's decisions), the work queue
+with its labels and the decision panel with the conversation; submitting adds the durable write. About 40
+elements per rerun, each serialised by Streamlit and parsed back by AppTest, against one for the baseline.
 """
 
 
@@ -139,15 +149,16 @@ def run(ctx: Context) -> Outcome:
         checked(at.run())
         checked(at.switch_page("app_pages/train.py").run())
         trainee = _Trainee(at, str(db_path))
+        runs = ctx.repeats * RUNS_PER_REPEAT
         timings = interleaved({
             "baseline": Case(lambda: [page.run() for _ in range(BASELINE_RUNS)], per=BASELINE_RUNS),
             "decision": Case(trainee.decide, trainee.open_fresh_attempt),
-        }, ctx.repeats)
+        }, runs)
         if trainee.recorded() != 2:
             raise RuntimeError("the submitted calls were not recorded; the benchmark is not measuring a decision")
         baseline, decision = timings["baseline"], timings["decision"]
-        steps = {step: Timing(tuple(s[1:ctx.repeats + 1])) for step, s in trainee.steps.items()}
-        first = {step: Timing(tuple(s[1:ctx.repeats + 1])) for step, s in trainee.first.items()}
+        steps = {step: Timing(tuple(s[1:runs + 1])) for step, s in trainee.steps.items()}
+        first = {step: Timing(tuple(s[1:runs + 1])) for step, s in trainee.first.items()}
         slowest = max(steps, key=lambda step: steps[step].median)
         ratio = steps[slowest].median / baseline.median
         diagnosis: list[Figure] = []
