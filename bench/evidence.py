@@ -55,16 +55,20 @@ diagnosis figures show it at 60,000. (5) Summary cells that need no escaping ski
 files, columns and bytes; memory stays flat (batches, at most two waiting for the writer thread).
 Before/after on 600,000 decisions, measured in the runs that made the change: 21.3 s (28,219 rows/s;
 `decisions.csv` 9.1 s, `decision_log.ndjson` 8.5 s) -> 7.8-12.3 s (49,000-77,000 rows/s, depending on
-what else the two shared cores were running; `decisions.csv` 4.1-6.6 s, the log 2.5-3.9 s).
+what else the machine's two cores were running; `decisions.csv` 4.1-6.6 s, the log 2.5-3.9 s).
 
 **Why it still misses:** the thread that reads SQLite is now the bottleneck (user CPU about 11 s for a
 9 s export: the second core only deflates and hashes). SQLite spends about 5.5 us per decision line (four
 `instr` calls and a `GLOB` per text cell, the cheapest exact tests its functions allow) and about 4 us per
 log line (a random row lookup in time order, and `json()` to compact the stored payload). One read
-snapshot means one connection, and one connection runs one statement at a time. Reaching 100,000 rows/s
-needs the two large members read in parallel from the same snapshot (a second connection that starts
-its read while writers are held off for a moment, e.g. `BEGIN IMMEDIATE` on a third one), and the per-
-attempt cells of a decision line (id, trainee, scenario, version) written once per attempt, not per call.
+snapshot means one connection, and one connection runs one statement at a time. Tried and dropped: the
+decision log read on a second connection of the same snapshot (both read transactions started while a third
+connection held the write lock for a moment) in a second thread, spooled to a temporary file and copied in
+at its place: 15.0 s against 12.4 s for the same export without it, one run each right after the other, on the 600,000-decision
+database. Every row fetched needs the GIL back, so the two reader threads and the writer thread slowed each
+other. What is left to try: the log read by a second process (its own interpreter, the same snapshot
+started the same way), and the per-attempt cells of a decision line (id, trainee, scenario, version)
+written once per attempt, not per call.
 """
 
 

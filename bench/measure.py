@@ -159,7 +159,7 @@ def fmt(value: float, unit: str) -> str:
     if unit == "s":
         return f"{value:.2f} s"
     if unit == "ms":
-        return f"{value:.1f} ms" if value >= 10 else f"{value:.2f} ms"
+        return f"{value:.1f} ms" if value >= 10 else f"{value:.2f} ms" if value >= 0.1 else f"{value:.4f} ms"
     if unit == "us":
         return f"{value:.0f} µs" if value >= 10 else f"{value:.2f} µs"
     if unit == "x":

@@ -65,8 +65,8 @@ two rows in plain sqlite3 112 µs, and 126 µs with the two dropped indexes back
 work the call must do: the status check and `seq` numbering inside the INSERT, two foreign-key checks, and an
 audit payload that carries the whole reply (336 bytes of JSON here) instead of the floor's 154. The floor
 itself, two rows in five B-trees, is 1.6-1.9x the baseline's one row in one, so the limit leaves the call's own
-work almost no room. On this shared 2-core machine the ratio moves by about 0.3 between consecutive runs (six
-runs after the fix, under other benchmarks' load: 1.95x to 2.65x, median 2.2x), so a run can land on either
+work almost no room. On this 2-core machine the ratio moves by about 0.3 between consecutive runs (six
+runs after the fix: 1.95x to 2.65x, median 2.2x), so a run can land on either
 side of 2x. Dropping `idx_decisions_attempt_seq` as well would save one B-tree's share, below that noise in two
 tries here, and would cost the evidence export its streaming order.
 """
