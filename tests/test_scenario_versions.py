@@ -12,25 +12,9 @@ from optrain.errors import AttemptError, ScenarioError
 from optrain.scenario_versions import custom_scenarios, resolve, save_custom, to_yaml
 from optrain.scenarios.loader import ScenarioFileError, parse_scenario_text
 
+ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 6, 5, 14, 0, tzinfo=timezone.utc)
-TEXT = """
-id: brake_day
-title: Brake day
-version: 1
-module: custom
-difficulty: beginner
-briefing: Brakes.
-queue:
-  - id: pads
-    kind: inventory
-    sku: BRK-PAD
-    product: Ceramic pads
-    units: 4
-    days_of_cover: 2
-    expected: {call: reorder}
-    rationale: Under 7 days of cover, reorder.
-    rule: low_cover_reorder
-"""
+TEXT = (ROOT / "fixtures" / "scenarios" / "valid" / "brake_day.yaml").read_text(encoding="utf-8")
 CASEY = training.Operator("casey", "Casey Morgan", "casey@x.test")
 
 

@@ -10,27 +10,10 @@ from streamlit.testing.v1 import AppTest
 from optrain import storage, training
 from optrain.scenario_versions import custom_scenarios, save_custom
 
-from .harness import Env, operator
+from .harness import ROOT, Env, operator
 
 NOW = datetime(2026, 6, 5, 14, 0, tzinfo=timezone.utc)
-V1 = """
-id: brake_day
-title: Brake day
-version: 1
-module: custom
-difficulty: beginner
-briefing: Brakes.
-queue:
-  - id: pads
-    kind: inventory
-    sku: BRK-PAD
-    product: Ceramic pads
-    units: 4
-    days_of_cover: 2
-    expected: {call: reorder}
-    rationale: Under 7 days of cover, reorder.
-    rule: low_cover_reorder
-"""
+V1 = (ROOT / "fixtures" / "scenarios" / "valid" / "brake_day.yaml").read_text(encoding="utf-8")
 V2 = V1.replace("expected: {call: reorder}", "expected: {call: mark_intentional}").replace(
     "rule: low_cover_reorder", "rule: intentional_low_stock")
 
