@@ -12,11 +12,10 @@ from optrain import storage
 from optrain.storage.analytics import (
     AttemptFilter,
     list_attempt_summaries,
-    scenario_stats,
-    score_histogram,
+    scenario_overview,
     trainee_progress,
 )
-from optrain.storage.item_analysis import call_matrix, item_stats
+from optrain.storage.item_analysis import scenario_item_analysis
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
 # (trainee, [(item, points, elapsed)] per attempt in order); items a,b,c worth 1 each.
@@ -57,7 +56,7 @@ def pearson(xs: list[float], ys: list[float]) -> float:
 @pytest.mark.parametrize("all_attempts", [False, True])
 def test_item_analysis_matches_the_definitions(db, all_attempts: bool) -> None:  # type: ignore[no-untyped-def]
     runs = [r for rs in ATTEMPTS.values() for r in (rs if all_attempts else rs[:1])]
-    got = {s.item_id: s for s in item_stats(db, "s", 1, all_attempts=all_attempts)}
+    got = {s.item_id: s for s in scenario_item_analysis(db, "s", 1, all_attempts=all_attempts).items}
     for item in "abc":
         scores = [dict((i, p) for i, p, _ in r)[item] for r in runs]
         rest = [sum(p for i, p, _ in r if i != item) for r in runs]
@@ -69,13 +68,13 @@ def test_item_analysis_matches_the_definitions(db, all_attempts: bool) -> None: 
 
 
 def test_doubtful_items_are_flagged(db) -> None:  # type: ignore[no-untyped-def]
-    stats = {s.item_id: s for s in item_stats(db, "s", 1)}
+    stats = {s.item_id: s for s in scenario_item_analysis(db, "s", 1).items}
     assert {i for i, s in stats.items() if s.doubtful} == {i for i, s in stats.items()
                                                            if s.discrimination is not None and s.discrimination < 0.15}
 
 
 def test_scenario_statistics(db) -> None:  # type: ignore[no-untyped-def]
-    (stats,) = scenario_stats(db, AttemptFilter())
+    (stats,) = scenario_overview(db, AttemptFilter()).stats
     percents = [sum(p for _, p, _ in r) / 3 for rs in ATTEMPTS.values() for r in rs]
     assert stats.attempts == 6 and stats.trainees == 4
     assert stats.mean_percent == pytest.approx(statistics.mean(percents))
@@ -97,14 +96,14 @@ def test_filters_and_summaries(db) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_histogram_and_progress(db) -> None:  # type: ignore[no-untyped-def]
-    assert dict(score_histogram(db, AttemptFilter())) == {30: 2, 50: 1, 60: 1, 90: 2}
+    assert dict(scenario_overview(db, AttemptFilter()).histogram) == {30: 2, 50: 1, 60: 1, 90: 2}
     progress = {p.username: p for p in trainee_progress(db, AttemptFilter())}
     assert progress["ben"].passed_scenarios == ("s",) and progress["cy"].passed_scenarios == ()
     assert progress["ben"].seconds_spent == pytest.approx(1200)
 
 
 def test_call_matrix_counts_chosen_calls(db) -> None:  # type: ignore[no-untyped-def]
-    matrix = call_matrix(db, "s", 1, all_attempts=True)
+    matrix = scenario_item_analysis(db, "s", 1, all_attempts=True).calls
     wrong_a = next(c for c in matrix if c.item_id == "a" and c.call == "no_action")
     assert wrong_a.count == 3 and wrong_a.verdict == "wrong"
 

@@ -148,6 +148,12 @@ class ScenarioOverview:
 def scenario_overview(db: Database, f: AttemptFilter) -> ScenarioOverview:
     """Per-scenario statistics and the score histogram of the completed attempts the filter selects.
 
+    Pass rate, mean/median, first vs best, attempts until the first pass.
+    "First" is each trainee's first completed attempt the filter selects,
+    ordered by start time (then id); attempts to the first pass counts those
+    attempts up to and including the first passed one. The histogram has
+    10-point buckets (bucket start in %), 100 % falling in the 90 bucket.
+
     Filters on trainees and scenarios only (the page's default) are answered
     from `attempt_rollups` plus the score counts; a date, result or status
     filter changes which attempt is a trainee's first, so those numbers come
@@ -245,21 +251,6 @@ def _figures_from_attempts(
         for percent in values:
             counts[percent] = counts.get(percent, 0) + 1
     return figures, scores
-
-
-def scenario_stats(db: Database, f: AttemptFilter) -> tuple[ScenarioStats, ...]:
-    """Completed attempts only: pass rate, mean/median, first vs best, attempts until the first pass.
-
-    "First" is each trainee's first completed attempt the filter selects,
-    ordered by start time (then id); attempts to the first pass counts those
-    attempts up to and including the first passed one.
-    """
-    return scenario_overview(db, f).stats
-
-
-def score_histogram(db: Database, f: AttemptFilter) -> tuple[tuple[int, int], ...]:
-    """(bucket start in %, completed attempts) in 10-point buckets; 100 % falls in the 90 bucket."""
-    return scenario_overview(db, f).histogram
 
 
 @dataclass(frozen=True)

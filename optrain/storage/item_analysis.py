@@ -130,13 +130,3 @@ def scenario_item_analysis(db: Database, scenario_id: str, version: int, *,
         wrong=int(wrong), partial=int(partial), median_seconds=medians[item_id],
     ) for item_id, (n, facility_sum, facility_n, sx, sy, sxy, sxx, syy, wrong, partial) in sums.items())
     return ItemAnalysis(items=items, calls=tuple(calls))
-
-
-def item_stats(db: Database, scenario_id: str, version: int, *, all_attempts: bool = False) -> tuple[ItemStats, ...]:
-    """Per item, on first attempts (default) or all completed attempts of one scenario version."""
-    return scenario_item_analysis(db, scenario_id, version, all_attempts=all_attempts).items
-
-
-def call_matrix(db: Database, scenario_id: str, version: int, *, all_attempts: bool = False) -> tuple[CallCount, ...]:
-    """How often each call was chosen per item (expected vs chosen), most common first."""
-    return scenario_item_analysis(db, scenario_id, version, all_attempts=all_attempts).calls
