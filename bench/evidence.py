@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import time
 import tracemalloc
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -32,7 +34,8 @@ LIMIT_GROWTH_MIB = 8.0
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 # time: the export alone; trace: with tracemalloc; profile: under cProfile;
 # deflate-6: tables and summaries at zlib's default level 6 (the pack's level before), for the size trade-off.
-MODES = ("time", "trace", "profile", "deflate-6")
+# alone: the export on its own connection, without the snapshot's helper processes (the way before).
+MODES = ("time", "trace", "profile", "deflate-6", "alone")
 FINDING = """
 **Cause (before the fix): Python touched every cell of 1.2 million rows, and one core did everything.** The
 profile of the former writer split the time between `csv.writer` and `safe_row` (a neutralisation test per
@@ -57,18 +60,29 @@ Before/after on 600,000 decisions, measured in the runs that made the change: 21
 `decisions.csv` 9.1 s, `decision_log.ndjson` 8.5 s) -> 7.8-12.3 s (49,000-77,000 rows/s, depending on
 what else the machine's two cores were running; `decisions.csv` 4.1-6.6 s, the log 2.5-3.9 s).
 
-**Why it still misses:** the thread that reads SQLite is now the bottleneck (user CPU about 11 s for a
-9 s export: the second core only deflates and hashes). SQLite spends about 5.5 us per decision line (four
-`instr` calls and a `GLOB` per text cell, the cheapest exact tests its functions allow) and about 4 us per
-log line (a random row lookup in time order, and `json()` to compact the stored payload). One read
-snapshot means one connection, and one connection runs one statement at a time. Tried and dropped: the
-decision log read on a second connection of the same snapshot (both read transactions started while a third
-connection held the write lock for a moment) in a second thread, spooled to a temporary file and copied in
-at its place: 15.0 s against 12.4 s for the same export without it, one run each right after the other, on the 600,000-decision
-database. Every row fetched needs the GIL back, so the two reader threads and the writer thread slowed each
-other. What is left to try: the log read by a second process (its own interpreter, the same snapshot
-started the same way), and the per-attempt cells of a decision line (id, trainee, scenario, version)
-written once per attempt, not per call.
+**Then (second round, profiled with the export's per-member times and `EXPLAIN QUERY PLAN`): the thread that
+read SQLite was the bottleneck** (user CPU about 11 s for a 9 s export: the second core only deflated and
+hashed). One read snapshot meant one connection, and one connection runs one statement at a time. Two
+reader threads on two connections of the same snapshot made it slower, not faster: every fetched row
+needs the GIL back, and SQLite counts each memory allocation under one process-wide lock (two threads
+building lines: 9.5 s of wall time, 5.1 s of it in the kernel, against 6.7 s on one connection).
+
+**Fixed here (second round):** (6) Two helper processes (`optrain/storage/snapshot_child.py`, standard
+library only) open read-only connections that take their snapshot together with the export's own: a
+watcher connection's `PRAGMA data_version` must not move between the first snapshot and the last, or all
+start again (`optrain/storage/snapshot_readers.py`; a test commits a call in between and checks the retry).
+(7) A batch is a range of the member's own order (whole attempts for decisions, `(created_at, id)` for the
+log), found by skipping 2,000 entries of a covering index, and SQLite returns the whole batch as one BLOB
+(`group_concat`), floats included: a float is written in SQL only when integer arithmetic and an exact
+division prove it is the float nearest a number of thousandths, so the digits equal Python's `repr` (60,000
+random floats in the tests); any other float sends its batch back through the Python writer. (8) Each
+helper also deflates its batch as a segment ending on a sync flush; the segments join into one deflate
+stream that zipfile writes through its usual CRC and size bookkeeping. (9) The export hands out up to 128
+batches ahead, so the helpers work while the summaries are written. (10) The attempt's cells of a decision
+line are written once per attempt, and time stamps skip the formula test. Same member bytes as one
+connection (tests on the hostile database, every filter); without a database file, inside an open
+transaction, or when helpers cannot start, the export runs on its own connection as before. Before/after:
+the "one connection" diagnosis below is the same export with the helpers off, in the same run.
 """
 
 
@@ -118,6 +132,11 @@ def export_once(db_path: Path, exports_dir: Path, mode: str = MODES[0]) -> dict[
 
         with mock.patch.object(evidence, "TABLE_COMPRESSLEVEL", None):
             pack = export()
+    elif mode == "alone":
+        from optrain.exports import evidence
+
+        with mock.patch.object(evidence, "snapshot_readers", partial(evidence.snapshot_readers, count=0)):
+            pack = export()
     else:
         pack = export()
     seconds = time.perf_counter() - began
@@ -133,6 +152,8 @@ def export_once(db_path: Path, exports_dir: Path, mode: str = MODES[0]) -> dict[
         "zip_mib": pack.path.stat().st_size / 2**20,
         "rss_before_mib": before,
         "peak_growth_mib": _status_mib("VmHWM") - before,
+        # The helper processes are this process's only children; Linux reports their peak in KiB.
+        "helper_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "traced_peak_mib": traced,
         "member_seconds": members,
         "profile": profile,
@@ -158,7 +179,8 @@ def run(ctx: Context) -> Outcome:
     traced = {label: export_in_child(path, exports, "trace")["traced_peak_mib"]
               for label, path in (("small", ctx.tenth_db), ("large", ctx.large_db))}
     median = {label: {key: Timing(tuple(float(r[key]) for r in rs)).median
-                      for key in ("seconds", "peak_growth_mib", "zip_mib")} for label, rs in runs.items()}
+                      for key in ("seconds", "peak_growth_mib", "zip_mib", "helper_peak_mib")}
+              for label, rs in runs.items()}
     rows = {label: rs[0]["decisions"] for label, rs in runs.items()}
     every = {label: rs[0]["rows"] for label, rs in runs.items()}
     speed = rows["large"] / median["large"]["seconds"]
@@ -172,11 +194,16 @@ def run(ctx: Context) -> Outcome:
                    every[label] / m["seconds"], "rows/s"),
             Figure(f"{rows[label]:,} decisions: peak resident memory rise", m["peak_growth_mib"], "MiB"),
             Figure(f"{rows[label]:,} decisions: tracemalloc peak", traced[label], "MiB"),
+            Figure(f"{rows[label]:,} decisions: peak resident memory of the larger helper process",
+                   m["helper_peak_mib"], "MiB"),
             Figure(f"{rows[label]:,} decisions: ZIP size", m["zip_mib"], "MiB"),
         ]
     for member in ("decisions.csv", "decision_log.ndjson"):
         seconds = Timing(tuple(r["member_seconds"][member] for r in runs["large"])).median
         figures.append(Figure(f"{rows['large']:,} decisions: {member} alone", seconds, "s"))
+    alone = export_in_child(ctx.large_db, exports, "alone")
+    figures.append(Figure(f"diagnosis: {rows['large']:,} decisions on one connection, helpers off (one run): "
+                          "decision rows/s", rows["large"] / alone["seconds"], "rows/s"))
     growth = median["large"]["peak_growth_mib"] - median["small"]["peak_growth_mib"]
     profile = ""
     if speed < LIMIT_ROWS_PER_S:

@@ -12,17 +12,21 @@ database is (members use ZIP64 so none is capped at 4 GiB). All queries run
 in one read snapshot, so the files agree with each other and with the
 manifest. `verify_pack` re-hashes a pack against its manifest.
 
-Speed: SQLite writes the CSV and NDJSON lines (`table_text`), and a writer
-thread deflates, hashes and writes each batch while the next one is
-fetched (zlib, hashlib and sqlite3 release the GIL, so the two use two
-cores). Tables and summaries are deflated at level 1: level 6 made a ZIP
-about a quarter smaller for about 3 s more CPU on 600,000 decisions.
+Speed: SQLite writes the CSV and NDJSON lines (`table_text`). The two
+large members are written by two helper processes reading the same
+snapshot (`optrain.storage.snapshot_readers`): each turns a batch into
+lines and a deflate segment, well ahead of the export, which meanwhile
+writes the summaries and small tables. A writer thread inflates, hashes
+and writes each batch (zlib, hashlib and sqlite3 release the GIL). Tables
+and summaries are deflated at level 1: level 6 made a ZIP about a quarter
+smaller for about 3 s more CPU on 600,000 decisions.
 """
 
 from __future__ import annotations
 
 import json
 import zipfile
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
@@ -36,11 +40,30 @@ from sqlite_utils import Database
 
 from optrain import __version__
 from optrain.errors import ExportError
-from optrain.exports.files import HashingWriter, published_file, text_stream, utc_stamp, utc_text
-from optrain.exports.summary import SummaryHeading, html_summary, markdown_summary, trainee_summaries
-from optrain.exports.table_text import Chunk, csv_chunks, ndjson_chunks
+from optrain.exports.files import (
+    HashingWriter,
+    published_file,
+    text_stream,
+    utc_stamp,
+    utc_text,
+)
+from optrain.exports.summary import (
+    SummaryHeading,
+    html_summary,
+    markdown_summary,
+    trainee_summaries,
+)
+from optrain.exports.table_text import (
+    DECISION_LOG,
+    DECISIONS,
+    Chunk,
+    LargeMembers,
+    csv_chunks,
+)
 from optrain.storage import export_queries as q
 from optrain.storage.export_queries import EvidenceFilter
+from optrain.storage.snapshot_child import deflate_segment
+from optrain.storage.snapshot_readers import snapshot_readers
 
 ProgressCallback = Callable[[str, int], None]
 PROGRESS_EVERY = 10_000
@@ -88,18 +111,52 @@ def screenshot_path(uploads_dir: Path, name: str) -> Path | None:
     return path if path.parent == root and path.is_file() else None
 
 
+class _Segments:
+    """Stands in for a member's zlib compressor, so deflating can happen in the snapshot's helper processes.
+
+    The member is still written through zipfile, which computes the CRC and
+    sizes of the text it is given (inflated from the segment, so they cover
+    exactly what the ZIP holds); its compressor returns, for each write,
+    the deflate segment a helper made of exactly that text (or deflates it
+    here when none came), and the final empty block at the end. Segments end
+    on a sync flush, so together they are one valid deflate stream, which
+    every unzip tool reads like any other.
+    """
+
+    def __init__(self, level: int) -> None:
+        self.level = level
+        self.next: bytes | None = None
+
+    def compress(self, data: bytes) -> bytes:
+        segment, self.next = self.next, None
+        return deflate_segment(data, self.level) if segment is None else segment
+
+    def flush(self) -> bytes:
+        return zlib.compressobj(self.level, zlib.DEFLATED, -zlib.MAX_WBITS).flush()
+
+
 class _OpenMember:
     """A ZIP member being written; `rows` is what the manifest will list for it."""
 
-    def __init__(self, raw: HashingWriter, writer: Executor) -> None:
+    def __init__(self, raw: HashingWriter, writer: Executor, segments: _Segments | None = None) -> None:
         self.raw = raw
         self.rows: int | None = None
         self._writer = writer
+        self._segments = segments
         self._pending: deque[Future[int]] = deque()
 
-    def write_behind(self, data: bytes) -> None:
-        """Hand `data` to the writer thread; waits while WRITE_AHEAD batches are still unwritten."""
-        self._pending.append(self._writer.submit(self.raw.write, data))
+    def _write(self, data: bytes | None, segment: bytes | None) -> int:
+        if data is None:  # only the segment came: its text is what the CRC, size and hash must cover
+            assert segment is not None
+            data = zlib.decompressobj(-zlib.MAX_WBITS).decompress(segment)
+        if self._segments is not None:
+            self._segments.next = segment
+        return self.raw.write(data)
+
+    def write_behind(self, data: bytes | None, segment: bytes | None = None) -> None:
+        """Hand `data` and/or its deflate segment to the writer thread; waits while WRITE_AHEAD batches
+        are still unwritten."""
+        self._pending.append(self._writer.submit(self._write, data, segment))
         while len(self._pending) > WRITE_AHEAD:
             self._pending.popleft().result()
 
@@ -130,14 +187,24 @@ class _PackWriter:
             self._progress(name, rows)
 
     @contextmanager
-    def member(self, name: str, level: int | None = None) -> Iterator[_OpenMember]:
-        """An open member; on exit it is closed and listed with its rows, size and hash."""
+    def member(self, name: str, level: int | None = None, *, segments: bool = False) -> Iterator[_OpenMember]:
+        """An open member; on exit it is closed and listed with its rows, size and hash.
+
+        With `segments` (and a `level`), writes may come with their deflate segment made elsewhere.
+        """
         info = zipfile.ZipInfo(name, date_time=self._date_time)
         info.compress_type = zipfile.ZIP_DEFLATED
         info.external_attr = 0o644 << 16
         # The per-member level: Python 3.11 has only this attribute (3.13 names it `compress_level`).
         info._compresslevel = level  # type: ignore[attr-defined]
-        member = _OpenMember(HashingWriter(self._zip.open(info, "w", force_zip64=True)), self._writer)
+        stream = self._zip.open(info, "w", force_zip64=True)
+        made = None
+        # zipfile's writer keeps its compressor in `_compressor`; should that ever change, the member
+        # is simply deflated here, as the others are.
+        if segments and level is not None and getattr(stream, "_compressor", None) is not None:
+            made = _Segments(level)
+            stream._compressor = made  # type: ignore[attr-defined]
+        member = _OpenMember(HashingWriter(stream), self._writer, made)
         try:
             yield member
             member.settle()
@@ -163,13 +230,13 @@ class _PackWriter:
         self.report(name, member.rows)
         return member.rows
 
-    def table(self, name: str, chunks: Iterable[Chunk]) -> int:
+    def table(self, name: str, chunks: Iterable[Chunk], *, segments: bool = False) -> int:
         """A CSV or NDJSON member from batches of lines; progress is reported at each multiple of `every` rows."""
         count = 0
         next_report = self._every
-        with self.member(name, TABLE_COMPRESSLEVEL) as member:
-            for text, rows in chunks:
-                member.write_behind(text.encode("utf-8"))
+        with self.member(name, TABLE_COMPRESSLEVEL, segments=segments) as member:
+            for data, rows, segment in chunks:
+                member.write_behind(data, segment)
                 count += rows
                 while next_report <= count:
                     self.report(name, next_report)
@@ -240,16 +307,18 @@ def export_evidence_pack(
     parts = modules or {}
     name = f"training_evidence_{utc_stamp(now)}.zip"
     missing: list[str] = []
-    with q.read_snapshot(db), published_file(exports_dir, name) as (path, handle), \
+    with snapshot_readers(db) as readers, published_file(exports_dir, name) as (path, handle), \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidence-pack") as writer:
         with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
             pack = _PackWriter(archive, now, progress, progress_every, writer)
+            # Started first, so the helpers write decisions and the log while the summaries are made here.
+            large = LargeMembers(db, readers, filters, deflate=TABLE_COMPRESSLEVEL)
             for member, render in (("summary.md", markdown_summary), ("summary.html", html_summary)):
                 trainees = _Counter(trainee_summaries(q.iter_attempts(db, filters), parts))
                 pack.summary(member, render(trainees, heading), rows=trainees.count)
             total = pack.table("attempts.csv", csv_chunks(db, q.ATTEMPTS_CSV, filters))
-            total += pack.table("decisions.csv", csv_chunks(db, q.DECISIONS_CSV, filters))
-            total += pack.table("decision_log.ndjson", ndjson_chunks(db, filters))
+            total += pack.table(DECISIONS, large.decisions(), segments=readers.parallel)
+            total += pack.table(DECISION_LOG, large.decision_log(), segments=readers.parallel)
             shots = dict.fromkeys(q.iter_qa_screenshots(db, filters))
             total += pack.table("qa.csv", csv_chunks(db, q.QA_CSV, filters))
             total += pack.table("observations.csv", csv_chunks(db, q.NOTES_CSV, filters))

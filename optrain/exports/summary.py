@@ -17,6 +17,7 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from optrain.exports import markdown
@@ -37,6 +38,9 @@ th { background: #f6f8fa; } .pass { color: #1a7f37; } .fail { color: #cf222e; }
 """
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
 _HTML_SPECIAL = re.compile("[&<>\"']")
+# Most cells repeat (scenario, version, status, score, percent, passed): each distinct text is escaped
+# once per export, in a bounded cache, so memory does not grow with the rows.
+_ESCAPED_CELLS = 4096
 
 
 @dataclass(frozen=True)
@@ -90,8 +94,14 @@ def _parts(summary: TraineeSummary) -> str:
     return ", ".join(AGENDA_TITLES.get(part, part) for part in summary.parts_completed) or "none yet"
 
 
+@lru_cache(maxsize=_ESCAPED_CELLS)
 def _md(text: str) -> str:
     return markdown.inline(text, in_table=True)
+
+
+@lru_cache(maxsize=_ESCAPED_CELLS)
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True) if _HTML_SPECIAL.search(text) else text
 
 
 def markdown_summary(summaries: Iterable[TraineeSummary], heading: SummaryHeading) -> Iterator[str]:
@@ -112,8 +122,7 @@ def markdown_summary(summaries: Iterable[TraineeSummary], heading: SummaryHeadin
 
 def html_summary(summaries: Iterable[TraineeSummary], heading: SummaryHeading) -> Iterator[str]:
     def esc(value: object) -> str:
-        text = str(value)
-        return html.escape(text, quote=True) if _HTML_SPECIAL.search(text) else text
+        return _esc(str(value))
 
     yield (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -133,7 +142,7 @@ def html_summary(summaries: Iterable[TraineeSummary], heading: SummaryHeading) -
         for row in summary.attempts:
             cells = _cells(row)
             css = {"yes": "pass", "no": "fail"}.get(cells[-1], "")
-            yield "<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in cells[:-1])
-            yield f"<td class=\"{css}\">{esc(cells[-1])}</td></tr>\n"
+            yield "<tr>" + "".join(f"<td>{_esc(cell)}</td>" for cell in cells[:-1])
+            yield f"<td class=\"{css}\">{_esc(cells[-1])}</td></tr>\n"
         yield "</tbody>\n</table>\n</section>\n"
     yield f"<p class=\"meta\">{count} trainee(s) with official attempts.</p>\n</body>\n</html>\n"

@@ -5,8 +5,10 @@ The `iter_*` functions are generators: rows are fetched in batches of
 evidence tables come as plain tuples in the order of their `*_COLUMNS`
 constant (the header of the exported file), because building an object per
 row would halve the export speed on large decision tables. The evidence
-pack itself reads whole lines that SQLite writes (`iter_csv_parts`,
-`iter_decision_log_lines`, see `csv_sql`), a batch of `LINE_BATCH` at a time.
+pack itself reads whole lines that SQLite writes (`iter_csv_parts`, see
+`csv_sql`), a batch of `LINE_BATCH` at a time; its two large members come as
+`Batch` queries (`decision_batches`, `decision_log_batches`), each returning
+a whole batch of lines as one BLOB, for `snapshot_readers` to run.
 
 Wrap the queries of one export in `read_snapshot` so that every file of the
 export sees the same data while trainees keep writing (in WAL mode a reader
@@ -30,7 +32,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from optrain.storage.csv_sql import CSV_PARAMS, CsvLines, csv_lines
+from optrain.storage.csv_sql import CSV_PARAMS, Cells, CsvLines, csv_lines, grouped_batch_sql
 from optrain.storage.db import storage_errors, utc_iso
 from optrain.storage.qa import AnswerStatus, QaAnswer, _answer_from_row
 
@@ -106,13 +108,17 @@ ATTEMPTS_CSV = csv_lines(ATTEMPT_COLUMNS, (
     ("a.critical_failures", "cell"), ("a.official", "flag"),
 ), key="a.id", tables="attempts AS a", where=_ATTEMPT_FILTER, order="a.username, a.started_at, a.id")
 
-DECISIONS_CSV = csv_lines(DECISION_COLUMNS, (
+_DECISION_ATTEMPT_CELLS: Cells = (
     ("a.id", "key"), ("a.username", "text"), ("a.scenario_id", "text"), ("a.scenario_version", "cell"),
+)
+_DECISION_CELLS: Cells = (
     ("d.item_id", "text"), ("d.call", "text"), ("d.template", "text"), ("d.body", "text"), ("d.note", "text"),
     ("d.decided_at", "text"), ("d.elapsed_seconds", "real"), ("d.points", "real"), ("d.max_points", "real"),
     ("d.verdict", "text"),
-), key="d.id", tables="attempts AS a JOIN decisions AS d ON d.attempt_id = a.id", where=_ATTEMPT_FILTER,
-   order="a.id, d.seq")
+)
+DECISIONS_CSV = csv_lines(
+    DECISION_COLUMNS, _DECISION_ATTEMPT_CELLS + _DECISION_CELLS, key="d.id",
+    tables="attempts AS a JOIN decisions AS d ON d.attempt_id = a.id", where=_ATTEMPT_FILTER, order="a.id, d.seq")
 
 NOTES_CSV = csv_lines(NOTE_COLUMNS, (
     ("n.id", "key"), ("a.id", "key"), ("a.username", "text"), ("a.scenario_id", "text"),
@@ -144,18 +150,45 @@ _QA_SCREENSHOTS_SQL = """
 # subquery run once, and only when a trainee or scenario is asked for: a join
 # would look up the attempt of every record, which doubled the time of a
 # whole-database export.
-_DECISION_LOG_SQL = """
-    SELECT json_object('shop_domain', l.shop_domain, 'action_type', l.action_type,
-                       'operator_email', l.operator_email, 'created_at', l.created_at,
-                       'payload', json(l.payload)) || char(10)
-    FROM decision_log AS l
-    WHERE (:since IS NULL OR l.created_at >= :since)
-      AND (:until IS NULL OR l.created_at < :until)
-      AND ((:trainee IS NULL AND :scenario_id IS NULL) OR l.attempt_id IN (
-          SELECT a.id FROM attempts AS a
-          WHERE (:trainee IS NULL OR a.username = :trainee) AND (:scenario_id IS NULL OR a.scenario_id = :scenario_id)))
-    ORDER BY l.created_at, l.id
+_DECISION_LOG_LINE = """
+    json_object('shop_domain', l.shop_domain, 'action_type', l.action_type,
+                'operator_email', l.operator_email, 'created_at', l.created_at,
+                'payload', json(l.payload)) || char(10)
 """
+_DECISION_LOG_WHERE = """
+    (:since IS NULL OR l.created_at >= :since)
+    AND (:until IS NULL OR l.created_at < :until)
+    AND ((:trainee IS NULL AND :scenario_id IS NULL) OR l.attempt_id IN (
+        SELECT a.id FROM attempts AS a
+        WHERE (:trainee IS NULL OR a.username = :trainee) AND (:scenario_id IS NULL OR a.scenario_id = :scenario_id)))
+"""
+# Batches of the two large members, each a range of the member's own order that the next
+# batch's bound query finds by skipping LINE_BATCH index entries (a covering index each, so
+# walking the bounds reads no table row). Decisions are cut between attempts (a.id, then seq).
+_DECISION_BOUNDS = "a.id > :lo AND a.id <= :hi"
+_DECISION_BATCH_SQL = grouped_batch_sql(
+    _DECISION_ATTEMPT_CELLS, _DECISION_CELLS, parent="attempts AS a", parent_key="a.id",
+    parent_where=_ATTEMPT_FILTER, child="decisions AS d", child_key="d.attempt_id", child_order="d.attempt_id, d.seq")
+_DECISION_NEXT_BOUND = """
+    SELECT attempt_id FROM decisions WHERE attempt_id > :lo ORDER BY attempt_id LIMIT 1 OFFSET :skip
+"""
+# The log is cut on (created_at, id), the order it is exported in; the last batch has no upper bound.
+_LOG_LOWER = "(l.created_at, l.id) > (:lo_at, :lo_id)"
+_LOG_UPPER = "(l.created_at, l.id) <= (:hi_at, :hi_id)"
+_LOG_BATCH = """
+    SELECT CAST(group_concat(line, '') AS BLOB), count(*), count(line) FROM (
+        SELECT {line} AS line FROM decision_log AS l WHERE ({where}) AND {bounds} ORDER BY l.created_at, l.id)
+"""
+_LOG_BATCH_SQL = _LOG_BATCH.format(line=_DECISION_LOG_LINE, where=_DECISION_LOG_WHERE,
+                                   bounds=f"{_LOG_LOWER} AND {_LOG_UPPER}")
+_LOG_TAIL_SQL = _LOG_BATCH.format(line=_DECISION_LOG_LINE, where=_DECISION_LOG_WHERE, bounds=_LOG_LOWER)
+_LOG_NEXT_BOUND = """
+    SELECT created_at, id FROM decision_log AS l WHERE (l.created_at, l.id) > (:lo_at, :lo_id)
+    ORDER BY l.created_at, l.id LIMIT 1 OFFSET :skip
+"""
+# Below every key: ids are positive and created_at is never NULL ('' is the least text).
+_LOG_START = {"lo_at": "", "lo_id": -1}
+_MAX_ID = 2**63 - 1
 
 _TICKET_ANSWERS_SQL = """
     SELECT q.id, q.attempt_id, q.username, q.scenario_id, q.scenario_version, q.question_id, q.part, q.kind,
@@ -248,11 +281,6 @@ def csv_source_row(db: Database, lines: CsvLines, key: int) -> Row:
     return tuple(row)
 
 
-def iter_decision_log_lines(db: Database, filters: EvidenceFilter) -> Iterator[list[Row]]:
-    """Batches of audit records, oldest first, each `(line,)`: one compact JSON object and a line feed."""
-    return _batches(db, _DECISION_LOG_SQL, _evidence_params(filters), LINE_BATCH)
-
-
 def iter_qa_screenshots(db: Database, filters: EvidenceFilter) -> Iterator[str]:
     """The screenshot names of the answers `iter_qa` selects, in its order (repeats included)."""
     return (row[0] for row in _stream(db, _QA_SCREENSHOTS_SQL, _evidence_params(filters)))
@@ -283,3 +311,47 @@ def count_decision_log_before(db: Database, *, older_than: datetime) -> int:
             "SELECT COUNT(*) FROM decision_log WHERE created_at < :cutoff", {"cutoff": utc_iso(older_than)}
         ).fetchone()
     return int(row[0])
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One batch query of a large member: `sql` with `params`, and the bounds of the rows it covers."""
+
+    sql: str
+    params: dict[str, Any]
+    bounds: str
+
+
+def decision_batches(db: Database, filters: EvidenceFilter) -> Iterator[Batch]:
+    """The batches of decisions.csv in order: whole attempts, about LINE_BATCH decisions each."""
+    params = {**_evidence_params(filters), **CSV_PARAMS}
+    sql = _DECISION_BATCH_SQL
+    low = 0
+    while True:
+        with storage_errors():
+            row = db.execute(_DECISION_NEXT_BOUND, {"lo": low, "skip": LINE_BATCH - 1}).fetchone()
+        high = _MAX_ID if row is None else int(row[0])
+        yield Batch(sql, {**params, "lo": low, "hi": high}, _DECISION_BOUNDS)
+        if row is None:
+            return
+        low = high
+
+
+def decision_log_batches(db: Database, filters: EvidenceFilter) -> Iterator[Batch]:
+    """The batches of decision_log.ndjson in order, LINE_BATCH records each (fewer when filtered)."""
+    params = _evidence_params(filters)
+    low: dict[str, Any] = dict(_LOG_START)
+    while True:
+        with storage_errors():
+            row = db.execute(_LOG_NEXT_BOUND, {**low, "skip": LINE_BATCH - 1}).fetchone()
+        if row is None:
+            yield Batch(_LOG_TAIL_SQL, {**params, **low}, _LOG_LOWER)
+            return
+        high = {"hi_at": row[0], "hi_id": row[1]}
+        yield Batch(_LOG_BATCH_SQL, {**params, **low, **high}, f"{_LOG_LOWER} AND {_LOG_UPPER}")
+        low = {"lo_at": row[0], "lo_id": row[1]}
+
+
+def iter_csv_range_parts(db: Database, lines: CsvLines, batch: Batch) -> Iterator[list[Row]]:
+    """`iter_csv_parts` for the rows of one batch: for a batch with a line SQLite could not write."""
+    return _batches(db, lines.range_lines_sql(batch.bounds), batch.params, LINE_BATCH)
