@@ -77,16 +77,25 @@ def trainee_summaries(attempts: Iterable[Row], modules: Mapping[str, str]) -> It
         )
 
 
-def _cells(row: Row) -> tuple[str, ...]:
-    def number(value: Any) -> str:
-        return "" if value is None else f"{value:g}"
+_SCENARIO, _VERSION, _STARTED, _FINISHED, _STATUS = (
+    _COL["scenario"], _COL["version"], _COL["started_at"], _COL["finished_at"], _COL["status"])
+_SCORE, _MAX_SCORE, _PERCENT, _PASSED = _COL["score"], _COL["max_score"], _COL["percent"], _COL["passed"]
 
-    score = "" if row[_COL["score"]] is None else f"{number(row[_COL['score']])}/{number(row[_COL['max_score']])}"
-    percent = "" if row[_COL["percent"]] is None else f"{row[_COL['percent']]:.0%}"
-    passed = "" if row[_COL["passed"]] is None else ("yes" if row[_COL["passed"]] else "no")
+
+def _number(value: Any) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _cells(row: Row) -> tuple[str, ...]:
+    score = row[_SCORE]
+    percent = row[_PERCENT]
+    passed = row[_PASSED]
     return (
-        str(row[_COL["scenario"]]), str(row[_COL["version"]]), str(row[_COL["started_at"]]),
-        str(row[_COL["finished_at"]] or ""), str(row[_COL["status"]]).replace("_", " "), score, percent, passed,
+        str(row[_SCENARIO]), str(row[_VERSION]), str(row[_STARTED]), str(row[_FINISHED] or ""),
+        str(row[_STATUS]).replace("_", " "),
+        "" if score is None else f"{_number(score)}/{_number(row[_MAX_SCORE])}",
+        "" if percent is None else f"{percent:.0%}",
+        "" if passed is None else ("yes" if passed else "no"),
     )
 
 

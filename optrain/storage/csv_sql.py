@@ -39,7 +39,9 @@ from typing import Literal
 
 # The patterns are bound as parameters: constants of the statement, never built per row.
 CSV_PARAMS: dict[str, str] = {"csv_formula": "[-=+@\t\r]*"}
-_SPECIAL = ("','", "'\"'", "char(10)", "char(13)")
+# Line feed and carriage return as literal characters: `char(10)` was called again for every cell.
+_SPECIAL = ("','", "'\"'", "'\n'", "'\r'")
+CRLF = "'\r\n'"
 
 # key: an INTEGER PRIMARY KEY (always an integer); text: a TEXT column; real: a REAL column;
 # flag: 0/1 written no/yes; cell: any other (INTEGER columns, which SQLite lets hold any type).
@@ -148,7 +150,7 @@ def csv_lines(header: tuple[str, ...], cells: Cells, *, key: str, tables: str, w
             template.append(comma + "%s")
         else:
             run.extend(["','", _cell(column, kind)] if comma else [_cell(column, kind)])
-    run.append("char(13, 10)")
+    run.append(CRLF)
     parts.append(" || ".join(run))
     template.append("%s")
     columns = ", ".join(column for column, _ in cells)
@@ -184,6 +186,6 @@ def grouped_batch_sql(parent_cells: Cells, child_cells: Cells, *, parent: str, p
         f"WITH p AS MATERIALIZED (SELECT {parent_key} AS id, {lead} AS lead FROM {parent} "
         f"WHERE ({parent_where}) AND {parent_key} > :lo AND {parent_key} <= :hi) "
         f"SELECT CAST(group_concat(line, '') AS BLOB), count(*), count(line) FROM ("
-        f"SELECT p.lead || ',' || {rest} || char(13, 10) AS line FROM {child} JOIN p ON p.id = {child_key} "
+        f"SELECT p.lead || ',' || {rest} || {CRLF} AS line FROM {child} JOIN p ON p.id = {child_key} "
         f"WHERE {child_key} > :lo AND {child_key} <= :hi ORDER BY {child_order})"
     )

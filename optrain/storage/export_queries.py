@@ -153,7 +153,7 @@ _QA_SCREENSHOTS_SQL = """
 _DECISION_LOG_LINE = """
     json_object('shop_domain', l.shop_domain, 'action_type', l.action_type,
                 'operator_email', l.operator_email, 'created_at', l.created_at,
-                'payload', json(l.payload)) || char(10)
+                'payload', json(l.payload)) || '\n'
 """
 _DECISION_LOG_WHERE = """
     (:since IS NULL OR l.created_at >= :since)
