@@ -1,8 +1,8 @@
 """A read-only helper process of `snapshot_readers`: runs batch queries for its parent on a stdin/stdout pipe.
 
 Run by path (`python snapshot_child.py <database URI> <busy timeout ms>`),
-so it imports nothing but the standard library and starts in a few tens of
-milliseconds. Every message is a frame: a 4-byte big-endian length and the
+so it imports nothing but the standard library (and ISA-L's deflate) and
+starts in a few tens of milliseconds. Every message is a frame: a 4-byte big-endian length and the
 bytes. The parent sends JSON requests:
 
 - `{"op": "begin"}` starts a read transaction now (its snapshot);
@@ -38,6 +38,7 @@ import struct
 import sys
 import threading
 import zlib
+from types import ModuleType
 from typing import IO, Any
 
 _LENGTH = struct.Struct(">I")
@@ -45,10 +46,25 @@ _COUNTS = struct.Struct(">QQQQ")
 MMAP_BYTES = 1 << 30
 
 
+_deflate: ModuleType
+try:  # Intel ISA-L's DEFLATE: the same format as zlib's, about four times as fast at its level 1
+    from isal import isal_zlib as _deflate
+except ImportError:  # pragma: no cover - the dependency is declared; zlib writes the same format
+    _deflate = zlib
+
+
 def deflate_segment(data: bytes, level: int) -> bytes:
-    """`data` as raw deflate blocks ending on a byte boundary, not final: segments concatenate."""
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
-    return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    """`data` as raw deflate blocks ending on a byte boundary, not final: segments concatenate.
+
+    `level` is 1 (fast) to 3 (smaller); any DEFLATE reader inflates the result.
+    """
+    compressor = _deflate.compressobj(level, _deflate.DEFLATED, -zlib.MAX_WBITS)
+    return bytes(compressor.compress(data) + compressor.flush(_deflate.Z_SYNC_FLUSH))
+
+
+def inflate_segment(segment: bytes) -> bytes:
+    """The bytes `deflate_segment` was given."""
+    return bytes(_deflate.decompressobj(-zlib.MAX_WBITS).decompress(segment))
 
 
 def read_frame(stream: IO[bytes]) -> bytes | None:
