@@ -214,7 +214,7 @@ def test_an_sql_error_in_a_helper_reaches_the_caller_as_the_same_error(hostile_f
             blob, rows, lines, segment = readers.submit("SELECT X'6869', 1, 1", {}, 1).result()
             partial = readers.submit("SELECT X'6869', 2, 1", {}, 1).result()
         assert plain == (b"hi", 1, 1, None)
-        assert (blob, rows, lines) == (None, 1, 1)
+        assert (blob, rows, lines) == (2, 1, 1)  # the length of the lines the segment holds
         assert segment is not None and zlib.decompressobj(-zlib.MAX_WBITS).decompress(segment) == b"hi"
         assert partial == (b"hi", 2, 1, None)  # a line is missing: the batch comes back as it is, not deflated
     finally:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import zipfile
-import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
@@ -63,7 +62,7 @@ from optrain.exports.table_text import (
 )
 from optrain.storage import export_queries as q
 from optrain.storage.export_queries import EvidenceFilter
-from optrain.storage.snapshot_child import deflate_segment, inflate_segment
+from optrain.storage.snapshot_child import FINAL_BLOCK, deflate_segment, inflate_segment
 from optrain.storage.snapshot_readers import snapshot_readers
 
 ProgressCallback = Callable[[str, int], None]
@@ -135,7 +134,7 @@ class _Segments:
         return deflate_segment(data, self.level) if segment is None else segment
 
     def flush(self) -> bytes:
-        return zlib.compressobj(self.level, zlib.DEFLATED, -zlib.MAX_WBITS).flush()
+        return FINAL_BLOCK
 
 
 class _OpenMember:
@@ -148,15 +147,15 @@ class _OpenMember:
         self._segments = segments
         self._pending: deque[Future[int]] = deque()
 
-    def _write(self, data: bytes | None, segment: bytes | None) -> int:
-        if data is None:  # only the segment came: its text is what the CRC, size and hash must cover
-            assert segment is not None
-            data = inflate_segment(segment)
+    def _write(self, data: bytes | int, segment: bytes | None) -> int:
+        if isinstance(data, int):  # only the segment (and its text's length) came: the CRC, size and
+            assert segment is not None  # hash must cover its text, so it is inflated here
+            data = inflate_segment(segment, data)
         if self._segments is not None:
             self._segments.next = segment
         return self.raw.write(data)
 
-    def write_behind(self, data: bytes | None, segment: bytes | None = None) -> None:
+    def write_behind(self, data: bytes | int, segment: bytes | None = None) -> None:
         """Hand `data` and/or its deflate segment to the writer thread; waits while WRITE_AHEAD batches
         are still unwritten."""
         self._pending.append(self._writer.submit(self._write, data, segment))

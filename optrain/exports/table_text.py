@@ -30,8 +30,8 @@ from optrain.storage.snapshot_readers import (
 )
 
 # UTF-8 text, how many rows it holds, and the text as a deflate segment when a helper made one
-# (then the text itself is None: the segment is inflated where it is written).
-Chunk = tuple[bytes | None, int, bytes | None]
+# (then the text's length stands in for it: the segment is inflated where it is written).
+Chunk = tuple[bytes | int, int, bytes | None]
 DECISIONS = "decisions.csv"
 DECISION_LOG = "decision_log.ndjson"
 _YES_NO = {0: "no", 1: "yes"}

@@ -18,7 +18,7 @@ bytes. The parent sends JSON requests:
 
 Every other request gets one reply frame: `K` then the result (for a batch,
 four unsigned 64-bit counts: rows, lines, BLOB length, segment length, then
-the BLOB or the segment), or `E` then a JSON object naming the SQLite
+the segment if there is one, else the BLOB), or `E` then a JSON object naming the SQLite
 error. Replies queue in memory and a second thread writes them, so the
 helper keeps working while the parent is busy elsewhere; the parent bounds
 how many batches it asks for ahead. The helper stops at the end of its
@@ -62,9 +62,16 @@ def deflate_segment(data: bytes, level: int) -> bytes:
     return bytes(compressor.compress(data) + compressor.flush(_deflate.Z_SYNC_FLUSH))
 
 
-def inflate_segment(segment: bytes) -> bytes:
-    """The bytes `deflate_segment` was given."""
-    return bytes(_deflate.decompressobj(-zlib.MAX_WBITS).decompress(segment))
+# An empty final block (fixed Huffman codes): what ends a stream of segments.
+FINAL_BLOCK = zlib.compressobj(1, zlib.DEFLATED, -zlib.MAX_WBITS).flush()
+
+
+def inflate_segment(segment: bytes, size: int) -> bytes:
+    """The `size` bytes `deflate_segment` was given; the output buffer is allocated once, at that size.
+
+    (A decompressor object grew its buffers batch after batch, and the export's memory with them.)
+    """
+    return bytes(_deflate.decompress(segment + FINAL_BLOCK, -zlib.MAX_WBITS, max(1, size)))
 
 
 def read_frame(stream: IO[bytes]) -> bytes | None:
@@ -112,7 +119,7 @@ def _handle(conn: sqlite3.Connection, statements: dict[int, str], request: dict[
         level = request.get("deflate")
         if level is not None and rows == lines:
             segment = deflate_segment(data, int(level))
-            return [b"K", _COUNTS.pack(rows, lines, 0, len(segment)), segment]
+            return [b"K", _COUNTS.pack(rows, lines, len(data), len(segment)), segment]
         return [b"K", _COUNTS.pack(rows, lines, len(data), 0), data]
     raise ValueError(f"unknown request {op!r}")
 

@@ -40,8 +40,9 @@ CHILD = Path(__file__).with_name("snapshot_child.py")
 HELPER_STOPPED = ("A helper process of the export stopped unexpectedly; export again, and if it keeps "
                   "happening, check the server's memory and process limits.")
 # The lines, the rows matched and the lines SQLite could write; or, when a deflated batch was asked for
-# and every line was written, no lines but their deflate segment (see `snapshot_child.deflate_segment`).
-BatchResult = tuple[bytes | None, int, int, bytes | None]
+# and every line was written, the length of the lines and their deflate segment (see
+# `snapshot_child.deflate_segment`).
+BatchResult = tuple[bytes | int, int, int, bytes | None]
 
 
 def _raise_reported(info: dict[str, Any]) -> None:
@@ -88,8 +89,8 @@ class _Helper:
     def batch_result(self) -> BatchResult:
         answer = memoryview(self.reply())
         rows, lines, size, segment = _COUNTS.unpack_from(answer)
-        body = bytes(answer[_COUNTS.size:_COUNTS.size + size + segment])
-        return (None, rows, lines, body) if segment else (body, rows, lines, None)
+        body = bytes(answer[_COUNTS.size:_COUNTS.size + (segment or size)])
+        return (size, rows, lines, body) if segment else (body, rows, lines, None)
 
     def close(self) -> None:
         """End the helper: closing both pipes stops it even while it is writing answers nobody reads."""
