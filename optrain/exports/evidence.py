@@ -26,6 +26,7 @@ decisions.
 from __future__ import annotations
 
 import json
+import tempfile
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -49,8 +50,7 @@ from optrain.exports.files import (
 )
 from optrain.exports.summary import (
     SummaryHeading,
-    html_summary,
-    markdown_summary,
+    both_summaries,
     trainee_summaries,
 )
 from optrain.exports.table_text import (
@@ -247,6 +247,14 @@ class _PackWriter:
         self.report(name, count)
         return count
 
+    def spooled(self, name: str, source: BinaryIO, rows: int) -> None:
+        """A summary member from text spooled to a temporary file."""
+        with self.member(name, TABLE_COMPRESSLEVEL, segments=True) as member:
+            while block := source.read(SUMMARY_BLOCK_CHARS):
+                member.write_behind(block)
+            member.rows = rows
+        self.report(name, rows)
+
     def copy(self, name: str, source: BinaryIO) -> None:
         with self.member(name) as member:
             while True:
@@ -315,9 +323,7 @@ def export_evidence_pack(
             pack = _PackWriter(archive, now, progress, progress_every, writer)
             # Started first, so the helpers write decisions and the log while the summaries are made here.
             large = LargeMembers(db, readers, filters, deflate=TABLE_COMPRESSLEVEL)
-            for member, render in (("summary.md", markdown_summary), ("summary.html", html_summary)):
-                trainees = _Counter(trainee_summaries(q.iter_attempts(db, filters), parts))
-                pack.summary(member, render(trainees, heading), rows=trainees.count)
+            _summaries(pack, _Counter(trainee_summaries(q.iter_attempts(db, filters), parts)), heading, exports_dir)
             total = pack.table("attempts.csv", csv_chunks(db, q.ATTEMPTS_CSV, filters))
             total += pack.table(DECISIONS, large.decisions())
             total += pack.table(DECISION_LOG, large.decision_log())
@@ -347,6 +353,20 @@ class _Counter(Iterator[Any]):
 
     def count(self) -> int:
         return self.seen
+
+
+def _summaries(pack: _PackWriter, trainees: _Counter, heading: SummaryHeading, folder: Path) -> None:
+    """summary.md and summary.html from one pass over the attempts; the HTML waits in a temporary file
+    (in the exports folder, removed when closed) while the Markdown is written."""
+    with tempfile.TemporaryFile(dir=folder) as spool:
+        def markdown_pieces() -> Iterator[str]:
+            for markdown_text, html_text in both_summaries(trainees, heading):
+                spool.write(html_text.encode("utf-8"))
+                yield markdown_text
+
+        pack.summary("summary.md", markdown_pieces(), rows=trainees.count)
+        spool.seek(0)
+        pack.spooled("summary.html", spool, trainees.count())
 
 
 def _copy_screenshots(pack: _PackWriter, uploads_dir: Path, names: Iterable[str], missing: list[str]) -> None:

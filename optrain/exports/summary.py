@@ -5,7 +5,8 @@ in attempts.csv only). An agenda part is completed when the trainee passed
 an official attempt of a scenario in that part.
 
 Both renderings stream: attempts arrive grouped by trainee, and only one
-trainee's attempts are held at a time. The HTML escapes every value with
+trainee's attempts are held at a time. `both_summaries` makes the two in
+one pass, so the evidence pack reads the attempts once. The HTML escapes every value with
 `html.escape`, carries a small inline stylesheet and a Content-Security-Policy
 that forbids scripts, so a hostile name or answer stays inert text.
 """
@@ -113,45 +114,81 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True) if _HTML_SPECIAL.search(text) else text
 
 
+def _markdown_head(heading: SummaryHeading) -> str:
+    lines = ["# Training evidence\n\n", f"Exported {heading.exported_at} by optrain {heading.app_version}.\n\n"]
+    lines += [f"- {label}: {_md(value)}\n" for label, value in heading.filters]
+    return "".join(lines)
+
+
+def _markdown_trainee(summary: TraineeSummary, rows: list[tuple[str, ...]]) -> str:
+    lines = [
+        f"\n## {_md(summary.heading)}\n\n",
+        f"Agenda parts completed: {_parts(summary)}\n\n",
+        "| " + " | ".join(SUMMARY_HEADERS) + " |\n",
+        "|" + "---|" * len(SUMMARY_HEADERS) + "\n",
+    ]
+    lines += ["| " + " | ".join(map(_md, cells)) + " |\n" for cells in rows]
+    return "".join(lines)
+
+
+def _markdown_tail(count: int) -> str:
+    return f"\n{count} trainee(s) with official attempts.\n"
+
+
+def _html_head(heading: SummaryHeading) -> str:
+    lines = [
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{_esc(CSP)}\">\n"
+        f"<title>Training evidence</title>\n<style>{STYLESHEET}</style>\n</head>\n<body>\n"
+        "<h1>Training evidence</h1>\n"
+        f"<p class=\"meta\">Exported {_esc(heading.exported_at)} by optrain {_esc(heading.app_version)}.</p>\n<ul>\n"
+    ]
+    lines += [f"<li>{_esc(label)}: {_esc(value)}</li>\n" for label, value in heading.filters]
+    lines.append("</ul>\n")
+    return "".join(lines)
+
+
+_HTML_HEADER_ROW = "".join(f"<th>{_esc(name)}</th>" for name in SUMMARY_HEADERS) + "</tr></thead>\n<tbody>\n"
+_PASS_CLASS = {"yes": "pass", "no": "fail"}
+
+
+def _html_trainee(summary: TraineeSummary, rows: list[tuple[str, ...]]) -> str:
+    lines = [
+        f"<section>\n<h2>{_esc(summary.heading)}</h2>\n",
+        f"<p>Agenda parts completed: {_esc(_parts(summary))}</p>\n<table>\n<thead><tr>",
+        _HTML_HEADER_ROW,
+    ]
+    for cells in rows:
+        lines.append("<tr>" + "".join(f"<td>{_esc(cell)}</td>" for cell in cells[:-1]))
+        lines.append(f"<td class=\"{_PASS_CLASS.get(cells[-1], '')}\">{_esc(cells[-1])}</td></tr>\n")
+    lines.append("</tbody>\n</table>\n</section>\n")
+    return "".join(lines)
+
+
+def _html_tail(count: int) -> str:
+    return f"<p class=\"meta\">{count} trainee(s) with official attempts.</p>\n</body>\n</html>\n"
+
+
 def markdown_summary(summaries: Iterable[TraineeSummary], heading: SummaryHeading) -> Iterator[str]:
-    yield "# Training evidence\n\n"
-    yield f"Exported {heading.exported_at} by optrain {heading.app_version}.\n\n"
-    for label, value in heading.filters:
-        yield f"- {label}: {_md(value)}\n"
-    count = 0
-    for count, summary in enumerate(summaries, start=1):  # noqa: B007 - count is read after the loop
-        yield f"\n## {_md(summary.heading)}\n\n"
-        yield f"Agenda parts completed: {_parts(summary)}\n\n"
-        yield "| " + " | ".join(SUMMARY_HEADERS) + " |\n"
-        yield "|" + "---|" * len(SUMMARY_HEADERS) + "\n"
-        for row in summary.attempts:
-            yield "| " + " | ".join(_md(cell) for cell in _cells(row)) + " |\n"
-    yield f"\n{count} trainee(s) with official attempts.\n"
+    for markdown_text, _ in both_summaries(summaries, heading, with_html=False):
+        yield markdown_text
 
 
 def html_summary(summaries: Iterable[TraineeSummary], heading: SummaryHeading) -> Iterator[str]:
-    def esc(value: object) -> str:
-        return _esc(str(value))
+    for _, html_text in both_summaries(summaries, heading, with_markdown=False):
+        yield html_text
 
-    yield (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{esc(CSP)}\">\n"
-        f"<title>Training evidence</title>\n<style>{STYLESHEET}</style>\n</head>\n<body>\n"
-        "<h1>Training evidence</h1>\n"
-        f"<p class=\"meta\">Exported {esc(heading.exported_at)} by optrain {esc(heading.app_version)}.</p>\n<ul>\n"
-    )
-    for label, value in heading.filters:
-        yield f"<li>{esc(label)}: {esc(value)}</li>\n"
-    yield "</ul>\n"
+
+def both_summaries(summaries: Iterable[TraineeSummary], heading: SummaryHeading, *, with_markdown: bool = True,
+                   with_html: bool = True) -> Iterator[tuple[str, str]]:
+    """The Markdown and the HTML summary in one pass over the trainees, as (Markdown, HTML) pieces.
+
+    Each attempt's cells are worked out once for both; a rendering not asked for comes as "".
+    """
+    yield (_markdown_head(heading) if with_markdown else "", _html_head(heading) if with_html else "")
     count = 0
     for count, summary in enumerate(summaries, start=1):  # noqa: B007 - count is read after the loop
-        yield f"<section>\n<h2>{esc(summary.heading)}</h2>\n"
-        yield f"<p>Agenda parts completed: {esc(_parts(summary))}</p>\n<table>\n<thead><tr>"
-        yield "".join(f"<th>{esc(name)}</th>" for name in SUMMARY_HEADERS) + "</tr></thead>\n<tbody>\n"
-        for row in summary.attempts:
-            cells = _cells(row)
-            css = {"yes": "pass", "no": "fail"}.get(cells[-1], "")
-            yield "<tr>" + "".join(f"<td>{_esc(cell)}</td>" for cell in cells[:-1])
-            yield f"<td class=\"{css}\">{_esc(cells[-1])}</td></tr>\n"
-        yield "</tbody>\n</table>\n</section>\n"
-    yield f"<p class=\"meta\">{count} trainee(s) with official attempts.</p>\n</body>\n</html>\n"
+        rows = [_cells(row) for row in summary.attempts]
+        yield (_markdown_trainee(summary, rows) if with_markdown else "",
+               _html_trainee(summary, rows) if with_html else "")
+    yield (_markdown_tail(count) if with_markdown else "", _html_tail(count) if with_html else "")
