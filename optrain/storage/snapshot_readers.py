@@ -92,19 +92,29 @@ class _Helper:
         body = bytes(answer[_COUNTS.size:_COUNTS.size + (segment or size)])
         return (size, rows, lines, body) if segment else (body, rows, lines, None)
 
-    def close(self) -> None:
-        """End the helper: closing both pipes stops it even while it is writing answers nobody reads."""
+    def hang_up(self) -> None:
+        """Close both pipes: the helper stops at the end of its input, even while writing answers nobody reads."""
         for pipe in (self.process.stdin, self.process.stdout):
             if pipe is not None:
                 try:
                     pipe.close()
                 except OSError:
                     pass
+
+    def wait(self) -> None:
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def _stop(helpers: list[_Helper]) -> None:
+    """Hang up on every helper first, then wait for each: they stop side by side."""
+    for helper in helpers:
+        helper.hang_up()
+    for helper in helpers:
+        helper.wait()
 
 
 class Reply:
@@ -170,10 +180,9 @@ def _start_helpers(db: Database, path: Path, count: int, stack: ExitStack) -> li
         watcher = sqlite3.connect(uri, uri=True)
         stack.callback(watcher.close)
         helpers: list[_Helper] = []
+        stack.callback(_stop, helpers)
         for _ in range(count):
-            helper = _Helper(uri, busy)
-            stack.callback(helper.close)
-            helpers.append(helper)
+            helpers.append(_Helper(uri, busy))
         for helper in helpers:
             helper.reply()  # ready: its connection is open
         for _ in range(SNAPSHOT_TRIES):
