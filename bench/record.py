@@ -69,6 +69,18 @@ work almost no room. On this 2-core machine the ratio moves by about 0.3 between
 runs after the fix: 1.95x to 2.65x, median 2.2x), so a run can land on either
 side of 2x. Dropping `idx_decisions_attempt_seq` as well would save one B-tree's share, below that noise in two
 tries here, and would cost the evidence export its streaming order.
+
+**Measured again later (CPU only, `synchronous=OFF`, 15 alternating batches of 200):** `record_decision`
+38.5 us; its own two statements issued bare 27.0 us; the same two rows as plain INSERTs 20.9 us. So about
+11 us is Python (3.3 us of it the JSON payload, which the audit record needs) and 6 us the status check,
+`seq` numbering and RETURNING done inside the INSERT. Checking the status and numbering `seq` with one
+SELECT under the write lock, then a plain INSERT, measured 32.2 us (6 us less): about 5 % of a durable call,
+less than the run-to-run spread of the ratio (1.96x, 2.32x and 2.14x in three full runs the same day), so it
+was not kept. A smaller page (1,024 bytes instead of 4,096) cut the two-row floor by about 12 % (1.23x
+against 1.39x of the baseline, alternating), but it changes the file format of every database, slows every
+read by making trees deeper, and can only be set on a new file; not done. What would pass with room to
+spare is writing one row instead of two (the audit record as a view over `decisions`), which changes what
+the audit log is; left as a decision for the product, not made here.
 """
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 BODY = "Hi Alex, thanks for your patience: your order #HR-10482 ships today with UPS."
