@@ -41,25 +41,9 @@ from sqlite_utils import Database
 
 from optrain import __version__
 from optrain.errors import ExportError
-from optrain.exports.files import (
-    HashingWriter,
-    published_file,
-    text_stream,
-    utc_stamp,
-    utc_text,
-)
-from optrain.exports.summary import (
-    SummaryHeading,
-    both_summaries,
-    trainee_summaries,
-)
-from optrain.exports.table_text import (
-    DECISION_LOG,
-    DECISIONS,
-    Chunk,
-    LargeMembers,
-    csv_chunks,
-)
+from optrain.exports.files import HashingWriter, published_file, text_stream, utc_stamp, utc_text
+from optrain.exports.summary import SummaryHeading, both_summaries, trainee_summaries
+from optrain.exports.table_text import DECISION_LOG, DECISIONS, Chunk, LargeMembers, csv_chunks
 from optrain.storage import export_queries as q
 from optrain.storage.export_queries import EvidenceFilter
 from optrain.storage.snapshot_child import FINAL_BLOCK, deflate_segment, inflate_segment
