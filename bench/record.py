@@ -73,10 +73,12 @@ tries here, and would cost the evidence export its streaming order.
 **Measured again later (CPU only, `synchronous=OFF`, 15 alternating batches of 200):** `record_decision`
 38.5 us; its own two statements issued bare 27.0 us; the same two rows as plain INSERTs 20.9 us. So about
 11 us is Python (3.3 us of it the JSON payload, which the audit record needs) and 6 us the status check,
-`seq` numbering and RETURNING done inside the INSERT. Checking the status and numbering `seq` with one
-SELECT under the write lock, then a plain INSERT, measured 32.2 us (6 us less): about 5 % of a durable call,
-less than the run-to-run spread of the ratio (1.96x, 2.32x and 2.14x in three full runs the same day), so it
-was not kept. A smaller page (1,024 bytes instead of 4,096) cut the two-row floor by about 12 % (1.23x
+`seq` numbering and RETURNING done inside the INSERT. **Fix made:** the status and the next `seq` are read
+by one SELECT under the write lock (`BEGIN IMMEDIATE` is taken first, so nothing can change in between),
+then a plain INSERT: 32.2 us on CPU (6 us less), and with durable commits 116 / 181 us against 129 / 207 us
+for the former INSERT ... SELECT ... RETURNING, two in-process runs alternating the two versions. The
+ratio itself moved between 1.96x and 2.56x across runs the same day: on this machine the cost of a flush
+changes from run to run, and the ratio with it. A smaller page (1,024 bytes instead of 4,096) cut the two-row floor by about 12 % (1.23x
 against 1.39x of the baseline, alternating), but it changes the file format of every database, slows every
 read by making trees deeper, and can only be set on a new file; not done. What would pass with room to
 spare is writing one row instead of two (the audit record as a view over `decisions`), which changes what

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, cast
+from typing import Any, Literal, NoReturn, cast
 
 from sqlite_utils import Database
 
@@ -198,7 +198,7 @@ def _close_attempt(db: Database, attempt_id: int, update: str, params: dict[str,
         return get_attempt(db, attempt_id)
 
 
-def raise_not_in_progress(db: Database, attempt_id: int) -> None:
+def raise_not_in_progress(db: Database, attempt_id: int) -> NoReturn:
     """Explain why a write guarded by `status = 'in_progress'` changed nothing."""
     attempt = get_attempt(db, attempt_id)
     raise AttemptError(

@@ -22,14 +22,15 @@ from optrain.storage.db import fetch_all, from_iso, utc_iso, write_transaction
 
 _DUPLICATE_DECISION = "UNIQUE constraint failed: decisions.attempt_id, decisions.item_id"
 
+# Read under the write lock, right before the INSERT: the attempt's status and the call's number.
+_STATUS_AND_NEXT_SEQ = """
+    SELECT a.status, COALESCE((SELECT MAX(d.seq) FROM decisions AS d WHERE d.attempt_id = a.id), 0) + 1
+    FROM attempts AS a WHERE a.id = ?
+"""
 _INSERT_DECISION = """
     INSERT INTO decisions (attempt_id, item_id, call, template, body, note, decided_at, elapsed_seconds, seq,
                            points, max_points, verdict)
-    SELECT a.id, ?, ?, ?, ?, ?, ?, ?,
-           COALESCE((SELECT MAX(d.seq) FROM decisions AS d WHERE d.attempt_id = a.id), 0) + 1, ?, ?, ?
-    FROM attempts AS a
-    WHERE a.id = ? AND a.status = 'in_progress'
-    RETURNING id, seq
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 _INSERT_LOG = """
     INSERT INTO decision_log (shop_domain, action_type, operator_email, created_at, payload, attempt_id)
@@ -117,34 +118,36 @@ def record_decision(
     """Store one call and its audit record atomically; committed (durable) on return.
 
     Raises `AlreadyDecided` for a second call on the same item and
-    `AttemptError` unless the attempt is in progress. The INSERT selects from
-    `attempts` so that checking the status and writing are one statement
-    holding the write lock; `seq` is numbered under the same lock.
+    `AttemptError` unless the attempt is in progress. The transaction takes
+    the write lock first (`BEGIN IMMEDIATE`), so the status read, the `seq`
+    numbering and both INSERTs see and leave the database as one step.
 
-    Every call a trainee makes waits for this, so the two INSERTs go straight
-    to the sqlite3 connection (its statement cache keeps both compiled) with
-    positional parameters, and the returned row is built from what was
-    written instead of being read back.
+    Every call a trainee makes waits for this, so the statements go straight
+    to the sqlite3 connection (its statement cache keeps them compiled) with
+    positional parameters, plain INSERTs (an INSERT ... SELECT ... RETURNING
+    that checked and numbered in one statement cost more), and the returned
+    row is built from what was written instead of being read back.
     """
     created_at = utc_iso(decided_at)  # refuses a time without a zone
     payload = _PAYLOAD_JSON.encode(log.payload if isinstance(log.payload, dict) else dict(log.payload))
     conn = db.conn
     with write_transaction(db):
+        found = conn.execute(_STATUS_AND_NEXT_SEQ, (attempt_id,)).fetchone()
+        if found is None or found[0] != "in_progress":
+            raise_not_in_progress(db, attempt_id)
+        seq = int(found[1])
         try:
-            inserted = conn.execute(_INSERT_DECISION, (item_id, call, template, body, note, created_at,
-                                                       elapsed_seconds, points, max_points, verdict,
-                                                       attempt_id)).fetchall()
+            decision_id = conn.execute(_INSERT_DECISION, (attempt_id, item_id, call, template, body, note, created_at,
+                                                          elapsed_seconds, seq, points, max_points, verdict)).lastrowid
         except sqlite3.IntegrityError as exc:
             if _DUPLICATE_DECISION not in str(exc):
                 raise
             raise AlreadyDecided(
                 f"Item {item_id} already has a call in attempt {attempt_id}; each item is decided once."
             ) from exc
-        if not inserted:
-            raise_not_in_progress(db, attempt_id)
         conn.execute(_INSERT_LOG, (log.shop_domain, log.action_type, log.operator_email, created_at, payload,
                                    attempt_id))
-    ((decision_id, seq),) = inserted
+    assert decision_id is not None
     return DecisionRow(id=decision_id, attempt_id=attempt_id, item_id=item_id, call=call, template=template, body=body,
                        note=note, decided_at=decided_at.astimezone(UTC), elapsed_seconds=elapsed_seconds, seq=seq,
                        points=points, max_points=max_points, verdict=verdict)
