@@ -139,11 +139,10 @@ class _HelperMemory:
         while not self._stop.wait(self._every):
             self._sample()
 
-    def __enter__(self) -> _HelperMemory:
+    def start(self) -> None:
         self._thread.start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
+    def stop(self) -> None:
         self._stop.set()
         self._thread.join()
 
@@ -176,7 +175,7 @@ def export_once(db_path: Path, exports_dir: Path, mode: str = MODES[0]) -> dict[
     before = _reset_peak()
     helpers = _HelperMemory() if mode == "trace" else None
     if helpers is not None:
-        helpers.__enter__()
+        helpers.start()
     if mode == "trace":
         tracemalloc.start()
     began = time.perf_counter()
@@ -201,7 +200,7 @@ def export_once(db_path: Path, exports_dir: Path, mode: str = MODES[0]) -> dict[
     traced = tracemalloc.get_traced_memory()[1] / 2**20 if mode == "trace" else None
     tracemalloc.stop()
     if helpers is not None:
-        helpers.__exit__()
+        helpers.stop()
     members, previous = {}, began
     for member, at in sorted(finished.items(), key=lambda kv: kv[1]):
         members[member], previous = at - previous, at
