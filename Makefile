@@ -50,7 +50,7 @@ test-fast: $(TEST_STAMP)
 schema: $(APP_STAMP)
 	$(BIN)/optrain schema
 
-bench: $(TEST_STAMP)
+bench: $(TEST_STAMP) chromium
 	$(BIN)/python -m bench
 
 clean:

@@ -76,13 +76,25 @@ tries here, and would cost the evidence export its streaming order.
 `seq` numbering and RETURNING done inside the INSERT. **Fix made:** the status and the next `seq` are read
 by one SELECT under the write lock (`BEGIN IMMEDIATE` is taken first, so nothing can change in between),
 then a plain INSERT: 32.2 us on CPU (6 us less), and with durable commits 116 / 181 us against 129 / 207 us
-for the former INSERT ... SELECT ... RETURNING, two in-process runs alternating the two versions. The
-ratio itself moved between 1.96x and 2.56x across runs the same day: on this machine the cost of a flush
-changes from run to run, and the ratio with it. A smaller page (1,024 bytes instead of 4,096) cut the two-row floor by about 12 % (1.23x
-against 1.39x of the baseline, alternating), but it changes the file format of every database, slows every
-read by making trees deeper, and can only be set on a new file; not done. What would pass with room to
-spare is writing one row instead of two (the audit record as a view over `decisions`), which changes what
-the audit log is; left as a decision for the product, not made here.
+for the former INSERT ... SELECT ... RETURNING, two in-process runs alternating the two versions.
+
+**Why the ratio moves from day to day, and what it depends on.** Every run now also times both sides with
+`synchronous=OFF`, and the flush by difference. Without flushes `record_decision` costs 3.4-4x the baseline (two
+rows in five B-trees, the status check, the audit payload's JSON and the returned row, against one row in one);
+each flush adds the same cost to both sides. So the ratio falls as a flush gets dearer: on 2026-11-22, when this
+machine flushed in about 50 us (a 58-66 us baseline, less its CPU), it measured 1.96x to 2.56x; on 2026-12-06,
+with flushes of 105-125 us, 1.51x to 1.71x in seven runs. On storage where an fsync reaches the device (0.1 ms
+and more) the target holds; it is missed only when the host absorbs flushes in its cache. The call's own CPU is
+close to its floor: the two plain INSERTs alone are 2.6x the baseline without flushes, and the rest is the JSON
+payload (3.4 us), the write transaction (2.2 us over bare BEGIN/COMMIT), the time check (1.4 us) and the
+returned row (1.8 us). Fewer B-trees save little: with three instead of five (both tables clustered WITHOUT
+ROWID on their read order, the sequence and log ids supplied by the app) the two-row floor was 3 % faster with
+flushes and 10 % without, for a rebuild of both tables; not done. A smaller page (1,024 bytes instead of 4,096)
+cut the floor by about 12 % on a fast-flush day, but it changes the file format of every database, slows every
+read by making trees deeper, and can only be set on a new file; not done. What would pass with room to spare
+whatever a flush costs is writing one row instead of two (the audit record as a view over `decisions`), which
+changes what the audit log is (it has its own retention purge); left as a decision for the product, not made
+here.
 """
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 BODY = "Hi Alex, thanks for your patience: your order #HR-10482 ships today with UPS."
@@ -97,23 +109,27 @@ _BARE_INSERT = "INSERT INTO decisions (attempt_id, item_id, call, template, body
 
 
 class _Recorder:
-    """Calls `record_decision` `BATCH` times on a new attempt per batch, as a trainee's calls arrive."""
+    """Calls `record_decision` `BATCH` times on a new attempt per batch, as a trainee's calls arrive.
+
+    The arguments of a batch's calls are built before it is timed, as the baseline's row is: the
+    timed part is `record_decision` itself.
+    """
 
     def __init__(self, db: Database):
         self.db = db
         self.attempt_id = 0
-        self.n = 0
+        self.calls: list[dict[str, Any]] = []
 
     def new_attempt(self) -> None:
         self.attempt_id = storage.start_attempt(
             self.db, username="bench", display_name="Bench", scenario_id="cx_escalations_basics",
             scenario_version=1, seed=1, now=NOW).id
+        self.calls = [self.arguments(n) for n in range(BATCH)]
 
-    def one(self, n: int) -> None:
-        at = NOW + timedelta(seconds=n)
-        record_decision(
-            self.db, self.attempt_id, item_id=f"item-{n:04d}", call="approve_template", template="ship_update",
-            body=BODY, note=None, decided_at=at, elapsed_seconds=42.5, points=1.0, max_points=1.0,
+    def arguments(self, n: int) -> dict[str, Any]:
+        return dict(
+            item_id=f"item-{n:04d}", call="approve_template", template="ship_update", body=BODY, note=None,
+            decided_at=NOW + timedelta(seconds=n), elapsed_seconds=42.5, points=1.0, max_points=1.0,
             verdict="correct",
             log=DecisionLogEntry("hotrodan.myshopify.com", "reply_approved", "bench@hotrodan.example", {
                 "mode": "training", "attempt_id": self.attempt_id, "scenario_id": "cx_escalations_basics",
@@ -122,8 +138,9 @@ class _Recorder:
                 "note": None}))
 
     def batch(self) -> None:
-        for n in range(BATCH):
-            self.one(n)
+        db, attempt_id = self.db, self.attempt_id
+        for arguments in self.calls:
+            record_decision(db, attempt_id, **arguments)
 
 
 SYNCHRONOUS_NAMES = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
@@ -201,14 +218,22 @@ def run(ctx: Context) -> Outcome:
     floor = _SchemaFloor(folder / "floor.db", level)
     # The floor again with the two decision-log indexes m005 dropped.
     more_indexes = _SchemaFloor(folder / "floor-more-indexes.db", level, *DROPPED_INDEXES)
+    # Both sides again without any flush (synchronous=OFF): the CPU share alone, and the flush by difference.
+    for stale in (folder / "cpu-only.db", folder / "cpu-only.db-wal", folder / "cpu-only.db-shm"):
+        stale.unlink(missing_ok=True)
+    cpu_db = open_db(folder / "cpu-only.db")
+    cpu_db.execute("PRAGMA synchronous = OFF")
+    cpu_conn = bare_connection(folder / "bare-cpu-only.db", 0)
     try:
-        recorder, on_large = _Recorder(db), _Recorder(large)
+        recorder, on_large, cpu_recorder = _Recorder(db), _Recorder(large), _Recorder(cpu_db)
         timings = interleaved({
             "bare": Case(lambda: bare_batch(conn), per=BATCH),
             "floor": Case(floor.batch, per=BATCH),
             "more indexes": Case(more_indexes.batch, per=BATCH),
             "fresh": Case(recorder.batch, recorder.new_attempt, BATCH),
             "large": Case(on_large.batch, on_large.new_attempt, BATCH),
+            "bare, no flush": Case(lambda: bare_batch(cpu_conn), per=BATCH),
+            "record, no flush": Case(cpu_recorder.batch, cpu_recorder.new_attempt, BATCH),
         }, ctx.repeats + 4)
         bare, fresh = timings["bare"], timings["fresh"]
         ratio = fresh.median / bare.median
@@ -219,7 +244,9 @@ def run(ctx: Context) -> Outcome:
     finally:
         db.close()
         large.close()
+        cpu_db.close()
         conn.close()
+        cpu_conn.close()
         for each in (floor, more_indexes):
             each.conn.close()
     return Outcome(
@@ -232,7 +259,11 @@ def run(ctx: Context) -> Outcome:
          Figure("diagnosis: record_decision / its two rows in plain sqlite3", fresh.median / timings["floor"].median,
                 "x"),
          Figure("diagnosis: the same two rows with the two decision-log indexes m005 dropped",
-                timings["more indexes"].median * 1e6, "us")),
+                timings["more indexes"].median * 1e6, "us"),
+         Figure("diagnosis: one flush (the baseline at its level minus the baseline with synchronous=OFF)",
+                (bare.median - timings["bare, no flush"].median) * 1e6, "us"),
+         Figure("diagnosis: record_decision / bare insert, both with synchronous=OFF (CPU only)",
+                timings["record, no flush"].median / timings["bare, no flush"].median, "x")),
         (Check(f"record_decision / bare insert (synchronous={SYNCHRONOUS_NAMES.get(level, level)})", ratio, LIMIT,
                "x"),),
         notes=((f"Both sides in WAL mode with synchronous={SYNCHRONOUS_NAMES.get(level, level)}, the level `open_db` "
