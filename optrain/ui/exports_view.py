@@ -21,6 +21,7 @@ from optrain.exports import (
 from optrain.qa_capture import SEVERITIES
 from optrain.scenarios.loader import Catalog
 from optrain.scenarios.model import AGENDA, AGENDA_TITLES
+from optrain.storage import QaAnswer
 from optrain.storage.qa_search import QaFilter, search_answers
 from optrain.ui.auth import User
 from optrain.ui.dates import utc_span
@@ -30,11 +31,12 @@ FORMATS = {"linear": "Linear CSV", "jira": "Jira CSV", "markdown": "Markdown", "
 MIME = {"linear": "text/csv", "jira": "text/csv", "markdown": "text/markdown", "json": "application/json"}
 
 
-def _offer(path_key: str, label: str, mime: str) -> None:
-    """A download button for the last file written, kept across reruns."""
+def _offer(path_key: str, label: str) -> None:
+    """A download button for the last file written, kept across reruns (also once the filters match nothing,
+    as they do after the exported answers are marked ticket filed)."""
     held = st.session_state.get(path_key)
     if held:
-        path, text = held
+        path, text, mime = held
         try:
             data = open(path, "rb").read()
         except OSError:
@@ -60,9 +62,14 @@ def tickets_section(db: Database, catalog: Catalog, user: User, settings: Settin
                                         scenario_ids=(scenario,) if scenario else (),
                                         severities=(severity,) if severity else (), statuses=(status,),
                                         since=since, until=until))
-    if not shown:
+    if shown:
+        _ticket_export(db, catalog, user, settings, shown)
+    else:
         st.info("No answers match these filters, so there is nothing to export.", icon=":material/inbox:")
-        return
+    _offer("exp_ticket_file", "Download tickets")
+
+
+def _ticket_export(db: Database, catalog: Catalog, user: User, settings: Settings, shown: tuple[QaAnswer, ...]) -> None:
     st.caption(f"{len(shown)} answer(s) match. Tick rows to export only those, or export them all.")
     selected = answers_table(catalog, shown, key="exp_table")
     f1, f2 = st.columns(2)
@@ -81,9 +88,9 @@ def tickets_section(db: Database, catalog: Catalog, user: User, settings: Settin
             st.error(str(exc), icon=":material/error:")
         else:
             st.session_state["exp_ticket_file"] = (str(result.path), f"{result.tickets} ticket(s) in {result.path.name}"
-                                                   + (f"; {result.marked_filed} marked ticket filed" if mark else ""))
+                                                   + (f"; {result.marked_filed} marked ticket filed" if mark else ""),
+                                                   MIME.get(fmt, "text/plain"))
             st.toast(f"{result.tickets} ticket(s) exported", icon=":material/task_alt:")
-    _offer("exp_ticket_file", "Download tickets", MIME.get(fmt, "text/plain"))
 
 
 def evidence_section(db: Database, catalog: Catalog, settings: Settings) -> None:
@@ -113,9 +120,9 @@ def evidence_section(db: Database, catalog: Catalog, settings: Settings) -> None
         else:
             bar.progress(1.0, text="Done")
             summary = ", ".join(f"{f.name} ({f.rows:,} rows)" for f in pack.files if f.rows)
-            st.session_state["ev_file"] = (str(pack.path), summary)
+            st.session_state["ev_file"] = (str(pack.path), summary, "application/zip")
             st.toast(f"Evidence pack ready: {pack.path.name}", icon=":material/task_alt:")
-    _offer("ev_file", "Download evidence pack", "application/zip")
+    _offer("ev_file", "Download evidence pack")
 
 
 def retention_section(db: Database) -> None:

@@ -40,6 +40,10 @@ def test_support_exports_linear_tickets_and_marks_them_filed(app: Callable[..., 
     answered = [a for a in storage.list_answers(env.db(), attempt_id=attempt) if not a.skipped]
     assert answered and all(a.status == "ticket_filed" for a in answered)
     assert [b.key for b in at.get("download_button")] == ["exp_ticket_file_dl"]
+    # The next rerun finds no new answer (they are ticket filed now); the file is still offered.
+    at.run()
+    assert any("nothing to export" in i for i in texts(at.info))
+    assert [b.key for b in at.get("download_button")] == ["exp_ticket_file_dl"]
 
 
 def test_evidence_pack_is_built_with_a_valid_manifest(app: Callable[..., AppTest], seed: Seed, env: Env) -> None:
