@@ -50,9 +50,10 @@ class ColdStart:
 def sign_in(page: object) -> tuple[float, int]:
     """Sign in through the form; (seconds from the click that worked, clicks lost before it).
 
-    The sign-in library's cookie component reports back once its frame has loaded, which reruns the
-    script, and a click that lands during that rerun does nothing. A person types for longer than that
-    takes; the benchmark types at once, so it notices a lost click and clicks again.
+    A rerun that starts after the page has drawn (the sign-in library's cookie component did that once
+    its frame had loaded; the app no longer draws it) would drop a click that lands during it. The
+    benchmark types at once, faster than a person, so it would notice a lost click, count it and click
+    again.
     """
     from playwright.sync_api import Page, expect
 

@@ -5,6 +5,7 @@
 - The re-authentication cookie is written and deleted by our own script, and a
   logout is recorded server-side: a cookie issued before the user's last
   logout is refused even if the browser kept it.
+- The library's browser-cookie component is never drawn (`_NoCookieComponent`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit_authenticator.models import cookie_model
 
 from optrain import accounts
 from optrain.config import Settings
@@ -74,8 +76,38 @@ def security_problems(settings: Settings) -> tuple[str, ...]:
     return _security_problems(str(path), path.stat().st_mtime_ns)
 
 
+class _NoCookieComponent:
+    """Stands in for the browser-cookie component the library draws each time it is built.
+
+    The library reads the cookie from the request (`st.context.cookies`), and this
+    app writes and deletes it with its own scripts, so the component did nothing
+    here but rerun the page once it had loaded in the browser; a click made in
+    that moment (Sign in, Export) was lost to the rerun.
+    """
+
+    def __init__(self, key: str = "init") -> None:
+        self.cookies: dict[str, str] = {}
+
+    def get(self, cookie: str) -> str | None:
+        return None
+
+    def get_all(self, key: str = "get_all") -> dict[str, str]:
+        return {}
+
+    def set(self, cookie: str, val: object, *args: Any, **kwargs: Any) -> None:
+        """Our own script writes the cookie (`set_cookie_script`)."""
+
+    def delete(self, cookie: str, key: str = "delete") -> None:
+        """Our own script deletes the cookie (`delete_cookie_script`)."""
+
+
+class _CookieComponents:
+    CookieManager = _NoCookieComponent
+
+
 def build_authenticator(config: dict[str, Any], credentials: dict[str, Any]) -> stauth.Authenticate:
     """`credentials` is a private copy the library may mutate (failed-attempt counters)."""
+    cookie_model.stx = _CookieComponents  # the same stand-in every time, so concurrent sessions agree
     cookie = config["cookie"]
     return stauth.Authenticate(
         credentials,

@@ -47,8 +47,8 @@ def gate(settings: Settings) -> auth.User | None:
     config = auth.load_config(settings)
     st.session_state[_CONFIG] = config
     if st.session_state.get(state.AUTH_STATUS) is not True:
-        # Built only while nobody is signed in: it draws the cookie component and costs a share of every
-        # rerun. A signed-in session keeps the one that signed it in, for `logout`.
+        # Built only while nobody is signed in: building it costs a share of every rerun. A signed-in
+        # session keeps the one that signed it in, for `logout`.
         credentials = accounts.credentials_for_login(config)
         authenticator = auth.build_authenticator(config, credentials)
         st.session_state[_AUTHENTICATOR] = authenticator

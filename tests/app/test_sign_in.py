@@ -69,6 +69,17 @@ def test_demo_password_signs_in_through_the_form(env: Env, username: str) -> Non
     assert texts(at.title) == ["Train"]
 
 
+def test_no_custom_component_is_drawn_before_or_after_sign_in(env: Env) -> None:
+    """A component reruns the page once it has loaded in the browser, and a click made in that
+    moment is lost; the sign-in library's cookie component is replaced by a stand-in."""
+    at = signed_out()
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.get("component_instance")
+    submit_form(at, "trainee", demo_account("trainee").password)
+    assert at.session_state["authentication_status"] is True
+    assert not at.get("component_instance")
+
+
 def test_sign_in_page_lists_demo_accounts_only_in_demo_mode(env: Env) -> None:
     at = signed_out()
     (table,) = at.table
