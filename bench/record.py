@@ -83,7 +83,7 @@ for the former INSERT ... SELECT ... RETURNING, two in-process runs alternating 
 rows in five B-trees, the status check, the audit payload's JSON and the returned row, against one row in one);
 each flush adds the same cost to both sides. So the ratio falls as a flush gets dearer: on 2026-11-22, when this
 machine flushed in about 50 us (a 58-66 us baseline, less its CPU), it measured 1.96x to 2.56x; on 2026-12-06,
-with flushes of 105-125 us, 1.51x to 1.71x in seven runs. On storage where an fsync reaches the device (0.1 ms
+with flushes of 105-125 us, 1.51x to 1.71x in eight runs. On storage where an fsync reaches the device (0.1 ms
 and more) the target holds; it is missed only when the host absorbs flushes in its cache. The call's own CPU is
 close to its floor: the two plain INSERTs alone are 2.6x the baseline without flushes, and the rest is the JSON
 payload (3.4 us), the write transaction (2.2 us over bare BEGIN/COMMIT), the time check (1.4 us) and the
