@@ -86,13 +86,7 @@ class _NoCookieComponent:
     """
 
     def __init__(self, key: str = "init") -> None:
-        self.cookies: dict[str, str] = {}
-
-    def get(self, cookie: str) -> str | None:
-        return None
-
-    def get_all(self, key: str = "get_all") -> dict[str, str]:
-        return {}
+        """Draws nothing."""
 
     def set(self, cookie: str, val: object, *args: Any, **kwargs: Any) -> None:
         """Our own script writes the cookie (`set_cookie_script`)."""
@@ -105,9 +99,12 @@ class _CookieComponents:
     CookieManager = _NoCookieComponent
 
 
+# Once, at import: the library looks the component up when it is built.
+cookie_model.stx = _CookieComponents
+
+
 def build_authenticator(config: dict[str, Any], credentials: dict[str, Any]) -> stauth.Authenticate:
     """`credentials` is a private copy the library may mutate (failed-attempt counters)."""
-    cookie_model.stx = _CookieComponents  # the same stand-in every time, so concurrent sessions agree
     cookie = config["cookie"]
     return stauth.Authenticate(
         credentials,
