@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Field, Tag
 
+from optrain.scenarios.reply_model import DraftDefect, ReplyChecks
+
 Module = Literal[
     "introduction",
     "navigation",
@@ -285,6 +287,8 @@ class ConversationItem(ItemBase):
     message: LongText | None = None
     order: Order | None = None
     ai_draft: LongText | None = None
+    draft_defects: tuple[DraftDefect, ...] = ()
+    reply_checks: ReplyChecks | None = None
 
 
 class InventoryItem(ItemBase):
