@@ -493,7 +493,9 @@ def item_checks(item: ConversationItem, context: ReplyContext, model: str | None
         ("no_internal_note", _check_internal),
         ("no_other_customer", _check_other_customer),
     ]
-    checks += [make(kind, run, explicit=kind in ("no_placeholder",)) for kind, run in fixed if kind not in spec.off]
+    # No unfilled placeholder ever passes: that check cannot be switched off or dropped.
+    checks += [make(kind, run, explicit=kind == "no_placeholder") for kind, run in fixed
+               if kind not in spec.off or kind == "no_placeholder"]
     for n, defect in enumerate(item.draft_defects, 1):
         dimension, is_critical = DEFECT_DIMENSIONS[defect.kind]
         checks.append(Check(f"defect:{defect.kind}", dimension, 1.0, is_critical,
