@@ -174,7 +174,7 @@ class ReplyVerdict:
         if self.critical_failed:
             return 0.0
         total = sum(o.weight for o in self.outcomes)
-        return round(sum(o.weight for o in self.outcomes if o.passed) / total, 4) if total else 1.0
+        return sum(o.weight for o in self.outcomes if o.passed) / total if total else 1.0
 
     def dimensions(self) -> dict[str, bool | None]:
         """Per review dimension: all its checks passed, one failed, or None when none applied."""
