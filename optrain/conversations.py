@@ -299,7 +299,7 @@ def shift_thread(thread: list[Message], waiting: int | None) -> list[Message]:
     since = waiting_minutes(thread)
     if waiting is None or since is None or since >= waiting:
         return thread
-    return [replace(m, minutes_ago=m.minutes_ago + waiting - since) for m in thread]
+    return [m.model_copy(update={"minutes_ago": m.minutes_ago + waiting - since}) for m in thread]
 
 
 # ---------------------------------------------------------------- payload

@@ -244,11 +244,16 @@ def fact_present(reply: str, fact: str, context: ReplyContext) -> bool:
     return _norm(value) in _norm(reply)
 
 
+def loose(text: str) -> re.Pattern[str]:
+    """A phrase matched in any case and across any line breaks (YAML folds long quotes)."""
+    return re.compile(r"\s+".join(map(re.escape, text.split())), _I)
+
+
 def fixed_draft(item: ConversationItem) -> str:
     """The AI draft with every declared defect replaced by its fix: what a right edit sends."""
     text = item.ai_draft or ""
     for defect in item.draft_defects:
-        text = text.replace(defect.text, defect.fix)
+        text = loose(defect.text).sub(lambda _: defect.fix, text)
     return text
 
 
@@ -440,6 +445,22 @@ def _check_phrase(rule: PhraseCheck, must: bool) -> Callable[[str, ReplyContext]
     return run
 
 
+def _check_defect(text: str, fix: str, why: str) -> Callable[[str, ReplyContext], Result]:
+    """The defect's text must be gone; where the fix contains it ("Priyanka," -> "Hi Priyanka,"), the fix counts."""
+    pattern = loose(text)
+    fixed = loose(fix) if fix and pattern.search(fix) else None
+
+    def run(reply: str, context: ReplyContext) -> Result:
+        if fixed is not None:
+            reply = fixed.sub(" ", reply)
+        if pattern.search(reply) is None:
+            return True, "", None
+        quote = " ".join(text.split())
+        return False, why, quote if len(quote) <= 160 else quote[:157] + "..."
+
+    return run
+
+
 # ---------------------------------------------------------------- assembling an item's checks
 
 
@@ -499,8 +520,7 @@ def item_checks(item: ConversationItem, context: ReplyContext, model: str | None
     for n, defect in enumerate(item.draft_defects, 1):
         dimension, is_critical = DEFECT_DIMENSIONS[defect.kind]
         checks.append(Check(f"defect:{defect.kind}", dimension, 1.0, is_critical,
-                            _check_phrase(PhraseCheck(text=defect.text, why=_DEFECT_WHY[defect.kind]), must=False),
-                            default=False))
+                            _check_defect(defect.text, defect.fix, _DEFECT_WHY[defect.kind]), default=False))
     for rule in spec.forbid:
         checks.append(Check("forbid", rule.dimension or "policy", rule.weight, rule.critical,
                             _check_phrase(rule, must=False), default=False))
@@ -518,7 +538,9 @@ _DEFECT_WHY: dict[str, str] = {
     "wrong_tracking": "the draft's wrong tracking number is still there",
     "wrong_name": "the draft's wrong name is still there",
     "wrong_amount": "the draft's wrong amount is still there",
+    "wrong_part": "the draft's wrong part is still there",
     "over_policy_promise": "the draft's promise over policy is still there",
+    "policy_breach": "the draft's breach of policy is still there",
     "unlisted_date": "the draft's date that is not in the data is still there",
     "internal_note": "the draft's internal note is still there",
     "other_customer": "the draft's other customer's details are still there",
