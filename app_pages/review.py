@@ -3,6 +3,7 @@
 import streamlit as st
 
 from optrain.storage.analytics import completed_counts, trainee_names
+from optrain.ui import reply_review_view
 from optrain.ui import review_view as view
 from optrain.ui.auth import require_role
 from optrain.ui.catalog import get_catalog
@@ -18,7 +19,8 @@ if not everyone:
     st.info("No attempts yet. Results appear here as soon as trainees start a scenario.", icon=":material/fact_check:")
     st.stop()
 f = view.filters(catalog, list(everyone), sorted(catalog.scenarios))
-attempts_tab, scenarios_tab, items_tab, trainees_tab = st.tabs(["Attempts", "Scenarios", "Items", "Trainees"])
+attempts_tab, scenarios_tab, items_tab, trainees_tab, replies_tab = st.tabs(
+    ["Attempts", "Scenarios", "Items", "Trainees", "Replies"])
 with attempts_tab:
     view.attempts_section(db, catalog, f, trainer)
 with scenarios_tab:
@@ -27,3 +29,5 @@ with items_tab:
     view.item_analysis(db, catalog, completed_counts(db))
 with trainees_tab:
     view.trainees_section(db, catalog, f)
+with replies_tab:
+    reply_review_view.render(db, catalog, trainer)

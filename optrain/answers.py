@@ -45,7 +45,7 @@ def load_answers(path: Path | str) -> tuple[Decision, ...]:
     except (OSError, UnicodeDecodeError) as exc:
         raise AnswersFileError(f"{path}: cannot be read ({exc})") from None
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise AnswersFileError(f"{path}: not valid YAML or JSON ({exc})") from None
     except AnswersFileError as exc:

@@ -13,7 +13,11 @@ import click
 
 from optrain.config import Settings
 from optrain.errors import OptrainError
-from optrain.scenarios.loader import ScenarioFileError, load_scenario_file, load_scenarios
+from optrain.scenarios.loader import (
+    ScenarioFileError,
+    load_scenario_file,
+    load_scenarios,
+)
 from optrain.scenarios.model import AGENDA, Scenario
 from optrain.storage.qa import AnswerStatus
 

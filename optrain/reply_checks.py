@@ -28,6 +28,7 @@ from optrain.scenarios.reply_model import (
     PhraseCheck,
     ReplyChecks,
 )
+from optrain.templates import render
 
 REPLY_CALLS: frozenset[str] = frozenset({"approve_template", "approve_draft", "edit_draft"})
 REFUND_LIMIT = 500.0
@@ -253,15 +254,13 @@ def fixed_draft(item: ConversationItem) -> str:
     """The AI draft with every declared defect replaced by its fix: what a right edit sends."""
     text = item.ai_draft or ""
     for defect in item.draft_defects:
-        text = loose(defect.text).sub(lambda _: defect.fix, text)
+        text = loose(defect.text).sub(defect.fix.replace("\\", "\\\\"), text)
     return text
 
 
 def model_reply(item: ConversationItem, call: str, template: str | None, context: ReplyContext) -> str | None:
     """The reply the shop would send with this call: the template rendered, or the (fixed) AI draft."""
-    from optrain.templates import render  # local: templates imports nothing of ours, kept cheap
-
-    if call == "approve_template" and template in context.templates:
+    if call == "approve_template" and template is not None and template in context.templates:
         return render(context.templates[template], _template_values(context))
     if call == "approve_draft":
         return item.ai_draft
@@ -405,8 +404,8 @@ def _check_refund_limit(limit: float) -> Callable[[str, ReplyContext], Result]:
                         sentence_of(reply, s.start() + m.start(), s.start() + m.end())
             full = FULL_REFUND_RE.search(sentence)
             if full and context.order_value is not None and context.order_value > limit:
-                return False, f"a full refund of a ${context.order_value:,.2f} order is over the ${limit:,.0f} " \
-                    "an operator may offer; a manager decides", sentence_of(reply, s.start(), s.end())
+                return False, (f"a full refund of a ${context.order_value:,.2f} order is over the ${limit:,.0f} " \
+                    "an operator may offer; a manager decides"), sentence_of(reply, s.start(), s.end())
         return True, "", None
 
     return run

@@ -17,10 +17,25 @@ from typing import Literal
 
 from optrain.errors import DecisionError
 from optrain.queue import Queue, generate_queue
-from optrain.reply_checks import REPLY_CALLS, ReplyContext, ReplyVerdict, check_reply, reply_context, sent_reply
+from optrain.reply_checks import (
+    REPLY_CALLS,
+    ReplyContext,
+    ReplyVerdict,
+    check_reply,
+    reply_context,
+    sent_reply,
+)
 from optrain.rules import RULES
 from optrain.scenarios.checks import follow_up_key_matches
-from optrain.scenarios.model import CALL_LABELS, CALLS_BY_KIND, DRAFT_CALLS, Call, ConversationItem, Item, Scenario
+from optrain.scenarios.model import (
+    CALL_LABELS,
+    CALLS_BY_KIND,
+    DRAFT_CALLS,
+    Call,
+    ConversationItem,
+    Item,
+    Scenario,
+)
 from optrain.templates import BUILTIN_TEMPLATES
 
 Verdict = Literal["correct", "partial", "wrong", "unanswered"]

@@ -156,11 +156,11 @@ def test_each_failing_reply_names_the_check_and_quotes_the_text(
 @pytest.mark.parametrize(
     ("reply", "check", "dimension", "message"),
     [
-        ("Hi Dana,\n\nThanks for writing, we're looking into order #HR-10412 with UPS Ground, due Wednesday, "
-         "June 10.\n\nHot Rodan", "answer", "helpfulness", "gives no tracking number"),
+        (("Hi Dana,\n\nThanks for writing, we're looking into order #HR-10412 with UPS Ground, due Wednesday, "
+         "June 10.\n\nHot Rodan"), "answer", "helpfulness", "gives no tracking number"),
         ("Hi Dana, ok.", "length", "tone", "too short"),
-        ("Hi Dana,\n\nYour order is with UPS Ground, tracking 1Z999AA10123456784, due Wednesday, June 10. "
-         "We'll let you know straight away if anything changes.", "fact:order.id", "factuality",
+        (("Hi Dana,\n\nYour order is with UPS Ground, tracking 1Z999AA10123456784, due Wednesday, June 10. "
+         "We'll let you know straight away if anything changes."), "fact:order.id", "factuality",
          "never gives the order number (#HR-10412)"),
     ],
 )

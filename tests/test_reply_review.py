@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,7 @@ from optrain.storage.reply_reviews import (
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = load_scenario_file(ROOT / "scenarios" / "hands_on_practice.yaml")
-T0 = datetime(2026, 6, 5, 14, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 6, 5, 14, 0, tzinfo=UTC)
 TRAINEE = training.Operator("trainee", "Terry Trainee", "trainee@hotrodan.example")
 
 
