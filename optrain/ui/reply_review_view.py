@@ -178,3 +178,21 @@ def calibration_section(db: Database, catalog: Catalog) -> None:
     if not shown:
         st.info("Calibration needs the same reply scored by two or more trainers on the same scale.",
                 icon=":material/balance:")
+
+
+def trainee_reviews(db: Database, attempt_ids: tuple[int, ...]) -> None:
+    """What trainers said about a trainee's replies and which scores they overrode (nothing when none)."""
+    reviews = [r for a in attempt_ids for r in list_reply_reviews(db, attempt_id=a)]
+    overrides = [o for a in attempt_ids for o in list_score_overrides(db, a)]
+    if not reviews and not overrides:
+        return
+    st.subheader("Trainers' reviews of your replies")
+    if reviews:
+        st.dataframe([{"Attempt": r.attempt_id, "Item": r.item_id, "Reviewer": r.reviewer_name or r.reviewer,
+                       **{DIMENSION_TITLES[d]: show_score(r.scale, r.score(d)) for d in REVIEW_DIMENSIONS},
+                       "Comment": r.comment or ""} for r in reviews], hide_index=True, width="stretch")
+    if overrides:
+        st.dataframe([{"Attempt": o.attempt_id, "Item": o.item_id, "Points": o.points,
+                       "Automatic": o.original_points, "By": o.overridden_by,
+                       "When": o.overridden_at.strftime("%Y-%m-%d %H:%M"), "Reason": o.reason} for o in overrides],
+                     hide_index=True, width="stretch")

@@ -11,6 +11,8 @@ from optrain import storage
 from optrain.reply_review import review_reply
 from optrain.storage.reply_reviews import list_reply_reviews, list_score_overrides
 
+from optrain.ui.text import plain
+
 from .harness import START, Env, Seed
 
 ITEM = "alex_rivera_sla"
@@ -100,3 +102,30 @@ def test_calibration_shows_agreement_per_dimension_and_the_replies_most_disagree
     assert by_dimension["Factuality"]["Cohen's kappa"] == 1.0
     disagreed = next(f.value for f in at.dataframe if "Spread" in f.value.columns).to_dict("records")
     assert disagreed == [{"Attempt": first, "Item": ITEM, "Reviewers": 2, "Spread": 2}]
+
+
+def test_the_trainee_sees_the_override_and_the_reviews_in_the_results_and_in_my_results(
+    app: Callable[..., AppTest], seed: Seed
+) -> None:
+    from optrain.reply_review import override_item_score
+
+    attempt_id = seed.finished("trainee")
+    review_reply(seed.db, attempt_id=attempt_id, item_id=ITEM, reviewer="trainer", reviewer_name="Riley Chen",
+                 scale="pass_fail", scores={"factuality": 1, "helpfulness": 0, "tone": 1, "policy": 1},
+                 comment="Say when Alex hears back.", now=START + timedelta(hours=2))
+    override_item_score(seed.db, seed.scenario(), attempt_id, ITEM, points=0.5, reason="No time for the next update",
+                        trainer="trainer", now=START + timedelta(hours=2))
+    at = app("trainee", "train", attempt=str(attempt_id))
+    assert not at.exception
+    assert [m.value for m in at.metric][:2] == ["7.5 / 8", "94%"]
+    assert any(plain("Score overridden to 0.5/1 by trainer") in m.value
+               and plain("No time for the next update") in m.value for m in at.markdown)
+    reviews = next(f.value for f in at.dataframe if "Comment" in f.value.columns).to_dict("records")
+    assert reviews == [{"Attempt": attempt_id, "Item": ITEM, "Reviewer": "Riley Chen", "Factuality": "pass",
+                        "Helpfulness": "fail", "Tone": "pass", "Policy": "pass",
+                        "Comment": "Say when Alex hears back."}]
+    mine = app("trainee", "my_results")
+    assert not mine.exception
+    overrides = next(f.value for f in mine.dataframe if "Reason" in f.value.columns).to_dict("records")
+    assert [(o["Item"], o["Points"], o["Automatic"], o["Reason"]) for o in overrides] == [
+        (ITEM, 0.5, 1.0, "No time for the next update")]
