@@ -20,7 +20,8 @@ from typing import Any, cast
 
 from sqlite_utils import Database
 
-from optrain.storage.db import fetch_all, from_iso, storage_errors, utc_iso
+from optrain.storage.db import fetch_all, from_iso, utc_iso
+from optrain.storage.errors import storage_errors
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from sqlite_utils import Database
 
 from optrain.storage.csv_sql import CSV_PARAMS, Cells, CsvLines, csv_lines, grouped_batch_sql
 from optrain.storage.db import storage_errors, utc_iso
-from optrain.storage.qa import AnswerStatus, QaAnswer, _answer_from_row
+from optrain.storage.qa import AnswerStatus, QaAnswer, answer_from_row
 
 FETCH_BATCH = 1000
 # Rows per batch of SQL-written lines: under a megabyte of decision lines, a block zlib compresses well.
@@ -301,7 +301,7 @@ def iter_answers_for_tickets(db: Database, filters: AnswerFilter) -> Iterator[An
     with storage_errors():
         for row in db.query(_TICKET_ANSWERS_SQL, params):
             display_name = row.pop("display_name")
-            yield AnswerForTicket(answer=_answer_from_row(row), display_name=display_name)
+            yield AnswerForTicket(answer=answer_from_row(row), display_name=display_name)
 
 
 def count_decision_log_before(db: Database, *, older_than: datetime) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from optrain.storage.db import storage_errors
+from optrain.storage.errors import storage_errors
 
 DOUBTFUL_DISCRIMINATION = 0.15
 

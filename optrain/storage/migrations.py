@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from optrain.storage.db import storage_errors
+from optrain.storage.errors import storage_errors
 
 MIGRATIONS = Migrations("optrain")
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from optrain.storage.db import fetch_all, utc_iso
-from optrain.storage.qa import QaAnswer, _answer_from_row
+from optrain.storage.qa import QaAnswer, answer_from_row
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -69,4 +69,4 @@ def search_answers(db: Database, f: QaFilter, *, limit: int = 1000) -> tuple[QaA
         "match": fts_query(f.text),
         "limit": limit,
     }
-    return fetch_all(db, sql, params, _answer_from_row)
+    return fetch_all(db, sql, params, answer_from_row)
