@@ -14,9 +14,10 @@ Connection settings, and why:
   different threads. One connection must still not be used by two threads at
   once; open one per session.
 
-Every write runs in `write_transaction`, which starts with `BEGIN IMMEDIATE`:
-in WAL mode a transaction that reads first and writes later can fail at once
-with SQLITE_BUSY instead of waiting for the busy timeout.
+Every write runs in `write_transaction`, which starts with `BEGIN IMMEDIATE`
+through sqlite-utils: in WAL mode a transaction that reads first and writes
+later can fail at once with SQLITE_BUSY instead of waiting for the busy
+timeout.
 """
 
 from __future__ import annotations
@@ -48,26 +49,25 @@ def write_transaction(db: Database) -> Iterator[Database]:
     """The one way repository code writes: a single transaction, committed on exit.
 
     `BEGIN IMMEDIATE` takes the write lock first (waiting up to the busy
-    timeout), so nothing in the block can fail later on a lock it could have
-    waited for. It is issued on the sqlite3 connection itself: every recorded
-    call pays for this context manager, and sqlite-utils' `atomic()` adds a
-    layer of its own. Inside an open transaction the block becomes a savepoint
-    (through `atomic()`), so it still commits or rolls back as a whole.
-    `storage_errors` also covers BEGIN and COMMIT, so a busy lock or a failing
-    commit reaches the caller as `StorageError`.
+    timeout). sqlite-utils' `atomic()` begins a deferred transaction, which in
+    WAL mode fails at once with SQLITE_BUSY, without waiting, when it has read
+    and then writes after another connection committed: `record_decision`
+    reads the attempt's status before it inserts. Inside an open transaction
+    the block is `atomic()`'s savepoint, so it still commits or rolls back as
+    a whole. `storage_errors` also covers BEGIN and COMMIT, so a busy lock or
+    a failing commit reaches the caller as `StorageError`.
     """
-    conn = db.conn
     with storage_errors():
-        if conn.in_transaction:
+        if db.conn.in_transaction:
             with db.atomic():
                 yield db
             return
-        conn.execute("BEGIN IMMEDIATE")
+        db.execute("BEGIN IMMEDIATE")
         try:
             yield db
-            conn.execute("COMMIT")
+            db.commit()
         except BaseException:
-            conn.rollback()  # a no-op when SQLite has already rolled back
+            db.rollback()  # a no-op when SQLite has already rolled back
             raise
 
 
