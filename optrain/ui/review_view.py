@@ -29,8 +29,7 @@ from optrain.ui import review_charts as charts
 from optrain.ui.auth import User
 from optrain.ui.dates import utc_span
 from optrain.ui.text import plain
-
-NOTE_TAGS = ("confusion", "hesitation", "wrong_action", "other")
+from optrain.vocab import NOTE_TAGS
 
 
 def filters(catalog: Catalog, trainees: list[str], scenario_ids: list[str]) -> AttemptFilter:
