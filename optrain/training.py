@@ -8,6 +8,7 @@ and the attempt can always be rebuilt from the database alone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime
@@ -16,8 +17,10 @@ from sqlite_utils import Database
 
 from optrain import storage
 from optrain.calls import CALLS
+from optrain.certificates import issue_if_complete
 from optrain.errors import AlreadyDecided, AttemptError, DecisionError
 from optrain.scenario_versions import snapshot
+from optrain.storage.progress import progress_by_scenario
 from optrain.queue import Queue, QueueEntry, generate_queue, scenario_seed, template_context
 from optrain.scenarios.model import ConversationItem, Scenario
 from optrain.scoring import AttemptResult, Decision, ItemResult, judge, pending_item_ids, score_attempt, validate_decision
@@ -226,8 +229,14 @@ def submit_call(
     return verdict
 
 
-def finish(db: Database, state: AttemptState, *, now: datetime) -> AttemptResult:
-    """Score the stored calls and close the attempt; refused while items still wait."""
+def finish(
+    db: Database, state: AttemptState, *, now: datetime, catalog: Mapping[str, Scenario] | None = None
+) -> AttemptResult:
+    """Score the stored calls and close the attempt; refused while items still wait.
+
+    With the catalog, an official attempt that completes the learning path also issues the
+    trainee's certificate, so it exists from that moment on, whichever page is opened next.
+    """
     if state.pending:
         raise AttemptError(f"{len(state.pending)} item(s) still need a call before the attempt can be finished.")
     result = score_attempt(state.scenario, state.as_decisions, state.queue)
@@ -242,6 +251,11 @@ def finish(db: Database, state: AttemptState, *, now: datetime) -> AttemptResult
             passed=result.passed,
             critical_failures=len(result.critical_failures),
         )
+        if catalog is not None and state.attempt.official and result.passed:
+            issue_if_complete(
+                db, username=state.attempt.username, display_name=state.attempt.display_name or state.attempt.username, scenarios=catalog,
+                progress=progress_by_scenario(db, state.attempt.username), now=now,
+            )
     return result
 
 
