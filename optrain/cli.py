@@ -13,6 +13,7 @@ import click
 
 from optrain.config import Settings
 from optrain.errors import OptrainError
+from optrain.log import configure_logging
 from optrain.scenarios.loader import ScenarioFileError, load_scenario_file, load_scenarios
 from optrain.scenarios.model import AGENDA, Scenario
 from optrain.storage.qa import AnswerStatus
@@ -42,6 +43,7 @@ def resolve_scenario(ref: str) -> Scenario:
 @click.version_option(package_name="optrain")
 def main() -> None:
     """Operator Training Simulator: scenarios, mock queue, scoring and the training database."""
+    configure_logging(default_level="WARNING")
 
 
 @main.command()

@@ -21,6 +21,7 @@ with SQLITE_BUSY instead of waiting for the busy timeout.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -32,6 +33,8 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 
 from optrain.errors import StorageError
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -206,7 +209,8 @@ def configure(
         if db.journal_mode != "memory":
             db.enable_wal()
             db.execute("PRAGMA synchronous = FULL")
-        if migrate:
+        if migrate and (pending := MIGRATIONS.pending(db)):
+            logger.info("Upgrading the training database: %s", ", ".join(m.name for m in pending))
             MIGRATIONS.apply(db)
     return db
 
