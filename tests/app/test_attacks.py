@@ -277,13 +277,6 @@ def main_elements(at: AppTest) -> list[Any]:
     return [node for node in at.main if not isinstance(node, Block)]
 
 
-def test_a_trainee_cannot_switch_to_a_staff_page(app) -> None:
-    at = app("trainee")
-    for page in STAFF_PAGES.values():
-        with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page(page)
-
-
 def test_the_trainee_navigation_lists_only_the_trainee_pages(app, monkeypatch: pytest.MonkeyPatch) -> None:
     registered: list[tuple[Any, dict[str, Any]]] = []
     navigation = st.navigation
