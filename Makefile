@@ -10,7 +10,7 @@ HASH   := $(shell sha1sum pyproject.toml | cut -c1-12)
 APP_STAMP  := $(VENV)/.app-$(HASH)
 TEST_STAMP := $(VENV)/.test-$(HASH)
 
-.PHONY: run test test-fast install bench schema clean chromium
+.PHONY: run test test-fast install bench schema clean chromium poppler
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,18 @@ chromium:
 		echo "Browser tests will be skipped: install Debian's chromium (sudo apt-get install chromium) to run them."; \
 	fi
 
-test: $(TEST_STAMP) chromium
+# pdftoppm renders the certificate once to check it is one page with the text inside its frame.
+poppler:
+	@if command -v pdftoppm >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's poppler-utils for the certificate render test..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null) \
+		|| echo "Could not install poppler-utils: the certificate render test will be skipped."; \
+	else \
+		echo "The certificate render test will be skipped: install Debian's poppler-utils (sudo apt-get install poppler-utils)."; \
+	fi
+
+test: $(TEST_STAMP) chromium poppler
 	$(BIN)/python -m pytest
 
 test-fast: $(TEST_STAMP)

@@ -13,9 +13,11 @@ import click
 
 from optrain.config import Settings
 from optrain.errors import OptrainError
+from optrain.log import configure_logging
 from optrain.scenarios.loader import ScenarioFileError, load_scenario_file, load_scenarios
 from optrain.scenarios.model import AGENDA, Scenario
 from optrain.storage.qa import AnswerStatus
+from optrain.vocab import ANSWER_STATUSES, ROLES, SEVERITIES
 
 
 def _settings() -> Settings:
@@ -41,6 +43,7 @@ def resolve_scenario(ref: str) -> Scenario:
 @click.version_option(package_name="optrain")
 def main() -> None:
     """Operator Training Simulator: scenarios, mock queue, scoring and the training database."""
+    configure_logging(default_level="WARNING")
 
 
 @main.command()
@@ -190,7 +193,7 @@ def users_list() -> None:
 
 
 ROLE_OPTION = click.option("--role", "roles", multiple=True, required=True,
-                           type=click.Choice(["trainee", "trainer", "support", "admin"]),
+                           type=click.Choice(ROLES),
                            help="Repeat for several roles.")
 
 
@@ -300,9 +303,9 @@ def export_group() -> None:
 @click.option("--part", type=click.Choice(AGENDA), help="Agenda part.")
 @click.option("--question", "question_id", help="Question id.")
 @click.option("--scenario", "scenario_id", help="Scenario id.")
-@click.option("--severity", type=click.Choice(["low", "medium", "high", "critical", "none"]),
+@click.option("--severity", type=click.Choice([*SEVERITIES, "none"]),
               help="'none': answers given without a severity.")
-@click.option("--status", type=click.Choice(["new", "ticket_filed", "dismissed", "any"]), default="new",
+@click.option("--status", type=click.Choice([*ANSWER_STATUSES, "any"]), default="new",
               show_default=True, help="Support status of the answers.")
 @_date_option("--since", end=False)
 @_date_option("--until", end=True)
