@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,38 @@ def test_exports_the_folder_and_the_key_are_private(tmp_path: Path) -> None:
     assert pack.path.stat().st_mode & 0o777 == 0o600
     assert pack.path.parent.stat().st_mode & 0o777 == 0o700
     assert default_key_path(tmp_path / "config").stat().st_mode & 0o777 == 0o600
+
+
+def test_calls_made_while_the_pack_is_written_are_in_none_of_its_files(db_path: Path, tmp_path: Path) -> None:
+    """The export reads one snapshot: a call committed mid-export (from another connection) is left out everywhere."""
+    reader = storage.open_db(db_path, read_only=True)
+    writer = storage.open_db(db_path)
+    before = writer.execute("SELECT count(*) FROM decisions").fetchone()[0]
+    (attempt_id,) = writer.execute("SELECT id FROM attempts ORDER BY id LIMIT 1").fetchone()
+    written: list[str] = []
+
+    def progress(member: str, done: int, total: int) -> None:
+        if member == "attempts.csv" and not written:
+            with storage.write_transaction(writer):
+                writer.execute("INSERT INTO decisions (attempt_id, item_id, call, decided_at, seq) "
+                               "VALUES (?, 'late_call', 'reply', '2026-06-05T10:00:00+00:00', 99999)", [attempt_id])
+                writer.execute("INSERT INTO decision_log (shop_domain, action_type, operator_email, created_at, "
+                               "payload, attempt_id) VALUES ('s', 'late', 'e', '2026-06-05T10:00:00+00:00', '{}', ?)",
+                               [attempt_id])
+            written.append(member)
+
+    try:
+        pack = export_evidence_pack(reader, EvidenceFilter(), exports_dir=tmp_path / "exports", uploads_dir=tmp_path,
+                                    signing_key=default_key_path(tmp_path / "config"), now=T0, progress=progress,
+                                    progress_every=1)
+        assert written and writer.execute("SELECT count(*) FROM decisions").fetchone()[0] == before + 1
+    finally:
+        with storage.write_transaction(writer):
+            writer.execute("DELETE FROM decisions WHERE item_id = 'late_call'")
+            writer.execute("DELETE FROM decision_log WHERE action_type = 'late'")
+        reader.close()
+        writer.close()
+    assert pack.rows("decisions.csv") == before and pack.rows("decision_log.ndjson") == before
+    with zipfile.ZipFile(pack.path) as archive:
+        assert b"late_call" not in archive.read("decisions.csv")
+        assert b'"late"' not in archive.read("decision_log.ndjson")
