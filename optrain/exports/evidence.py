@@ -215,7 +215,7 @@ def _flags_as_words(rows: Iterable[q.Row], indexes: tuple[int, ...]) -> Iterator
         cells = list(row)
         for index in indexes:
             cells[index] = _YES_NO.get(cells[index], cells[index])
-        yield cells
+        yield tuple(cells)
 
 
 def _log_line(stream: IO[str], row: q.Row) -> None:
