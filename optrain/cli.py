@@ -423,13 +423,18 @@ def certificate_verify(verification_id: str) -> None:
 @click.option("--id", "item_id", default=None, help="Id of the draft item (default: imported_<conversation id>).")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the draft here instead of printing it; an existing file is never overwritten.")
-def import_chatwoot(file: Path, item_id: str | None, output: Path | None) -> None:
+@click.option("--reviewed", is_flag=True,
+              help="Write the draft with --output although it has words flagged for review (you checked them).")
+def import_chatwoot(file: Path, item_id: str | None, output: Path | None, reviewed: bool) -> None:
     """Turn a Chatwoot conversation JSON (API response or webhook body) into a draft queue item.
 
-    Every personal detail is replaced with a generated stand-in, the same one
-    wherever it appears; the right call, rationale and rule are TODO placeholders.
+    The personal details the importer recognises are replaced with generated
+    stand-ins, the same one wherever they appear; what still looks personal is
+    listed for review (on stderr and at the top of the draft), and --output
+    writes a draft with such words only with --reviewed. The right call,
+    rationale and rule are TODO placeholders.
     """
-    from optrain.chatwoot_import import import_file, to_yaml
+    from optrain.chatwoot_import import import_file, review_lines, to_yaml
 
     if output is not None and output.exists():
         raise click.ClickException(f"{output} already exists; choose another --output or remove it first")
@@ -437,9 +442,21 @@ def import_chatwoot(file: Path, item_id: str | None, output: Path | None) -> Non
         draft = import_file(file, item_id=item_id)
     except OptrainError as exc:
         raise click.ClickException(str(exc)) from None
+    if draft.flags:
+        click.echo("\n".join(line.lstrip("# ") for line in review_lines(draft)), err=True)
     if output is None:
         click.echo(to_yaml(draft), nl=False)
         return
-    output.write_text(to_yaml(draft), encoding="utf-8")
+    if draft.flags and not reviewed:
+        raise click.ClickException(
+            f"{output} not written: review the {len(draft.flags)} flagged word(s) above first (print the draft "
+            "without --output to read them in place), then run again with --reviewed"
+        )
+    try:
+        with output.open("x", encoding="utf-8") as out:
+            out.write(to_yaml(draft))
+    except OSError as exc:
+        raise click.ClickException(f"{output} could not be written ({exc.strerror}); choose another --output") from None
     click.echo(f"Wrote {output}: draft item '{draft.item['id']}', {draft.replaced_total} personal detail(s) "
-               "replaced; fill in the TODO fields, then add it to a scenario's queue")
+               f"replaced, {len(draft.flags)} flagged for review; fill in the TODO fields, then add it to a "
+               "scenario's queue")
