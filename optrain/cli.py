@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -37,7 +39,41 @@ def resolve_scenario(ref: str) -> Scenario:
         raise click.ClickException(str(exc)) from None
 
 
-@click.group()
+class _Commands(click.Group):
+    """Every command's environmental failures end in one clear line and exit 1, never in a traceback.
+
+    A read-only folder, a damaged database or a full disk reach the user as the
+    project's own message; anything else (a bug) keeps its traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from optrain.storage.db import user_message
+
+        try:
+            return super().invoke(ctx)
+        except OptrainError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            raise click.ClickException(os_error_message(exc)) from None
+        except sqlite3.Error as exc:
+            message = user_message(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
+
+def os_error_message(exc: OSError) -> str:
+    """'PATH: what went wrong; what to do' for a failure of the file system."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        return f"{where}the disk is full; free some disk space and try again."
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return (f"{where}{exc.strerror}; make the file and its folder writable by this user, "
+                "or choose another location.")
+    return f"{where}{exc.strerror or exc}; check the path and try again."
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="optrain")
 def main() -> None:
     """Operator Training Simulator: scenarios, mock queue, scoring and the training database."""
@@ -406,10 +442,9 @@ def certificate() -> None:
 def certificate_verify(verification_id: str) -> None:
     """Check a certificate's verification id against the training database."""
     from optrain.certificates import part_title
-    from optrain.storage import open_db
     from optrain.storage.certificates import certificate_by_id
 
-    found = certificate_by_id(open_db(_settings().db_path), verification_id.strip().upper())
+    found = certificate_by_id(_open_export_db(write=False), verification_id.strip().upper())
     if found is None:
         click.echo(f"No certificate with id {verification_id} in this training database: NOT VALID", err=True)
         sys.exit(1)

@@ -28,6 +28,7 @@ from optrain.storage.db import (
     READONLY_MESSAGE,
 )
 from optrain.ui import db as ui_db
+from optrain.ui.text import plain
 
 from .harness import SCENARIOS, Env, Seed, TrainSteps, texts
 
@@ -232,3 +233,31 @@ def test_a_scenario_that_breaks_mid_shift_keeps_the_calls_and_resumes_when_fixed
     for item_id in (EARLIER[0], ALEX):
         train.pick(at, attempt_id, item_id)
         assert any(m.startswith("**Your call:**") for m in texts(at.markdown))
+
+
+# ---------------------------------------------------------------- a damaged or unreachable database file
+
+
+def _damage(path: Path, how: str) -> None:
+    if how == "garbage":
+        path.write_bytes(b"this is not a database at all " * 200)
+    else:  # truncated: a real database cut after its first pages, as a copy interrupted mid-way leaves it
+        storage.open_db(path).close()
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 3])
+
+
+@pytest.mark.parametrize("how", ["garbage", "truncated"])
+@pytest.mark.parametrize("role", ["trainee", "trainer"])
+def test_a_damaged_database_says_what_is_wrong_and_how_to_restore_it(env: Env, how: str, role: str) -> None:
+    from .harness import APP, TIMEOUT, sign_in
+
+    _damage(env.db_path, how)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    sign_in(at, role)
+    at.run()
+    assert not at.exception
+    shown = " ".join(texts(at.error))
+    assert "damaged or is not a database" in shown
+    assert "optrain db backup" in shown
+    assert plain(str(env.db_path)) in shown  # the message names the file (shown as plain text)
