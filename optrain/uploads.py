@@ -57,10 +57,18 @@ def _write_private(folder: Path, name: str, data: bytes) -> None:
                 handle.flush()
                 os.fsync(handle.fileno())
         except BaseException:
-            partial.unlink(missing_ok=True)
+            _remove(partial)
             raise
         os.replace(partial, folder / name)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
+        _remove(partial)
         reason = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else exc.strerror
         raise UploadError(f"The screenshot could not be saved ({reason}); nothing was saved, try again later.") from None
+
+
+def _remove(path: Path) -> None:
+    """Remove a partial file; on a read-only folder even a missing file's unlink fails, and nothing is there."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass

@@ -51,7 +51,11 @@ def backup(db_path: str | Path, dest_path: str | Path) -> Path:
     except OSError as exc:
         raise StorageError(_cannot_write(dest, exc)) from None
     finally:
-        partial.unlink(missing_ok=True)
+        for leftover in (partial, partial.with_name(partial.name + "-journal")):
+            try:
+                leftover.unlink(missing_ok=True)
+            except OSError:
+                pass  # a read-only folder: nothing could have been written there
     return dest
 
 
