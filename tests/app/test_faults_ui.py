@@ -261,3 +261,29 @@ def test_a_damaged_database_says_what_is_wrong_and_how_to_restore_it(env: Env, h
     assert "damaged or is not a database" in shown
     assert "optrain db backup" in shown
     assert plain(str(env.db_path)) in shown  # the message names the file (shown as plain text)
+
+
+def test_a_database_on_a_read_only_file_system_is_named_with_what_to_do(env: Env, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tmpfs remounted read-only (root ignores permissions): the pages say so instead of a generic error."""
+    import subprocess
+
+    from optrain.storage.db import CANTOPEN_MESSAGE
+
+    from .harness import APP, TIMEOUT, sign_in
+
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(ro)], check=False).returncode:
+        pytest.skip("mounting a read-only file system needs root (CAP_SYS_ADMIN)")
+    try:
+        storage.open_db(ro / "optrain.db").close()
+        assert subprocess.run(["mount", "-o", "remount,ro", str(ro)], check=False).returncode == 0
+        monkeypatch.setenv("OPTRAIN_DB", str(ro / "optrain.db"))
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        sign_in(at, "trainee")
+        at.run()
+    finally:
+        subprocess.run(["umount", "-l", str(ro)], check=False)
+    assert not at.exception
+    assert any(plain(CANTOPEN_MESSAGE) in shown for shown in texts(at.error))
