@@ -30,7 +30,7 @@ from pydantic import ValidationError
 from optrain.errors import ChatwootImportError
 from optrain.config import Settings
 from optrain.pii import ReviewFlag, Scrubber, plural
-from optrain.pii_review import review_flags, shop_vocabulary
+from optrain.pii_review import COMMON_ENGLISH, review_flags, shop_vocabulary
 from optrain.scenarios.model import ID_PATTERN, ConversationItem, ConversationStatus, Priority
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -232,7 +232,8 @@ def import_conversation(data: Any, *, source_name: str, item_id: str | None = No
             "starting with a letter or digit"
         )
     digest = hashlib.sha256(f"chatwoot:{source.account_id}:{source_id}".encode()).digest()
-    scrubber = Scrubber(int.from_bytes(digest[:8], "big"))
+    vocabulary = curriculum_vocabulary()
+    scrubber = Scrubber(int.from_bytes(digest[:8], "big"), shop_words=vocabulary[0] | vocabulary[1] | COMMON_ENGLISH)
     thread = _visible(source.messages)
     if not thread:
         raise ChatwootImportError(
@@ -271,7 +272,7 @@ def import_conversation(data: Any, *, source_name: str, item_id: str | None = No
     except ValidationError as exc:  # a bug here, not in the trainer's file: say so plainly
         raise ChatwootImportError(f"{source_name}: the draft item is not valid: {exc.errors()[0]['msg']}") from None
     replaced = tuple(sorted(scrubber.counts().items()))
-    flags = review_flags(item, stand_ins=scrubber.stand_ins(), vocabulary=curriculum_vocabulary())
+    flags = review_flags(item, stand_ins=scrubber.stand_ins(), vocabulary=vocabulary)
     return DraftItem(item, source_id, source.shape, replaced, tuple(notes), flags)
 
 

@@ -136,17 +136,25 @@ EU_STREET = re.compile(
     r"(?:,?\s+\d{1,4}[a-z]?\b)?"
 )
 LONG_NUMBER = re.compile(r"(?<![\w-])\d{8,}(?![\w-])")
+_CAP = r"[A-ZÀ-ÖØ-Þ][^\W\d_A-ZÀ-ÖØ-Þ]+"  # a capitalised word in any Latin script: "Ruairí", "Zoë"
 SIGN_OFF = re.compile(
     r"(?im)^[ \t]*(?:thanks|thank you|regards|best regards|kind regards|cheers|best|sincerely)[ \t]*[,.!]?"
-    r"[ \t]*(?:\n[ \t]*)?[-\u2013\u2014]*[ \t]*(?-i:(?P<name>[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]*\.?)?))[ \t]*$"
+    rf"[ \t]*(?:\n[ \t]*)?[-\u2013\u2014]*[ \t]*(?-i:(?P<name>{_CAP}(?:[ \t]+[A-ZÀ-ÖØ-Þ][^\W\d_]*\.?)?))[ \t]*$"
 )
-INTRO = re.compile(r"(?i:\bmy name is|\bname's|\bcall me)\s+(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
+INTRO = re.compile(rf"(?i:\bmy name is|\bname's|\bcall me|\bit's|\bthis is)\s+(?P<name>{_CAP}(?:\s+{_CAP})?)")
 RELATIVE = re.compile(
-    r"(?i:\bmy\s+(?:wife|husband|partner|son|daughter|brother|sister|dad|father|mom|mother|friend|buddy|boss|"
-    r"mechanic|neighbou?r|customer))[ \t]*,?[ \t]+(?P<name>[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?)"
+    r"(?i:\b(?:my|our|your)\s+(?:wife|husband|partner|son|daughter|brother|sister|dad|father|mom|mum|mother|friend|"
+    r"buddy|boss|mechanic|neighbou?r|customer|cousin|uncle|aunt|nephew|niece|grandson|granddaughter|grandpa|grandma|"
+    r"girlfriend|boyfriend|fianc[eé]e?|roommate|colleague|coworker|co-worker|assistant|driver|manager|tech|"
+    r"technician|foreman|bookkeeper|accountant))"
+    rf"[ \t]*,?[ \t]+(?P<name>{_CAP}(?:[ \t]+{_CAP})?)"
 )
 DASH_SIGNATURE = re.compile(
-    r"(?m)^[ \t]*[-\u2013\u2014]{1,2}[ \t]*(?P<name>[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]*\.?)?)[ \t]*$"
+    rf"(?m)^[ \t]*[-\u2013\u2014]{{1,2}}[ \t]*(?P<name>{_CAP}(?:[ \t]+[A-ZÀ-ÖØ-Þ][^\W\d_]*\.?)?)[ \t]*$"
+)
+# Words that usually come before a person's name; taken as a name only when the word is not the shop's own.
+BEFORE_A_NAME = re.compile(
+    rf"(?i:\b(?:ask\s+for|speak\s+(?:to|with)|talk\s+to|attn\.?:?|attention:?|c/o|tell|thank)\s+)(?P<name>{_CAP})"
 )
 PERSON_KEY = re.compile(r"(?:(?:full|first|last|middle|display|nick|contact|customer|recipient|billing|shipping|"
                         r"sender|buyer|owner)_?)?name")
@@ -194,7 +202,9 @@ def _same_case(original: str, fake: str) -> str:
 class Scrubber:
     """Maps every personal detail of one conversation to its stand-in, consistently."""
 
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, *, shop_words: frozenset[str] = frozenset()):
+        """`shop_words` (lower case): words a weak hint such as "ask for X" must not take for a name."""
+        self.shop_words = shop_words
         self.fake = Faker("en_US")
         self.fake.seed_instance(seed)
         self._map: dict[tuple[str, str], str] = {}
@@ -442,6 +452,9 @@ class Scrubber:
         for text in texts:
             for pattern in (SIGN_OFF, INTRO, RELATIVE, DASH_SIGNATURE):
                 for match in pattern.finditer(text):
+                    self.person(match.group("name"))
+            for match in BEFORE_A_NAME.finditer(text):
+                if match.group("name").lower() not in self.shop_words | NOT_NAMES | COMMON_WORDS:
                     self.person(match.group("name"))
         for text in texts:
             self.text(text)

@@ -417,7 +417,7 @@ def test_a_name_found_only_in_the_text_is_replaced_or_flagged_for_review() -> No
     free = _recall().measure(RECALL)["free_name"]
     assert free.missed == []
     assert free.replaced + free.flagged == free.planted
-    assert free.flagged >= 1  # "ask for Leopold at my shop": nothing says it is a name but its capital
+    assert free.flagged >= 1  # "leave it with Marguerite next door": nothing says it is a name but its capital
 
 
 @pytest.mark.parametrize(
@@ -437,6 +437,9 @@ def test_a_name_found_only_in_the_text_is_replaced_or_flagged_for_review() -> No
         ("card 4539148803436467, 09/27", ["4539148803436467", "09/27"], ["card"]),
         ("security code 482", ["482"], ["security code"]),
         ("insta @marisol_builds please", ["marisol_builds"], ["insta @", "please"]),
+        ("Please ask for Delphine at reception", ["Delphine"], ["Please ask for", "at reception"]),
+        ("ask for Nova headers", [], ["ask for Nova headers"]),  # the shop's own word is not a name
+        ("my neighbour Ruairí can sign", ["Ruairí", "Ruair"], ["my neighbour", "can sign"]),
         ("see keeleykustoms.com/builds/nova", ["keeleykustoms.com/builds/nova", "builds/nova"], ["see"]),
         ("order HR-20931 late", ["20931"], ["order HR-"]),
         ("Deliver to 17 Harrowgate Lane, Leeds LS6 2QD.", ["Harrowgate", "Leeds", "LS6 2QD"], ["Deliver to"]),
@@ -447,7 +450,9 @@ def test_a_name_found_only_in_the_text_is_replaced_or_flagged_for_review() -> No
     ],
 )
 def test_each_kind_of_detail_is_replaced_where_it_is_written(text: str, gone: list[str], kept: list[str]) -> None:
-    scrubbed = Scrubber(seed=3).text(text)
+    scrubber = Scrubber(seed=3, shop_words=frozenset({"nova", "headers"}))
+    scrubber.learn([text])  # as the importer does: names are met in every message first
+    scrubbed = scrubber.text(text)
     for value in gone:
         assert value not in scrubbed, (value, scrubbed)
     for value in kept:
@@ -468,10 +473,9 @@ def test_part_numbers_and_versions_are_not_taken_for_phone_numbers(text: str) ->
 
 
 def test_the_review_list_names_what_still_looks_personal_and_never_a_stand_in() -> None:
-    draft = import_file(RECALL / "api_conversation_whatsapp.json")
+    draft = import_file(RECALL / "webhook_conversation_names.json")
     flagged = {flag.text for flag in draft.flags}
-    assert "Leopold" in flagged
-    assert not flagged & {"Nova", "Card", "CVV", "Hi"}  # the shop's words and everyday words
+    assert flagged == {"Marguerite"}  # not "Grand", "Tuesday", "Please", "Hi" (everyday words)
     stand_in_words = {w for fake in draft.item["customer"].values() if isinstance(fake, str) for w in fake.split()}
     assert not flagged & stand_in_words
     assert all(flag.where.startswith(("messages[", "title", "order.", "labels[")) for flag in draft.flags)
@@ -488,10 +492,10 @@ def test_a_dangling_birth_date_or_long_number_is_flagged() -> None:
 
 
 def test_the_cli_lists_the_review_and_writes_the_draft_only_once_reviewed(tmp_path: Path) -> None:
-    source, output = RECALL / "api_conversation_whatsapp.json", tmp_path / "draft.yaml"
+    source, output = RECALL / "webhook_conversation_names.json", tmp_path / "draft.yaml"
     refused = CliRunner().invoke(main, ["import-chatwoot", str(source), "--output", str(output)])
     assert refused.exit_code == 1
-    assert "'Leopold' (a capitalised word the shop does not use)" in refused.output
+    assert "'Marguerite' (a capitalised word the shop does not use)" in refused.output
     assert "not written: review the 1 flagged word(s)" in refused.output
     assert not output.exists()
     written = CliRunner().invoke(main, ["import-chatwoot", str(source), "--output", str(output), "--reviewed"])
@@ -499,7 +503,7 @@ def test_the_cli_lists_the_review_and_writes_the_draft_only_once_reviewed(tmp_pa
     assert "1 flagged for review" in written.output
     text = output.read_text(encoding="utf-8")
     assert "# REVIEW before saving: 1 thing(s) still look personal" in text
-    assert "nobody" not in text.lower()
+    assert "nobody" not in text.split("\n- kind:")[0].lower()  # the header claims only what was replaced
 
 
 def test_a_draft_with_nothing_flagged_is_written_without_review(tmp_path: Path) -> None:

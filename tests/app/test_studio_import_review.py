@@ -28,9 +28,9 @@ def download_disabled(at: AppTest) -> bool:
 
 
 def test_flagged_words_are_listed_and_the_draft_is_offered_only_once_reviewed(app: Callable[..., AppTest]) -> None:
-    at = upload(app, "api_conversation_whatsapp.json")
+    at = upload(app, "webhook_conversation_names.json")
     (warning,) = [w for w in texts(at.warning) if "still look personal" in w]
-    assert "'Leopold' \\(a capitalised word the shop does not use\\)" in warning  # escaped by plain()
+    assert "'Marguerite' \\(a capitalised word the shop does not use\\)" in warning  # escaped by plain()
     assert download_disabled(at)
     at.checkbox(key="studio_chatwoot_reviewed").check().run()
     assert not at.exception
