@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -39,7 +41,41 @@ def resolve_scenario(ref: str) -> Scenario:
         raise click.ClickException(str(exc)) from None
 
 
-@click.group()
+class _Commands(click.Group):
+    """Every command's environmental failures end in one clear line and exit 1, never in a traceback.
+
+    A read-only folder, a damaged database or a full disk reach the user as the
+    project's own message; anything else (a bug) keeps its traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from optrain.storage.errors import user_message
+
+        try:
+            return super().invoke(ctx)
+        except OptrainError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            raise click.ClickException(os_error_message(exc)) from None
+        except sqlite3.Error as exc:
+            message = user_message(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
+
+def os_error_message(exc: OSError) -> str:
+    """'PATH: what went wrong; what to do' for a failure of the file system."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        return f"{where}the disk is full; free some disk space and try again."
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return (f"{where}{exc.strerror}; make the file and its folder writable by this user, "
+                "or choose another location.")
+    return f"{where}{exc.strerror or exc}; check the path and try again."
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="optrain")
 def main() -> None:
     """Operator Training Simulator: scenarios, mock queue, scoring and the training database."""
@@ -441,10 +477,9 @@ def certificate() -> None:
 def certificate_verify(verification_id: str) -> None:
     """Check a certificate's verification id against the training database."""
     from optrain.certificates import part_title
-    from optrain.storage import open_db
     from optrain.storage.certificates import certificate_by_id
 
-    found = certificate_by_id(open_db(_settings().db_path), verification_id.strip().upper())
+    found = certificate_by_id(_open_export_db(write=False), verification_id.strip().upper())
     if found is None:
         click.echo(f"No certificate with id {verification_id} in this training database: NOT VALID", err=True)
         sys.exit(1)
@@ -458,13 +493,18 @@ def certificate_verify(verification_id: str) -> None:
 @click.option("--id", "item_id", default=None, help="Id of the draft item (default: imported_<conversation id>).")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the draft here instead of printing it; an existing file is never overwritten.")
-def import_chatwoot(file: Path, item_id: str | None, output: Path | None) -> None:
+@click.option("--reviewed", is_flag=True,
+              help="Write the draft with --output although it has words flagged for review (you checked them).")
+def import_chatwoot(file: Path, item_id: str | None, output: Path | None, reviewed: bool) -> None:
     """Turn a Chatwoot conversation JSON (API response or webhook body) into a draft queue item.
 
-    Every personal detail is replaced with a generated stand-in, the same one
-    wherever it appears; the right call, rationale and rule are TODO placeholders.
+    The personal details the importer recognises are replaced with generated
+    stand-ins, the same one wherever they appear; what still looks personal is
+    listed for review (on stderr and at the top of the draft), and --output
+    writes a draft with such words only with --reviewed. The right call,
+    rationale and rule are TODO placeholders.
     """
-    from optrain.chatwoot_import import import_file, to_yaml
+    from optrain.chatwoot_import import import_file, review_lines, to_yaml
 
     if output is not None and output.exists():
         raise click.ClickException(f"{output} already exists; choose another --output or remove it first")
@@ -472,9 +512,21 @@ def import_chatwoot(file: Path, item_id: str | None, output: Path | None) -> Non
         draft = import_file(file, item_id=item_id)
     except OptrainError as exc:
         raise click.ClickException(str(exc)) from None
+    if draft.flags:
+        click.echo("\n".join(line.lstrip("# ") for line in review_lines(draft)), err=True)
     if output is None:
         click.echo(to_yaml(draft), nl=False)
         return
-    output.write_text(to_yaml(draft), encoding="utf-8")
+    if draft.flags and not reviewed:
+        raise click.ClickException(
+            f"{output} not written: review the {len(draft.flags)} flagged word(s) above first (print the draft "
+            "without --output to read them in place), then run again with --reviewed"
+        )
+    try:
+        with output.open("x", encoding="utf-8") as out:
+            out.write(to_yaml(draft))
+    except OSError as exc:
+        raise click.ClickException(f"{output} could not be written ({exc.strerror}); choose another --output") from None
     click.echo(f"Wrote {output}: draft item '{draft.item['id']}', {draft.replaced_total} personal detail(s) "
-               "replaced; fill in the TODO fields, then add it to a scenario's queue")
+               f"replaced, {len(draft.flags)} flagged for review; fill in the TODO fields, then add it to a "
+               "scenario's queue")
