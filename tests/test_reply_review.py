@@ -131,7 +131,7 @@ def test_an_override_keeps_who_when_why_and_the_original_and_recomputes_the_atte
     assert item.verdict == "correct" and "Score overridden to 1/1 by trainer" in item.feedback
     assert "(automatic: 0)" in item.feedback
     rows = reply_review_export_rows(db)
-    assert [(r["record"], r["item_id"], r["points"], r["original_points"]) for r in rows] == [
+    assert [(r["record"], r["item"], r["points"], r["original_points"]) for r in rows] == [
         ("override", "alex_rivera_sla", 1, 0)]
 
 
@@ -183,3 +183,35 @@ def test_calibration_gives_agreement_per_dimension_overall_and_the_most_disagree
     assert by_dim["factuality"].kappa == pytest.approx(cohen_kappa([(4, 4), (1, 1), (4, 2)]))
     assert [(d.attempt_id, d.item_id, d.spread) for d in result.most_disagreed] == [(2, "a", 5), (1, "a", 2)]
     assert calibrate(reviews, "pass_fail").replies == 0
+
+
+def test_the_evidence_pack_holds_reply_reviews_csv_and_counts_it_in_the_manifest(db: Database,
+                                                                                tmp_path: Path) -> None:
+    import csv
+    import io
+    import json
+    import zipfile
+
+    from optrain.exports.evidence import export_evidence_pack
+    from optrain.storage.export_queries import EvidenceFilter
+
+    attempt_id = finished_attempt(db)
+    review_reply(db, attempt_id=attempt_id, item_id="alex_rivera_sla", reviewer="trainer", reviewer_name="Tess",
+                 scale="pass_fail", scores={"factuality": 1, "helpfulness": 0, "tone": 1, "policy": 1},
+                 comment="=HYPERLINK(\"x\")", now=T0 + timedelta(hours=2))
+    override_item_score(db, SCENARIO, attempt_id, "alex_rivera_sla", points=0.5, reason="No next-update time",
+                        trainer="trainer", now=T0 + timedelta(hours=3))
+    pack = export_evidence_pack(db, EvidenceFilter(), exports_dir=tmp_path / "exports", uploads_dir=tmp_path,
+                                signing_key=tmp_path / "key.pem", now=T0 + timedelta(days=1))
+    with zipfile.ZipFile(pack.path) as archive:
+        rows = list(csv.DictReader(io.StringIO(archive.read("reply_reviews.csv").decode("utf-8"))))
+        manifest = json.loads(archive.read("manifest.json"))
+    assert [(r["record"], r["item"], r["reviewer"], r["helpfulness"], r["points"], r["reason"]) for r in rows] == [
+        ("review", "alex_rivera_sla", "trainer", "0", "", ""),
+        ("override", "alex_rivera_sla", "trainer", "", "0.5", "No next-update time")]
+    assert rows[0]["comment"].startswith("'=")  # neutralised like every other text cell
+    assert next(f for f in manifest["files"] if f["name"] == "reply_reviews.csv")["rows"] == 2
+    from optrain.storage.reply_reviews import count_reply_review_rows
+
+    assert count_reply_review_rows(db, EvidenceFilter(trainee="trainee")) == 2
+    assert count_reply_review_rows(db, EvidenceFilter(trainee="someone-else")) == 0
