@@ -215,3 +215,16 @@ def test_the_evidence_pack_holds_reply_reviews_csv_and_counts_it_in_the_manifest
 
     assert count_reply_review_rows(db, EvidenceFilter(trainee="trainee")) == 2
     assert count_reply_review_rows(db, EvidenceFilter(trainee="someone-else")) == 0
+
+
+def test_the_coach_verdict_and_the_stored_points_of_a_call_include_its_reply_checks(db: Database) -> None:
+    attempt = training.start_attempt(db, SCENARIO, TRAINEE, T0)
+    state = training.load_state(db, SCENARIO, attempt.id, "trainee")
+    verdict = training.submit_call(db, state, TRAINEE, training.CallInput(
+        "alex_rivera_sla", "approve_template", "ack_delay",
+        "Hi Alex, sorry for the wait on order #HR-10389. Internal note: warehouse lost it. I'll write within 24 hours."),
+        now=T0, elapsed_seconds=20)
+    assert (verdict.verdict, verdict.points) == ("wrong", 0)
+    assert "“Internal note: warehouse lost it.”" in verdict.feedback
+    (stored,) = storage.list_decisions(db, attempt.id)
+    assert (stored.verdict, stored.points) == ("wrong", 0)
