@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from optrain.queue import Queue, template_context
 from optrain.scenarios.model import ConversationItem
@@ -131,10 +132,31 @@ class ReplyContext:
     thread_text: str = ""
     others: tuple[str, ...] = ()
     templates: Mapping[str, str] = field(default_factory=dict)
+    # An item's checks per call, worked out once: a context lives as long as its (immutable) queue.
+    checks: dict[tuple[str, str, str | None], tuple[Check, ...]] = field(
+        default_factory=dict, compare=False, repr=False)
 
     @property
     def first_name(self) -> str:
         return self.values.get("customer.first_name", "")
+
+    @cached_property
+    def others_pattern(self) -> re.Pattern[str] | None:
+        """Every other customer's name and e-mail in one pattern (a queue can hold hundreds)."""
+        if not self.others:
+            return None
+        names = sorted(self.others, key=len, reverse=True)
+        return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)", _I)
+
+    @cached_property
+    def known_dates(self) -> frozenset[str]:
+        return frozenset(_date_keys(self.values.get("order.eta", "")) | _date_keys(self.thread_text))
+
+    @cached_property
+    def allowed_caps(self) -> frozenset[str]:
+        return ACRONYMS | set(SHOUT_WORD_RE.findall(self.thread_text)) | {
+            w for v in self.values.values() for w in SHOUT_WORD_RE.findall(v)
+        }
 
 
 @dataclass(frozen=True)
@@ -357,9 +379,7 @@ def _check_blame(reply: str, context: ReplyContext) -> Result:
 
 
 def _check_shouting(reply: str, context: ReplyContext) -> Result:
-    allowed = ACRONYMS | set(SHOUT_WORD_RE.findall(context.thread_text)) | {
-        w for v in context.values.values() for w in SHOUT_WORD_RE.findall(v)
-    }
+    allowed = context.allowed_caps
     for m in SHOUT_RUN_RE.finditer(reply):
         words = m.group(0).split()
         if sum(w not in allowed for w in words) >= 1 and sum(len(w) for w in words) >= 5:
@@ -412,7 +432,7 @@ def _check_refund_limit(limit: float) -> Callable[[str, ReplyContext], Result]:
 
 
 def _check_unlisted_date(reply: str, context: ReplyContext) -> Result:
-    known = _date_keys(context.values.get("order.eta", "")) | _date_keys(context.thread_text)
+    known = context.known_dates
     for m in DATE_RE.finditer(reply):
         if _date_key(m) not in known:
             return False, "promises a date that is not in the order's data", m.group(0)
@@ -424,10 +444,10 @@ def _check_internal(reply: str, context: ReplyContext) -> Result:
 
 
 def _check_other_customer(reply: str, context: ReplyContext) -> Result:
-    for other in context.others:
-        m = re.search(rf"(?<!\w){re.escape(other)}(?!\w)", reply, _I)
-        if m:
-            return False, "names another customer's details", m.group(0)
+    pattern = context.others_pattern
+    m = pattern.search(reply) if pattern is not None else None
+    if m:
+        return False, "names another customer's details", m.group(0)
     return True, "", None
 
 
@@ -554,8 +574,10 @@ _DEFECT_WHY: dict[str, str] = {
 def check_reply(item: ConversationItem, reply: str, call: str, template: str | None,
                 context: ReplyContext) -> ReplyVerdict:
     """Every check of this item run over the reply sent with this call."""
-    model = model_reply(item, call, template, context)
-    checks = item_checks(item, context, model)
+    key = (item.id, call, template)
+    checks = context.checks.get(key)
+    if checks is None:
+        checks = context.checks[key] = item_checks(item, context, model_reply(item, call, template, context))
     return ReplyVerdict(reply, tuple(c.outcome(reply, context) for c in checks))
 
 

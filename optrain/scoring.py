@@ -155,7 +155,10 @@ def judge(item: Item, decision: Decision | None, *, is_follow_up: bool = False,
         if matched is None:
             verdict = "wrong"
             chosen = call_label(decision.call, decision.template)
-            feedback = f"Not the right call: you chose {chosen}; the right call is {expected}. {item.rationale}"
+            reply = _check_sent_reply(item, decision, context)
+            sent = "" if reply is None or not reply.failed else (
+                " The reply as sent also fails: " + " ".join(o.describe() + "." for o in reply.failed))
+            feedback = f"Not the right call: you chose {chosen}; the right call is {expected}.{sent} {item.rationale}"
         else:
             points = round(float(item.points) * credit, 4)
             verdict = "correct" if credit >= 1 else "partial"
