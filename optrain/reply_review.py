@@ -52,10 +52,9 @@ class SentReply:
 
 def sent_replies(db: Database, scenario: Scenario, attempt_id: int) -> tuple[SentReply, ...]:
     """The replies of an attempt in the order they were sent, each with its automatic result."""
-    attempt = storage.get_attempt(db, attempt_id)
+    storage.get_attempt(db, attempt_id)  # an unknown attempt is an AttemptError, not an empty list
     decisions = storage.list_decisions(db, attempt_id)
     results = {r.item_id: r for r in attempt_result(db, scenario, attempt_id, decisions=decisions).items}
-    del attempt
     return tuple(
         SentReply(attempt_id, d.item_id, d.call, d.body or "", results.get(d.item_id))
         for d in decisions if d.call in REPLY_CALLS and d.body
