@@ -53,6 +53,7 @@ def read_only(db: Database, path: Path) -> Iterator[None]:
 
 @contextmanager
 def disk_full(db: Database, path: Path) -> Iterator[None]:
+    db.execute("VACUUM")  # no free pages left (migrations drop tables), so any write needs a new page
     db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")
     try:
         yield
