@@ -8,9 +8,9 @@ from optrain.ui import auth, session
 from optrain.ui.text import plain
 
 st.set_page_config(page_title="Operator Training Simulator", page_icon=":material/support_agent:", layout="wide")
-settings = Settings.from_env()
 
 try:
+    settings = Settings.from_env()
     user = session.gate(settings)
     problems = () if settings.demo else auth.security_problems(settings)
 except OptrainError as exc:
@@ -24,9 +24,9 @@ if problems:
     st.caption(f"Accounts file: {settings.auth_path.name} (set OPTRAIN_DEMO=1 to run the demo instead).")
     st.stop()
 
-# url path -> (script, title, icon). Only the pages this user may see are made, on each run.
+# url path -> (script, title, icon). Every address exists for everyone, so that opening one never shows
+# "Page not found": a visitor gets the sign-in form there, a role that may not see it a plain refusal.
 PAGES = {
-    "login": ("app_pages/login.py", "Sign in", ":material/login:"),
     "home": ("app_pages/home.py", "Home", ":material/home:"),
     "train": ("app_pages/train.py", "Train", ":material/school:"),
     "my-results": ("app_pages/my_results.py", "My results", ":material/insights:"),
@@ -43,17 +43,34 @@ def pages(*names: str, default: str = "") -> list:
             for n in names]
 
 
+def stand_ins(names: list[str], draw) -> list:  # type: ignore[no-untyped-def]
+    """Hidden pages at these addresses that draw `draw` instead of the page."""
+    return [st.Page(draw, title=PAGES[n][1], url_path=n, visibility="hidden") for n in names]
+
+
+def not_available() -> None:
+    st.warning("This page is not available for your role. Ask an admin if you need it.", icon=":material/block:")
+    st.page_link(home[0], label="Go to Home", icon=":material/home:")
+
+
 if user is None:
-    # Only the sign-in page exists for a visitor, so every deep link lands on it.
-    page = st.navigation(pages("login", default="login"), position="hidden")
+    # The sign-in form at every address; after signing in, the same address shows the page itself.
+    login = st.Page("app_pages/login.py", title="Sign in", icon=":material/login:", url_path="login", default=True)
+    page = st.navigation([login, *stand_ins(list(PAGES), session.sign_in_page)], position="hidden")
 else:
-    sections: dict[str, list] = {"Training": pages("home", "train", "my-results", default="home")}
+    allowed: dict[str, tuple[str, ...]] = {"Training": ("home", "train", "my-results")}
     if user.can("trainer"):
-        sections["Trainers"] = pages("review", "qa", "studio")
+        allowed["Trainers"] = ("review", "qa", "studio")
     if user.can("support"):
-        sections["Support"] = pages("exports") if user.can("trainer") else pages("qa", "exports")
+        allowed["Support"] = ("exports",) if user.can("trainer") else ("qa", "exports")
     if "admin" in user.roles:
-        sections["Admin"] = pages("users")
+        allowed["Admin"] = ("users",)
+    sections: dict[str, list] = {title: pages(*names, default="home") for title, names in allowed.items()}
+    home = sections["Training"]
+    shown = {name for names in allowed.values() for name in names}
+    sections["Training"] += stand_ins([n for n in PAGES if n not in shown], not_available)
+    sections["Training"].append(st.Page(lambda: st.switch_page(home[0]), title="Sign in", url_path="login",
+                                        visibility="hidden"))
     page = st.navigation(sections)
     with st.sidebar:
         st.markdown(f"**{plain(user.name)}**")  # a display name is data, not Markdown
