@@ -196,6 +196,21 @@ def list_accounts(path: Path) -> tuple[Account, ...]:
     return tuple(account_from_record(name, u) for name, u in sorted(users.items()))
 
 
+def table_rows(listing: tuple[Account, ...]) -> list[dict[str, str]]:
+    """The accounts as the Users page lists them, one row each."""
+    return [{"Username": a.username, "Name": a.name, "E-mail": a.email, "Roles": ", ".join(a.roles)}
+            for a in listing]
+
+
+def roles_of(listing: tuple[Account, ...], username: str) -> tuple[str, ...]:
+    return next((a.roles for a in listing if a.username == username), ())
+
+
+def removable(listing: tuple[Account, ...], admin: str) -> list[str]:
+    """Accounts an admin may remove from the page: every one but their own."""
+    return [a.username for a in listing if a.username != admin]
+
+
 def add_account(path: Path, username: str, *, name: str, email: str, roles: tuple[str, ...], password: str) -> None:
     username = username.strip().lower()
     if not USERNAME_RE.match(username):
