@@ -38,9 +38,8 @@ PAGES = {
 }
 
 
-def pages(*names: str, default: str = "") -> list:
-    return [st.Page(PAGES[n][0], title=PAGES[n][1], icon=PAGES[n][2], url_path=n, default=n == default)
-            for n in names]
+def pages(*names: str) -> list:
+    return [st.Page(PAGES[n][0], title=PAGES[n][1], icon=PAGES[n][2], url_path=n) for n in names]
 
 
 def stand_ins(names: list[str], draw) -> list:  # type: ignore[no-untyped-def]
@@ -53,9 +52,11 @@ def not_available() -> None:
     st.page_link(home[0], label="Go to Home", icon=":material/home:")
 
 
+# The root address is a hidden page of its own: Streamlit serves the default page at "/" only, so Home as
+# the default would make "/home" a "Page not found".
 if user is None:
     # The sign-in form at every address; after signing in, the same address shows the page itself.
-    login = st.Page("app_pages/login.py", title="Sign in", icon=":material/login:", url_path="login", default=True)
+    login = st.Page("app_pages/login.py", title="Sign in", icon=":material/login:", url_path="start", default=True)
     page = st.navigation([login, *stand_ins(list(PAGES), session.sign_in_page)], position="hidden")
 else:
     allowed: dict[str, tuple[str, ...]] = {"Training": ("home", "train", "my-results")}
@@ -65,12 +66,13 @@ else:
         allowed["Support"] = ("exports",) if user.can("trainer") else ("qa", "exports")
     if "admin" in user.roles:
         allowed["Admin"] = ("users",)
-    sections: dict[str, list] = {title: pages(*names, default="home") for title, names in allowed.items()}
+    sections: dict[str, list] = {title: pages(*names) for title, names in allowed.items()}
     home = sections["Training"]
     shown = {name for names in allowed.values() for name in names}
-    sections["Training"] += stand_ins([n for n in PAGES if n not in shown], not_available)
-    sections["Training"].append(st.Page(lambda: st.switch_page(home[0]), title="Sign in", url_path="login",
-                                        visibility="hidden"))
+    sections["Training"] += [
+        st.Page(PAGES["home"][0], title="Home", url_path="start", default=True, visibility="hidden"),
+        *stand_ins([n for n in PAGES if n not in shown], not_available),
+    ]
     page = st.navigation(sections)
     with st.sidebar:
         st.markdown(f"**{plain(user.name)}**")  # a display name is data, not Markdown

@@ -325,8 +325,8 @@ def test_the_trainee_navigation_lists_only_the_trainee_pages(app, monkeypatch: p
     listed = [page.title for section in pages.values() for page in section if page.visibility == "visible"]
     assert listed == ["Home", "Train", "My results"]
     hidden = {page.title for section in pages.values() for page in section if page.visibility == "hidden"}
-    assert hidden == {"Review", "Q&A answers", "Scenario studio", "Exports", "Users", "Sign in"}, \
-        "staff addresses exist only as hidden stand-ins that say the page is not available"
+    assert hidden == {"Home", "Review", "Q&A answers", "Scenario studio", "Exports", "Users"}, \
+        "the root, and staff addresses as hidden stand-ins that say the page is not available"
     assert options.get("position", "sidebar") != "hidden"
     assert [link for link in at.page_link] == []
 
