@@ -23,7 +23,10 @@ from optrain.vocab import ANSWER_STATUSES, ROLES, SEVERITIES
 
 
 def _settings() -> Settings:
-    return Settings.from_env()
+    try:
+        return Settings.from_env()
+    except OptrainError as exc:  # e.g. OPTRAIN_DEMO set to a value the app does not accept
+        raise click.ClickException(str(exc)) from None
 
 
 def resolve_scenario(ref: str) -> Scenario:
