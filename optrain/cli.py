@@ -13,7 +13,7 @@ import click
 
 from optrain.config import Settings
 from optrain.errors import OptrainError
-from optrain.scenarios.loader import ScenarioFileError, load_scenario_file, load_scenarios
+from optrain.scenarios.loader import ScenarioFileError, load_scenario_file, load_scenarios, scenario_files
 from optrain.scenarios.model import AGENDA, Scenario
 from optrain.storage.qa import AnswerStatus
 
@@ -46,8 +46,16 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 def validate(paths: tuple[str, ...]) -> None:
-    """Check scenario files (default: the scenarios folder); exit 1 on any error."""
-    catalog = load_scenarios(paths or [_settings().scenarios_dir])
+    """Check scenario files (.yaml/.yml; folders with their subfolders; default: the scenarios folder).
+
+    Exit 1 on any error, and when no scenario file is found at all.
+    """
+    targets = [Path(p) for p in paths] or [_settings().scenarios_dir]
+    if not scenario_files(targets):
+        where = ", ".join(str(t) for t in targets)
+        click.echo(f"No scenario files (.yaml or .yml) found in {where}", err=True)
+        sys.exit(1)
+    catalog = load_scenarios(targets)
     for problem in catalog.problems:
         click.echo(str(problem), err=True)
     files = len(catalog.scenarios) + len(catalog.broken_files())
