@@ -14,7 +14,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings:
     db_path: Path
     scenarios_dir: Path
-    custom_scenarios_dir: Path
     auth_path: Path
     exports_dir: Path
     uploads_dir: Path
@@ -26,7 +25,7 @@ class Settings:
         return _from_values(tuple(os.environ.get(name) for name in ENV_NAMES))
 
 
-ENV_NAMES = ("OPTRAIN_DATA", "OPTRAIN_DB", "OPTRAIN_SCENARIOS", "OPTRAIN_CUSTOM_SCENARIOS", "OPTRAIN_AUTH",
+ENV_NAMES = ("OPTRAIN_DATA", "OPTRAIN_DB", "OPTRAIN_SCENARIOS", "OPTRAIN_AUTH",
              "OPTRAIN_EXPORTS", "OPTRAIN_UPLOADS", "OPTRAIN_DEMO")
 
 
@@ -42,7 +41,6 @@ def _from_values(values: tuple[str | None, ...]) -> Settings:
     return Settings(
         db_path=_path("OPTRAIN_DB", data / "optrain.db"),
         scenarios_dir=_path("OPTRAIN_SCENARIOS", PROJECT_ROOT / "scenarios"),
-        custom_scenarios_dir=_path("OPTRAIN_CUSTOM_SCENARIOS", data / "custom_scenarios"),
         auth_path=_path("OPTRAIN_AUTH", PROJECT_ROOT / "config" / "auth.yaml"),
         exports_dir=_path("OPTRAIN_EXPORTS", PROJECT_ROOT / "exports"),
         uploads_dir=_path("OPTRAIN_UPLOADS", data / "uploads"),
