@@ -223,7 +223,7 @@ def scenario_publish(ref: str, by: str | None) -> None:
         except UnicodeDecodeError:
             raise click.ClickException(f"{path}: is not UTF-8 text") from None
         builtin = tuple(load_catalog(_settings().scenarios_dir, None).scenarios)
-        outcome = _lifecycle(save_draft, database, text, author=actor, now=now, builtin_ids=builtin)
+        outcome = _lifecycle(save_draft, database, text, author=actor, now=now, builtin_ids=builtin, name=str(path))
         if outcome.action == "unchanged" and not _is_draft(database, outcome.scenario):
             click.echo(f"Unchanged: '{outcome.scenario.id}' version {outcome.scenario.version} is already published")
             return

@@ -104,14 +104,15 @@ class SaveOutcome:
         }[self.action]
 
 
-def save_draft(db: Database, text: str, *, author: str, now: datetime, builtin_ids: Collection[str]) -> SaveOutcome:
+def save_draft(db: Database, text: str, *, author: str, now: datetime, builtin_ids: Collection[str],
+               name: str = "pasted scenario") -> SaveOutcome:
     """Validate pasted or uploaded YAML and store it as the scenario's draft.
 
     The draft is updated in place while nobody has attempted it (a trial run counts);
     otherwise, and always after a published version, the draft is a new version.
     The text is kept as written, with its `version:` set to the version it is stored as.
     """
-    scenario = parse_scenario_text(text, "pasted scenario")
+    scenario = parse_scenario_text(text, name)
     if scenario.id in builtin_ids:
         raise ScenarioError(
             f"'{scenario.id}' is a built-in scenario; built-ins are edited in the scenarios folder. "
@@ -259,7 +260,7 @@ def scenario_source(folder: Path, db: Database | None, scenario_id: str, version
     stored = scenario_store.versions_of(db, scenario_id) if db is not None else ()
     chosen = next((v for v in stored if version is None or v.version == version), None)
     if chosen is None or chosen.source != "custom":
-        what = f"version {version} of '{scenario_id}'" if version is not None else f"a scenario '{scenario_id}'"
+        what = f"version {version} of '{scenario_id}'" if version is not None else f"scenario '{scenario_id}'"
         raise ScenarioError(f"There is no {what} in the scenarios folder or the studio.")
     return source_text(chosen).encode("utf-8")
 

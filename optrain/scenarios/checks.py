@@ -89,6 +89,10 @@ def variable_hint(name: str) -> str:
     return ""
 
 
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
 def _item_entries(scenario: Scenario) -> Iterator[tuple[int, Item]]:
     for index, entry in enumerate(scenario.queue):
         if not isinstance(entry, GeneratedBlock):
@@ -100,7 +104,7 @@ def _check_call(scenario: Scenario, item: Item, call: Call, loc: tuple[object, .
     if call.call not in allowed:
         yield (
             (*loc, "call"),
-            f"'{call.call}' is not a call for a {item.kind} item"
+            f"'{call.call}' is not a call for {_a(item.kind)} item"
             + (did_you_mean(call.call, allowed) or f"; use one of: {', '.join(allowed)}"),
         )
         return
@@ -160,7 +164,7 @@ def _check_follow_ups(scenario: Scenario) -> Iterator[Found]:
             name, _, tmpl = key.partition(":")
             allowed = CALLS_BY_KIND[item.kind]
             if name not in allowed:
-                yield loc, f"'{name}' is not a call for a {item.kind} item" + did_you_mean(name, allowed)
+                yield loc, f"'{name}' is not a call for {_a(item.kind)} item" + did_you_mean(name, allowed)
                 continue
             if tmpl and tmpl not in template_ids(scenario):
                 yield loc, f"'{tmpl}' is not a template" + did_you_mean(tmpl, template_ids(scenario))
@@ -176,7 +180,7 @@ def _check_follow_ups(scenario: Scenario) -> Iterator[Found]:
             elif not t_item.follow_up:
                 yield loc, f"'{target}' must set follow_up: true to be used as a follow-up"
             elif t_item.kind != item.kind:
-                yield loc, f"'{target}' is a {t_item.kind} item; a follow-up must be a {item.kind} item"
+                yield loc, f"'{target}' is {_a(t_item.kind)} item; a follow-up must be {_a(item.kind)} item"
             elif target in parents:
                 yield loc, f"'{target}' already follows up '{parents[target]}'; each follow-up has one parent"
             else:
