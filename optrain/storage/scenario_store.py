@@ -125,8 +125,9 @@ def put_version(
 
     A studio version is recorded in the history as saved; a built-in snapshot is not an edit.
     """
+    at = utc_iso(now)
     params = {"id": scenario_id, "v": version, "source": source, "model_json": model_json, "yaml_text": yaml_text,
-              "hash": content_hash, "by": saved_by, "at": utc_iso(now)}
+              "hash": content_hash, "by": saved_by, "at": at}
     with write_transaction(db):
         if replace:
             db.execute(
@@ -147,7 +148,7 @@ def put_version(
                 VALUES (:id, :v, :source, :model_json, :yaml_text, :hash, :by, :at)
                 """, params)
         if source == "custom":
-            _event(db, scenario_id, version, "saved", saved_by, params["at"])
+            _event(db, scenario_id, version, "saved", saved_by, at)
 
 
 def mark_published(db: Database, scenario_id: str, version: int, *, by: str | None, now: datetime) -> bool:

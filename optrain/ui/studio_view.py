@@ -126,6 +126,11 @@ def preview(scenario: Scenario) -> None:
         try_it(scenario)
 
 
+def _choice_label(choice: str) -> str:
+    call, _, template = choice.partition(":")
+    return CALL_LABELS.get(call, call) + (f" ({template})" if template else "")
+
+
 def try_it(scenario: Scenario) -> None:
     """Make a call on every item and see the score; nothing is recorded as an attempt."""
     queue = preview_shift(scenario).queue
@@ -144,8 +149,7 @@ def try_it(scenario: Scenario) -> None:
             choices = [f"{c}:{t}" for c in options for t in (["ack_delay", "ship_update", "refund_offer"] + templates)
                        if c == "approve_template"] + [c for c in options if c != "approve_template"]
             pick = st.selectbox(plain(item.title or item.id), choices, index=None, key=f"studio_try_{scenario.id}_{item_id}",
-                                format_func=lambda c: CALL_LABELS.get(c.partition(':')[0], c)
-                                + (f" ({c.partition(':')[2]})" if ":" in c else ""))
+                                format_func=_choice_label)
             if pick:
                 call, _, template = pick.partition(":")
                 chosen.append(Decision(item_id, call, template or None))
