@@ -63,7 +63,7 @@ def studio_scenarios(db: Database, username: str) -> None:
         "Published version": e.published_version, "Draft version": e.draft_version, "Attempts": e.attempts,
     } for e in entries]), hide_index=True, width="stretch", key="studio_list")
     by_id = {e.scenario_id: e for e in entries}
-    chosen = st.selectbox("Scenario", list(by_id), index=None, key="studio_pick",
+    chosen = st.selectbox("Studio scenario", list(by_id), index=None, key="studio_pick",
                           format_func=lambda i: f"{by_id[i].title} ({i})")
     if chosen is None:
         return
