@@ -141,14 +141,6 @@ class ReplyContext:
         return self.values.get("customer.first_name", "")
 
     @cached_property
-    def others_pattern(self) -> re.Pattern[str] | None:
-        """Every other customer's name and e-mail in one pattern (a queue can hold hundreds)."""
-        if not self.others:
-            return None
-        names = sorted(self.others, key=len, reverse=True)
-        return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)", _I)
-
-    @cached_property
     def known_dates(self) -> frozenset[str]:
         return frozenset(_date_keys(self.values.get("order.eta", "")) | _date_keys(self.thread_text))
 
@@ -444,10 +436,12 @@ def _check_internal(reply: str, context: ReplyContext) -> Result:
 
 
 def _check_other_customer(reply: str, context: ReplyContext) -> Result:
-    pattern = context.others_pattern
-    m = pattern.search(reply) if pattern is not None else None
-    if m:
-        return False, "names another customer's details", m.group(0)
+    folded = reply.casefold()
+    for other in context.others:  # a plain substring test first: a queue can hold a thousand customers
+        if other.casefold() in folded:
+            m = re.search(rf"(?<!\w){re.escape(other)}(?!\w)", reply, _I)
+            if m:
+                return False, "names another customer's details", m.group(0)
     return True, "", None
 
 
@@ -602,6 +596,29 @@ def reply_context(queue: Queue, item_id: str, templates: Mapping[str, str]) -> R
     return cache[key]
 
 
+_PEOPLE: dict[int, tuple[object, tuple[str, ...]]] = {}
+
+
+def _queue_people(queue: Queue) -> tuple[str, ...]:
+    """Every conversation's customer (full name and e-mail) in the queue, gathered once per queue."""
+    hit = _PEOPLE.get(id(queue))
+    if hit is None or hit[0] is not queue:
+        if len(_PEOPLE) >= _CONTEXTS_KEPT:
+            _PEOPLE.pop(next(iter(_PEOPLE)))
+        people: set[str] = set()
+        for entry in queue.entries:
+            if entry.item.kind != "conversation":
+                continue
+            sender = entry.payload["meta"]["sender"]
+            if sender.get("name") and " " in str(sender["name"]):
+                people.add(str(sender["name"]))
+            if sender.get("email"):
+                people.add(str(sender["email"]))
+        hit = (queue, tuple(sorted(people)))
+        _PEOPLE[id(queue)] = hit
+    return hit[1]
+
+
 def _build_context(queue: Queue, item_id: str, templates: Mapping[str, str]) -> ReplyContext:
     root_id = item_id
     while root_id in queue.parents:
@@ -613,15 +630,8 @@ def _build_context(queue: Queue, item_id: str, templates: Mapping[str, str]) -> 
     thread = " ".join(
         str(m.get("content") or "") for e in {root_id: root, item_id: entry}.values() for m in e.payload["messages"]
     )
-    others: set[str] = set()
-    for other in queue.entries:
-        if other.item.kind != "conversation" or other.item.id == root_id:
-            continue
-        sender = other.payload["meta"]["sender"]
-        if sender.get("name") and sender["name"] != values["contact.name"] and " " in str(sender["name"]):
-            others.add(str(sender["name"]))
-        if sender.get("email") and sender["email"] != values["contact.email"]:
-            others.add(str(sender["email"]))
+    own = {values["contact.name"].casefold(), values["contact.email"].casefold()}
+    others = tuple(sorted(o for o in _queue_people(queue) if o.casefold() not in own))
     breached = entry.payload.get("applied_sla", {}).get("breached_at") is not None
     return ReplyContext(
         values=values, order_value=float(value) if value is not None else None, sla_breached=breached,

@@ -11,6 +11,7 @@ its reply: the reply's checks (see `optrain.reply_checks`) scale its points.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -160,14 +161,14 @@ def judge(item: Item, decision: Decision | None, *, is_follow_up: bool = False,
                 " The reply as sent also fails: " + " ".join(o.describe() + "." for o in reply.failed))
             feedback = f"Not the right call: you chose {chosen}; the right call is {expected}.{sent} {item.rationale}"
         else:
-            points = round(float(item.points) * credit, 4)
+            points = float(item.points) * credit if credit < 1 else float(item.points)
             verdict = "correct" if credit >= 1 else "partial"
             reply = _check_sent_reply(item, decision, context)
             head = "Right call." if verdict == "correct" else f"Partly right ({credit:.0%} of the points).{extra}"
             if verdict == "correct":
                 head += extra
             if reply is not None and reply.failed:
-                points = round(points * reply.share, 4)
+                points = points * reply.share
                 failed = reply.failed
                 if reply.critical_failed:
                     verdict = "wrong"
@@ -339,12 +340,12 @@ def score_attempt(scenario: Scenario, decisions: Sequence[Decision], queue: Queu
               context=context_for(scenario, queue, item.id) if decision is not None else None)
         for item, decision, fu in walk(queue, by_item)
     )
-    max_score = sum(
+    max_score = math.fsum(
         max(best_path_points(queue, root), reached_points(queue, root, by_item)) for root in queue.root_ids()
     )
     return AttemptResult(
         items=results,
-        score=round(sum(r.points for r in results), 4),
+        score=round(math.fsum(r.points for r in results), 4),  # fsum: the same total in any order
         max_score=round(max_score, 4),
         pass_mark=scenario.pass_mark,
         critical_failures=tuple(r.item_id for r in results if r.critical_failure),
