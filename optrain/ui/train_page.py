@@ -111,8 +111,9 @@ def render() -> None:
     page = _Page(user, settings, get_db(settings), get_catalog(settings))
     params = st.query_params
     try:
-        if "attempt" in params and params["attempt"].isdigit():
-            open_attempt(page, int(params["attempt"]))
+        attempt_id = training.parse_attempt_id(params["attempt"]) if "attempt" in params else None
+        if attempt_id is not None:
+            open_attempt(page, attempt_id)
         elif "scenario" in params:
             open_briefing(page, params["scenario"])
         else:
