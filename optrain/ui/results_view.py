@@ -83,8 +83,8 @@ def render_qa(state: training.AttemptState, settings: Settings) -> None:
         if not answered:
             st.info("You skipped the questions: no answers were saved.", icon=":material/forum:")
             return
-        shot = "with your screenshot" if any(a.screenshot for a in saved) else "no screenshot attached"
-        st.success(f"Thanks: your feedback is saved ({answered} of {len(saved)} questions answered, {shot}).",
+        shot = "Your screenshot is attached." if any(a.screenshot for a in saved) else "No screenshot attached."
+        st.success(f"Thanks: your feedback is saved ({answered} of {len(saved)} questions answered). {shot}",
                    icon=":material/forum:")
         return
     st.caption("Trainers and the product team read every answer. Your exact words are kept; skip anything you like.")

@@ -48,7 +48,7 @@ def test_saved_feedback_says_whether_a_screenshot_came_with_it(app, seed: Seed) 
     at, attempt_id = qa_form(app, seed)
     at.text_area(key=f"qa_{attempt_id}_what_is_confusing").set_value("The SLA badge colours")
     press(at, "Submit answers")
-    assert any("feedback is saved" in s and "no screenshot attached" in s for s in texts(at.success))
+    assert any("feedback is saved" in s and "No screenshot attached." in s for s in texts(at.success))
 
 
 def test_skipping_says_nothing_was_saved(app, seed: Seed) -> None:
