@@ -8,6 +8,7 @@ nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -16,12 +17,21 @@ import pyarrow as pa
 import streamlit as st
 
 from optrain import training
+from optrain.dashboard import TileView, tile_of
 from optrain.errors import AlreadyDecided, OptrainError
 from optrain.queue import QueueEntry
-from optrain.scenarios.model import CALL_LABELS, CALLS_BY_KIND, DRAFT_CALLS, ConversationItem, Scenario
+from optrain.scenarios.model import (
+    CALL_LABELS,
+    CALLS_BY_KIND,
+    DRAFT_CALLS,
+    ConversationItem,
+    Scenario,
+)
 from optrain.scoring import Decision, ItemResult, judge, next_item_id
+from optrain.shift import shift_clock
 from optrain.ui import state as keys
 from optrain.ui.auth import User
+from optrain.ui.dashboard import render_tile
 from optrain.ui.db import get_db
 from optrain.ui.text import plain
 
@@ -44,6 +54,11 @@ def pick_key(attempt_id: int) -> str:
     return f"pick_{attempt_id}"
 
 
+def decisions_key(attempt_id: int) -> str:
+    """How many calls this session has seen recorded: the shift fragment reloads its state when it moves."""
+    return f"decisions_{attempt_id}"
+
+
 def dashboard_key(attempt_id: int) -> str:
     """The shift's Operator Control Center expander (open or closed)."""
     return f"dashboard_{attempt_id}"
@@ -57,8 +72,11 @@ def _operator(user: User) -> training.Operator:
     return training.Operator(user.username, user.name, user.email)
 
 
-def show_verdict(result: ItemResult) -> None:
-    text = f"{SEVERITY_ICON[result.verdict]} **{result.verdict.capitalize()}** ({result.points:g}/{result.max_points:g}). {plain(result.feedback)}"
+def show_verdict(result: ItemResult, *, named: bool = False) -> None:
+    """The verdict; `named` says which item it is about, for when the panel has moved on to the next one."""
+    about = f" on {plain(result.title)}" if named else ""
+    text = (f"{SEVERITY_ICON[result.verdict]} **{result.verdict.capitalize()}**{about} "
+            f"({result.points:g}/{result.max_points:g}). {plain(result.feedback)}")
     {"correct": st.success, "partial": st.warning}.get(result.verdict, st.error)(text)
 
 
@@ -89,6 +107,7 @@ def _submit(target: Target, call: str, template: str | None) -> None:
     # "Reply sent to <customer name>": the name is scenario data, so it is escaped like every other.
     ss[keys.FLASH] = (plain(training.confirmation(call, entry)), ":material/task_alt:")
     ss[keys.LAST_VERDICT] = result if target.scenario.feedback_mode == "coach" else None
+    ss[decisions_key(target.attempt_id)] = len(current.decisions) + 1
     pending = training.pending_after(current, target.item_id, call, template)
     if pending:
         ss[pick_key(target.attempt_id)] = pending[0]
@@ -103,22 +122,24 @@ def _thread(state: training.AttemptState, item_id: str) -> list[tuple[str, str, 
     root = training.root_entry(state.queue, item_id)
     rows = [("user" if m.get("message_type") == "incoming" else "assistant", str(m.get("content", "")),
              _ts(m.get("created_at"))) for m in root.payload.get("messages", [])]
-    decided = {d.item_id: d for d in state.decisions}
+    decided = {d.item_id: (n, d) for n, d in enumerate(state.decisions, start=1)}
     node = state.queue.item(root.item.id)
     while node.id != item_id and node.id in decided:
-        d = decided[node.id]
+        n, d = decided[node.id]
+        # The shift clock at that call, the clock the tiles and SLA badges run on (not the wall clock).
+        when = shift_clock(state.scenario, state.queue, n).strftime("%a %H:%M UTC")
         rows.append(("assistant", d.body or f"({CALL_LABELS.get(d.call, d.call)}{': ' + d.note if d.note else ''})",
-                     d.decided_at.strftime("%H:%M UTC")))
+                     when))
         nxt = next_item_id(node, Decision(d.item_id, d.call, d.template))
         if nxt is None:
             break
         node = state.queue.item(nxt)
         if isinstance(node, ConversationItem) and node.message:
-            rows.append(("user", node.message, "just now"))
+            rows.append(("user", node.message, when))
     return rows
 
 
-def _context(state: training.AttemptState, entry: QueueEntry, item_id: str) -> None:
+def _context(state: training.AttemptState, entry: QueueEntry, item_id: str, tiles: Sequence[TileView]) -> None:
     p = entry.payload
     item = state.queue.item(item_id)
     if entry.item.kind == "conversation":
@@ -160,7 +181,12 @@ def _context(state: training.AttemptState, entry: QueueEntry, item_id: str) -> N
     else:
         st.markdown(f"#### {plain(str(p.get('title')))} tile")
         st.caption(f"State: {p.get('state')} · retries so far: {p.get('retries', 0)}")
-        st.error(plain(str(p.get("message"))), icon=":material/warning:")
+        tile = tile_of(tiles, entry.item.id)
+        if tile is not None:  # the tile as the dashboard draws it: an "empty" tile is healthy, not an error
+            with st.container(border=True):
+                render_tile(tile, key_prefix="panel")
+        else:
+            st.warning(plain(str(p.get("message"))), icon=":material/warning:")
 
 
 def _inputs(target: Target, call: str, entry: QueueEntry, item: Any, state: training.AttemptState) -> str | None:
@@ -195,10 +221,10 @@ def _inputs(target: Target, call: str, entry: QueueEntry, item: Any, state: trai
     return template
 
 
-def render_decision(state: training.AttemptState, target: Target) -> None:
+def render_decision(state: training.AttemptState, target: Target, tiles: Sequence[TileView] = ()) -> None:
     entry = training.root_entry(state.queue, target.item_id)
     item = state.queue.item(target.item_id)
-    _context(state, entry, target.item_id)
+    _context(state, entry, target.item_id, tiles)
     decided = {d.item_id: d for d in state.decisions}.get(target.item_id)
     st.divider()
     if decided is not None:
@@ -231,5 +257,5 @@ def render_decision(state: training.AttemptState, target: Target) -> None:
     label = {"approve_template": "Approve & Send Reply", "escalate_manager": "Escalate to Manager",
              "approve_draft": "Approve & Send Draft", "edit_draft": "Send Edited Reply"}.get(call, f"Confirm: {CALL_LABELS[call]}")
     disabled = call == "approve_template" and not template
-    st.button(label, key=target.key("submit"), type="primary", disabled=disabled,
+    st.button(label, key=target.key("submit"), type="primary", disabled=disabled, shortcut="Ctrl+Enter",
               on_click=_submit, args=(target, call, template))

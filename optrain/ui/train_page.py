@@ -70,9 +70,7 @@ def open_attempt(page: _Page, attempt_id: int) -> None:
     if state.attempt.in_progress:
         st.warning("**Mock mode**: training data only. No real customer, order or stock level is touched.",
                    icon=":material/science:")
-        if render_work(state, user):
-            training.finish(db, state, now=now())
-            st.rerun()
+        render_work(state, user)
         return
     if render_result(training.result_of(state), state):
         fresh = training.start_attempt(db, current or scenario, page.operator, now())

@@ -52,7 +52,7 @@ def test_saved_feedback_says_whether_a_screenshot_came_with_it(app, seed: Seed) 
 
 
 def test_skipping_says_nothing_was_saved(app, seed: Seed) -> None:
-    at, attempt_id = qa_form(app, seed)
+    at, _ = qa_form(app, seed)
     press(at, "Skip Q&A")
     assert not [s for s in texts(at.success) if "saved" in s]
     assert any("no answers were saved" in i for i in texts(at.info))
