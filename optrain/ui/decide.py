@@ -247,9 +247,9 @@ def render_decision(state: training.AttemptState, target: Target, tiles: Sequenc
         return
     calls = [c for c in CALLS_BY_KIND[item.kind]
              if c not in DRAFT_CALLS or (isinstance(item, ConversationItem) and item.ai_draft)]
-    call = st.radio("Your call", calls, index=None, key=target.key("call"), format_func=lambda c: CALL_LABELS[c])
+    call = st.radio("Your call", calls, index=None, key=target.key("call"), format_func=lambda c: CALL_LABELS[c],
+                    help="Every call is logged, just like on the live dashboard.")
     if call is None:
-        st.caption("Choose a call. Every call is logged, just like on the live dashboard.")
         return
     template = _inputs(target, call, entry, item, state)
     if st.session_state.get(target.key("error")):

@@ -111,11 +111,10 @@ def _shift(first: training.AttemptState, user: User) -> None:
     if flash:
         st.toast(flash[0], icon=flash[1])
     done, total = state.progress
-    top = st.columns([3, 1, 1], vertical_alignment="bottom")
-    top[0].progress(done / total if total else 1.0, text=progress_text(state))
-    top[1].metric("Shift clock", now_sim.strftime("%H:%M"),
-                  help=f"Shift {scenario.starts_at:%H:%M}-{shift_end(scenario):%H:%M} UTC (simulated)")
-    top[2].metric("Mode", scenario.feedback_mode.capitalize())
+    # Two elements, not five: each element is a message the server sends on every click.
+    st.progress(done / total if total else 1.0, text=progress_text(state))
+    st.caption(f"Shift clock **{now_sim:%H:%M}** UTC (shift {scenario.starts_at:%H:%M}-{shift_end(scenario):%H:%M},"
+               f" simulated) · {scenario.feedback_mode.capitalize()} mode")
 
     tiles = live_tiles(state)
     rows = inbox_rows(state, now_sim, tiles)
@@ -128,28 +127,25 @@ def _shift(first: training.AttemptState, user: User) -> None:
         st.session_state[key] = from_url if from_url in all_ids else (state.pending[0] if state.pending else all_ids[0])
     left, right = st.columns([2, 3], gap="large")
     with left:
-        head, helper = st.columns([3, 1], vertical_alignment="center")
-        head.markdown("##### Work queue")
-        with helper.popover("Keys", icon=":material/keyboard:", help="Keyboard shortcuts"):
-            st.markdown("\n".join(f"- **{k}**: {what}" for k, what in SHORTCUTS))
-        show_col, order_col = st.columns(2)
-        show = show_col.selectbox("Show", list(SHOW_LABELS)[:3], format_func=SHOW_LABELS.__getitem__,
-                                  key=f"queue_show_{aid}", on_change=_follow_filter, args=(aid, rows))
-        order = order_col.selectbox("Sort by", list(ORDER_LABELS), format_func=ORDER_LABELS.__getitem__,
-                                    key=f"queue_order_{aid}")
+        with st.container(horizontal=True, vertical_alignment="bottom"):
+            show = st.selectbox("Show", list(SHOW_LABELS)[:3], format_func=SHOW_LABELS.__getitem__,
+                                key=f"queue_show_{aid}", on_change=_follow_filter, args=(aid, rows))
+            order = st.selectbox("Sort by", list(ORDER_LABELS), format_func=ORDER_LABELS.__getitem__,
+                                 key=f"queue_order_{aid}")
+            with st.popover("", icon=":material/keyboard:", help="Keyboard shortcuts"):
+                st.markdown("\n".join(f"- **{k}**: {what}" for k, what in SHORTCUTS))
         shown = arrange(rows, show=show, order=order)
         ids = [r.item_id for r in shown]
         if st.session_state[key] not in ids:  # the open item stays listed while a filter hides its kind
             ids.insert(0, st.session_state[key])
         labels = {r.item_id: _label(r, coach) for r in rows}
         # Bound to the address: the open item survives a reload or a server restart.
-        st.radio("Work queue", ids, key=key, label_visibility="collapsed", format_func=labels.__getitem__,
-                 bind="query-params")
-        prev, nxt = st.columns(2)
-        prev.button("Previous", key=f"prev_{aid}", shortcut="Alt+K", icon=":material/arrow_upward:",
-                    width="stretch", on_click=_move, args=(key, ids, -1))
-        nxt.button("Next", key=f"next_{aid}", shortcut="Alt+J", icon=":material/arrow_downward:",
-                   width="stretch", on_click=_move, args=(key, ids, 1))
+        st.radio("Work queue", ids, key=key, format_func=labels.__getitem__, bind="query-params")
+        with st.container(horizontal=True):
+            st.button("Previous", key=f"prev_{aid}", shortcut="Alt+K", icon=":material/arrow_upward:",
+                      on_click=_move, args=(key, ids, -1))
+            st.button("Next", key=f"next_{aid}", shortcut="Alt+J", icon=":material/arrow_downward:",
+                      on_click=_move, args=(key, ids, 1))
         if state.complete:
             st.success("Every item has a call. Finish the shift to see your results.", icon=":material/flag:")
             if st.button("Finish shift and see results", key="finish", type="primary", width="stretch",

@@ -73,7 +73,8 @@ def test_the_thread_shows_the_shift_clock_not_the_wall_clock(app, seed: Seed, tr
     at, attempt_id = open_shift(app, seed, "cx_escalations_basics")
     train.decide(at, attempt_id, "brake_kit_refund_1180", "escalate_manager")
     train.pick(at, attempt_id, "brake_kit_when")
-    clock = next(str(m.value) for m in at.metric if m.label == "Shift clock")
+    (caption,) = [c for c in texts(at.caption) if c.startswith("Shift clock")]
+    clock = caption.split("**")[1]
     thread = [m.replace("\\", "") for m in texts(at.markdown) if "Refund is over" in m]
     assert thread and all(f"{clock} UTC" in m for m in thread), (clock, thread)
 
