@@ -8,6 +8,7 @@ nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -18,7 +19,7 @@ import streamlit as st
 
 from optrain import training
 from optrain.dashboard import TileView, tile_of
-from optrain.errors import AlreadyDecided, OptrainError
+from optrain.errors import AlreadyDecided, OptrainError, StorageError
 from optrain.queue import QueueEntry
 from optrain.scenarios.model import (
     CALL_LABELS,
@@ -29,12 +30,14 @@ from optrain.scenarios.model import (
 )
 from optrain.scoring import Decision, ItemResult, judge, next_item_id
 from optrain.shift import shift_clock
+from optrain.storage import drafts as draft_store
 from optrain.ui import state as keys
 from optrain.ui.auth import User
 from optrain.ui.dashboard import render_tile
 from optrain.ui.db import get_db
 from optrain.ui.text import plain
 
+log = logging.getLogger(__name__)
 SEVERITY_ICON = {"correct": ":material/check_circle:", "partial": ":material/change_circle:",
                  "wrong": ":material/cancel:", "unanswered": ":material/help:"}
 
@@ -108,6 +111,10 @@ def _submit(target: Target, call: str, template: str | None) -> None:
     ss[keys.FLASH] = (plain(training.confirmation(call, entry)), ":material/task_alt:")
     ss[keys.LAST_VERDICT] = result if target.scenario.feedback_mode == "coach" else None
     ss[decisions_key(target.attempt_id)] = len(current.decisions) + 1
+    try:
+        draft_store.drop_drafts(db, target.attempt_id, target.item_id)
+    except StorageError as exc:  # the call is recorded; a stale draft is never shown for a decided item
+        log.warning("drafts of %s not dropped: %s", target.item_id, exc)
     pending = training.pending_after(current, target.item_id, call, template)
     if pending:
         ss[pick_key(target.attempt_id)] = pending[0]
@@ -194,31 +201,66 @@ def _inputs(target: Target, call: str, entry: QueueEntry, item: Any, state: trai
     template: str | None = None
     if call == "approve_template":
         templates = training.templates_for(target.scenario)
+        _restore(target, "template", None)
         template = st.selectbox("Template", list(templates), index=None, key=target.key("template"),
-                                format_func=lambda t: f"{templates[t].title} ({t})", placeholder="Pick a template")
+                                format_func=lambda t: f"{templates[t].title} ({t})", placeholder="Pick a template",
+                                on_change=_keep, args=(target, "template"))
         if template:
             try:
                 prefill = training.prefill_reply(target.scenario, state.queue, target.item_id, template, target.user.name)
             except OptrainError as exc:
                 st.error(str(exc))
                 return None
-            st.text_area("Reply (you can edit it before sending)", value=prefill, height=220,
-                         key=target.key(f"body_{template}"), max_chars=training.MAX_BODY_CHARS + 1)
+            _restore(target, f"body_{template}", prefill)
+            st.text_area("Reply (you can edit it before sending)", height=220, key=target.key(f"body_{template}"),
+                         max_chars=training.MAX_BODY_CHARS + 1, on_change=_keep, args=(target, f"body_{template}"))
     elif call == "edit_draft":
-        st.text_area("Edited reply", value=item.ai_draft, height=220, key=target.key("body"),
-                     max_chars=training.MAX_BODY_CHARS + 1)
+        _restore(target, "body", item.ai_draft)
+        st.text_area("Edited reply", height=220, key=target.key("body"), max_chars=training.MAX_BODY_CHARS + 1,
+                     on_change=_keep, args=(target, "body"))
     elif call == "escalate_manager":
+        _restore(target, "note", "")
         st.text_area("Reason for the manager (required)", key=target.key("note"),
-                     placeholder="e.g. Refund of $742 is over the $500 limit")
+                     placeholder="e.g. Refund of $742 is over the $500 limit", on_change=_keep, args=(target, "note"))
     elif call in ("reorder", "adjust_quantity"):
         label = "Quantity to order" if call == "reorder" else "New on-hand quantity"
-        st.text_input(label + " and a note (optional)", key=target.key("note"))
+        _restore(target, "note", "")
+        st.text_input(label + " and a note (optional)", key=target.key("note"), on_change=_keep, args=(target, "note"))
     elif call == "file_ticket":
-        st.text_area("Ticket description", key=target.key("body"),
-                     value=f"{entry.payload.get('title', 'Tile')}: {entry.payload.get('message', '')}")
+        _restore(target, "body", f"{entry.payload.get('title', 'Tile')}: {entry.payload.get('message', '')}")
+        st.text_area("Ticket description", key=target.key("body"), on_change=_keep, args=(target, "body"))
     else:
-        st.text_input("Note (optional)", key=target.key("note"))
+        _restore(target, "note", "")
+        st.text_input("Note (optional)", key=target.key("note"), on_change=_keep, args=(target, "note"))
     return template
+
+
+def _drafts(target: Target) -> dict[str, str]:
+    """This item's saved drafts, read once per session (a reload or a restart starts a new one)."""
+    loaded = target.key("drafts")
+    if loaded not in st.session_state:
+        st.session_state[loaded] = draft_store.drafts_of(get_db(), target.attempt_id, target.item_id)
+    return st.session_state[loaded]  # type: ignore[no-any-return]
+
+
+def _restore(target: Target, field: str, default: str | None) -> None:
+    """An input starts from its saved draft, else from its default (a template's text, the AI draft)."""
+    key = target.key(field)
+    if key not in st.session_state:
+        value = _drafts(target).get(field, default)
+        if value is not None:
+            st.session_state[key] = value
+
+
+def _keep(target: Target, field: str) -> None:
+    """Save what was typed or chosen as a draft of this item: not a decision, nothing is judged."""
+    value = st.session_state.get(target.key(field))
+    _drafts(target)[field] = value or ""
+    try:
+        draft_store.save_draft(get_db(), target.attempt_id, target.item_id, field, value or None,
+                           now=datetime.now(timezone.utc))
+    except StorageError as exc:  # the typed text is still on screen; only the copy for a reload is missing
+        log.warning("draft of %s not saved: %s", target.item_id, exc)
 
 
 def render_decision(state: training.AttemptState, target: Target, tiles: Sequence[TileView] = ()) -> None:
@@ -247,8 +289,11 @@ def render_decision(state: training.AttemptState, target: Target, tiles: Sequenc
         return
     calls = [c for c in CALLS_BY_KIND[item.kind]
              if c not in DRAFT_CALLS or (isinstance(item, ConversationItem) and item.ai_draft)]
+    if target.key("call") not in st.session_state and _drafts(target).get("call") in calls:
+        st.session_state[target.key("call")] = _drafts(target)["call"]
     call = st.radio("Your call", calls, index=None, key=target.key("call"), format_func=lambda c: CALL_LABELS[c],
-                    help="Every call is logged, just like on the live dashboard.")
+                    help="Every call is logged, just like on the live dashboard.", on_change=_keep,
+                    args=(target, "call"))
     if call is None:
         return
     template = _inputs(target, call, entry, item, state)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from optrain import storage
 from optrain.queue import generate_queue
+from optrain.storage.drafts import drafts_of
 
 from .harness import Env, Seed, TrainSteps, texts
 
@@ -132,3 +134,22 @@ def test_the_open_item_is_kept_in_the_address(app, seed: Seed, train: TrainSteps
     # A reload: a new session opens the same address.
     again = app("trainee", "train", attempt=str(attempt_id), **{f"pick_{attempt_id}": HOODIE})
     assert again.radio(key=f"pick_{attempt_id}").value == HOODIE
+
+
+def test_unsent_reply_text_and_the_chosen_call_survive_a_reload(app, env: Env, seed: Seed,
+                                                                 train: TrainSteps) -> None:
+    at, attempt_id = open_shift(app, seed)
+    train.pick(at, attempt_id, ALEX)
+    train.prepare(at, attempt_id, ALEX, "approve_template", "ack_delay", body="Hi Alex, half-written")
+    at.run()  # the browser sends the typed text when the field loses focus
+    assert not at.exception
+    assert storage.list_decisions(env.db(), attempt_id) == (), "a draft is not a decision"
+
+    again = app("trainee", "train", attempt=str(attempt_id), **{f"pick_{attempt_id}": ALEX})
+    assert again.radio(key=f"call_{attempt_id}_{ALEX}").value == "approve_template"
+    assert again.selectbox(key=f"template_{attempt_id}_{ALEX}").value == "ack_delay"
+    assert again.text_area(key=f"body_ack_delay_{attempt_id}_{ALEX}").value == "Hi Alex, half-written"
+    train.submit(again, attempt_id, ALEX)
+    (decision,) = storage.list_decisions(env.db(), attempt_id)
+    assert decision.body == "Hi Alex, half-written"
+    assert drafts_of(env.db(), attempt_id, ALEX) == {}
