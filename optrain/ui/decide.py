@@ -21,13 +21,8 @@ from optrain import training
 from optrain.dashboard import TileView, tile_of
 from optrain.errors import AlreadyDecided, OptrainError, StorageError
 from optrain.queue import QueueEntry
-from optrain.scenarios.model import (
-    CALL_LABELS,
-    CALLS_BY_KIND,
-    DRAFT_CALLS,
-    ConversationItem,
-    Scenario,
-)
+from optrain.calls import CALLS, calls_for, label_of
+from optrain.scenarios.model import ConversationItem, Scenario
 from optrain.scoring import Decision, ItemResult, judge, next_item_id
 from optrain.shift import shift_clock
 from optrain.storage import drafts as draft_store
@@ -135,8 +130,7 @@ def _thread(state: training.AttemptState, item_id: str) -> list[tuple[str, str, 
         n, d = decided[node.id]
         # The shift clock at that call, the clock the tiles and SLA badges run on (not the wall clock).
         when = shift_clock(state.scenario, state.queue, n).strftime("%a %H:%M UTC")
-        rows.append(("assistant", d.body or f"({CALL_LABELS.get(d.call, d.call)}{': ' + d.note if d.note else ''})",
-                     when))
+        rows.append(("assistant", d.body or f"({label_of(d.call)}{': ' + d.note if d.note else ''})", when))
         nxt = next_item_id(node, Decision(d.item_id, d.call, d.template))
         if nxt is None:
             break
@@ -270,7 +264,7 @@ def render_decision(state: training.AttemptState, target: Target, tiles: Sequenc
     decided = {d.item_id: d for d in state.decisions}.get(target.item_id)
     st.divider()
     if decided is not None:
-        st.markdown(f"**Your call:** {CALL_LABELS.get(decided.call, decided.call)}"
+        st.markdown(f"**Your call:** {label_of(decided.call)}"
                     + (f" ({decided.template})" if decided.template else "")
                     + f" · {decided.decided_at.strftime('%H:%M:%S UTC')}")
         if decided.note:
@@ -287,11 +281,10 @@ def render_decision(state: training.AttemptState, target: Target, tiles: Sequenc
     if target.item_id not in state.pending:
         st.info("This item is not waiting for a call.")
         return
-    calls = [c for c in CALLS_BY_KIND[item.kind]
-             if c not in DRAFT_CALLS or (isinstance(item, ConversationItem) and item.ai_draft)]
+    calls = calls_for(item.kind, has_draft=isinstance(item, ConversationItem) and bool(item.ai_draft))
     if target.key("call") not in st.session_state and _drafts(target).get("call") in calls:
         st.session_state[target.key("call")] = _drafts(target)["call"]
-    call = st.radio("Your call", calls, index=None, key=target.key("call"), format_func=lambda c: CALL_LABELS[c],
+    call = st.radio("Your call", calls, index=None, key=target.key("call"), format_func=label_of,
                     help="Every call is logged, just like on the live dashboard.", on_change=_keep,
                     args=(target, "call"))
     if call is None:
@@ -299,8 +292,7 @@ def render_decision(state: training.AttemptState, target: Target, tiles: Sequenc
     template = _inputs(target, call, entry, item, state)
     if st.session_state.get(target.key("error")):
         st.error(st.session_state[target.key("error")], icon=":material/error:")
-    label = {"approve_template": "Approve & Send Reply", "escalate_manager": "Escalate to Manager",
-             "approve_draft": "Approve & Send Draft", "edit_draft": "Send Edited Reply"}.get(call, f"Confirm: {CALL_LABELS[call]}")
-    disabled = call == "approve_template" and not template
-    st.button(label, key=target.key("submit"), type="primary", disabled=disabled, shortcut="Ctrl+Enter",
+    disabled = CALLS[call].needs_template and not template
+    st.button(CALLS[call].button_text, key=target.key("submit"), type="primary", disabled=disabled,
+              shortcut="Ctrl+Enter",
               on_click=_submit, args=(target, call, template))

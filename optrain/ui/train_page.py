@@ -70,7 +70,7 @@ def open_attempt(page: _Page, attempt_id: int) -> None:
     if state.attempt.in_progress:
         st.warning("**Mock mode**: training data only. No real customer, order or stock level is touched.",
                    icon=":material/science:")
-        render_work(state, user)
+        render_work(state, user, page.catalog.scenarios)
         return
     if render_result(training.result_of(state), state):
         fresh = training.start_attempt(db, current or scenario, page.operator, now())

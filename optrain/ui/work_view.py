@@ -8,6 +8,7 @@ full run, which opening it triggers; it is folded away after the first call.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timezone
 
 import streamlit as st
@@ -15,6 +16,7 @@ import streamlit as st
 from optrain import training
 from optrain.dashboard import TileView, build_dashboard
 from optrain.inbox import ORDER_LABELS, SHOW_LABELS, InboxRow, arrange, inbox_rows
+from optrain.scenarios.model import Scenario
 from optrain.shift import shift_clock, shift_end
 from optrain.ui import state as keys
 from optrain.ui.auth import User
@@ -87,7 +89,7 @@ def _move(key: str, ids: list[str], step: int) -> None:
     st.session_state[key] = ids[(at + step) % len(ids)]
 
 
-def render_work(state: training.AttemptState, user: User) -> None:
+def render_work(state: training.AttemptState, user: User, catalog: Mapping[str, Scenario]) -> None:
     """Draw the shift: the replica (full runs only), then the queue and panel as one fragment."""
     # Lazy: the replica's body runs only while the expander is open. It opens on a fresh shift and
     # closes after the first call (see `decide._submit`).
@@ -96,11 +98,11 @@ def render_work(state: training.AttemptState, user: User) -> None:
     if replica.open:
         with replica:
             render_dashboard(live_tiles(state), notice=False, height=None)  # whole tiles: no cut-off rows
-    _shift(state, user)
+    _shift(state, user, catalog)
 
 
 @st.fragment
-def _shift(first: training.AttemptState, user: User) -> None:
+def _shift(first: training.AttemptState, user: User, catalog: Mapping[str, Scenario]) -> None:
     state = _fresh(first, user)
     if state is not first and st.session_state.get(dashboard_key(state.attempt.id)):
         st.rerun()  # the replica is open: it shows the call just made (a folded one waits for its next opening)
@@ -150,7 +152,7 @@ def _shift(first: training.AttemptState, user: User) -> None:
             st.success("Every item has a call. Finish the shift to see your results.", icon=":material/flag:")
             if st.button("Finish shift and see results", key="finish", type="primary", width="stretch",
                          shortcut="Alt+F"):
-                training.finish(get_db(), state, now=datetime.now(timezone.utc))
+                training.finish(get_db(), state, now=datetime.now(timezone.utc), catalog=catalog)
                 st.rerun()
         elif done:
             st.caption(f"{len(state.pending)} item(s) still waiting for a call.")
