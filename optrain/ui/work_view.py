@@ -17,7 +17,8 @@ from optrain import training
 from optrain.dashboard import TileView, build_dashboard
 from optrain.inbox import ORDER_LABELS, SHOW_LABELS, InboxRow, arrange, inbox_rows
 from optrain.scenarios.model import Scenario
-from optrain.shift import shift_clock, shift_end
+from optrain.shift import duration, shift_clock, shift_end
+from optrain.storage import drafts as draft_store
 from optrain.ui import state as keys
 from optrain.ui.auth import User
 from optrain.ui.dashboard import render_dashboard, status_badge
@@ -115,8 +116,10 @@ def _shift(first: training.AttemptState, user: User, catalog: Mapping[str, Scena
     done, total = state.progress
     # Two elements, not five: each element is a message the server sends on every click.
     st.progress(done / total if total else 1.0, text=progress_text(state))
+    elapsed = duration((datetime.now(timezone.utc) - state.attempt.started_at).total_seconds())
     st.caption(f"Shift clock **{now_sim:%H:%M}** UTC (shift {scenario.starts_at:%H:%M}-{shift_end(scenario):%H:%M},"
-               f" simulated) · {scenario.feedback_mode.capitalize()} mode")
+               f" simulated) · elapsed **{elapsed}** · {scenario.feedback_mode.capitalize()} mode")
+    flagged = draft_store.flagged_items(get_db(), state.attempt.id)
 
     tiles = live_tiles(state)
     rows = inbox_rows(state, now_sim, tiles)
@@ -130,17 +133,18 @@ def _shift(first: training.AttemptState, user: User, catalog: Mapping[str, Scena
     left, right = st.columns([2, 3], gap="large")
     with left:
         with st.container(horizontal=True, vertical_alignment="bottom"):
-            show = st.selectbox("Show", list(SHOW_LABELS)[:3], format_func=SHOW_LABELS.__getitem__,
+            show = st.selectbox("Show", list(SHOW_LABELS), format_func=SHOW_LABELS.__getitem__,
                                 key=f"queue_show_{aid}", on_change=_follow_filter, args=(aid, rows))
             order = st.selectbox("Sort by", list(ORDER_LABELS), format_func=ORDER_LABELS.__getitem__,
                                  key=f"queue_order_{aid}")
             with st.popover("", icon=":material/keyboard:", help="Keyboard shortcuts"):
                 st.markdown("\n".join(f"- **{k}**: {what}" for k, what in SHORTCUTS))
-        shown = arrange(rows, show=show, order=order)
+        shown = arrange(rows, show=show, order=order, flagged=flagged)
         ids = [r.item_id for r in shown]
         if st.session_state[key] not in ids:  # the open item stays listed while a filter hides its kind
             ids.insert(0, st.session_state[key])
-        labels = {r.item_id: _label(r, coach) for r in rows}
+        labels = {r.item_id: _label(r, coach) + (" :orange[:material/flag:]" if r.item_id in flagged else "")
+                  for r in rows}
         # Bound to the address: the open item survives a reload or a server restart.
         st.radio("Work queue", ids, key=key, format_func=labels.__getitem__, bind="query-params")
         with st.container(horizontal=True):
@@ -150,10 +154,15 @@ def _shift(first: training.AttemptState, user: User, catalog: Mapping[str, Scena
                       on_click=_move, args=(key, ids, 1))
         if state.complete:
             st.success("Every item has a call. Finish the shift to see your results.", icon=":material/flag:")
+            confirm = f"finish_confirm_{aid}"
             if st.button("Finish shift and see results", key="finish", type="primary", width="stretch",
                          shortcut="Alt+F"):
-                training.finish(get_db(), state, now=datetime.now(timezone.utc), catalog=catalog)
-                st.rerun()
+                if not flagged:  # nothing to look at again: finish at once
+                    _finish(state, catalog)
+                st.session_state[confirm] = True
+            if st.session_state.get(confirm) and flagged:
+                _confirm_finish(state, catalog, [labels[i] for i in ids if i in flagged],
+                                [labels[i] for i in state.pending])
         elif done:
             st.caption(f"{len(state.pending)} item(s) still waiting for a call.")
     with right:
@@ -162,6 +171,37 @@ def _shift(first: training.AttemptState, user: User, catalog: Mapping[str, Scena
             show_verdict(verdict, named=True)  # next to the panel where the call was made
         with st.container(border=True):
             render_decision(state, Target(scenario, aid, st.session_state[key], user), tiles)
+        item_id = st.session_state[key]
+        st.checkbox("Flag for review", value=item_id in flagged, key=f"flag_{aid}_{item_id}",
+                    help="Mark the item to look at again before you finish (exam convention).",
+                    on_change=_flag, args=(aid, item_id))
+
+
+def _flag(aid: int, item_id: str) -> None:
+    draft_store.set_flag(get_db(), aid, item_id, bool(st.session_state.get(f"flag_{aid}_{item_id}")),
+                         now=datetime.now(timezone.utc))
+
+
+def _finish(state: training.AttemptState, catalog: Mapping[str, Scenario]) -> None:
+    training.finish(get_db(), state, now=datetime.now(timezone.utc), catalog=catalog)
+    st.rerun()
+
+
+def _confirm_finish(state: training.AttemptState, catalog: Mapping[str, Scenario], flagged: list[str],
+                    unanswered: list[str]) -> None:
+    """Before the shift closes, what the trainee marked to look at again, and what has no call."""
+    with st.container(border=True, key=f"finish_check_{state.attempt.id}"):
+        st.markdown("**Finish the shift?** Once finished, calls cannot be changed.")
+        if flagged:
+            st.markdown("Flagged for review:\n" + "\n".join(f"- {label}" for label in flagged))
+        if unanswered:
+            st.markdown("Without a call (scored as unanswered):\n" + "\n".join(f"- {label}" for label in unanswered))
+        with st.container(horizontal=True):
+            if st.button("Finish now", key="finish_now", type="primary"):
+                _finish(state, catalog)
+            if st.button("Keep working", key="finish_cancel"):
+                st.session_state.pop(f"finish_confirm_{state.attempt.id}", None)
+                st.rerun(scope="fragment")
 
 
 def _fresh(first: training.AttemptState, user: User) -> training.AttemptState:

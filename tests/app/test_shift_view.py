@@ -9,7 +9,7 @@ from optrain import storage
 from optrain.queue import generate_queue
 from optrain.storage.drafts import drafts_of
 
-from .harness import Env, Seed, TrainSteps, texts
+from .harness import Env, Seed, TrainSteps, expected_calls, texts
 
 HANDS_ON = "hands_on_practice"
 ALEX = "alex_rivera_sla"
@@ -153,3 +153,26 @@ def test_unsent_reply_text_and_the_chosen_call_survive_a_reload(app, env: Env, s
     (decision,) = storage.list_decisions(env.db(), attempt_id)
     assert decision.body == "Hi Alex, half-written"
     assert drafts_of(env.db(), attempt_id, ALEX) == {}
+
+
+def test_flagged_items_are_listed_before_the_shift_finishes(app, env: Env, seed: Seed, train: TrainSteps) -> None:
+    attempt_id = seed.start("trainee")
+    at = app("trainee", "train", attempt=str(attempt_id))
+    assert any("elapsed **" in c for c in texts(at.caption)), "the elapsed time is on screen"
+    train.pick(at, attempt_id, HOODIE)
+    at.checkbox(key=f"flag_{attempt_id}_{HOODIE}").check().run()
+    assert not at.exception
+    assert "flag" in row(at, attempt_id, "HOODIE-BLK-M")
+    at.selectbox(key=f"queue_show_{attempt_id}").set_value("flagged").run()
+    assert len(radio_labels(at, attempt_id)) == 1
+    at.selectbox(key=f"queue_show_{attempt_id}").set_value("all").run()
+    seed.decide(attempt_id, expected_calls(seed.scenario()))
+    at.run()
+    at.button(key="finish").click().run()
+    assert not at.exception
+    assert storage.get_attempt(env.db(), attempt_id).in_progress, "a flagged item asks first"
+    listed = [m for m in texts(at.markdown) if m.startswith("Flagged for review")]
+    assert listed and "HOODIE" in listed[0].replace("\\\\", "")
+    at.button(key="finish_now").click().run()
+    assert not at.exception
+    assert not storage.get_attempt(env.db(), attempt_id).in_progress
