@@ -36,12 +36,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
-import jwt
 import websockets
-import yaml
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -49,9 +47,9 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from bench.app_env import app_folder
 from bench.measure import ROOT, Check, Context, Figure, Outcome
-from optrain import accounts, storage, training
+from optrain import accounts, signin, storage, training
+from optrain.calls import label_of
 from optrain.scenarios.loader import load_scenario_file
-from optrain.scenarios.model import CALL_LABELS
 from tests.e2e.server import AppServer, free_port
 
 NAME = "server"
@@ -61,7 +59,7 @@ TRAINEE = "trainee"
 BASELINE_SCRIPT = 'import streamlit as st\n\nif st.button("Click", key="click"):\n    st.write("Clicked")\n'
 # Calls that need typing before they can be sent (a template to pick, a reason): a trainee clicking fast
 # takes the others, which is also what the timing compares.
-TYPED_CALLS = {CALL_LABELS["approve_template"], CALL_LABELS["escalate_manager"]}
+TYPED_CALLS = {label_of("approve_template"), label_of("escalate_manager")}
 TARGET_RATIO = 1.5
 CAPACITY_P95_S = 0.5
 CLICK_EVERY_S = 5.0
@@ -188,12 +186,11 @@ def app_server(folder: Path) -> Iterator[tuple[str, int]]:
 
 
 def sign_in_cookie(folder: Path) -> str:
-    """The re-authentication cookie the app sets after a form sign-in (`optrain.ui.auth.set_cookie_script`)."""
-    config = yaml.safe_load((folder / "auth.yaml").read_text(encoding="utf-8"))
-    cookie = config["cookie"]
-    expires = datetime.now(UTC) + timedelta(days=float(cookie.get("expiry_days", 7)))
-    token = jwt.encode({"username": TRAINEE, "exp_date": expires.timestamp()}, cookie["key"], algorithm="HS256")
-    return f"{cookie.get('name', accounts.COOKIE_NAME)}={token}"
+    """The remember-me cookie the app sets after a form sign-in, issued by the same core function."""
+    config = accounts.read_config(folder / "auth.yaml")
+    cookie = signin.cookie_settings(config)
+    version = accounts.token_version(config["credentials"]["usernames"][TRAINEE])
+    return f"{cookie.name}={signin.issue_token(cookie, TRAINEE, version, datetime.now(UTC))}"
 
 
 class Attempts:
