@@ -257,12 +257,15 @@ def _keep(target: Target, field: str) -> None:
         log.warning("draft of %s not saved: %s", target.item_id, exc)
 
 
-def render_decision(state: training.AttemptState, target: Target, tiles: Sequence[TileView] = ()) -> None:
+def render_decision(state: training.AttemptState, target: Target, tiles: Sequence[TileView] = (),
+                    last_verdict: ItemResult | None = None) -> None:
     entry = training.root_entry(state.queue, target.item_id)
     item = state.queue.item(target.item_id)
     _context(state, entry, target.item_id, tiles)
     decided = {d.item_id: d for d in state.decisions}.get(target.item_id)
     st.divider()
+    if last_verdict is not None and last_verdict.item_id != target.item_id:
+        show_verdict(last_verdict, named=True)  # the previous call's verdict, by the next call's choice
     if decided is not None:
         st.markdown(f"**Your call:** {label_of(decided.call)}"
                     + (f" ({decided.template})" if decided.template else "")

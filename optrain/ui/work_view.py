@@ -166,11 +166,10 @@ def _shift(first: training.AttemptState, user: User, catalog: Mapping[str, Scena
         elif done:
             st.caption(f"{len(state.pending)} item(s) still waiting for a call.")
     with right:
-        verdict = st.session_state.get(keys.LAST_VERDICT)
-        if verdict is not None and coach:
-            show_verdict(verdict, named=True)  # next to the panel where the call was made
+        verdict = st.session_state.get(keys.LAST_VERDICT) if coach else None
         with st.container(border=True):
-            render_decision(state, Target(scenario, aid, st.session_state[key], user), tiles)
+            # The verdict sits by the call choice, where the last call was made (on a phone too).
+            render_decision(state, Target(scenario, aid, st.session_state[key], user), tiles, verdict)
         item_id = st.session_state[key]
         st.checkbox("Flag for review", value=item_id in flagged, key=f"flag_{aid}_{item_id}",
                     help="Mark the item to look at again before you finish (exam convention).",
