@@ -18,10 +18,10 @@ import pyarrow as pa
 import streamlit as st
 
 from optrain import training
+from optrain.calls import CALLS, calls_for, label_of
 from optrain.dashboard import TileView, tile_of
 from optrain.errors import AlreadyDecided, OptrainError, StorageError
 from optrain.queue import QueueEntry
-from optrain.calls import CALLS, calls_for, label_of
 from optrain.scenarios.model import ConversationItem, Scenario
 from optrain.scoring import Decision, ItemResult, judge, next_item_id
 from optrain.shift import shift_clock

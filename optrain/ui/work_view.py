@@ -29,7 +29,6 @@ from optrain.ui.decide import (
     decisions_key,
     pick_key,
     render_decision,
-    show_verdict,
 )
 from optrain.ui.text import plain
 

@@ -105,7 +105,8 @@ class AppDriver:
         self.settle()
 
     def button(self, name: str) -> Locator:
-        return self.page.get_by_role("button", name=name, exact=True)
+        """By its label; a keyboard shortcut, which the browser reads out after it, may follow."""
+        return self.page.get_by_role("button", name=re.compile(rf"^{re.escape(name)}( Shortcut .*)?$"))
 
     def toast(self, text: str) -> Locator:
         return self.page.get_by_test_id("stToast").filter(has_text=text)

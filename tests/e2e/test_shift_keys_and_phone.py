@@ -4,6 +4,7 @@ stays by the panel where the call was made."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import expect
@@ -11,6 +12,7 @@ from playwright.sync_api import expect
 from optrain.calls import label_of
 
 from .driver import SCREENSHOTS, AppDriver
+from .server import AppServer
 from .shift_flow import Shift
 
 pytestmark = pytest.mark.e2e
@@ -45,7 +47,8 @@ def checked_call(app: AppDriver) -> str:
     return str(group.locator("label").filter(has=app.page.locator("input:checked")).inner_text()).strip()
 
 
-def test_a_whole_shift_by_keyboard(app: AppDriver) -> None:
+def test_a_whole_shift_by_keyboard(own_server: AppServer, open_app: Callable[..., AppDriver]) -> None:
+    app = open_app(own_server)  # its own database: the shift it finishes changes the catalog
     app.sign_in("trainee")
     shift = Shift(app, SCENARIO)
     shift.open_briefing("Open")
@@ -74,7 +77,9 @@ def test_a_whole_shift_by_keyboard(app: AppDriver) -> None:
     app.shot("results_by_keyboard")
 
 
-def test_at_390_px_the_verdict_is_in_view_by_the_panel(app: AppDriver) -> None:
+def test_at_390_px_the_verdict_is_in_view_by_the_panel(own_server: AppServer,
+                                                        open_app: Callable[..., AppDriver]) -> None:
+    app = open_app(own_server)
     app.sign_in("trainee")
     shift = Shift(app, SCENARIO)
     shift.open_briefing("Open")  # through the sidebar, which a phone folds away
