@@ -341,6 +341,52 @@ def m007_review_from_attempts(db: Database) -> None:
     )
 
 
+_M008_STATEMENTS: tuple[str, ...] = (
+    """
+    CREATE TABLE reply_reviews (
+        id INTEGER PRIMARY KEY,
+        attempt_id INTEGER NOT NULL REFERENCES attempts (id) ON DELETE CASCADE,
+        item_id TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        reviewer_name TEXT,
+        scale TEXT NOT NULL CHECK (scale IN ('four_point', 'pass_fail')),
+        factuality INTEGER CHECK (factuality BETWEEN 0 AND 4),
+        helpfulness INTEGER CHECK (helpfulness BETWEEN 0 AND 4),
+        tone INTEGER CHECK (tone BETWEEN 0 AND 4),
+        policy INTEGER CHECK (policy BETWEEN 0 AND 4),
+        comment TEXT,
+        reviewed_at TEXT NOT NULL,
+        UNIQUE (attempt_id, item_id, reviewer)
+    )
+    """,
+    """
+    CREATE TABLE score_overrides (
+        id INTEGER PRIMARY KEY,
+        attempt_id INTEGER NOT NULL REFERENCES attempts (id) ON DELETE CASCADE,
+        item_id TEXT NOT NULL,
+        points REAL NOT NULL CHECK (points >= 0),
+        original_points REAL,
+        max_points REAL,
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        overridden_by TEXT NOT NULL,
+        overridden_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX idx_score_overrides_attempt ON score_overrides (attempt_id, item_id, id)",
+)
+
+
+@MIGRATIONS()
+def m008_reply_reviews(db: Database) -> None:
+    """Trainers' rubric reviews of sent replies, and item score overrides kept with who, when and why.
+
+    Additive: attempts and decisions are untouched, so every attempt made
+    before keeps its stored score until a trainer overrides an item of it.
+    """
+    for statement in _M008_STATEMENTS:
+        db.execute(statement)
+
+
 _M009_STATEMENTS: tuple[str, ...] = (
     "ALTER TABLE scenario_versions ADD COLUMN published_at TEXT",
     "ALTER TABLE scenario_versions ADD COLUMN published_by TEXT",
