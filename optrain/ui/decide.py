@@ -23,7 +23,7 @@ from optrain.dashboard import TileView, tile_of
 from optrain.errors import AlreadyDecided, OptrainError, StorageError
 from optrain.queue import QueueEntry
 from optrain.scenarios.model import ConversationItem, Scenario
-from optrain.scoring import Decision, ItemResult, judge, next_item_id
+from optrain.scoring import Decision, ItemResult, context_for, judge, next_item_id
 from optrain.shift import shift_clock
 from optrain.storage import drafts as draft_store
 from optrain.ui import state as keys
@@ -277,7 +277,8 @@ def render_decision(state: training.AttemptState, target: Target, tiles: Sequenc
                 st.caption("What was sent")
                 st.markdown(plain(decided.body))
         if target.scenario.feedback_mode == "coach":
-            show_verdict(judge(item, Decision(decided.item_id, decided.call, decided.template)))
+            show_verdict(judge(item, Decision(decided.item_id, decided.call, decided.template, decided.body),
+                               context=context_for(target.scenario, state.queue, decided.item_id)))
         else:
             st.caption("Exam mode: the verdict is revealed when you finish.")
         return
