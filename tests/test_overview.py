@@ -8,7 +8,6 @@ from optrain.overview import agenda_progress, past_attempts, shifts_in_progress
 from optrain.scenarios.loader import load_scenario_file
 from optrain.scenarios.model import AGENDA_TITLES
 
-
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 START = datetime(2026, 6, 5, 14, 0, tzinfo=UTC)
 HANDS_ON = load_scenario_file(SCENARIOS / "hands_on_practice.yaml")
