@@ -9,6 +9,7 @@ nothing.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -119,10 +120,18 @@ def _submit(target: Target, call: str, template: str | None) -> None:
         ss[dashboard_key(target.attempt_id)] = False
 
 
+SINGLE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
+
+
+def reflow(text: str) -> str:
+    """Line breaks a YAML block put inside a sentence become spaces; blank lines still part paragraphs."""
+    return SINGLE_BREAK.sub(" ", text.strip())
+
+
 def _thread(state: training.AttemptState, item_id: str) -> list[tuple[str, str, str]]:
     """(role, text, time) of the conversation so far, earlier calls on this path included."""
     root = training.root_entry(state.queue, item_id)
-    rows = [("user" if m.get("message_type") == "incoming" else "assistant", str(m.get("content", "")),
+    rows = [("user" if m.get("message_type") == "incoming" else "assistant", reflow(str(m.get("content", ""))),
              _ts(m.get("created_at"))) for m in root.payload.get("messages", [])]
     decided = {d.item_id: (n, d) for n, d in enumerate(state.decisions, start=1)}
     node = state.queue.item(root.item.id)
@@ -136,7 +145,7 @@ def _thread(state: training.AttemptState, item_id: str) -> list[tuple[str, str, 
             break
         node = state.queue.item(nxt)
         if isinstance(node, ConversationItem) and node.message:
-            rows.append(("user", node.message, when))
+            rows.append(("user", reflow(node.message), when))
     return rows
 
 
@@ -168,7 +177,7 @@ def _context(state: training.AttemptState, entry: QueueEntry, item_id: str, tile
         if isinstance(item, ConversationItem) and item.ai_draft:
             with st.container(border=True):
                 st.markdown("**:material/smart_toy: AI-drafted reply** (check factuality, helpfulness, tone, policy)")
-                st.markdown(plain(item.ai_draft))
+                st.markdown(plain(reflow(item.ai_draft)))
     elif entry.item.kind == "inventory":
         st.markdown(f"#### {plain(str(p.get('product')))}")
         st.caption(f"SKU {plain(str(p.get('sku')))}")  # as a metric, a long SKU was cut to "HOODI…"
@@ -209,7 +218,7 @@ def _inputs(target: Target, call: str, entry: QueueEntry, item: Any, state: trai
             st.text_area("Reply (you can edit it before sending)", height=220, key=target.key(f"body_{template}"),
                          max_chars=training.MAX_BODY_CHARS + 1, on_change=_keep, args=(target, f"body_{template}"))
     elif call == "edit_draft":
-        _restore(target, "body", item.ai_draft)
+        _restore(target, "body", reflow(item.ai_draft))
         st.text_area("Edited reply", height=220, key=target.key("body"), max_chars=training.MAX_BODY_CHARS + 1,
                      on_change=_keep, args=(target, "body"))
     elif call == "escalate_manager":

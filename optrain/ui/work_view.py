@@ -95,6 +95,7 @@ def render_work(state: training.AttemptState, user: User, catalog: Mapping[str, 
     # closes after the first call (see `decide._submit`).
     replica = st.expander("Operator Control Center (replica)", expanded=not state.decisions,
                           icon=":material/dashboard:", key=dashboard_key(state.attempt.id), on_change="rerun")
+    st.session_state[f"replica_drawn_{state.attempt.id}"] = bool(replica.open)
     if replica.open:
         with replica:
             render_dashboard(live_tiles(state), notice=False, height=None)  # whole tiles: no cut-off rows
@@ -104,8 +105,10 @@ def render_work(state: training.AttemptState, user: User, catalog: Mapping[str, 
 @st.fragment
 def _shift(first: training.AttemptState, user: User, catalog: Mapping[str, Scenario]) -> None:
     state = _fresh(first, user)
-    if state is not first and st.session_state.get(dashboard_key(state.attempt.id)):
-        st.rerun()  # the replica is open: it shows the call just made (a folded one waits for its next opening)
+    if state is not first and st.session_state.get(f"replica_drawn_{state.attempt.id}"):
+        # The replica is on screen: a full run shows the call just made in it (or folds it after the first
+        # call); a folded one is drawn afresh when it is next opened.
+        st.rerun()
     scenario = state.scenario
     coach = scenario.feedback_mode == "coach"
     now_sim = shift_clock(scenario, state.queue, len(state.decisions))

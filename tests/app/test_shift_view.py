@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from optrain import storage
 from optrain.queue import generate_queue
 from optrain.storage.drafts import drafts_of
+from optrain.ui.decide import reflow
 
 from .harness import Env, Seed, TrainSteps, expected_calls, texts
 
@@ -176,3 +177,19 @@ def test_flagged_items_are_listed_before_the_shift_finishes(app, env: Env, seed:
     at.button(key="finish_now").click().run()
     assert not at.exception
     assert not storage.get_attempt(env.db(), attempt_id).in_progress
+
+
+def test_messages_reflow_but_keep_their_paragraphs() -> None:
+    assert reflow("I want a refund for the kit. My\nshop says it won't fit.\n\nThanks,\nJo") == (
+        "I want a refund for the kit. My shop says it won't fit.\n\nThanks, Jo")
+
+
+def test_an_open_replica_shows_the_call_just_made(app, seed: Seed, train: TrainSteps) -> None:
+    at, attempt_id = open_shift(app, seed)
+    at.session_state[f"dashboard_{attempt_id}"] = True
+    train.decide(at, attempt_id, ALEX, "approve_template", "ack_delay")
+    at.session_state[f"dashboard_{attempt_id}"] = True  # opened again by the trainee
+    at.run()
+    train.decide(at, attempt_id, HOODIE, "reorder")
+    replica = next(e for e in at.expander if e.label == "Operator Control Center (replica)")
+    assert "PO drafted" in str(at.get("vega_lite_chart")[0].proto), "the heatmap row shows the drafted PO"
