@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -27,6 +28,8 @@ from pydantic import ValidationError
 from optrain.errors import ChatwootImportError
 from optrain.pii import Scrubber, plural
 from optrain.scenarios.model import ID_PATTERN, ConversationItem, ConversationStatus, Priority
+
+logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 NOT_A_CONVERSATION = (
@@ -100,6 +103,14 @@ def import_file(path: Path, *, item_id: str | None = None) -> DraftItem:
 
 def import_bytes(raw: bytes, *, source_name: str, item_id: str | None = None) -> DraftItem:
     """The same as `import_file` for an uploaded file's content."""
+    try:
+        return _import_bytes(raw, source_name=source_name, item_id=item_id)
+    except ChatwootImportError as exc:
+        logger.info("Chatwoot import refused: %s", exc)
+        raise
+
+
+def _import_bytes(raw: bytes, *, source_name: str, item_id: str | None) -> DraftItem:
     if len(raw) > MAX_FILE_BYTES:
         raise ChatwootImportError(_too_large(source_name, len(raw)))
     try:
@@ -256,7 +267,10 @@ def import_conversation(data: Any, *, source_name: str, item_id: str | None = No
     except ValidationError as exc:  # a bug here, not in the trainer's file: say so plainly
         raise ChatwootImportError(f"{source_name}: the draft item is not valid: {exc.errors()[0]['msg']}") from None
     replaced = tuple(sorted(scrubber.counts().items()))
-    return DraftItem(item, source_id, source.shape, replaced, tuple(notes))
+    draft = DraftItem(item, source_id, source.shape, replaced, tuple(notes))
+    logger.info("Chatwoot conversation imported from %s as item %s: %d personal detail(s) replaced",
+                source_name, item["id"], draft.replaced_total)
+    return draft
 
 
 def _item_id(source_id: str) -> str:

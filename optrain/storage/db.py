@@ -22,6 +22,7 @@ timeout.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -35,6 +36,8 @@ from sqlite_utils import Database
 from optrain.errors import StorageError
 from optrain.storage.errors import storage_errors
 from optrain.storage.migrations import MIGRATIONS
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -152,7 +155,8 @@ def configure(
         if db.journal_mode != "memory":
             db.enable_wal()
             db.execute("PRAGMA synchronous = FULL")
-        if migrate:
+        if migrate and (pending := MIGRATIONS.pending(db)):
+            logger.info("Upgrading the training database: %s", ", ".join(m.name for m in pending))
             MIGRATIONS.apply(db)
     return db
 

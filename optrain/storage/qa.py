@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from sqlite_utils import Database
 
 from optrain.errors import OptrainError
 from optrain.storage.db import fetch_all, from_iso, utc_iso, write_transaction
+from optrain.vocab import AnswerStatus as AnswerStatus
 
-AnswerStatus = Literal["new", "ticket_filed", "dismissed"]
 
 _SELECT_ANSWER = """
     SELECT id, attempt_id, username, scenario_id, scenario_version, question_id, part, kind, answer,

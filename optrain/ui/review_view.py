@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, get_args
+from typing import Any
 
 import streamlit as st
 from sqlite_utils import Database
@@ -25,13 +25,11 @@ from optrain.storage.analytics import (
 )
 from optrain.storage.certificates import list_certificates
 from optrain.storage.item_analysis import ItemStats, scenario_item_analysis
-from optrain.storage.notes import NoteTag
 from optrain.ui import review_charts as charts
 from optrain.ui.auth import User
 from optrain.ui.dates import utc_span
 from optrain.ui.text import plain
-
-NOTE_TAGS: tuple[NoteTag, ...] = get_args(NoteTag)
+from optrain.vocab import NOTE_TAGS
 
 
 def filters(catalog: Catalog, trainees: list[str], scenario_ids: list[str]) -> AttemptFilter:
