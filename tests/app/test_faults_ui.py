@@ -22,12 +22,8 @@ from sqlite_utils import Database
 from streamlit.testing.v1 import AppTest
 
 from optrain import storage
-from optrain.storage.db import (
-    BUSY_MESSAGE,
-    DEFAULT_BUSY_TIMEOUT_MS,
-    FULL_MESSAGE,
-    READONLY_MESSAGE,
-)
+from optrain.storage.db import DEFAULT_BUSY_TIMEOUT_MS
+from optrain.storage.errors import BUSY_MESSAGE, FULL_MESSAGE, READONLY_MESSAGE
 from optrain.ui import db as ui_db
 
 from .harness import APP, SCENARIOS, TIMEOUT, Env, Seed, TrainSteps, demo_account, texts
@@ -56,10 +52,16 @@ def read_only(db: Database, path: Path) -> Iterator[None]:
 
 @contextmanager
 def disk_full(db: Database, path: Path) -> Iterator[None]:
+    """The file may not grow, and the free pages inside it (left by dropped tables) are taken, as on a full disk."""
+    db.execute("CREATE TABLE fault_filler (b BLOB)")
     db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        while True:
+            db.execute("INSERT INTO fault_filler VALUES (zeroblob(512))")
     try:
         yield
     finally:
+        db.execute("DROP TABLE fault_filler")
         db.execute(f"PRAGMA max_page_count = {NO_LIMIT}")
 
 
