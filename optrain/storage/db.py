@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 
 from optrain.errors import StorageError
-from optrain.storage.errors import storage_errors
+from optrain.storage.errors import CANTOPEN_MESSAGE, storage_errors, user_message
 from optrain.storage.migrations import MIGRATIONS
 
 logger = logging.getLogger(__name__)
@@ -113,19 +113,24 @@ def open_db(
     neither creates nor migrates the file.
     """
     target = default_db_path() if path is None else path
-    with storage_errors():
-        if str(target) == MEMORY:
-            conn = sqlite3.connect(MEMORY, check_same_thread=False)
-        elif read_only:
-            conn = _connect_read_only(Path(target))
-        else:
-            conn = _connect_read_write(Path(target))
-        db = Database(conn)
-        try:
-            configure(db, migrate=migrate, read_only=read_only, busy_timeout_ms=busy_timeout_ms)
-        except BaseException:
-            db.close()
+    try:
+        with storage_errors():
+            if str(target) == MEMORY:
+                conn = sqlite3.connect(MEMORY, check_same_thread=False)
+            elif read_only:
+                conn = _connect_read_only(Path(target))
+            else:
+                conn = _connect_read_write(Path(target))
+            db = Database(conn)
+            try:
+                configure(db, migrate=migrate, read_only=read_only, busy_timeout_ms=busy_timeout_ms)
+            except BaseException:
+                db.close()
+                raise
+    except StorageError as exc:
+        if str(target) in str(exc):
             raise
+        raise StorageError(f"{exc} (database file: {target})") from exc
     return db
 
 
@@ -161,19 +166,53 @@ def configure(
     return db
 
 
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+
+
 def _connect_read_write(path: Path) -> sqlite3.Connection:
+    """A new database and its folder are private to the app's user; SQLite gives the WAL the file's mode."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.is_dir():
+            path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
     except OSError as exc:
         raise StorageError(
             f"The folder for the training database ({path.parent}) could not be created "
             f"({exc.strerror}); create it or set {DB_ENV_VAR} to a writable location."
         ) from exc
+    if not path.exists():
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+        except OSError as exc:
+            raise StorageError(
+                f"The training database could not be created at {path} ({exc.strerror}); make its folder "
+                f"writable by the app's user or set {DB_ENV_VAR} to a writable location."
+            ) from exc
     return sqlite3.connect(path, check_same_thread=False)
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:
-    """`mode=ro` makes SQLite refuse writes even for root, who ignores file permissions."""
     if not path.is_file():
         raise StorageError(f"There is no training database at {path}; check {DB_ENV_VAR} or the path given.")
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+    return connect_read_only(path)
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """`mode=ro` makes SQLite refuse writes even for root, who ignores file permissions.
+
+    A WAL database needs its -shm file even to be read; on a read-only file
+    system or folder that file cannot be made, so there the database is opened
+    as immutable: nothing can change it while the folder is not writable, and
+    reports, exports and `optrain db backup` still work.
+    """
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.OperationalError as exc:
+        if user_message(exc) != CANTOPEN_MESSAGE or os.access(path.parent, os.W_OK):
+            raise
+        conn.close()
+        logger.info("%s: folder not writable, opened as immutable (%s)", path, exc)
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    return conn

@@ -19,7 +19,15 @@ READONLY_MESSAGE = (
 )
 FULL_MESSAGE = "The disk is full, so nothing was saved; free some disk space and try again."
 IO_MESSAGE = "The training database could not be read or written (disk I/O error); check the disk and try again."
-NOT_A_DATABASE_MESSAGE = "The training database file is damaged or is not a database; restore it from a backup."
+NOT_A_DATABASE_MESSAGE = (
+    "The training database file is damaged or is not a database. To restore it: stop the app, move the damaged "
+    "file (and any -wal and -shm files beside it) aside, copy your latest backup made with `optrain db backup` "
+    "in its place, then start the app again."
+)
+CANTOPEN_MESSAGE = (
+    "The training database file could not be opened: its folder is missing, read-only or not accessible to the "
+    "app's user. Make the folder and the file writable by that user, or set OPTRAIN_DB to a writable location."
+)
 
 _MESSAGES_BY_CODE: dict[int, str] = {
     sqlite3.SQLITE_BUSY: BUSY_MESSAGE,
@@ -29,6 +37,7 @@ _MESSAGES_BY_CODE: dict[int, str] = {
     sqlite3.SQLITE_IOERR: IO_MESSAGE,
     sqlite3.SQLITE_NOTADB: NOT_A_DATABASE_MESSAGE,
     sqlite3.SQLITE_CORRUPT: NOT_A_DATABASE_MESSAGE,
+    sqlite3.SQLITE_CANTOPEN: CANTOPEN_MESSAGE,
 }
 # Used when an error carries no SQLite code (raised by hand, or by an old driver).
 _MESSAGES_BY_TEXT: tuple[tuple[str, str], ...] = (
@@ -39,6 +48,7 @@ _MESSAGES_BY_TEXT: tuple[tuple[str, str], ...] = (
     ("disk i/o error", IO_MESSAGE),
     ("file is not a database", NOT_A_DATABASE_MESSAGE),
     ("database disk image is malformed", NOT_A_DATABASE_MESSAGE),
+    ("unable to open database file", CANTOPEN_MESSAGE),
 )
 
 

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from optrain import storage, training
 from optrain.config import Settings
 from optrain.errors import OptrainError
-from optrain.scenario_versions import resolve
+from optrain.scenario_versions import resolve, studio_version
 from optrain.scenarios.loader import Catalog
 from optrain.storage.progress import progress_by_scenario
 from optrain.ui import state as keys
@@ -54,7 +54,9 @@ def go(**query: str) -> None:
 def open_attempt(page: _Page, attempt_id: int) -> None:
     user, db = page.user, page.db
     attempt = storage.get_attempt(db, attempt_id)
-    current = page.catalog.scenarios.get(attempt.scenario_id)
+    # A studio trial of a draft, or a studio scenario archived mid-shift, runs on its stored version.
+    current = page.catalog.scenarios.get(attempt.scenario_id) or studio_version(db, attempt.scenario_id,
+                                                                                attempt.scenario_version)
     if attempt.username != user.username or (current is None and attempt.in_progress):
         st.error("That attempt is not available to you." if attempt.username != user.username else
                  "The scenario of this shift cannot be loaded right now, so the shift is paused. "
@@ -70,9 +72,7 @@ def open_attempt(page: _Page, attempt_id: int) -> None:
     if state.attempt.in_progress:
         st.warning("**Mock mode**: training data only. No real customer, order or stock level is touched.",
                    icon=":material/science:")
-        if render_work(state, user):
-            training.finish(db, state, now=now(), catalog=page.catalog.scenarios)
-            st.rerun()
+        render_work(state, user, page.catalog.scenarios)
         return
     if render_result(training.result_of(state), state):
         fresh = training.start_attempt(db, current or scenario, page.operator, now())
@@ -111,8 +111,9 @@ def render() -> None:
     page = _Page(user, settings, get_db(settings), get_catalog(settings))
     params = st.query_params
     try:
-        if "attempt" in params and params["attempt"].isdigit():
-            open_attempt(page, int(params["attempt"]))
+        attempt_id = training.parse_attempt_id(params["attempt"]) if "attempt" in params else None
+        if attempt_id is not None:
+            open_attempt(page, attempt_id)
         elif "scenario" in params:
             open_briefing(page, params["scenario"])
         else:
