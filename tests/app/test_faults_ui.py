@@ -287,3 +287,19 @@ def test_a_database_on_a_read_only_file_system_is_named_with_what_to_do(env: Env
         subprocess.run(["umount", "-l", str(ro)], check=False)
     assert not at.exception
     assert any(plain(CANTOPEN_MESSAGE) in shown for shown in texts(at.error))
+
+
+def test_signing_in_on_a_damaged_database_names_the_fault_not_a_generic_error(env: Env) -> None:
+    """Through the real sign-in form: the failed-sign-in record cannot be written, and the page says why."""
+    from .harness import APP, TIMEOUT, demo_account
+
+    _damage(env.db_path, "garbage")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    fields = {t.label: t for t in at.text_input}
+    fields["Username"].input("trainee")
+    fields["Password"].input(demo_account("trainee").password)
+    next(b for b in at.button if b.label == "Sign in").click().run()
+    assert not at.exception
+    shown = " ".join(texts(at.error))
+    assert "damaged or is not a database" in shown and "optrain db backup" in shown
