@@ -21,8 +21,8 @@ import bcrypt
 import yaml
 
 from optrain.errors import OptrainError
+from optrain.vocab import ROLES as ROLES
 
-ROLES: tuple[str, ...] = ("trainee", "trainer", "support", "admin")
 COOKIE_NAME = "optrain_auth"
 MIN_COOKIE_KEY_LENGTH = 32
 WEAK_COOKIE_KEYS = {"some_key", "some_signature_key", "random_signature_key", "abcdef", "changeme"}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -32,6 +33,8 @@ from optrain.config import Settings
 from optrain.pii import ReviewFlag, Scrubber, plural
 from optrain.pii_review import COMMON_ENGLISH, review_flags, shop_vocabulary
 from optrain.scenarios.model import ID_PATTERN, ConversationItem, ConversationStatus, Priority
+
+logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 NOT_A_CONVERSATION = (
@@ -115,6 +118,14 @@ def import_file(path: Path, *, item_id: str | None = None) -> DraftItem:
 
 def import_bytes(raw: bytes, *, source_name: str, item_id: str | None = None) -> DraftItem:
     """The same as `import_file` for an uploaded file's content."""
+    try:
+        return _import_bytes(raw, source_name=source_name, item_id=item_id)
+    except ChatwootImportError as exc:
+        logger.info("Chatwoot import refused: %s", exc)
+        raise
+
+
+def _import_bytes(raw: bytes, *, source_name: str, item_id: str | None) -> DraftItem:
     if len(raw) > MAX_FILE_BYTES:
         raise ChatwootImportError(_too_large(source_name, len(raw)))
     try:
@@ -273,7 +284,10 @@ def import_conversation(data: Any, *, source_name: str, item_id: str | None = No
         raise ChatwootImportError(f"{source_name}: the draft item is not valid: {exc.errors()[0]['msg']}") from None
     replaced = tuple(sorted(scrubber.counts().items()))
     flags = review_flags(item, stand_ins=scrubber.stand_ins(), vocabulary=vocabulary)
-    return DraftItem(item, source_id, source.shape, replaced, tuple(notes), flags)
+    draft = DraftItem(item, source_id, source.shape, replaced, tuple(notes), flags)
+    logger.info("Chatwoot conversation imported from %s as item %s: %d personal detail(s) replaced, %d flagged",
+                source_name, item["id"], draft.replaced_total, len(flags))
+    return draft
 
 
 def _item_id(source_id: str) -> str:

@@ -15,9 +15,11 @@ import click
 
 from optrain.config import Settings
 from optrain.errors import OptrainError
+from optrain.log import configure_logging
 from optrain.scenarios.loader import ScenarioFileError, load_scenario_file, load_scenarios
 from optrain.scenarios.model import AGENDA, Scenario
 from optrain.storage.qa import AnswerStatus
+from optrain.vocab import ANSWER_STATUSES, ROLES, SEVERITIES
 
 
 def _settings() -> Settings:
@@ -47,7 +49,7 @@ class _Commands(click.Group):
     """
 
     def invoke(self, ctx: click.Context) -> Any:
-        from optrain.storage.db import user_message
+        from optrain.storage.errors import user_message
 
         try:
             return super().invoke(ctx)
@@ -77,6 +79,7 @@ def os_error_message(exc: OSError) -> str:
 @click.version_option(package_name="optrain")
 def main() -> None:
     """Operator Training Simulator: scenarios, mock queue, scoring and the training database."""
+    configure_logging(default_level="WARNING")
 
 
 @main.command()
@@ -226,7 +229,7 @@ def users_list() -> None:
 
 
 ROLE_OPTION = click.option("--role", "roles", multiple=True, required=True,
-                           type=click.Choice(["trainee", "trainer", "support", "admin"]),
+                           type=click.Choice(ROLES),
                            help="Repeat for several roles.")
 
 
@@ -336,9 +339,9 @@ def export_group() -> None:
 @click.option("--part", type=click.Choice(AGENDA), help="Agenda part.")
 @click.option("--question", "question_id", help="Question id.")
 @click.option("--scenario", "scenario_id", help="Scenario id.")
-@click.option("--severity", type=click.Choice(["low", "medium", "high", "critical", "none"]),
+@click.option("--severity", type=click.Choice([*SEVERITIES, "none"]),
               help="'none': answers given without a severity.")
-@click.option("--status", type=click.Choice(["new", "ticket_filed", "dismissed", "any"]), default="new",
+@click.option("--status", type=click.Choice([*ANSWER_STATUSES, "any"]), default="new",
               show_default=True, help="Support status of the answers.")
 @_date_option("--since", end=False)
 @_date_option("--until", end=True)
@@ -365,8 +368,15 @@ def export_tickets_command(fmt: str, ids: tuple[int, ...], part: str | None, que
     click.echo(f"Wrote {result.path}: {result.tickets} ticket(s){marked}")
 
 
+def _signing_key_path() -> Path:
+    from optrain.exports import default_key_path
+
+    return default_key_path(_settings().auth_path.parent)
+
+
 @export_group.command("evidence", help="Write a training evidence pack (ZIP with summary, CSVs, decision log, "
-                                       "screenshots and a SHA-256 manifest).\n\n" + CSV_SAFETY_HELP)
+                                       "screenshots, a SHA-256 manifest and its Ed25519 signature).\n\n"
+                                       + CSV_SAFETY_HELP)
 @_date_option("--since", end=False)
 @_date_option("--until", end=True)
 @click.option("--trainee", help="Username of one trainee.")
@@ -377,37 +387,62 @@ def export_evidence_command(since: datetime | None, until: datetime | None, trai
 
     settings = _settings()
     _, modules = _catalog_texts()
-    try:
-        pack = export_evidence_pack(_open_export_db(write=False),
-                                    EvidenceFilter(since=since, until=until, trainee=trainee, scenario_id=scenario_id),
-                                    exports_dir=settings.exports_dir, uploads_dir=settings.uploads_dir,
-                                    now=datetime.now(UTC), modules=modules)
-    except OptrainError as exc:
-        raise click.ClickException(str(exc)) from None
+    with click.progressbar(length=1, label="Writing the evidence pack", file=sys.stderr) as bar:
+        def progress(member: str, done: int, total: int) -> None:
+            bar.length = max(1, total)
+            bar.update(done - bar.pos)
+
+        try:
+            pack = export_evidence_pack(
+                _open_export_db(write=False),
+                EvidenceFilter(since=since, until=until, trainee=trainee, scenario_id=scenario_id),
+                exports_dir=settings.exports_dir, uploads_dir=settings.uploads_dir,
+                signing_key=_signing_key_path(), now=datetime.now(UTC), modules=modules, progress=progress)
+        except OptrainError as exc:
+            raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {pack.path}")
     for member in pack.files:
         if member.rows is not None:
             click.echo(f"  {member.name:<22} {member.rows} row(s)")
-    shots = sum(1 for member in pack.files if member.rows is None)
+    shots = sum(1 for member in pack.files if member.rows is None and member.name.startswith("screenshots/"))
     click.echo(f"  {'screenshots/':<22} {shots} file(s)")
     if pack.missing_screenshots:
         click.echo(f"  {len(pack.missing_screenshots)} screenshot(s) referenced by Q&A answers were not in the "
                    "uploads folder (listed in manifest.json)", err=True)
 
 
+@export_group.command("public-key")
+def export_public_key_command() -> None:
+    """Print the public key that checks this installation's evidence packs (PEM), for auditors."""
+    from optrain.exports import load_signing_key, public_key_pem
+
+    try:
+        key = load_signing_key(_signing_key_path())
+    except OptrainError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(public_key_pem(key).decode("ascii"), nl=False)
+
+
 @export_group.command("verify")
 @click.argument("pack", type=click.Path(dir_okay=False, path_type=Path))
-def export_verify_command(pack: Path) -> None:
-    """Check an evidence pack against its manifest; exit 1 listing missing, changed or extra files."""
-    from optrain.exports import verify_pack
+@click.option("--public-key", "public_key", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The signer's public key (PEM, from `optrain export public-key`); default: this installation's.")
+def export_verify_command(pack: Path, public_key: Path | None) -> None:
+    """Check an evidence pack's signature and every file against its manifest; exit 1 listing what is wrong."""
+    from optrain.exports import load_public_key, load_signing_key, verify_pack
 
-    problems = verify_pack(pack)
+    try:
+        key = (load_public_key(public_key) if public_key is not None
+               else load_signing_key(_signing_key_path(), create=False).public_key())
+    except OptrainError as exc:
+        raise click.ClickException(str(exc)) from None
+    problems = verify_pack(pack, key)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
         click.echo(f"{pack}: {len(problems)} problem(s); do not rely on this pack, export it again.", err=True)
         sys.exit(1)
-    click.echo(f"OK: {pack}: every file matches manifest.json")
+    click.echo(f"OK: {pack}: signature valid, every file matches manifest.json")
 
 
 @db.command()

@@ -30,7 +30,7 @@ from sqlite_utils import Database
 from optrain import storage, training
 from optrain.cli import main as cli_main
 from optrain.errors import StorageError, UploadError
-from optrain.storage.db import CANTOPEN_MESSAGE
+from optrain.storage.errors import CANTOPEN_MESSAGE
 from optrain.uploads import store_screenshot
 from optrain.scenarios.loader import load_scenario_file
 from optrain.scenarios.model import Scenario

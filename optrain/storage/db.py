@@ -14,9 +14,10 @@ Connection settings, and why:
   different threads. One connection must still not be used by two threads at
   once; open one per session.
 
-Every write runs in `write_transaction`, which starts with `BEGIN IMMEDIATE`:
-in WAL mode a transaction that reads first and writes later can fail at once
-with SQLITE_BUSY instead of waiting for the busy timeout.
+Every write runs in `write_transaction`, which starts with `BEGIN IMMEDIATE`
+through sqlite-utils: in WAL mode a transaction that reads first and writes
+later can fail at once with SQLITE_BUSY instead of waiting for the busy
+timeout.
 """
 
 from __future__ import annotations
@@ -33,78 +34,17 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 
 from optrain.errors import StorageError
+from optrain.storage.errors import CANTOPEN_MESSAGE, storage_errors, user_message
+from optrain.storage.migrations import MIGRATIONS
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-logger = logging.getLogger(__name__)
 
 DB_ENV_VAR = "OPTRAIN_DB"
 DEFAULT_DB_PATH = Path("data") / "optrain.db"
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 MEMORY = ":memory:"
-
-BUSY_MESSAGE = "The training database is busy; try again in a moment."
-READONLY_MESSAGE = (
-    "The training database is read-only; ask an administrator to make the database file "
-    "and its folder writable, then try again."
-)
-FULL_MESSAGE = "The disk is full, so nothing was saved; free some disk space and try again."
-IO_MESSAGE = "The training database could not be read or written (disk I/O error); check the disk and try again."
-NOT_A_DATABASE_MESSAGE = (
-    "The training database file is damaged or is not a database. To restore it: stop the app, move the damaged "
-    "file (and any -wal and -shm files beside it) aside, copy your latest backup made with `optrain db backup` "
-    "in its place, then start the app again."
-)
-CANTOPEN_MESSAGE = (
-    "The training database file could not be opened: its folder is missing, read-only or not accessible to the "
-    "app's user. Make the folder and the file writable by that user, or set OPTRAIN_DB to a writable location."
-)
-
-_MESSAGES_BY_CODE: dict[int, str] = {
-    sqlite3.SQLITE_BUSY: BUSY_MESSAGE,
-    sqlite3.SQLITE_LOCKED: BUSY_MESSAGE,
-    sqlite3.SQLITE_READONLY: READONLY_MESSAGE,
-    sqlite3.SQLITE_FULL: FULL_MESSAGE,
-    sqlite3.SQLITE_IOERR: IO_MESSAGE,
-    sqlite3.SQLITE_NOTADB: NOT_A_DATABASE_MESSAGE,
-    sqlite3.SQLITE_CORRUPT: NOT_A_DATABASE_MESSAGE,
-    sqlite3.SQLITE_CANTOPEN: CANTOPEN_MESSAGE,
-}
-# Used when an error carries no SQLite code (raised by hand, or by an old driver).
-_MESSAGES_BY_TEXT: tuple[tuple[str, str], ...] = (
-    ("database is locked", BUSY_MESSAGE),
-    ("database table is locked", BUSY_MESSAGE),
-    ("readonly database", READONLY_MESSAGE),
-    ("database or disk is full", FULL_MESSAGE),
-    ("disk i/o error", IO_MESSAGE),
-    ("file is not a database", NOT_A_DATABASE_MESSAGE),
-    ("database disk image is malformed", NOT_A_DATABASE_MESSAGE),
-    ("unable to open database file", CANTOPEN_MESSAGE),
-)
-
-
-def user_message(exc: sqlite3.Error) -> str | None:
-    """The user-facing message for an environmental SQLite failure, None for a programming error."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    if isinstance(code, int) and (code & 0xFF) in _MESSAGES_BY_CODE:
-        return _MESSAGES_BY_CODE[code & 0xFF]
-    text = str(exc).lower()
-    return next((message for needle, message in _MESSAGES_BY_TEXT if needle in text), None)
-
-
-@contextmanager
-def storage_errors() -> Iterator[None]:
-    """Re-raise locked / read-only / full / I/O failures as `StorageError`; anything else unchanged.
-
-    Bugs such as a wrong column name stay `sqlite3.OperationalError` so they
-    are not disguised as a busy database.
-    """
-    try:
-        yield
-    except sqlite3.DatabaseError as exc:
-        message = user_message(exc)
-        if message is None:
-            raise
-        raise StorageError(message) from exc
 
 
 @contextmanager
@@ -112,26 +52,25 @@ def write_transaction(db: Database) -> Iterator[Database]:
     """The one way repository code writes: a single transaction, committed on exit.
 
     `BEGIN IMMEDIATE` takes the write lock first (waiting up to the busy
-    timeout), so nothing in the block can fail later on a lock it could have
-    waited for. It is issued on the sqlite3 connection itself: every recorded
-    call pays for this context manager, and sqlite-utils' `atomic()` adds a
-    layer of its own. Inside an open transaction the block becomes a savepoint
-    (through `atomic()`), so it still commits or rolls back as a whole.
-    `storage_errors` also covers BEGIN and COMMIT, so a busy lock or a failing
-    commit reaches the caller as `StorageError`.
+    timeout). sqlite-utils' `atomic()` begins a deferred transaction, which in
+    WAL mode fails at once with SQLITE_BUSY, without waiting, when it has read
+    and then writes after another connection committed: `record_decision`
+    reads the attempt's status before it inserts. Inside an open transaction
+    the block is `atomic()`'s savepoint, so it still commits or rolls back as
+    a whole. `storage_errors` also covers BEGIN and COMMIT, so a busy lock or
+    a failing commit reaches the caller as `StorageError`.
     """
-    conn = db.conn
     with storage_errors():
-        if conn.in_transaction:
+        if db.conn.in_transaction:
             with db.atomic():
                 yield db
             return
-        conn.execute("BEGIN IMMEDIATE")
+        db.execute("BEGIN IMMEDIATE")
         try:
             yield db
-            conn.execute("COMMIT")
+            db.commit()
         except BaseException:
-            conn.rollback()  # a no-op when SQLite has already rolled back
+            db.rollback()  # a no-op when SQLite has already rolled back
             raise
 
 
@@ -207,8 +146,6 @@ def configure(
     A read-only connection cannot migrate, so it refuses a database that
     still needs migrations instead of failing later on a missing table.
     """
-    from optrain.storage.migrations import MIGRATIONS
-
     with storage_errors():
         db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         db.execute("PRAGMA foreign_keys = ON")
@@ -223,7 +160,8 @@ def configure(
         if db.journal_mode != "memory":
             db.enable_wal()
             db.execute("PRAGMA synchronous = FULL")
-        if migrate:
+        if migrate and (pending := MIGRATIONS.pending(db)):
+            logger.info("Upgrading the training database: %s", ", ".join(m.name for m in pending))
             MIGRATIONS.apply(db)
     return db
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from optrain.storage.db import fetch_all, utc_iso
-from optrain.storage.qa import QaAnswer, _answer_from_row
+from optrain.storage.qa import QaAnswer, answer_from_row
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 # Inside an emoji sequence: zero-width joiner, variation selectors, keycap, skin tones, tag characters.
@@ -99,4 +99,4 @@ def search_answers(db: Database, f: QaFilter, *, limit: int = 1000) -> tuple[QaA
         "symbols": _json(symbol_terms(f.text)),
         "limit": limit,
     }
-    return fetch_all(db, sql, params, _answer_from_row)
+    return fetch_all(db, sql, params, answer_from_row)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -23,6 +24,8 @@ _CREDENTIALS = "_optrain_credentials"
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 
+logger = logging.getLogger(__name__)
+
 
 def now_utc() -> datetime:
     return datetime.now(timezone.utc)
@@ -30,10 +33,12 @@ def now_utc() -> datetime:
 
 def _record(username: str, outcome: str) -> None:
     """Sign-in events feed throttling and the audit trail; a busy database must not block sign-in."""
+    logger.log(logging.WARNING if outcome in ("failure", "locked") else logging.INFO, "Sign-in event %s for %r",
+               outcome, username)
     try:
         storage.log_login(get_db(), username=username, outcome=outcome, now=now_utc())  # type: ignore[arg-type]
-    except StorageError:
-        pass
+    except StorageError as exc:
+        logger.warning("Sign-in event %s for %r not recorded (sign-in goes on without it): %s", outcome, username, exc)
 
 
 def _revoked(config: dict[str, Any], token: dict[str, Any]) -> bool:
@@ -118,7 +123,9 @@ def _locked(username: str) -> bool:
     try:
         since = now_utc() - timedelta(minutes=LOCK_MINUTES)
         return storage.recent_failures(get_db(), username, since) >= MAX_FAILURES
-    except StorageError:
+    except StorageError as exc:
+        logger.warning("Lockout of %r not checked (the database cannot be read), so sign-in is allowed: %s",
+                       username, exc)
         return False
 
 

@@ -10,6 +10,7 @@ checks the same action goes through.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -21,16 +22,12 @@ from sqlite_utils import Database
 from streamlit.testing.v1 import AppTest
 
 from optrain import storage
-from optrain.storage.db import (
-    BUSY_MESSAGE,
-    DEFAULT_BUSY_TIMEOUT_MS,
-    FULL_MESSAGE,
-    READONLY_MESSAGE,
-)
+from optrain.storage.db import DEFAULT_BUSY_TIMEOUT_MS
+from optrain.storage.errors import BUSY_MESSAGE, FULL_MESSAGE, READONLY_MESSAGE
 from optrain.ui import db as ui_db
 from optrain.ui.text import plain
 
-from .harness import SCENARIOS, Env, Seed, TrainSteps, texts
+from .harness import APP, SCENARIOS, TIMEOUT, Env, Seed, TrainSteps, demo_account, texts
 
 HANDS_ON = "hands_on_practice"
 EARLIER = ("hoodie_blk_m", "reorder")
@@ -235,6 +232,33 @@ def test_a_scenario_that_breaks_mid_shift_keeps_the_calls_and_resumes_when_fixed
         assert any(m.startswith("**Your call:**") for m in texts(at.markdown))
 
 
+# ---------------------------------------------------------------- sign-in
+
+
+def test_sign_in_goes_on_when_the_database_refuses_its_record_and_the_log_says_why(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    db = storage.open_db(env.db_path)
+    at.session_state[ui_db._SESSION_KEY] = (str(env.db_path), db)  # the connection the sign-in will write through
+    logging.getLogger("optrain").addHandler(caplog.handler)  # the app's logger does not propagate to the root
+    try:
+        fields = {t.label: t for t in at.text_input}
+        fields["Username"].input("trainee")
+        fields["Password"].input(demo_account("trainee").password)
+        with read_only(db, env.db_path):
+            next(b for b in at.button if b.label == "Sign in").click().run()
+            assert not at.exception
+    finally:
+        logging.getLogger("optrain").removeHandler(caplog.handler)
+    assert at.session_state["authentication_status"] is True
+    assert storage.last_event_at(env.db(), "trainee", "success") is None
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(m.startswith("Sign-in event success for 'trainee' not recorded (sign-in goes on without it)")
+               for m in warnings), warnings
+
+
 # ---------------------------------------------------------------- a damaged or unreachable database file
 
 
@@ -250,7 +274,7 @@ def _damage(path: Path, how: str) -> None:
 @pytest.mark.parametrize("how", ["garbage", "truncated"])
 @pytest.mark.parametrize("role", ["trainee", "trainer"])
 def test_a_damaged_database_says_what_is_wrong_and_how_to_restore_it(env: Env, how: str, role: str) -> None:
-    from .harness import APP, TIMEOUT, sign_in
+    from .harness import sign_in
 
     _damage(env.db_path, how)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
@@ -268,9 +292,9 @@ def test_a_database_on_a_read_only_file_system_is_named_with_what_to_do(env: Env
     """A tmpfs remounted read-only (root ignores permissions): the pages say so instead of a generic error."""
     import subprocess
 
-    from optrain.storage.db import CANTOPEN_MESSAGE
+    from optrain.storage.errors import CANTOPEN_MESSAGE
 
-    from .harness import APP, TIMEOUT, sign_in
+    from .harness import sign_in
 
     ro = tmp_path / "ro"
     ro.mkdir()

@@ -75,6 +75,8 @@ def test_trainee_typing_staff_urls_gets_no_staff_content(app: AppDriver) -> None
     for path, heading in STAFF_PAGES.items():
         app.goto(path)
         expect(app.logout_button()).to_be_visible()  # still signed in: the cookie re-authenticated the new tab
+        # The page drawn instead is Home: wait for it, so the absences below are of a finished page.
+        expect(app.page.get_by_role("heading", name=re.compile("^Welcome, "))).to_be_visible()
         expect(app.page.get_by_role("heading", name=heading, exact=True)).to_have_count(0)
         expect(app.page.get_by_text("Decision-log records")).to_have_count(0)
         expect(app.page.get_by_role("combobox", name="Open an attempt")).to_have_count(0)
