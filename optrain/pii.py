@@ -109,7 +109,7 @@ def _same_case(original: str, fake: str) -> str:
 
 
 class Scrubber:
-    """Maps every personal detail of one conversation to its stand-in, consistently."""
+    """Maps each personal detail it recognises in one conversation to its stand-in, consistently."""
 
     def __init__(self, seed: int, *, shop_words: frozenset[str] = frozenset()):
         """`shop_words` (lower case): words a weak hint such as "ask for X" must not take for a name."""
@@ -369,7 +369,7 @@ class Scrubber:
             self.text(text)
 
     def text(self, text: str) -> str:
-        """`text` with every personal detail replaced by its stand-in."""
+        """`text` with every detail the patterns recognise replaced by its stand-in."""
         parked: list[str] = []
 
         def park(fake: str, opener: str) -> str:

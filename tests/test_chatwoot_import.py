@@ -1,4 +1,4 @@
-"""Chatwoot import: real conversations become valid draft items with every personal detail replaced."""
+"""Chatwoot import: real conversations become valid draft items, recognised personal details replaced, the rest flagged."""
 
 from __future__ import annotations
 
