@@ -25,6 +25,7 @@ from faker import Faker
 
 from optrain.pii_patterns import (
     AMBIGUOUS_ABBRS,
+    AU_PLACE,
     BARE_URL,
     BEFORE_A_NAME,
     CARD,
@@ -106,6 +107,9 @@ def _same_case(original: str, fake: str) -> str:
     if original.isupper() and len(original) > 1:
         return fake.upper()
     return fake
+
+
+PHONE_REGIONS = ("US", "GB")
 
 
 class Scrubber:
@@ -332,12 +336,14 @@ class Scrubber:
     def phones_in(self, text: str) -> re.Pattern[str]:
         """Every phone number libphonenumber finds in `text`, in any common format, as one alternation.
 
-        Found with US rules at the "possible" level (a number of a possible length: fictional 555
+        Found with US rules, then UK rules (which read "0044 ..." and "020 ..."), at the "possible" level (a number of a possible length: fictional 555
         numbers count). Of shorter numbers only the local 555-0187 shape is taken: "1406 600" in
         "Edelbrock 1406 600 cfm" is a part number and a rating.
         """
         found = set()
-        for match in phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.POSSIBLE):
+        matches = (match for region in PHONE_REGIONS
+                   for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE))
+        for match in matches:
             raw = match.raw_string
             if re.fullmatch(r"\d+(?:\.\d+){3,}", raw):  # a version number: 125.0.6422.112
                 continue
@@ -420,7 +426,9 @@ class Scrubber:
         yield STREET, lambda m: self.street(m.group())
         yield EU_STREET, lambda m: self.street(m.group())
         yield POSTCODE_PLACE, self._postcode_place
-        yield EU_PLACE, lambda m: f"{self.same_shape('postcode', m.group('code'))} {self.city(m.group('city'))}"
+        yield AU_PLACE, self._postcode_place
+        yield EU_PLACE, lambda m: None if m.group("city").lower() in self.shop_words else (
+            f"{self.same_shape('postcode', m.group('code'))} {self.city(m.group('city'))}")
         yield PLACE, self._place
         yield ZIP_WORD, lambda m: m.group("prefix") + self.zip_code(m.group("zip"))
         yield names, lambda m: _same_case(m.group(), self._lookup(m.group()))
@@ -466,7 +474,7 @@ class Scrubber:
         return self.value("url", original, make)
 
     def _postcode_place(self, match: re.Match[str]) -> str:
-        """A UK or Canadian postcode and the town before it replaced; the province is kept."""
+        """A UK, Canadian or Australian postcode and the town before it replaced; the province or state is kept."""
         city, code = match.group("city", "code")
         between = match.group()[len(city):match.start("code") - match.start()] if city else ""
         return (self.city(city) if city else "") + between + self.same_shape("postcode", code)

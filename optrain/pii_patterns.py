@@ -114,7 +114,12 @@ _CITY = r"[A-Z][^\W\d_]+(?:[ -][A-Z][^\W\d_]+){0,2}"
 POSTCODE_PLACE = re.compile(  # "Leeds LS6 2QD", "Montréal, QC H3H 1M8", or the code alone
     rf"(?:(?P<city>{_CITY}),?\s+(?:(?P<province>[A-Z]{{2}}),?\s+)?)?(?P<code>\b(?:{_UK_POSTCODE}|{_CA_POSTCODE})\b)"
 )
-EU_PLACE = re.compile(rf"(?<=, )(?P<code>\d{{4,5}})\s+(?P<city>{_CITY})")  # "..., 10115 Berlin"
+AU_PLACE = re.compile(  # "Sydney NSW 2000"
+    rf"(?P<city>{_CITY}),?\s+(?P<state>NSW|VIC|QLD|WA|SA|TAS|ACT|NT)\s+(?P<code>\d{{4}})\b"
+)
+EU_PLACE = re.compile(  # "..., 10115 Berlin"; not "..., 2019 Silverado" (a year) nor "..., 12000 RPM"
+    r"(?<=, )(?P<code>(?!(?:19|20)\d\d\b)\d{4,5})\s+(?P<city>[A-ZÀ-Þ][a-zß-ÿ]+(?:[ -][A-ZÀ-Þ][a-zß-ÿ]+)?)\b"
+)
 EU_STREET = re.compile(
     r"\b[A-ZÄÖÜ][\wäöüß-]*(?i:straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer)\s+\d{1,4}[a-z]?\b"
     r"|(?:\b\d{1,5},?\s+)?(?i:\b(?:calle|carrer|avenida|avda\.|rua|rue|via|viale|piazza|plaza|paseo|chemin|quai|allée))"
