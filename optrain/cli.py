@@ -23,7 +23,10 @@ from optrain.vocab import ANSWER_STATUSES, ROLES, SEVERITIES
 
 
 def _settings() -> Settings:
-    return Settings.from_env()
+    try:
+        return Settings.from_env()
+    except OptrainError as exc:  # e.g. OPTRAIN_DEMO set to a value the app does not accept
+        raise click.ClickException(str(exc)) from None
 
 
 def resolve_scenario(ref: str) -> Scenario:
@@ -431,6 +434,8 @@ def export_verify_command(pack: Path, public_key: Path | None) -> None:
     """Check an evidence pack's signature and every file against its manifest; exit 1 listing what is wrong."""
     from optrain.exports import load_public_key, load_signing_key, verify_pack
 
+    if not pack.is_file():  # the pack itself is the first thing to name, before any key
+        raise click.ClickException(f"{pack} is not a readable ZIP file (no such file); check the path.")
     try:
         key = (load_public_key(public_key) if public_key is not None
                else load_signing_key(_signing_key_path(), create=False).public_key())

@@ -25,6 +25,7 @@ from optrain.storage.analytics import (
 )
 from optrain.storage.certificates import list_certificates
 from optrain.storage.item_analysis import ItemStats, scenario_item_analysis
+from optrain.text_safety import visible_bidi_cells
 from optrain.ui import review_charts as charts
 from optrain.ui.auth import User
 from optrain.ui.dates import utc_span
@@ -75,19 +76,21 @@ def attempt_detail(db: Database, catalog: Catalog, attempt_id: int, trainer: Use
             "Decided": d.decided_at.strftime("%Y-%m-%d %H:%M:%S"), "Reply / note": d.body or d.note or "",
             "Feedback": verdict.feedback if verdict else "",
         })
-    st.dataframe(rows or [{"Item": "No calls yet"}], hide_index=True, width="stretch",
+    st.dataframe(visible_bidi_cells(rows) or [{"Item": "No calls yet"}], hide_index=True, width="stretch",
                  column_config={"Feedback": st.column_config.TextColumn(width="large")})
     answers = storage.list_answers(db, attempt_id=attempt_id)
     if answers:
         st.markdown("**Q&A answers**")
-        st.dataframe([{"Question": a.question_id, "Part": a.part, "Answer": "(skipped)" if a.skipped else a.answer,
-                       "Severity": a.severity, "Screenshot": a.screenshot, "At": a.created_at} for a in answers],
+        st.dataframe(visible_bidi_cells([{"Question": a.question_id, "Part": a.part,
+                                          "Answer": "(skipped)" if a.skipped else a.answer, "Severity": a.severity,
+                                          "Screenshot": a.screenshot, "At": a.created_at} for a in answers]),
                      hide_index=True, width="stretch")
     notes = storage.list_notes(db, attempt_id)
     st.markdown("**Observations**")
     if notes:
-        st.dataframe([{"Item": n.item_id or "(whole attempt)", "Tag": n.tag, "Note": n.note, "Trainer": n.trainer,
-                       "At": n.created_at} for n in notes], hide_index=True, width="stretch")
+        st.dataframe(visible_bidi_cells([{"Item": n.item_id or "(whole attempt)", "Tag": n.tag, "Note": n.note,
+                                          "Trainer": n.trainer, "At": n.created_at} for n in notes]),
+                     hide_index=True, width="stretch")
     else:
         st.caption("No observations yet.")
     with st.form(f"note_{attempt_id}", clear_on_submit=True):
