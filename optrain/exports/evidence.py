@@ -146,17 +146,19 @@ class _PackWriter:
             stream.writelines(pieces)
         self._listed(name, raw, None)
 
-    def lines(self, name: str, rows: Iterable[Any], write: Callable[[IO[str], Any], None]) -> int:
-        """A member of one line (or CSV row) per database row; progress every `every` rows."""
+    def lines(self, name: str, rows: Iterable[q.Row], line: Callable[[q.Row], str]) -> int:
+        """A member of one line per database row; progress every `every` rows."""
         count = 0
+        next_report = self._every
         raw = self._member(name)
         with raw, _text(raw) as stream:
-            for row in rows:
-                write(stream, row)
-                count += 1
-                self.done += 1
-                if count % self._every == 0:
+            for batch in _batched(rows, WRITE_BATCH):
+                stream.write("".join(map(line, batch)))
+                count += len(batch)
+                self.done += len(batch)
+                if count >= next_report:
                     self._report(name)
+                    next_report = count + self._every
         self._listed(name, raw, count)
         self._report(name)
         return count
@@ -268,7 +270,7 @@ def _flags_as_words(rows: Iterable[q.Row], indexes: tuple[int, ...]) -> Iterator
         yield tuple(cells)
 
 
-def _log_line(stream: IO[str], row: q.Row) -> None:
+def _log_line(row: q.Row) -> str:
     """One audit record as a compact JSON object; the payload is already compact JSON text from storage.
 
     The four text fields rarely hold a character JSON escapes (a quote, a backslash, a control
@@ -282,12 +284,11 @@ def _log_line(stream: IO[str], row: q.Row) -> None:
     except TypeError:  # a field that is not text (NULL): the encoder writes it
         plain = False
     if plain:
-        stream.write(f'{{"shop_domain":"{shop_domain}","action_type":"{action_type}","operator_email":'
-                     f'"{operator_email}","created_at":"{created_at}","payload":{payload_text}}}\n')
-        return
+        return (f'{{"shop_domain":"{shop_domain}","action_type":"{action_type}","operator_email":'
+                f'"{operator_email}","created_at":"{created_at}","payload":{payload_text}}}\n')
     head = _LOG_JSON.encode({"shop_domain": shop_domain, "action_type": action_type,
                              "operator_email": operator_email, "created_at": created_at})
-    stream.write(f'{head[:-1]},"payload":{payload_text}}}\n')
+    return f'{head[:-1]},"payload":{payload_text}}}\n'
 
 
 def _filters_text(filters: EvidenceFilter) -> tuple[tuple[str, str], ...]:
