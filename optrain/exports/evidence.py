@@ -34,7 +34,7 @@ from sqlite_utils import Database
 
 from optrain import __version__
 from optrain.errors import ExportError
-from optrain.exports.csv_safety import SafeCsvWriter
+from optrain.exports.csv_safety import SafeCsvWriter, csv_line
 from optrain.exports.files import HashingWriter, published_file, utc_stamp, utc_text
 from optrain.exports.signing import SIGNATURE, load_signing_key, sign
 from optrain.exports.summary import SummaryHeading, html_summary, markdown_summary, trainee_summaries
@@ -47,8 +47,6 @@ if TYPE_CHECKING:
 # progress(member being written, rows written so far in the whole pack, rows the pack will hold)
 ProgressCallback = Callable[[str, int, int], None]
 PROGRESS_EVERY = 10_000
-# Rows handed to `csv.writer.writerows` at once: few enough to keep memory flat, enough to keep the loop in C.
-WRITE_BATCH = 500
 COMPRESSLEVEL = 1
 WRITE_BUFFER_BYTES = 256 * 1024
 # Blocks of WRITE_BUFFER_BYTES waiting for the writer thread: bounds the memory it adds.
@@ -68,17 +66,16 @@ class PackTable:
     """A CSV member: its header, the query that streams its rows, and which 0/1 columns read as no/yes."""
 
     name: str
-    count_key: str
+    source: q.EvidenceTable
     header: tuple[str, ...]
-    rows: Callable[[Database, EvidenceFilter], Iterator[q.Row]]
     flags: tuple[str, ...] = ()
 
 
 # The CSV members in pack order; the decision log is written between decisions and Q&A (see `_members`).
-ATTEMPTS = PackTable("attempts.csv", "attempts", q.ATTEMPT_COLUMNS, q.iter_attempts, ("passed", "official"))
-DECISIONS = PackTable("decisions.csv", "decisions", q.DECISION_COLUMNS, q.iter_decisions)
-QA = PackTable("qa.csv", "qa", q.QA_COLUMNS, q.iter_qa, ("skipped",))
-OBSERVATIONS = PackTable("observations.csv", "notes", q.NOTE_COLUMNS, q.iter_notes)
+ATTEMPTS = PackTable("attempts.csv", "attempts", q.ATTEMPT_COLUMNS, ("passed", "official"))
+DECISIONS = PackTable("decisions.csv", "decisions", q.DECISION_COLUMNS)
+QA = PackTable("qa.csv", "qa", q.QA_COLUMNS, ("skipped",))
+OBSERVATIONS = PackTable("observations.csv", "notes", q.NOTE_COLUMNS)
 TABLES_BEFORE_LOG: tuple[PackTable, ...] = (ATTEMPTS, DECISIONS)
 TABLES_AFTER_LOG: tuple[PackTable, ...] = (QA, OBSERVATIONS)
 _YES_NO = {0: "no", 1: "yes"}
@@ -146,14 +143,16 @@ class _PackWriter:
             stream.writelines(pieces)
         self._listed(name, raw, None)
 
-    def lines(self, name: str, rows: Iterable[q.Row], line: Callable[[q.Row], str]) -> int:
-        """A member of one line per database row; progress every `every` rows."""
+    def rows(self, name: str, batches: Iterable[list[q.Row]], write: Callable[[IO[str], list[q.Row]], None],
+             header: str = "") -> int:
+        """A member of one line per database row, written a batch at a time; progress every `every` rows."""
         count = 0
         next_report = self._every
         raw = self._member(name)
         with raw, _text(raw) as stream:
-            for batch in _batched(rows, WRITE_BATCH):
-                stream.write("".join(map(line, batch)))
+            stream.write(header)
+            for batch in batches:
+                write(stream, batch)
                 count += len(batch)
                 self.done += len(batch)
                 if count >= next_report:
@@ -164,25 +163,13 @@ class _PackWriter:
         return count
 
     def table(self, db: Database, table: PackTable, filters: EvidenceFilter) -> int:
-        raw = self._member(table.name)
-        count = 0
-        with raw, _text(raw) as stream:
-            writer = SafeCsvWriter(stream)
-            writer.writerow(table.header)
-            rows = table.rows(db, filters)
-            if table.flags:
-                rows = _flags_as_words(rows, tuple(table.header.index(flag) for flag in table.flags))
-            next_report = self._every
-            for batch in _batched(rows, WRITE_BATCH):
-                writer.writerows(batch)
-                count += len(batch)
-                self.done += len(batch)
-                if count >= next_report:
-                    self._report(table.name)
-                    next_report = count + self._every
-        self._listed(table.name, raw, count)
-        self._report(table.name)
-        return count
+        """A CSV member: every text cell neutralised by SafeCsvWriter, 0/1 flags written no/yes."""
+        flags = tuple(table.header.index(flag) for flag in table.flags)
+
+        def write(stream: IO[str], batch: list[q.Row]) -> None:
+            SafeCsvWriter(stream).writerows(_flags_as_words(batch, flags) if flags else batch)
+
+        return self.rows(table.name, q.evidence_batches(db, table.source, filters), write, csv_line(table.header))
 
     def copy(self, name: str, source: IO[bytes]) -> None:
         raw = self._member(name)
@@ -251,23 +238,16 @@ def _text(raw: HashingWriter) -> io.TextIOWrapper:
     return io.TextIOWrapper(io.BufferedWriter(_WriteBehind(raw), WRITE_BUFFER_BYTES), encoding="utf-8", newline="")
 
 
-def _batched(rows: Iterable[q.Row], size: int) -> Iterator[list[q.Row]]:
-    batch: list[q.Row] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _flags_as_words(rows: Iterable[q.Row], indexes: tuple[int, ...]) -> Iterator[q.Row]:
     for row in rows:
         cells = list(row)
         for index in indexes:
             cells[index] = _YES_NO.get(cells[index], cells[index])
         yield tuple(cells)
+
+
+def _log_lines(stream: IO[str], batch: list[q.Row]) -> None:
+    stream.write("".join(map(_log_line, batch)))
 
 
 def _log_line(row: q.Row) -> str:
@@ -354,7 +334,7 @@ def export_evidence_pack(
             pack.text("summary.html", html_summary(trainee_summaries(q.iter_attempts(db, filters), parts), heading))
             for table in TABLES_BEFORE_LOG:
                 pack.table(db, table, filters)
-            pack.lines(DECISION_LOG, q.iter_decision_log(db, filters), _log_line)
+            pack.rows(DECISION_LOG, q.evidence_batches(db, "decision_log", filters), _log_lines)
             for table in TABLES_AFTER_LOG:
                 pack.table(db, table, filters)
             _copy_screenshots(pack, uploads_dir, dict.fromkeys(q.iter_qa_screenshots(db, filters)), missing)
