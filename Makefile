@@ -10,7 +10,7 @@ HASH   := $(shell sha1sum pyproject.toml | cut -c1-12)
 APP_STAMP  := $(VENV)/.app-$(HASH)
 TEST_STAMP := $(VENV)/.test-$(HASH)
 
-.PHONY: run test test-fast install bench schema clean chromium bench-tools
+.PHONY: run test test-fast install bench schema clean chromium poppler bench-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,17 @@ chromium:
 		echo "Browser tests will be skipped: install Debian's chromium (sudo apt-get install chromium) to run them."; \
 	fi
 
+# pdftoppm renders the certificate once to check it is one page with the text inside its frame.
+poppler:
+	@if command -v pdftoppm >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's poppler-utils for the certificate render test..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null) \
+		|| echo "Could not install poppler-utils: the certificate render test will be skipped."; \
+	else \
+		echo "The certificate render test will be skipped: install Debian's poppler-utils (sudo apt-get install poppler-utils)."; \
+	fi
+
 # The evidence benchmark's floor (sqlite3 -csv | zip -1) and its memory figure (/usr/bin/time -v).
 bench-tools:
 	@if command -v sqlite3 >/dev/null 2>&1 && command -v zip >/dev/null 2>&1 && [ -x /usr/bin/time ]; then :; \
@@ -52,7 +63,7 @@ bench-tools:
 		echo "The evidence benchmark needs Debian's sqlite3, zip and time (sudo apt-get install sqlite3 zip time)."; \
 	fi
 
-test: $(TEST_STAMP) chromium
+test: $(TEST_STAMP) chromium poppler
 	$(BIN)/python -m pytest
 
 test-fast: $(TEST_STAMP)

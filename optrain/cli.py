@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -13,41 +15,115 @@ import click
 
 from optrain.config import Settings
 from optrain.errors import OptrainError
-from optrain.scenarios.loader import ScenarioFileError, load_scenario_file, load_scenarios
+from optrain.log import configure_logging
+from optrain.catalog import load_catalog
+from optrain.scenarios.loader import (
+    Catalog,
+    ScenarioFileError,
+    is_scenario_name,
+    load_scenario_file,
+    read_scenario_bytes,
+    load_scenarios,
+    scenario_files,
+)
 from optrain.scenarios.model import AGENDA, Scenario
 from optrain.storage.qa import AnswerStatus
+from optrain.vocab import ANSWER_STATUSES, ROLES, SEVERITIES
 
 
 def _settings() -> Settings:
-    return Settings.from_env()
+    try:
+        return Settings.from_env()
+    except OptrainError as exc:  # e.g. OPTRAIN_DEMO set to a value the app does not accept
+        raise click.ClickException(str(exc)) from None
+
+
+def _catalog_db(*, write: bool = False) -> Any:
+    """The training database for reading the studio's scenarios; None when there is none yet."""
+    from optrain.storage import open_db
+
+    path = _settings().db_path
+    if not write and not path.exists():
+        return None
+    try:
+        return open_db(path, read_only=not write)
+    except OptrainError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _catalog(*, for_records: bool = False) -> Catalog:
+    return load_catalog(_settings().scenarios_dir, _catalog_db(), for_records=for_records)
 
 
 def resolve_scenario(ref: str) -> Scenario:
-    """A scenario by file path, or by id in the scenarios folder."""
+    """A scenario by file path, or by id in the catalog (built-in and published studio scenarios)."""
     path = Path(ref)
-    if not (path.suffix == ".yaml" or path.exists()):
-        path = _settings().scenarios_dir / f"{ref}.yaml"
-        if not path.exists():
-            catalog = load_scenarios([_settings().scenarios_dir])
-            known = ", ".join(sorted(catalog.scenarios)) or "none"
-            raise click.ClickException(f"no scenario '{ref}'; known scenarios: {known}")
+    if not (is_scenario_name(path) or path.exists()):
+        catalog = _catalog()
+        if ref in catalog.scenarios:
+            return catalog.scenarios[ref]
+        known = ", ".join(sorted(catalog.scenarios)) or "none"
+        raise click.ClickException(f"no scenario '{ref}'; known scenarios: {known}")
     try:
         return load_scenario_file(path)
     except ScenarioFileError as exc:
         raise click.ClickException(str(exc)) from None
 
 
-@click.group()
+class _Commands(click.Group):
+    """Every command's environmental failures end in one clear line and exit 1, never in a traceback.
+
+    A read-only folder, a damaged database or a full disk reach the user as the
+    project's own message; anything else (a bug) keeps its traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from optrain.storage.errors import user_message
+
+        try:
+            return super().invoke(ctx)
+        except OptrainError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            raise click.ClickException(os_error_message(exc)) from None
+        except sqlite3.Error as exc:
+            message = user_message(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
+
+def os_error_message(exc: OSError) -> str:
+    """'PATH: what went wrong; what to do' for a failure of the file system."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        return f"{where}the disk is full; free some disk space and try again."
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return (f"{where}{exc.strerror}; make the file and its folder writable by this user, "
+                "or choose another location.")
+    return f"{where}{exc.strerror or exc}; check the path and try again."
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="optrain")
 def main() -> None:
     """Operator Training Simulator: scenarios, mock queue, scoring and the training database."""
+    configure_logging(default_level="WARNING")
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 def validate(paths: tuple[str, ...]) -> None:
-    """Check scenario files (default: the scenarios folder); exit 1 on any error."""
-    catalog = load_scenarios(paths or [_settings().scenarios_dir])
+    """Check scenario files (.yaml/.yml; folders with their subfolders; default: the scenarios folder).
+
+    Exit 1 on any error, and when no scenario file is found at all.
+    """
+    targets = [Path(p) for p in paths] or [_settings().scenarios_dir]
+    if not scenario_files(targets):
+        where = ", ".join(str(t) for t in targets)
+        click.echo(f"No scenario files (.yaml or .yml) found in {where}", err=True)
+        sys.exit(1)
+    catalog = load_scenarios(targets)
     for problem in catalog.problems:
         click.echo(str(problem), err=True)
     files = len(catalog.scenarios) + len(catalog.broken_files())
@@ -121,6 +197,145 @@ def schema(output: str | None) -> None:
 
 
 @main.group()
+def scenario() -> None:
+    """The lifecycle of studio scenarios: drafts, publishing, archiving; export of any scenario."""
+
+
+def _actor(by: str | None) -> str:
+    import getpass
+
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "cli"
+
+
+BY_OPTION = click.option("--by", default=None, metavar="NAME",
+                         help="Who does this, for the version history (default: your login name).")
+
+
+def _lifecycle(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except ScenarioFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OptrainError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@scenario.command("list")
+def scenario_list() -> None:
+    """List every scenario: built-in and studio, with its state and versions."""
+    from optrain.scenario_versions import STATUS_LABELS, studio_entries
+    from optrain.storage.scenario_store import archived_ids
+
+    database = _catalog_db()
+    builtin = load_catalog(_settings().scenarios_dir, None)
+    archived = archived_ids(database) if database is not None else frozenset()
+    click.echo(f"{'id':<36} {'source':<8} {'state':<32} {'published':>9} {'draft':>5}  title")
+    for sid, model in sorted(builtin.scenarios.items()):
+        state = "archived" if sid in archived else "published"
+        click.echo(f"{sid:<36} {'built-in':<8} {state:<32} {model.version:>9} {'-':>5}  {model.title}")
+    for entry in studio_entries(database) if database is not None else ():
+        click.echo(f"{entry.scenario_id:<36} {'studio':<8} {STATUS_LABELS[entry.status]:<32} "
+                   f"{entry.published_version or '-':>9} {entry.draft_version or '-':>5}  {entry.title}")
+
+
+@scenario.command("publish")
+@click.argument("ref")
+@BY_OPTION
+def scenario_publish(ref: str, by: str | None) -> None:
+    """Publish REF: a studio scenario's id (its draft), or a YAML file (saved as a draft, then published).
+
+    A file lets a team keep its scenarios in git and publish them from CI; publishing
+    the same file again changes nothing.
+    """
+    from optrain.scenario_versions import publish, save_draft
+
+    now = datetime.now(UTC)
+    database = _catalog_db(write=True)
+    actor = _actor(by)
+    path = Path(ref)
+    if is_scenario_name(path) or path.exists():
+        data = _lifecycle(read_scenario_bytes, path)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise click.ClickException(f"{path}: is not UTF-8 text") from None
+        builtin = tuple(load_catalog(_settings().scenarios_dir, None).scenarios)
+        outcome = _lifecycle(save_draft, database, text, author=actor, now=now, builtin_ids=builtin, name=str(path))
+        if outcome.action == "unchanged" and not _is_draft(database, outcome.scenario):
+            click.echo(f"Unchanged: '{outcome.scenario.id}' version {outcome.scenario.version} is already published")
+            return
+        ref = outcome.scenario.id
+    published = _lifecycle(publish, database, ref, by=actor, now=now)
+    click.echo(f"Published '{published.id}' version {published.version}: trainees see it from now on")
+
+
+def _is_draft(database: Any, model: Scenario) -> bool:
+    from optrain.storage.scenario_store import get_version
+
+    stored = get_version(database, model.id, model.version)
+    return stored is not None and stored.is_draft
+
+
+@scenario.command("archive")
+@click.argument("scenario_id")
+@BY_OPTION
+def scenario_archive(scenario_id: str, by: str | None) -> None:
+    """Hide SCENARIO_ID from trainees and the learning path; its attempts are kept."""
+    from optrain.scenario_versions import archive
+
+    known = tuple(load_catalog(_settings().scenarios_dir, None).scenarios)
+    _lifecycle(archive, _catalog_db(write=True), scenario_id, by=_actor(by), now=datetime.now(UTC), known_ids=known)
+    click.echo(f"Archived '{scenario_id}': trainees no longer see it; its attempts are kept")
+
+
+@scenario.command("restore")
+@click.argument("scenario_id")
+@BY_OPTION
+def scenario_restore(scenario_id: str, by: str | None) -> None:
+    """Bring an archived scenario back for trainees."""
+    from optrain.scenario_versions import restore
+
+    _lifecycle(restore, _catalog_db(write=True), scenario_id, by=_actor(by), now=datetime.now(UTC))
+    click.echo(f"Restored '{scenario_id}'")
+
+
+@scenario.command("delete")
+@click.argument("scenario_id")
+@BY_OPTION
+def scenario_delete(scenario_id: str, by: str | None) -> None:
+    """Delete a studio draft that was never published and has no attempts."""
+    from optrain.scenario_versions import delete_draft
+
+    deleted = _lifecycle(delete_draft, _catalog_db(write=True), scenario_id, by=_actor(by), now=datetime.now(UTC))
+    click.echo(f"Deleted '{scenario_id}' ({deleted} draft version(s))")
+
+
+@scenario.command("export")
+@click.argument("scenario_id")
+@click.option("--version", "version", type=int, default=None, help="A studio version (default: the newest).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write here instead of printing; an existing file is never overwritten.")
+def scenario_export(scenario_id: str, version: int | None, output: Path | None) -> None:
+    """Write a scenario's YAML: a built-in's file byte for byte, a studio version as its author wrote it."""
+    from optrain.scenario_versions import scenario_source
+
+    database = _catalog_db()
+    data = _lifecycle(scenario_source, _settings().scenarios_dir, database, scenario_id, version)
+    if output is None:
+        click.echo(data, nl=False)
+        return
+    if output.exists():
+        raise click.ClickException(f"{output} already exists; choose another --output or remove it first")
+    output.write_bytes(data)
+    click.echo(f"Wrote {output}")
+
+
+@main.group()
 def db() -> None:
     """The training database (SQLite)."""
 
@@ -190,7 +405,7 @@ def users_list() -> None:
 
 
 ROLE_OPTION = click.option("--role", "roles", multiple=True, required=True,
-                           type=click.Choice(["trainee", "trainer", "support", "admin"]),
+                           type=click.Choice(ROLES),
                            help="Repeat for several roles.")
 
 
@@ -263,10 +478,9 @@ def _date_option(name: str, *, end: bool) -> Callable[[F], F]:
 
 
 def _catalog_texts() -> tuple[dict[tuple[str, str], str], dict[str, str]]:
-    """Question texts and agenda parts from the scenario folders; a broken scenario file only loses its texts."""
-    settings = _settings()
-    folders = [p for p in (settings.scenarios_dir, settings.custom_scenarios_dir) if p.is_dir()]
-    scenarios = load_scenarios(folders).scenarios.values() if folders else ()
+    """Question texts and agenda parts of every scenario on record (built-in and studio, archived too);
+    a broken scenario file only loses its texts."""
+    scenarios = _catalog(for_records=True).scenarios.values()
     questions = {(s.id, question.id): question.text for s in scenarios for question in s.questions}
     return questions, {s.id: s.module for s in scenarios}
 
@@ -300,9 +514,9 @@ def export_group() -> None:
 @click.option("--part", type=click.Choice(AGENDA), help="Agenda part.")
 @click.option("--question", "question_id", help="Question id.")
 @click.option("--scenario", "scenario_id", help="Scenario id.")
-@click.option("--severity", type=click.Choice(["low", "medium", "high", "critical", "none"]),
+@click.option("--severity", type=click.Choice([*SEVERITIES, "none"]),
               help="'none': answers given without a severity.")
-@click.option("--status", type=click.Choice(["new", "ticket_filed", "dismissed", "any"]), default="new",
+@click.option("--status", type=click.Choice([*ANSWER_STATUSES, "any"]), default="new",
               show_default=True, help="Support status of the answers.")
 @_date_option("--since", end=False)
 @_date_option("--until", end=True)
@@ -392,6 +606,8 @@ def export_verify_command(pack: Path, public_key: Path | None) -> None:
     """Check an evidence pack's signature and every file against its manifest; exit 1 listing what is wrong."""
     from optrain.exports import load_public_key, load_signing_key, verify_pack
 
+    if not pack.is_file():  # the pack itself is the first thing to name, before any key
+        raise click.ClickException(f"{pack} is not a readable ZIP file (no such file); check the path.")
     try:
         key = (load_public_key(public_key) if public_key is not None
                else load_signing_key(_signing_key_path(), create=False).public_key())
@@ -438,10 +654,9 @@ def certificate() -> None:
 def certificate_verify(verification_id: str) -> None:
     """Check a certificate's verification id against the training database."""
     from optrain.certificates import part_title
-    from optrain.storage import open_db
     from optrain.storage.certificates import certificate_by_id
 
-    found = certificate_by_id(open_db(_settings().db_path), verification_id.strip().upper())
+    found = certificate_by_id(_open_export_db(write=False), verification_id.strip().upper())
     if found is None:
         click.echo(f"No certificate with id {verification_id} in this training database: NOT VALID", err=True)
         sys.exit(1)
@@ -455,13 +670,18 @@ def certificate_verify(verification_id: str) -> None:
 @click.option("--id", "item_id", default=None, help="Id of the draft item (default: imported_<conversation id>).")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the draft here instead of printing it; an existing file is never overwritten.")
-def import_chatwoot(file: Path, item_id: str | None, output: Path | None) -> None:
+@click.option("--reviewed", is_flag=True,
+              help="Write the draft with --output although it has words flagged for review (you checked them).")
+def import_chatwoot(file: Path, item_id: str | None, output: Path | None, reviewed: bool) -> None:
     """Turn a Chatwoot conversation JSON (API response or webhook body) into a draft queue item.
 
-    Every personal detail is replaced with a generated stand-in, the same one
-    wherever it appears; the right call, rationale and rule are TODO placeholders.
+    The personal details the importer recognises are replaced with generated
+    stand-ins, the same one wherever they appear; what still looks personal is
+    listed for review (on stderr and at the top of the draft), and --output
+    writes a draft with such words only with --reviewed. The right call,
+    rationale and rule are TODO placeholders.
     """
-    from optrain.chatwoot_import import import_file, to_yaml
+    from optrain.chatwoot_import import import_file, review_lines, to_yaml
 
     if output is not None and output.exists():
         raise click.ClickException(f"{output} already exists; choose another --output or remove it first")
@@ -469,9 +689,21 @@ def import_chatwoot(file: Path, item_id: str | None, output: Path | None) -> Non
         draft = import_file(file, item_id=item_id)
     except OptrainError as exc:
         raise click.ClickException(str(exc)) from None
+    if draft.flags:
+        click.echo("\n".join(line.lstrip("# ") for line in review_lines(draft)), err=True)
     if output is None:
         click.echo(to_yaml(draft), nl=False)
         return
-    output.write_text(to_yaml(draft), encoding="utf-8")
+    if draft.flags and not reviewed:
+        raise click.ClickException(
+            f"{output} not written: review the {len(draft.flags)} flagged word(s) above first (print the draft "
+            "without --output to read them in place), then run again with --reviewed"
+        )
+    try:
+        with output.open("x", encoding="utf-8") as out:
+            out.write(to_yaml(draft))
+    except OSError as exc:
+        raise click.ClickException(f"{output} could not be written ({exc.strerror}); choose another --output") from None
     click.echo(f"Wrote {output}: draft item '{draft.item['id']}', {draft.replaced_total} personal detail(s) "
-               "replaced; fill in the TODO fields, then add it to a scenario's queue")
+               f"replaced, {len(draft.flags)} flagged for review; fill in the TODO fields, then add it to a "
+               "scenario's queue")

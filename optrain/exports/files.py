@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import io
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, BinaryIO
 
 from optrain.errors import ExportError
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -117,12 +120,15 @@ def published_file(folder: Path, name: str) -> Iterator[tuple[Path, BinaryIO]]:
         os.replace(partial, target)
     except OSError as exc:
         partial.unlink(missing_ok=True)
+        logger.error("Export %s not written: %s", target.name, exc)
         raise unwritable(folder, exc) from exc
-    except BaseException:
+    except BaseException as exc:
         partial.unlink(missing_ok=True)
+        logger.info("Export %s not written: %s", target.name, exc)
         raise
     finally:
         os.close(lock)
+    logger.info("Export written: %s (%d bytes)", target, target.stat().st_size)
 
 
 class HashingWriter(io.RawIOBase):

@@ -29,7 +29,7 @@ from typing import Any, Literal
 from sqlite_utils import Database
 
 from optrain.storage.db import storage_errors, utc_iso
-from optrain.storage.qa import AnswerStatus, QaAnswer, _answer_from_row
+from optrain.storage.qa import AnswerStatus, QaAnswer, answer_from_row
 
 FETCH_BATCH = 1000
 Row = tuple[Any, ...]
@@ -265,7 +265,7 @@ def iter_answers_for_tickets(db: Database, filters: AnswerFilter) -> Iterator[An
     with storage_errors():
         for row in db.query(_TICKET_ANSWERS_SQL, params):
             display_name = row.pop("display_name")
-            yield AnswerForTicket(answer=_answer_from_row(row), display_name=display_name)
+            yield AnswerForTicket(answer=answer_from_row(row), display_name=display_name)
 
 
 def count_decision_log_before(db: Database, *, older_than: datetime) -> int:

@@ -20,7 +20,6 @@ from optrain.exports import (
     parse_age,
     purge_old_decision_log,
 )
-from optrain.qa_capture import SEVERITIES
 from optrain.scenarios.loader import Catalog
 from optrain.scenarios.model import AGENDA, AGENDA_TITLES
 from optrain.storage import QaAnswer
@@ -28,6 +27,7 @@ from optrain.storage.qa_search import QaFilter, search_answers
 from optrain.ui.auth import User
 from optrain.ui.dates import utc_span
 from optrain.ui.qa_view import answers_table
+from optrain.vocab import ANSWER_STATUSES, SEVERITIES
 
 FORMATS = {"linear": "Linear CSV", "jira": "Jira CSV", "markdown": "Markdown", "json": "JSON"}
 MIME = {"linear": "text/csv", "jira": "text/csv", "markdown": "text/markdown", "json": "application/json"}
@@ -64,7 +64,7 @@ def tickets_section(db: Database, catalog: Catalog, user: User, settings: Settin
     question = c2.selectbox("Question", questions, index=None, key="exp_question", placeholder="Any")
     scenario = c3.selectbox("Scenario", sorted(catalog.scenarios), index=None, key="exp_scenario", placeholder="Any")
     severity = c4.selectbox("Severity", SEVERITIES, index=None, key="exp_severity", placeholder="Any")
-    status = c5.selectbox("Status", ["new", "ticket_filed", "dismissed"], key="exp_status")
+    status = c5.selectbox("Status", ANSWER_STATUSES, key="exp_status")
     since, until = utc_span(st.date_input("Answered between", value=(), key="exp_dates", format="YYYY-MM-DD"))
     shown = search_answers(db, QaFilter(parts=(part,) if part else (), question_ids=(question,) if question else (),
                                         scenario_ids=(scenario,) if scenario else (),
