@@ -2,7 +2,8 @@
 
 Members: summary.md and summary.html (per trainee), attempts.csv,
 decisions.csv, decision_log.ndjson (the audit log, one JSON object a line),
-qa.csv, observations.csv (trainer notes), screenshots/<file> (the Q&A
+qa.csv, observations.csv (trainer notes), reply_reviews.csv (trainers' rubric
+reviews of sent replies and score overrides), screenshots/<file> (the Q&A
 screenshots that exist in the uploads folder), manifest.json (filters,
 export time, app version, and rows, size and SHA-256 of every other member)
 and manifest.sig (the Ed25519 signature of manifest.json, see `signing`).
@@ -19,6 +20,7 @@ smaller for several seconds more on 600,000 decisions.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import queue
 import re
@@ -40,6 +42,7 @@ from optrain.exports.signing import SIGNATURE, load_signing_key, sign
 from optrain.exports.summary import SummaryHeading, html_summary, markdown_summary, trainee_summaries
 from optrain.storage import export_queries as q
 from optrain.storage.export_queries import EvidenceFilter
+from optrain.storage.reply_reviews import REPLY_REVIEW_EXPORT_COLUMNS, count_reply_review_rows, iter_reply_review_rows
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -63,12 +66,19 @@ NOTHING_TO_EXPORT = (
 
 @dataclass(frozen=True)
 class PackTable:
-    """A CSV member: its header, the query that streams its rows, and which 0/1 columns read as no/yes."""
+    """A CSV member: its header, where its rows come from (an evidence table of `export_queries`, or a
+    function streaming them), and which 0/1 columns read as no/yes."""
 
     name: str
-    source: q.EvidenceTable
+    source: q.EvidenceTable | Callable[[Database, EvidenceFilter], Iterable[q.Row]]
     header: tuple[str, ...]
     flags: tuple[str, ...] = ()
+
+    def batches(self, db: Database, filters: EvidenceFilter) -> Iterator[list[q.Row]]:
+        if isinstance(self.source, str):
+            return q.evidence_batches(db, self.source, filters)
+        rows = iter(self.source(db, filters))
+        return iter(lambda: list(itertools.islice(rows, q.FETCH_BATCH)), [])
 
 
 # The CSV members in pack order; the decision log is written between decisions and Q&A (see `_members`).
@@ -77,7 +87,8 @@ DECISIONS = PackTable("decisions.csv", "decisions", q.DECISION_COLUMNS)
 QA = PackTable("qa.csv", "qa", q.QA_COLUMNS, ("skipped",))
 OBSERVATIONS = PackTable("observations.csv", "notes", q.NOTE_COLUMNS)
 TABLES_BEFORE_LOG: tuple[PackTable, ...] = (ATTEMPTS, DECISIONS)
-TABLES_AFTER_LOG: tuple[PackTable, ...] = (QA, OBSERVATIONS)
+REPLY_REVIEWS = PackTable("reply_reviews.csv", iter_reply_review_rows, REPLY_REVIEW_EXPORT_COLUMNS)
+TABLES_AFTER_LOG: tuple[PackTable, ...] = (QA, OBSERVATIONS, REPLY_REVIEWS)
 _YES_NO = {0: "no", 1: "yes"}
 # The log's lines are compact JSON objects, non-ASCII characters kept as they are.
 _LOG_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -169,7 +180,7 @@ class _PackWriter:
         def write(stream: IO[str], batch: list[q.Row]) -> None:
             SafeCsvWriter(stream).writerows(_flags_as_words(batch, flags) if flags else batch)
 
-        return self.rows(table.name, q.evidence_batches(db, table.source, filters), write, csv_line(table.header))
+        return self.rows(table.name, table.batches(db, filters), write, csv_line(table.header))
 
     def copy(self, name: str, source: IO[bytes]) -> None:
         raw = self._member(name)
@@ -322,7 +333,7 @@ def export_evidence_pack(
     parts = modules or {}
     missing: list[str] = []
     with q.read_snapshot(db):
-        counts = q.count_evidence_rows(db, filters)
+        counts = {**q.count_evidence_rows(db, filters), "reply_reviews": count_reply_review_rows(db, filters)}
         if sum(counts.values()) == 0:
             raise ExportError(NOTHING_TO_EXPORT)
         name = f"training_evidence_{utc_stamp(now)}.zip"
