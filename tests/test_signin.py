@@ -229,3 +229,14 @@ def test_the_demo_setting_accepts_only_documented_values() -> None:
     for value in ("n", "disabled", "2", "nope"):
         with pytest.raises(SettingsError, match="is not understood"):
             demo_mode(value)
+
+
+def test_the_readme_documents_the_sign_in_settings() -> None:
+    from optrain.config import DEMO_OFF, DEMO_ON
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for word in (*DEMO_ON, *DEMO_OFF):
+        assert f"`{word}`" in readme, word
+    for setting in ("cookie.expiry_hours", "cookie.secure: true", "OPTRAIN_SSO_ROLES", "groups_claim",
+                    "server_metadata_url", "frame-ancestors 'self'", "X-Frame-Options"):
+        assert setting in readme, setting
