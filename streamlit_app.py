@@ -4,9 +4,11 @@ import streamlit as st
 
 from optrain.config import Settings
 from optrain.errors import OptrainError
+from optrain.log import configure_logging
 from optrain.ui import auth, session
 from optrain.ui.text import plain
 
+configure_logging()
 st.set_page_config(page_title="Operator Training Simulator", page_icon=":material/support_agent:", layout="wide")
 
 try:

@@ -26,8 +26,8 @@ import bcrypt
 import yaml
 
 from optrain.errors import OptrainError
+from optrain.vocab import ROLES as ROLES
 
-ROLES: tuple[str, ...] = ("trainee", "trainer", "support", "admin")
 MIN_COOKIE_KEY_LENGTH = 32
 MIN_COOKIE_KEY_BITS = 128
 BCRYPT_ROUNDS = 12

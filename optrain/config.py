@@ -1,4 +1,9 @@
-"""Where things live: database, scenarios, accounts, exports; each overridable by env."""
+"""Where things live: database, scenarios, accounts, exports; each overridable by env.
+
+Relative defaults resolve against OPTRAIN_HOME, or the working directory when it
+is not set, never against the package's own folder: an installed package keeps
+its data where it is run, not inside site-packages.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from pathlib import Path
 
 from optrain.errors import OptrainError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+HOME_ENV_VAR = "OPTRAIN_HOME"
 # OPTRAIN_DEMO: unset means demo mode on; anything not listed here is refused at start.
 DEMO_ON = ("1", "true", "yes", "on")
 DEMO_OFF = ("0", "false", "no", "off")
@@ -45,28 +50,29 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         """Read on every page run, so the result is kept per set of values (tests change them freely)."""
-        return _from_values(tuple(os.environ.get(name) for name in ENV_NAMES))
+        return _from_values(tuple(os.environ.get(name) for name in ENV_NAMES), os.getcwd())
 
 
-ENV_NAMES = ("OPTRAIN_DATA", "OPTRAIN_DB", "OPTRAIN_SCENARIOS", "OPTRAIN_CUSTOM_SCENARIOS", "OPTRAIN_AUTH",
+ENV_NAMES = (HOME_ENV_VAR, "OPTRAIN_DATA", "OPTRAIN_DB", "OPTRAIN_SCENARIOS", "OPTRAIN_CUSTOM_SCENARIOS", "OPTRAIN_AUTH",
              "OPTRAIN_EXPORTS", "OPTRAIN_UPLOADS", "OPTRAIN_DEMO")
 
 
 @lru_cache(maxsize=32)
-def _from_values(values: tuple[str | None, ...]) -> Settings:
+def _from_values(values: tuple[str | None, ...], cwd: str) -> Settings:
     env = dict(zip(ENV_NAMES, values))
 
     def _path(name: str, default: Path) -> Path:
         value = env[name]
         return Path(value) if value else default
 
-    data = _path("OPTRAIN_DATA", PROJECT_ROOT / "data")
+    home = _path(HOME_ENV_VAR, Path(cwd))
+    data = _path("OPTRAIN_DATA", home / "data")
     return Settings(
         db_path=_path("OPTRAIN_DB", data / "optrain.db"),
-        scenarios_dir=_path("OPTRAIN_SCENARIOS", PROJECT_ROOT / "scenarios"),
+        scenarios_dir=_path("OPTRAIN_SCENARIOS", home / "scenarios"),
         custom_scenarios_dir=_path("OPTRAIN_CUSTOM_SCENARIOS", data / "custom_scenarios"),
-        auth_path=_path("OPTRAIN_AUTH", PROJECT_ROOT / "config" / "auth.yaml"),
-        exports_dir=_path("OPTRAIN_EXPORTS", PROJECT_ROOT / "exports"),
+        auth_path=_path("OPTRAIN_AUTH", home / "config" / "auth.yaml"),
+        exports_dir=_path("OPTRAIN_EXPORTS", home / "exports"),
         uploads_dir=_path("OPTRAIN_UPLOADS", data / "uploads"),
         demo=demo_mode(env["OPTRAIN_DEMO"]),
     )

@@ -7,7 +7,8 @@ import streamlit as st
 from optrain.dashboard import build_dashboard
 from optrain.errors import OptrainError
 from optrain.queue import generate_queue
-from optrain.scenarios.model import CALL_LABELS, CALLS_BY_KIND, DRAFT_CALLS, ConversationItem, Scenario
+from optrain.calls import calls_for, label_of
+from optrain.scenarios.model import ConversationItem, Scenario
 from optrain.scenarios.summary import decision_count, estimated_minutes
 from optrain.scoring import Decision, call_label, pending_item_ids, score_attempt
 from optrain.ui.dashboard import render_dashboard
@@ -53,13 +54,12 @@ def try_it(scenario: Scenario) -> None:
         chosen = []
         for item_id in pending:
             item = queue.item(item_id)
-            options = [c for c in CALLS_BY_KIND[item.kind]
-                       if c not in DRAFT_CALLS or (isinstance(item, ConversationItem) and item.ai_draft)]
+            options = calls_for(item.kind, has_draft=isinstance(item, ConversationItem) and bool(item.ai_draft))
             templates = [t.id for t in scenario.templates]
             choices = [f"{c}:{t}" for c in options for t in (["ack_delay", "ship_update", "refund_offer"] + templates)
                        if c == "approve_template"] + [c for c in options if c != "approve_template"]
             pick = st.selectbox(plain(item.title or item.id), choices, index=None, key=f"studio_try_{scenario.id}_{item_id}",
-                                format_func=lambda c: CALL_LABELS.get(c.partition(':')[0], c)
+                                format_func=lambda c: label_of(c.partition(':')[0])
                                 + (f" ({c.partition(':')[2]})" if ":" in c else ""))
             if pick:
                 call, _, template = pick.partition(":")

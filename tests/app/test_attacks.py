@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 import streamlit as st
 import yaml
+from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
@@ -287,14 +288,15 @@ def test_html_and_javascript_are_allowed_only_for_the_cookie_scripts(folder: str
         assert [p for p, text in files.items() if marker in text and p != cookie_scripts] == [], marker
 
 
-def test_a_hostile_display_name_cannot_add_drawing_operators_to_the_certificate_pdf() -> None:
-    """PDF text is a literal string in parentheses: an unescaped ')' would end it and let a name draw."""
+def test_a_hostile_display_name_is_printed_as_plain_text_on_the_certificate() -> None:
+    """The name is drawn as glyphs of the embedded font: PDF operators in it stay characters."""
     name = "Casey) Tj ET BT /F2 90 Tf 1 0 0 1 0 0 Tm (FORGED\\) \r\n" + HOSTILE
-    clean = render_pdf(CertificateRow("OTS-AAAA-BBBB-CCCC", "trainee", "Casey Morgan", START, {"hands_on": 1.0}, "0"))
     forged = render_pdf(CertificateRow("OTS-AAAA-BBBB-CCCC", "trainee", name, START, {"hands_on": 1.0}, "0"))
-    shows = re.compile(rb"(?<!\\)\) Tj ET")  # the end of a text-showing operation
-    assert len(shows.findall(forged)) == len(shows.findall(clean))
-    assert b"Casey\\) Tj ET BT /F2 90 Tf" in forged
+    reader = PdfReader(io.BytesIO(forged))
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "This certifies that Casey) Tj ET BT /F2 90 Tf 1 0 0 1 0 0 Tm (FORGED\\) **pwned** <script>" in text
+    assert not re.search("[\x1b\x07\u202e]", text)  # escape codes and bidi overrides are not printed
 
 
 # ---------------------------------------------------------------- pages a trainee may not see
@@ -302,13 +304,6 @@ def test_a_hostile_display_name_cannot_add_drawing_operators_to_the_certificate_
 
 def main_elements(at: AppTest) -> list[Any]:
     return [node for node in at.main if not isinstance(node, Block)]
-
-
-def test_a_trainee_cannot_switch_to_a_staff_page(app) -> None:
-    at = app("trainee")
-    for page in STAFF_PAGES.values():
-        with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page(page)
 
 
 def test_the_trainee_navigation_lists_only_the_trainee_pages(app, monkeypatch: pytest.MonkeyPatch) -> None:
