@@ -110,6 +110,13 @@ def test_the_cookie_name_and_audience_differ_per_deployment(tmp_path: Path) -> N
     assert signin.read_token(signin.issue_token(a, "casey", 0, NOW), b, NOW) is None
 
 
+def test_the_cookie_name_of_older_accounts_files_becomes_per_deployment(config: dict[str, Any]) -> None:
+    config["cookie"]["name"] = "optrain_auth"
+    assert cookie(config).name == f"optrain_{cookie(config).deployment}"
+    config["cookie"]["name"] = "ots_prod"
+    assert cookie(config).name == "ots_prod"
+
+
 @pytest.mark.parametrize("hours", [0, -1, 1000, "12", True])
 def test_an_expiry_setting_out_of_range_is_refused(config: dict[str, Any], hours: object) -> None:
     config["cookie"]["expiry_hours"] = hours
