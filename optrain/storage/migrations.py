@@ -339,3 +339,41 @@ def m007_review_from_attempts(db: Database) -> None:
         "CREATE INDEX idx_attempts_review ON attempts (official, username, scenario_id, started_at, id, status, "
         "percent, passed, finished_at, display_name)"
     )
+
+
+_M009_STATEMENTS: tuple[str, ...] = (
+    "ALTER TABLE scenario_versions ADD COLUMN published_at TEXT",
+    "ALTER TABLE scenario_versions ADD COLUMN published_by TEXT",
+    # Studio scenarios saved before drafts existed were live for trainees: they stay published.
+    "UPDATE scenario_versions SET published_at = saved_at, published_by = saved_by WHERE source = 'custom'",
+    """
+    CREATE TABLE scenario_archive (
+        scenario_id TEXT PRIMARY KEY,
+        archived_at TEXT NOT NULL,
+        archived_by TEXT
+    )
+    """,
+    """
+    CREATE TABLE scenario_events (
+        id INTEGER PRIMARY KEY,
+        scenario_id TEXT NOT NULL,
+        version INTEGER,
+        action TEXT NOT NULL CHECK (action IN ('saved', 'published', 'archived', 'restored', 'deleted')),
+        actor TEXT,
+        at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX idx_scenario_events_scenario ON scenario_events (scenario_id, id)",
+    """
+    INSERT INTO scenario_events (scenario_id, version, action, actor, at)
+    SELECT scenario_id, version, 'published', saved_by, saved_at FROM scenario_versions
+    WHERE source = 'custom' ORDER BY saved_at, id
+    """,
+)
+
+
+@MIGRATIONS()
+def m009_scenario_lifecycle(db: Database) -> None:
+    """Studio scenarios as drafts until published, archived scenarios, and who did what and when."""
+    for statement in _M009_STATEMENTS:
+        db.execute(statement)
