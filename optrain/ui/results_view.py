@@ -117,7 +117,7 @@ def render_qa(state: training.AttemptState, settings: Settings) -> None:
             else:
                 low, high = scale_ends(q.text)
                 st.radio(label(q.text), ["1", "2", "3", "4", "5"], index=None, horizontal=True, key=f"qa_{aid}_{q.id}",
-                         label_visibility="collapsed", captions=[low, "", "", "", high])
+                         label_visibility="collapsed", captions=[plain(low), "", "", "", plain(high)])
         st.divider()
         severity = st.selectbox("How much does this get in your way? (optional)", qa_capture.SEVERITIES, index=None,
                                 key=f"qa_{aid}_severity", placeholder="No severity")
