@@ -17,7 +17,7 @@ from optrain.storage.reply_reviews import overrides_in_force
 from optrain.shift import duration
 from optrain.ui.db import get_db
 from optrain.ui.reply_review_view import trainee_reviews
-from optrain.ui.text import plain
+from optrain.ui.text import label, plain
 from optrain.uploads import MAX_SCREENSHOT_BYTES
 
 VERDICT = {"correct": "✅ correct", "partial": "🟡 partial", "wrong": "❌ wrong", "unanswered": "⚪ no call"}
@@ -109,15 +109,15 @@ def render_qa(state: training.AttemptState, settings: Settings) -> None:
         for q in scenario.questions:
             st.markdown(f"**{plain(q.text)}**  \n:gray[{AGENDA_TITLES.get(q.part, q.part)}]")
             if q.kind == "text":
-                st.text_area(plain(q.text), key=f"qa_{aid}_{q.id}", label_visibility="collapsed",
+                st.text_area(label(q.text), key=f"qa_{aid}_{q.id}", label_visibility="collapsed",
                              max_chars=qa_capture.MAX_ANSWER_CHARS)
             elif q.kind == "yes_somewhat_no":
-                st.radio(plain(q.text), qa_capture.YES_SOMEWHAT_NO, index=None, horizontal=True, key=f"qa_{aid}_{q.id}",
+                st.radio(label(q.text), qa_capture.YES_SOMEWHAT_NO, index=None, horizontal=True, key=f"qa_{aid}_{q.id}",
                          label_visibility="collapsed")
             else:
                 low, high = scale_ends(q.text)
-                st.radio(plain(q.text), ["1", "2", "3", "4", "5"], index=None, horizontal=True, key=f"qa_{aid}_{q.id}",
-                         label_visibility="collapsed", captions=[low, "", "", "", high])
+                st.radio(label(q.text), ["1", "2", "3", "4", "5"], index=None, horizontal=True, key=f"qa_{aid}_{q.id}",
+                         label_visibility="collapsed", captions=[plain(low), "", "", "", plain(high)])
         st.divider()
         severity = st.selectbox("How much does this get in your way? (optional)", qa_capture.SEVERITIES, index=None,
                                 key=f"qa_{aid}_severity", placeholder="No severity")
