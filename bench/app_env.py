@@ -15,15 +15,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from unittest import mock
-
-from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-from streamlit.testing.v1 import AppTest, app_test, local_script_runner
-
-from optrain import accounts
-from optrain.ui import state as keys
+from streamlit.testing.v1 import AppTest
 
 from bench.measure import ROOT, Context
+from optrain import accounts
+from optrain.ui import state as keys
 from tests.e2e.server import app_env
 
 APP = ROOT / "streamlit_app.py"
@@ -82,16 +78,6 @@ def signed_in(username: str) -> AppTest:
     at.session_state[keys.ROLES] = list(account.roles)
     at.session_state[keys.EMAIL] = f"{username}@hotrodan.example"
     return at
-
-
-@contextmanager
-def bytecode_cached_as_on_server() -> Iterator[None]:
-    """AppTest compiles every page script afresh on every run (a new ScriptCache each time); a
-    `streamlit run` server compiles each once. One shared cache makes AppTest's reruns comparable."""
-    shared = ScriptCache()
-    with mock.patch.object(app_test, "ScriptCache", lambda: shared), \
-            mock.patch.object(local_script_runner, "ScriptCache", lambda: shared):
-        yield
 
 
 def one_line_page() -> AppTest:

@@ -28,7 +28,6 @@ from streamlit.testing.v1 import AppTest
 from bench.app_env import (
     app_environment,
     app_folder,
-    bytecode_cached_as_on_server,
     checked,
     one_line_page,
     signed_in,
@@ -44,7 +43,6 @@ from bench.measure import (
     interleaved,
     ms,
     profile_text,
-    repeat,
 )
 from optrain import storage, training
 from optrain.scenarios.model import ConversationItem
@@ -57,34 +55,6 @@ LIMIT = 5.0
 BASELINE_RUNS = 5  # one sample of the baseline is the mean of this many reruns
 RUNS_PER_REPEAT = 3  # a decision takes milliseconds: three times the usual samples steady the median
 STEPS = ("open item", "choose call", "submit")
-FINDING = """
-**Cause (before): the Operator Control Center replica and the page compile, on every rerun.**
-`optrain/ui/work_view.py`, `render_work`, drew the replica inside `st.expander`, and Streamlit runs an
-expander's body on every rerun whether it is open or not: six bordered tiles, three pandas DataFrames
-converted to Arrow, a Vega-Lite chart, nine metrics. And Streamlit's "magic" rewrote the syntax tree of
-`streamlit_app.py` and the page script on every AppTest run (`ast.fix_missing_locations` was the top of
-the profile by own time).
-
-**Fixes:** (1) the replica is a lazy expander (`on_change="rerun"`, drawn only while `.open`): it opens on
-a fresh shift and folds after the first call, and a trainee can open it again at any time (it then stays
-open); (2) its tables and the order panel go to `st.dataframe` as Arrow tables, not pandas frames; (3)
-`runner.magicEnabled = false` in `.streamlit/config.toml` (no page draws a bare expression), and the Train
-page script is two lines over `optrain/ui/train_page.py`, so little is compiled per run; (4) the scenario's
-content digest, which keys the cached queue, is remembered per scenario object instead of serialising the
-whole scenario on every `load_state` (a third of a millisecond each, the top of the profile by own time);
-(5) what an attempt's state derives from its decisions (pending items, decided ids) and the queue's
-follow-up parents are worked out once, not per question; (6) after a call the next item is found from the
-state in hand instead of reading the attempt back; (7) the authenticator (and its cookie component) is built
-only while nobody is signed in, only the role's pages are made, and the settings and the session's
-connection come back without re-reading the environment or the cache. Measured before, on the
-600,000-decision database, 11 runs: 23.1 / 22.9 / 23.8 ms per step against a 2.13 ms one-line rerun (about
-11x per rerun, 32.8x for the three).
-
-**What a rerun still costs**: `st.navigation` with the role's pages, the catalog check (the scenario folder's
-file times and the custom-scenario marker), `training.load_state` (the attempt's decisions), the work queue
-with its labels and the decision panel with the conversation; submitting adds the durable write. About 40
-elements per rerun, each serialised by Streamlit and parsed back by AppTest, against one for the baseline.
-"""
 
 
 FIRST_CALL = {"conversation": CALL, "inventory": "no_action", "tile": "no_action"}  # no input needed
@@ -161,16 +131,8 @@ def run(ctx: Context) -> Outcome:
         first = {step: Timing(tuple(s[1:runs + 1])) for step, s in trainee.first.items()}
         slowest = max(steps, key=lambda step: steps[step].median)
         ratio = steps[slowest].median / baseline.median
-        diagnosis: list[Figure] = []
         profile = ""
         if ratio > LIMIT:
-            few = max(3, ctx.repeats // 2)
-            with bytecode_cached_as_on_server():
-                compiled = repeat(trainee.decide, few, setup=trainee.open_fresh_attempt)
-            diagnosis += [
-                Figure("diagnosis: decision with page bytecode cached as the server does", ms(compiled.median), "ms"),
-                Figure("diagnosis: its ratio per rerun", compiled.median / 3 / baseline.median, "x"),
-            ]
             trainee.open_fresh_attempt()
             profile = profile_text(trainee.decide)
     figures = [Figure("one-line page rerun (baseline)", ms(baseline.median), "ms")]
@@ -179,6 +141,5 @@ def run(ctx: Context) -> Outcome:
                 Figure("decision (3 reruns) / one-line rerun", decision.median / baseline.median, "x"),
                 Figure("decision, slowest run", ms(decision.spread[1]), "ms")]
     figures += [Figure(f"first call of a shift, replica open: {step}", ms(t.median), "ms") for step, t in first.items()]
-    figures += diagnosis
     check = Check(f"each rerun of a decision (slowest step: {slowest}) / one-line rerun", ratio, LIMIT, "x")
     return Outcome(NAME, TITLE, tuple(figures), (check,), profile=profile)

@@ -36,6 +36,16 @@ NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 FLOOR_SQL = ("SELECT * FROM attempts; SELECT * FROM decisions; SELECT * FROM decision_log; "
              "SELECT * FROM qa_answers; SELECT * FROM trainer_notes;")
 _PEAK = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
+FINDING = """
+The pack is one read transaction whose rows go through `csv.writer` (`SafeCsvWriter`, formula
+neutralising) into `zipfile` members at deflate level 1, hashed as they are written; a writer thread
+deflates, checksums, hashes and writes each block (all release the GIL) while the next rows are
+formatted. It replaced two helper processes that built the lines in SQL and deflated them with ISA-L
+(3.9 s on 600,000 decisions, about 1,500 lines). The first standard-library version took 4.91x the
+floor; the writer thread, decision-log lines written without the JSON encoder's per-call set-up, and
+rows handed from the cursor's batches straight to `csv.writer` brought it to about 3x. Memory is flat:
+nearly all of the peak is the interpreter, the libraries and the scenario catalog.
+"""
 
 
 def _tools() -> None:

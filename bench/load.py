@@ -26,10 +26,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.measure import ROOT, Check, Context, Figure, Outcome
 from optrain import storage
 from optrain.errors import StorageError
-
-from bench.measure import ROOT, Check, Context, Figure, Outcome
 
 NAME = "load"
 TITLE = "Load: 50 trainee processes x 200 decisions on one database file, at the same time"
@@ -39,19 +38,6 @@ START = datetime(2026, 4, 6, 9, 0, tzinfo=UTC)
 READY_TIMEOUT_S = 300.0
 RESULT_TIMEOUT_S = 600.0
 DIAGNOSIS_BUSY_MS = 30_000
-FINDING = """
-**Cause: lock starvation when the machine is oversubscribed.** No decision is ever lost, but a caller can
-see "The training database is busy" when its wait for the write lock outlasts the 5 s busy timeout
-(`optrain/storage/db.py`, `DEFAULT_BUSY_TIMEOUT_MS`). SQLite's busy handler polls with growing sleeps and
-keeps no queue, so with 50 writers on 2 cores one writer can lose the race for seconds; it happens when
-other work loads the machine (the maximum latency is the tell), and the diagnosis run with a 30 s timeout
-shows whether the errors were only waits.
-
-**Proposed fix**: in a `streamlit run` server all sessions are threads of one process, so a per-database
-`threading.Lock` taken in `write_transaction` before `BEGIN` would queue writers fairly in Python and
-leave the busy timeout for other processes (CLI, a second server); for those, retry a busy
-`record_decision` once, or raise the write busy timeout to 15-30 s.
-"""
 
 
 def trainee(number: int, db_path: str, busy_ms: int, ready: Any, go: Any, results: Any) -> None:

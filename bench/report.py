@@ -92,13 +92,8 @@ METHOD = """\
   beside it. The queue's baseline makes every fake value of each conversation with Faker's own provider for
   it (names, phone, order and tracking numbers with `numerify`, vehicles, parts, carriers and wording with
   `random_element` over the same lists and weights, the ETA with `date_between`), in the builder's order,
-  on a Faker seeded the same way; the stricter figure (only the Faker calls the builder itself makes) is
-  reported beside it. Decision rows/s is the rows of `decisions.csv` over the whole pack's time. AppTest
-  compiles every page script afresh on every run, which a `streamlit run` server does once; the diagnosis
-  figures show that share where it matters.
-- **Diagnosis figures** are measured only when a target is missed: the same run with one suspected cause
-  removed (the dashboard replica not drawn, Faker's answers replayed, storage calls answered from memory,
-  the same rows in plain sqlite3), so each cause is a measured share, not a guess.
+  on a Faker seeded the same way. Decision rows/s is the rows of `decisions.csv` over the whole pack's time. A target
+  that is missed gets a cProfile of one run below its figures.
 """
 
 

@@ -26,6 +26,7 @@ import bcrypt
 import yaml
 
 from optrain.errors import OptrainError
+from optrain.text_safety import visible_bidi_cells
 from optrain.vocab import ROLES as ROLES
 
 MIN_COOKIE_KEY_LENGTH = 32
@@ -196,10 +197,10 @@ def list_accounts(path: Path) -> tuple[Account, ...]:
     return tuple(account_from_record(name, u) for name, u in sorted(users.items()))
 
 
-def table_rows(listing: tuple[Account, ...]) -> list[dict[str, str]]:
-    """The accounts as the Users page lists them, one row each."""
-    return [{"Username": a.username, "Name": a.name, "E-mail": a.email, "Roles": ", ".join(a.roles)}
-            for a in listing]
+def table_rows(listing: tuple[Account, ...]) -> list[dict[str, object]]:
+    """The accounts as the Users page lists them, one row each, bidirectional controls shown."""
+    return visible_bidi_cells({"Username": a.username, "Name": a.name, "E-mail": a.email,
+                               "Roles": ", ".join(a.roles)} for a in listing)
 
 
 def roles_of(listing: tuple[Account, ...], username: str) -> tuple[str, ...]:

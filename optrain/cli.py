@@ -444,11 +444,11 @@ def users_set_role(username: str, roles: tuple[str, ...]) -> None:
 @click.argument("username")
 @click.password_option(help="Prompted (hidden) when omitted.")
 def users_reset_password(username: str, password: str) -> None:
-    """Set a new password for an account."""
+    """Set a new password for an account (lifts a sign-in lock, ends its open sessions)."""
     from optrain.accounts import reset_password
 
     _accounts_call(reset_password, _settings().auth_path, username, password)
-    click.echo(f"{username}: password changed")
+    click.echo(f"{username}: password changed; any sign-in lock is lifted and open sessions end at their next click")
 
 
 @users.command("remove")

@@ -74,3 +74,9 @@ def _from_values(values: tuple[str | None, ...], cwd: str) -> Settings:
         uploads_dir=_path("OPTRAIN_UPLOADS", data / "uploads"),
         demo=demo_mode(env["OPTRAIN_DEMO"]),
     )
+
+
+def sso_roles_path() -> Path | None:
+    """OPTRAIN_SSO_ROLES: the role map for single sign-on (`st.login`); unset means built-in accounts."""
+    value = os.environ.get("OPTRAIN_SSO_ROLES")
+    return Path(value) if value and value.strip() else None

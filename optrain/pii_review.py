@@ -20,7 +20,8 @@ from typing import Any
 from faker.providers.address.en_US import Provider as UsAddress
 from faker.providers.person.en_US import Provider as UsPerson
 
-from optrain.pii import BIRTH_YEAR_DATE, ReviewFlag
+from optrain.pii import ReviewFlag
+from optrain.pii_patterns import BIRTH_YEAR_DATE
 
 # Everyday words that open a sentence in a customer's message; the curriculum does not hold them all.
 COMMON_ENGLISH = frozenset(

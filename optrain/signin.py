@@ -49,6 +49,7 @@ DEFAULT_EXPIRY_HOURS = 12
 MAX_EXPIRY_HOURS = 7 * 24
 MAX_TOKEN_CHARS = 4096
 MAX_USERNAME_CHARS = 64
+LEGACY_COOKIE_NAME = "optrain_auth"
 FAILED_MESSAGE = (
     f"Sign-in failed: the username or password is incorrect, or this name is locked after {MAX_FAILURES} "
     f"failed sign-ins in a row. Check both and try again; a lock lifts after "
@@ -91,7 +92,9 @@ def cookie_settings(config: dict[str, Any]) -> CookieSettings:
         raise accounts.AccountError(f"cookie.expiry_hours must be a number of hours from 1 to {MAX_EXPIRY_HOURS} "
                                     f"(got {hours!r})")
     return CookieSettings(
-        name=str(cookie.get("name") or f"optrain_{deployment}"),
+        # "optrain_auth" was the one name every install used before names were per deployment.
+        name=str(cookie.get("name")) if cookie.get("name") not in (None, "", LEGACY_COOKIE_NAME)
+        else f"optrain_{deployment}",
         key=key,
         deployment=deployment,
         expiry=timedelta(hours=float(hours)),

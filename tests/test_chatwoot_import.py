@@ -1,4 +1,4 @@
-"""Chatwoot import: real conversations become valid draft items with every personal detail replaced."""
+"""Chatwoot import: real conversations become valid draft items, recognised personal details replaced, the rest flagged."""
 
 from __future__ import annotations
 
@@ -447,6 +447,9 @@ def test_a_name_found_only_in_the_text_is_replaced_or_flagged_for_review() -> No
         ("Calle de Alcalá 48, 28014 Madrid", ["Alcalá", "28014", "Madrid"], []),
         ("at Hauptstraße 12, 10115 Berlin", ["Hauptstraße", "10115", "Berlin"], ["at"]),
         ("2250 Rue Sainte-Catherine O", ["Sainte-Catherine"], []),
+        ("call 0044 20 7946 0958 now", ["7946 0958"], ["call", "now"]),
+        ("or 020 7946 0958", ["7946 0958"], ["or"]),
+        ("Unit 5 / 22 George St, Sydney NSW 2000", ["George", "Sydney", "2000"], ["NSW"]),
     ],
 )
 def test_each_kind_of_detail_is_replaced_where_it_is_written(text: str, gone: list[str], kept: list[str]) -> None:
@@ -467,8 +470,8 @@ def test_only_numbers_that_pass_the_luhn_check_are_replaced_as_cards() -> None:
 
 
 @pytest.mark.parametrize("text", ["Edelbrock 1406 600 cfm carburetor", "Browser Chrome 125.0.6422.112",
-                                  "12 units of SKU AERO-11101"])
-def test_part_numbers_and_versions_are_not_taken_for_phone_numbers(text: str) -> None:
+                                  "12 units of SKU AERO-11101", "It fits, 2019 Silverado 1500", "redline, 12000 RPM"])
+def test_part_numbers_versions_and_model_years_are_left_alone(text: str) -> None:
     assert Scrubber(seed=3).text(text) == text
 
 

@@ -75,6 +75,7 @@ def test_bad_ticket_options_exit_2_with_the_reason(env: Path, args: tuple[str, .
 def test_export_evidence_prints_path_and_row_counts_and_verifies(env: Path) -> None:
     code, out = run("export", "evidence", "--trainee", "casey")
     assert code == 0, out
+    assert out.startswith("Writing the evidence pack"), "the progress bar's label comes first"
     path = written(out)
     assert path.name.startswith("training_evidence_") and path.suffix == ".zip"
     assert "decisions.csv          2 row(s)" in out and "qa.csv                 1 row(s)" in out

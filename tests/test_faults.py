@@ -477,7 +477,6 @@ def test_a_damaged_database_names_the_fault_and_the_restore_in_every_command(
         (["import-chatwoot", "BROKEN"], "not valid JSON"),
         (["import-chatwoot", "PII", "--output", "/proc/nonexistent/draft.yaml", "--reviewed"],
          "/proc/nonexistent/draft.yaml could not be written"),
-        (["export", "verify", "/nonexistent.zip"], "is not a readable ZIP file"),
         (["export", "tickets", "--format", "json", "--since", "notadate"], "'notadate' is not a date"),
         (["users", "list"], "does not exist; run `optrain users init`"),
     ],
@@ -531,3 +530,18 @@ def test_a_screenshot_that_does_not_fit_on_the_disk_leaves_no_file(tmp_path: Pat
                            capture_output=True, text=True, timeout=60, check=True)
     assert "The screenshot could not be saved (the disk is full); nothing was saved" in child.stdout, child.stderr
     assert list(uploads.iterdir()) == []  # neither the 0-byte screenshot nor a partial file
+
+
+@pytest.mark.parametrize("args", [["users", "init"], ["schema", "--output", "RO/schema.json"],
+                                  ["import-chatwoot", "PII", "--output", "RO/draft.yaml", "--reviewed"]],
+                         ids=lambda a: " ".join(a[:2]))
+def test_commands_that_write_files_on_a_read_only_file_system_say_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                     args: list[str]) -> None:
+    pii = str(ROOT / "fixtures" / "chatwoot" / "api_conversation_pii.json")
+    with read_only_file_system(tmp_path / "ro", lambda folder: (folder / "config").mkdir()) as ro:
+        args = [pii if a == "PII" else a.replace("RO", str(ro)) for a in args]
+        result = _cli(monkeypatch, tmp_path / "optrain.db", args, OPTRAIN_AUTH=ro / "config" / "auth.yaml")
+        left = sorted(p.name for p in ro.rglob("*"))
+    assert result.exit_code == 1
+    assert "Read-only file system" in result.output
+    assert left == ["config"]

@@ -110,6 +110,13 @@ def test_the_cookie_name_and_audience_differ_per_deployment(tmp_path: Path) -> N
     assert signin.read_token(signin.issue_token(a, "casey", 0, NOW), b, NOW) is None
 
 
+def test_the_cookie_name_of_older_accounts_files_becomes_per_deployment(config: dict[str, Any]) -> None:
+    config["cookie"]["name"] = "optrain_auth"
+    assert cookie(config).name == f"optrain_{cookie(config).deployment}"
+    config["cookie"]["name"] = "ots_prod"
+    assert cookie(config).name == "ots_prod"
+
+
 @pytest.mark.parametrize("hours", [0, -1, 1000, "12", True])
 def test_an_expiry_setting_out_of_range_is_refused(config: dict[str, Any], hours: object) -> None:
     config["cookie"]["expiry_hours"] = hours
@@ -229,3 +236,14 @@ def test_the_demo_setting_accepts_only_documented_values() -> None:
     for value in ("n", "disabled", "2", "nope"):
         with pytest.raises(SettingsError, match="is not understood"):
             demo_mode(value)
+
+
+def test_the_readme_documents_the_sign_in_settings() -> None:
+    from optrain.config import DEMO_OFF, DEMO_ON
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for word in (*DEMO_ON, *DEMO_OFF):
+        assert f"`{word}`" in readme, word
+    for setting in ("cookie.expiry_hours", "cookie.secure: true", "OPTRAIN_SSO_ROLES", "groups_claim",
+                    "server_metadata_url", "frame-ancestors 'self'", "X-Frame-Options"):
+        assert setting in readme, setting

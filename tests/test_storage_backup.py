@@ -86,3 +86,39 @@ def test_backup_of_a_missing_database_creates_nothing(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="There is no training database"):
         backup(tmp_path / "missing.db", tmp_path / "copy.db")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_backup_into_a_folder_asks_for_a_file_name(tmp_path: Path) -> None:
+    source = tmp_path / "optrain.db"
+    database_with(source, "alex")
+    (tmp_path / "backups").mkdir()
+    with pytest.raises(StorageError, match="is a folder; give the backup a file name"):
+        backup(source, tmp_path / "backups")
+    assert list((tmp_path / "backups").iterdir()) == []
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_backup_of_a_damaged_database_says_so_and_leaves_nothing(tmp_path: Path, damage: str) -> None:
+    source = tmp_path / "optrain.db"
+    database_with(source, "alex")
+    data = source.read_bytes()
+    source.write_bytes(b"not a database " * 300 if damage == "garbage" else data[: len(data) // 3])
+    with pytest.raises(StorageError, match="damaged or is not a database"):
+        backup(source, tmp_path / "out" / "copy.db")
+    assert list((tmp_path / "out").iterdir()) == []  # no copy, no .partial, no -journal
+
+
+def test_backup_is_private_to_the_apps_user_and_its_folder_too(tmp_path: Path) -> None:
+    source = tmp_path / "optrain.db"
+    database_with(source, "alex")
+    copy = backup(source, tmp_path / "new_folder" / "copy.db")
+    assert (copy.stat().st_mode & 0o777, copy.parent.stat().st_mode & 0o777) == (0o600, 0o700)
+
+
+def test_a_later_backup_over_a_world_readable_copy_is_private(tmp_path: Path) -> None:
+    source, dest = tmp_path / "optrain.db", tmp_path / "copy.db"
+    database_with(source, "alex")
+    dest.write_bytes(b"old copy")
+    dest.chmod(0o644)
+    backup(source, dest)
+    assert dest.stat().st_mode & 0o777 == 0o600 and usernames_in(dest) == ["alex"]

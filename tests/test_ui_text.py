@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from optrain.ui.text import ELLIPSIS, MARKDOWN_CHARACTERS, plain
+from optrain.ui.text import ELLIPSIS, MARKDOWN_CHARACTERS, label, plain
 
 ESCAPED_OR_ENTITY = re.compile(r"\\.|&(?:amp|lt|gt);", re.DOTALL)
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -119,3 +119,15 @@ def test_truncation_counts_characters_as_read(text, max_length, shown):
 def test_a_max_length_below_one_is_refused(max_length):
     with pytest.raises(ValueError, match="max_length must be at least 1"):
         plain("text", max_length)
+
+
+@pytest.mark.parametrize("text", ["How ready do you feel to work the live dashboard? (1 = not yet, 5 = ready)",
+                                  "What confused you most - the SLA badge, or the heatmap?", "Ça marche, merci"])
+def test_a_label_without_markdown_stays_as_written_for_screen_readers(text):
+    assert label(text) == text
+
+
+@pytest.mark.parametrize("text", HOSTILE + ["see https://evil.example", "mail a@b.example", "rtl \u202egnp.exe",
+                                            ":red[alarm]", "x_y_z"])
+def test_a_label_with_markdown_is_plain_text(text):
+    assert label(text) == plain(text)

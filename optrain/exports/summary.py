@@ -16,6 +16,7 @@ import html
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from optrain.exports import markdown
@@ -97,10 +98,14 @@ def _parts(summary: TraineeSummary) -> str:
     return ", ".join(AGENDA_TITLES.get(part, part) for part in summary.parts_completed) or "none yet"
 
 
+# Most cells repeat (scenario, version, status, score, percent, passed): each distinct text is escaped
+# once, in a bounded cache, so memory does not grow with the rows.
+@lru_cache(maxsize=4096)
 def _md(text: str) -> str:
     return markdown.inline(text, in_table=True)
 
 
+@lru_cache(maxsize=4096)
 def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 

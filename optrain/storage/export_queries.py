@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlite_utils import Database
 
@@ -178,14 +178,19 @@ def read_snapshot(db: Database) -> Iterator[Database]:
             db.conn.rollback()
 
 
-def _stream(db: Database, sql: str, params: dict[str, Any]) -> Iterator[Row]:
+def _batches(db: Database, sql: str, params: dict[str, Any]) -> Iterator[list[Row]]:
     with storage_errors():
         cursor = db.execute(sql, params)
         try:
             while batch := cursor.fetchmany(FETCH_BATCH):
-                yield from batch
+                yield batch
         finally:
             cursor.close()
+
+
+def _stream(db: Database, sql: str, params: dict[str, Any]) -> Iterator[Row]:
+    for batch in _batches(db, sql, params):
+        yield from batch
 
 
 def _evidence_params(filters: EvidenceFilter) -> dict[str, Any]:
@@ -195,6 +200,18 @@ def _evidence_params(filters: EvidenceFilter) -> dict[str, Any]:
         "trainee": filters.trainee,
         "scenario_id": filters.scenario_id,
     }
+
+
+EvidenceTable = Literal["attempts", "decisions", "decision_log", "qa", "notes"]
+_EVIDENCE_SQL: dict[EvidenceTable, str] = {
+    "attempts": _ATTEMPTS_SQL, "decisions": _DECISIONS_SQL, "decision_log": _DECISION_LOG_SQL, "qa": _QA_SQL,
+    "notes": _NOTES_SQL,
+}
+
+
+def evidence_batches(db: Database, table: EvidenceTable, filters: EvidenceFilter) -> Iterator[list[Row]]:
+    """The rows of an evidence table (see the `iter_*` functions), FETCH_BATCH at a time."""
+    return _batches(db, _EVIDENCE_SQL[table], _evidence_params(filters))
 
 
 def iter_attempts(db: Database, filters: EvidenceFilter) -> Iterator[Row]:

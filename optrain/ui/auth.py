@@ -17,8 +17,8 @@ from typing import Any
 
 import streamlit as st
 
-from optrain import accounts, signin
-from optrain.config import Settings
+from optrain import accounts, signin, sso
+from optrain.config import Settings, sso_roles_path
 from optrain.ui import state
 from optrain.ui.db import get_db
 
@@ -66,12 +66,39 @@ def end_session() -> None:
     ss[state.COOKIE_REFUSED] = True  # the request that opened this session may still carry the cookie
 
 
+@st.cache_resource(show_spinner=False)
+def _read_role_map(path: str, mtime_ns: int) -> sso.RoleMap:
+    return sso.read_role_map(Path(path))
+
+
+def sso_identity() -> User | None:
+    """With single sign-on: the signed-in identity with the roles the role map gives it now (maybe none);
+    None while nobody is signed in."""
+    path = sso_roles_path()
+    assert path is not None
+    if not st.user.is_logged_in:
+        return None
+    try:
+        role_map = _read_role_map(str(path), path.stat().st_mtime_ns)
+    except OSError:
+        raise accounts.AccountError(f"{path} does not exist: single sign-on needs a role map (see the README)") \
+            from None
+    claims = st.user.to_dict()
+    email = str(claims.get("email") or "")
+    username = email.strip().lower() or f"sso-{claims.get('sub', '')}"
+    return User(username=username, name=str(claims.get("name") or email or username), email=email,
+                roles=sso.roles_for(role_map, claims))
+
+
 def current_user(settings: Settings | None = None) -> User | None:
-    """The signed-in account as the accounts file has it now, or None.
+    """The signed-in account as the accounts file (or the single sign-on role map) has it now, or None.
 
     A session whose account was removed, reset or given other roles, or whose
     user logged out elsewhere, ends here, on its next run.
     """
+    if sso_roles_path() is not None:
+        identity = sso_identity()
+        return identity if identity is not None and identity.roles else None
     ss = st.session_state
     username = ss.get(state.USERNAME)
     if ss.get(state.AUTH_STATUS) is not True or not isinstance(username, str) or not username:

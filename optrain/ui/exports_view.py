@@ -58,14 +58,15 @@ def _offer(path_key: str, label: str, made_for: object = None) -> None:
 def tickets_section(db: Database, catalog: Catalog, user: User, settings: Settings) -> None:
     st.subheader("Q&A as tickets")
     c1, c2, c3, c4, c5 = st.columns(5)
-    part = c1.selectbox("Agenda part", list(AGENDA), index=None, key="exp_part", format_func=AGENDA_TITLES.get,
+    part = c1.selectbox("Agenda part", list(AGENDA), index=None, key="exp_part",
+                        format_func=lambda part: AGENDA_TITLES.get(part, part),
                         placeholder="Any")
     questions = sorted({q.id for s in catalog.scenarios.values() for q in s.questions})
     question = c2.selectbox("Question", questions, index=None, key="exp_question", placeholder="Any")
     scenario = c3.selectbox("Scenario", sorted(catalog.scenarios), index=None, key="exp_scenario", placeholder="Any")
     severity = c4.selectbox("Severity", SEVERITIES, index=None, key="exp_severity", placeholder="Any")
     status = c5.selectbox("Status", ANSWER_STATUSES, key="exp_status")
-    since, until = utc_span(st.date_input("Answered between", value=(), key="exp_dates", format="YYYY-MM-DD"))
+    since, until = utc_span(st.date_input("Answered between", value=[], key="exp_dates", format="YYYY-MM-DD"))
     shown = search_answers(db, QaFilter(parts=(part,) if part else (), question_ids=(question,) if question else (),
                                         scenario_ids=(scenario,) if scenario else (),
                                         severities=(severity,) if severity else (), statuses=(status,),
@@ -108,7 +109,7 @@ def evidence_section(db: Database, catalog: Catalog, settings: Settings) -> None
     st.caption("A ZIP with who trained on what, when and with what result, every decision with its time, the "
                "decision log, Q&A answers, observations, screenshots and a manifest with SHA-256 hashes.")
     c1, c2, c3 = st.columns(3)
-    since, until = utc_span(c1.date_input("Attempts started between", value=(), key="ev_dates", format="YYYY-MM-DD"))
+    since, until = utc_span(c1.date_input("Attempts started between", value=[], key="ev_dates", format="YYYY-MM-DD"))
     trainee = c2.text_input("Trainee (username)", key="ev_trainee", max_chars=40).strip() or None
     scenario = c3.selectbox("Scenario", sorted(catalog.scenarios), index=None, key="ev_scenario", placeholder="Any")
     filters = EvidenceFilter(since=since, until=until, trainee=trainee, scenario_id=scenario)

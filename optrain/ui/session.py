@@ -7,10 +7,11 @@ import logging
 import streamlit as st
 
 from optrain import accounts, signin, storage
-from optrain.config import Settings
+from optrain.config import Settings, sso_roles_path
 from optrain.errors import StorageError
 from optrain.ui import auth, state
 from optrain.ui.db import get_db
+from optrain.ui.text import plain
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,12 @@ def _signed_in_from_cookie(settings: Settings, cookie: signin.CookieSettings) ->
 
 
 def gate(settings: Settings) -> auth.User | None:
-    """Resolve who is signed in this run (earlier sign-in or cookie); draws only the cookie scripts."""
+    """Resolve who is signed in this run (earlier sign-in or cookie); draws only the cookie scripts.
+
+    With single sign-on, an identity the role map gives no role gets the "no access" page here.
+    """
+    if sso_roles_path() is not None:
+        return _sso_gate()
     config = auth.load_config(settings)
     cookie = signin.cookie_settings(config)
     user = auth.current_user(settings)
@@ -53,6 +59,27 @@ def gate(settings: Settings) -> auth.User | None:
     elif user is None and st.session_state.pop(state.CLEAR_COOKIE, False):
         auth.run_script(auth.delete_cookie_script(cookie))
     return user
+
+
+def _sso_gate() -> auth.User | None:
+    try:
+        configured = bool(st.secrets.get("auth"))
+    except FileNotFoundError:  # Streamlit's "no secrets file" error is one
+        configured = False
+    if not configured:
+        raise accounts.AccountError("OPTRAIN_SSO_ROLES is set, but Streamlit's secrets have no [auth] section: "
+                                    "add redirect_uri, cookie_secret, client_id, client_secret and "
+                                    "server_metadata_url (see the README)")
+    identity = auth.sso_identity()
+    if identity is not None and not identity.roles:
+        st.title("No access")
+        st.warning(f"You are signed in as {plain(identity.email or identity.username)}, but this account has no "
+                   "access to the Operator Training Simulator. Ask an admin to add your e-mail address or group to "
+                   "the role map.", icon=":material/block:")
+        if st.button("Sign out", key="sso_sign_out", icon=":material/logout:"):
+            st.logout()
+        st.stop()
+    return identity
 
 
 def login_form(settings: Settings) -> None:
@@ -89,6 +116,9 @@ def login_form(settings: Settings) -> None:
 def logout(user: auth.User) -> None:
     """Sign out for good: logout recorded server-side (cookies issued before it no longer sign in
     anywhere), session cleared, cookie expired in this browser."""
+    if sso_roles_path() is not None:
+        st.logout()  # Streamlit's identity cookie is removed; the provider's own session is the provider's
+        return
     try:
         storage.log_login(get_db(), username=user.username, outcome="logout", now=auth.now_utc())
     except StorageError as exc:
@@ -103,6 +133,11 @@ def sign_in_page() -> None:
     st.title("Operator Training Simulator")
     st.caption("Practise Operator Control Center decisions on a safe copy of the shop before touching live "
                "customers.")
+    if sso_roles_path() is not None:
+        st.caption("Sign in with your organisation's account.")
+        if st.button("Sign in with single sign-on", key="sso_sign_in", type="primary", icon=":material/login:"):
+            st.login()
+        return
     left, right = st.columns([3, 2], gap="large")
     with left:
         login_form(settings)

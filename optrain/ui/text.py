@@ -17,7 +17,7 @@ import re
 
 from optrain.text_safety import trainer_markdown, visible_bidi
 
-__all__ = ["ELLIPSIS", "plain", "trainer_markdown", "visible_bidi"]
+__all__ = ["ELLIPSIS", "label", "plain", "trainer_markdown", "visible_bidi"]
 
 ELLIPSIS = "…"
 # Every ASCII character that starts or closes Markdown syntax in CommonMark, GFM
@@ -48,3 +48,18 @@ def plain(text: str, max_length: int | None = None) -> str:
     escaped = cleaned.translate(_ESCAPES)
     escaped = _LEADING_BLANKS.sub(lambda m: "\u00a0" * len(m.group(0).expandtabs(4)), escaped)
     return escaped.replace("\n", HARD_BREAK)
+
+
+# What a widget label's Markdown acts on inline (labels drop block syntax such as headings and lists):
+# emphasis, code, links, images, HTML, math, directives and autolinked addresses.
+_LABEL_SYNTAX = re.compile(r"[\[\]*_`~<>$\\&]|:[A-Za-z/_-]+[\[:]|[A-Za-z]+://|www\.|@|[\x00-\x1f\x7f]")
+
+
+def label(text: str) -> str:
+    """`text` for a widget label: unchanged when nothing in it is Markdown a label acts on, else `plain`.
+
+    A label is also the widget's accessible name, which a screen reader reads
+    with any backslash `plain` adds, so ordinary question text such as
+    "How ready are you? (1 = not yet, 5 = ready)" is left as written.
+    """
+    return plain(text) if _LABEL_SYNTAX.search(visible_bidi(text)) or visible_bidi(text) != text else text

@@ -8,6 +8,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from optrain import storage
@@ -70,6 +71,21 @@ def test_evidence_pack_is_built_with_a_valid_manifest(app: Callable[..., AppTest
         assert {"summary.md", "summary.html", "attempts.csv", "decisions.csv", "decision_log.ndjson", "qa.csv",
                 "observations.csv", "manifest.json"} <= set(z.namelist())
     assert any("decisions.csv" in c for c in texts(at.caption))
+
+
+def test_a_failed_ticket_export_does_not_offer_the_previous_file(app: Callable[..., AppTest], seed: Seed, env: Env,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    seeded(seed)
+    at = app("support", "exports")
+    at.button(key="exp_tickets").click().run()
+    assert not at.exception and [b.key for b in at.get("download_button")] == ["exp_ticket_file_dl"]
+    blocker = Path(str(env.db_path)).parent / "blocker"
+    blocker.write_text("a file, not a folder")
+    monkeypatch.setenv("OPTRAIN_EXPORTS", str(blocker / "exports"))
+    at.button(key="exp_tickets").click().run()
+    assert not at.exception
+    assert any("cannot be written" in e for e in texts(at.error))
+    assert at.get("download_button") == []
 
 
 def test_an_empty_build_never_offers_the_previous_pack(app: Callable[..., AppTest], seed: Seed) -> None:

@@ -285,3 +285,14 @@ def test_a_database_on_a_read_only_file_system_is_named_with_what_to_do(env: Env
         subprocess.run(["umount", "-l", str(ro)], check=False)
     assert not at.exception
     assert any(plain(CANTOPEN_MESSAGE) in shown for shown in texts(at.error))
+
+
+def test_the_sign_in_page_on_a_damaged_database_names_the_fault_not_a_generic_error(env: Env) -> None:
+    """A signed-out visitor: the sign-in reads the database first, so the page says why it cannot go on."""
+    from .harness import APP, TIMEOUT
+
+    _damage(env.db_path, "garbage")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    shown = " ".join(texts(at.error))
+    assert "damaged or is not a database" in shown and "optrain db backup" in shown

@@ -63,6 +63,7 @@ def test_bad_screenshot_is_refused_and_nothing_is_saved(app, env: Env, seed: See
     at.text_area(key=f"qa_{attempt_id}_what_is_confusing").set_value("The SLA badge colours")
     at.file_uploader(key=f"qa_{attempt_id}_shot").upload(name, data, "image/png")
     press(at, "Submit answers")
+    # The message can name a question, which is scenario text: it is shown as plain text.
     assert any(e.startswith(plain("Nothing was saved:")) and plain(message) in e for e in texts(at.error))
     assert storage.list_answers(env.db(), attempt_id=attempt_id) == ()
     assert not env.uploads.exists() or not any(env.uploads.iterdir())

@@ -90,3 +90,8 @@ def test_invalid_e_mail_addresses_are_refused(env: Env, email: str) -> None:
     with pytest.raises(accounts.AccountError, match="e-mail address"):
         accounts.add_account(env.auth_path, "dana", name="Dana", email=email, roles=("trainee",),
                              password="long-enough-1")
+
+
+def test_the_users_table_shows_bidi_controls_in_names() -> None:
+    listing = (accounts.Account("ana", "Ana \u202egnp.exe", "ana@x.io", ("admin",)),)
+    assert accounts.table_rows(listing)[0]["Name"] == "Ana [U+202E]gnp.exe"
