@@ -1,14 +1,14 @@
 """My results: this trainee's own attempts only, as a trend, bests and the agenda."""
 
-from datetime import datetime, timezone
+from functools import partial
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from optrain import storage
-from optrain.certificates import issue_if_complete, render_pdf
-from optrain.storage.progress import progress_by_scenario
+from optrain.certificates import render_pdf
+from optrain.storage.certificates import certificate_of
 from optrain.scenarios.model import AGENDA, AGENDA_TITLES
 from optrain.ui.auth import require_role
 from optrain.ui.catalog import get_catalog
@@ -21,14 +21,13 @@ attempts = [a for a in storage.list_attempts(db, username=user.username, limit=1
 done = [a for a in attempts if a.status == "completed"]
 
 st.title("My results")
-cert = issue_if_complete(db, username=user.username, display_name=user.name, scenarios=catalog.scenarios,
-                         progress=progress_by_scenario(db, user.username), now=datetime.now(timezone.utc))
+cert = certificate_of(db, user.username)  # issued when the attempt that earned it finished
 if cert is not None:
     with st.container(border=True):
         st.markdown(f"### :material/workspace_premium: Certified on {cert.issued_at:%d %B %Y}")
         st.caption(f"Verification id **{cert.verification_id}**: anyone with access can check it with "
                    f"`optrain certificate verify {cert.verification_id}`.")
-        st.download_button("Download certificate (PDF)", render_pdf(cert), key="cert_pdf", type="primary",
+        st.download_button("Download certificate (PDF)", partial(render_pdf, cert), key="cert_pdf", type="primary",
                            file_name=f"certificate_{cert.verification_id}.pdf", mime="application/pdf",
                            icon=":material/download:")
 if not attempts:

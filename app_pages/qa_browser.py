@@ -2,13 +2,21 @@
 
 import streamlit as st
 
-from optrain import storage
 from optrain.errors import OptrainError
+from optrain.qa_capture import mark_answers
 from optrain.storage.qa_search import search_answers
 from optrain.ui.auth import require_role
 from optrain.ui.catalog import get_catalog
 from optrain.ui.db import get_db
 from optrain.ui.qa_view import answers_table, qa_filters
+from optrain.vocab import AnswerStatus, status_label
+
+# The buttons under the table: key, label, and the status they set.
+MARKS: tuple[tuple[str, str, AnswerStatus], ...] = (
+    ("qa_mark_filed", "Mark ticket filed", "ticket_filed"),
+    ("qa_mark_dismissed", "Dismiss", "dismissed"),
+    ("qa_mark_new", "Back to new", "new"),
+)
 
 require_role("trainer", "support")
 db = get_db()
@@ -24,21 +32,15 @@ if not answers:
     st.stop()
 st.caption(f"{len(answers)} answer(s)" + (" (first 1,000)" if len(answers) == 1000 else ""))
 selected = answers_table(catalog, answers, key="qa_table")
-c1, c2, c3 = st.columns(3)
-target = None
-if c1.button("Mark ticket filed", key="qa_mark_filed", disabled=not selected, width="stretch"):
-    target = "ticket_filed"
-if c2.button("Dismiss", key="qa_mark_dismissed", disabled=not selected, width="stretch"):
-    target = "dismissed"
-if c3.button("Back to new", key="qa_mark_new", disabled=not selected, width="stretch"):
-    target = "new"
+target: AnswerStatus | None = None
+for column, (key, label, status) in zip(st.columns(len(MARKS)), MARKS):
+    if column.button(label, key=key, disabled=not selected, width="stretch"):
+        target = status
 if target:
     try:
-        with storage.write_transaction(db):
-            for answer_id in selected:
-                storage.set_answer_status(db, answer_id, target)
+        marked = mark_answers(db, selected, target)
     except OptrainError as exc:
         st.error(str(exc))
     else:
-        st.toast(f"{len(selected)} answer(s) marked {target.replace('_', ' ')}", icon=":material/done_all:")
+        st.toast(f"{marked} answer(s) marked {status_label(target)}", icon=":material/done_all:")
         st.rerun()

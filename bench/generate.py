@@ -33,6 +33,7 @@ from pathlib import Path
 from faker import Faker
 from sqlite_utils import Database
 
+from optrain.calls import CALLS
 from optrain.queue import generate_queue
 from optrain.scenarios.loader import load_scenarios
 from optrain.scenarios.model import CALLS_BY_KIND, ConversationItem, Item, Scenario
@@ -40,7 +41,7 @@ from optrain.scoring import Decision, judge
 from optrain.storage import open_db
 from optrain.storage.db import utc_iso
 from optrain.templates import BUILTIN_TEMPLATES
-from optrain.training import ACTION_TYPES, NOTE_REQUIRED, prefill_reply
+from optrain.training import prefill_reply
 
 GENERATOR_VERSION = 1
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,7 +180,7 @@ def plan_scenario(scenario: Scenario) -> ScenarioPlan:
                 body = prefill_reply(scenario, queue, item.id, template, AGENT_NAME)
             elif call in ("approve_draft", "edit_draft") and isinstance(item, ConversationItem):
                 body = item.ai_draft if call == "approve_draft" else f"{item.ai_draft} Thanks for your patience."
-            note = ESCALATION_NOTE if call in NOTE_REQUIRED else None
+            note = ESCALATION_NOTE if CALLS[call].note_required else None
             verdict = judge(item, Decision(item.id, call, template, body, note), is_follow_up=follow_up)
             payload = {
                 "mode": "training", "scenario_id": scenario.id, "scenario_version": scenario.version,
@@ -189,7 +190,7 @@ def plan_scenario(scenario: Scenario) -> ScenarioPlan:
             }
             options.append(Option(
                 call, template, body, note, verdict.points, verdict.max_points, verdict.verdict,
-                verdict.critical_failure, ACTION_TYPES[call],
+                verdict.critical_failure, CALLS[call].action_type,
                 json.dumps(payload, sort_keys=True, ensure_ascii=False)[1:],
             ))
         plans.append(ItemPlan(item.id, tuple(options)))

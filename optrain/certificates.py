@@ -3,8 +3,8 @@
 A trainee who has passed every required scenario of the path and the
 certification scenario gets one certificate: name, date, best score per
 agenda part and a verification id that `optrain certificate verify ID` checks
-against the database. The PDF is written by a small built-in writer (one
-page, standard fonts) so no extra dependency is needed.
+against the database. The PDF is written with fpdf2 and the fonts bundled in
+`optrain/fonts/`, so a name in any script prints as the trainee wrote it.
 """
 
 from __future__ import annotations
@@ -12,10 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 
+from fontTools.ttLib import TTFont
+from fpdf import FPDF
 from sqlite_utils import Database
 
 from optrain.scenarios.model import AGENDA, AGENDA_TITLES, Scenario
@@ -91,50 +96,78 @@ def part_title(part: str) -> str:
 
 # ---------------------------------------------------------------- PDF
 
+FONTS = Path(__file__).resolve().parent / "fonts"
+_PAGE_W, _PAGE_H = 842.0, 595.0  # A4 landscape, in points
+_TEXT_W = _PAGE_W - 2 * 72  # the text block: a margin of 72 pt inside the page, well within the frame
+_NAME_SIZES = (30, 28, 26, 24, 22, 20, 18, 16)  # a long name shrinks first, then wraps at the smallest size
 
-def _pdf_text(text: str) -> str:
-    encoded = text.encode("cp1252", errors="replace").decode("latin-1")
-    return encoded.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+@lru_cache(maxsize=1)
+def _main_font_chars() -> frozenset[int]:
+    """Code points both DejaVu faces draw; anything else needs the fallback font."""
+    regular, bold = (TTFont(FONTS / name, lazy=True).getBestCmap() for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"))
+    return frozenset(regular) & frozenset(bold)
+
+
+def _new_pdf(cert: CertificateRow) -> FPDF:
+    pdf = FPDF(orientation="landscape", unit="pt", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(72, 36, 72)
+    pdf.add_font("DejaVu", "", FONTS / "DejaVuSans.ttf")
+    pdf.add_font("DejaVu", "B", FONTS / "DejaVuSans-Bold.ttf")
+    if any(ord(c) not in _main_font_chars() for c in cert.display_name if not c.isspace()):
+        # DejaVu has no CJK glyphs: Droid Sans Fallback draws those (and only those). Loading it
+        # takes half a second, so it is added only for a name that needs it.
+        pdf.add_font("DroidFallback", "", FONTS / "DroidSansFallbackFull.ttf")
+        pdf.set_fallback_fonts(["DroidFallback"], exact_match=False)
+    pdf.set_title(f"Certificate {cert.verification_id}")
+    pdf.set_creator("Operator Training Simulator")
+    pdf.set_creation_date(cert.issued_at)
+    pdf.add_page()
+    return pdf
+
+
+def _centred(pdf: FPDF, text: str, size: float, *, bold: bool = False, gap: float = 0.0) -> None:
+    pdf.set_font("DejaVu", "B" if bold else "", size)
+    pdf.multi_cell(_TEXT_W, size * 1.25, text, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(pdf.get_y() + gap)
+
+
+def _name_size(pdf: FPDF, name: str) -> float:
+    """The largest size at which the name fits on one line; the smallest (wrapping) when none does."""
+    for size in _NAME_SIZES:
+        pdf.set_font("DejaVu", "B", size)
+        lines = pdf.multi_cell(_TEXT_W, size * 1.25, name, align="C", dry_run=True, output="LINES")
+        if len(lines) == 1:
+            return size
+    return _NAME_SIZES[-1]
+
+
+def printable_name(name: str) -> str:
+    """The name as printed: control and format characters (escape codes, bidi overrides) dropped, spaces collapsed."""
+    return " ".join("".join(c for c in name if c.isspace() or not unicodedata.category(c).startswith("C")).split())
 
 
 def render_pdf(cert: CertificateRow, shop: str = "Hot Rodan") -> bytes:
-    """A one-page A4 landscape certificate."""
-    width, height = 842, 595
-    ops = ["0.76 0.25 0.05 RG 6 w 24 24 794 547 re S", "1 w 36 36 770 523 re S"]
-
-    def line(text: str, y: float, size: int, bold: bool = False) -> None:
-        approx = len(text) * size * (0.47 if bold else 0.46)  # mean Helvetica glyph width
-        x = max(48.0, (width - approx) / 2)
-        ops.append(f"BT /{'F2' if bold else 'F1'} {size} Tf 0.1 0.1 0.1 rg 1 0 0 1 {x:.1f} {y:.1f} Tm ({_pdf_text(text)}) Tj ET")
-
-    line("Certificate of completion", 480, 34, bold=True)
-    line("Operator Training Simulator", 445, 16)
-    line("This certifies that", 400, 14)
-    line(cert.display_name, 360, 30, bold=True)
-    line(f"completed the {shop} Operator Control Center training path and its certification", 325, 14)
-    line(f"on {cert.issued_at:%d %B %Y}.", 305, 14)
-    y = 265.0
+    """A one-page A4 landscape certificate; any script in the name prints as written."""
+    cert = replace(cert, display_name=printable_name(cert.display_name))
+    pdf = _new_pdf(cert)
+    pdf.set_draw_color(194, 64, 13)
+    pdf.set_line_width(6)
+    pdf.rect(24, 24, _PAGE_W - 48, _PAGE_H - 48)
+    pdf.set_line_width(1)
+    pdf.rect(36, 36, _PAGE_W - 72, _PAGE_H - 72)
+    pdf.set_text_color(26, 26, 26)
+    pdf.set_y(96)
+    _centred(pdf, "Certificate of completion", 34, bold=True, gap=6)
+    _centred(pdf, "Operator Training Simulator", 16, gap=26)
+    _centred(pdf, "This certifies that", 14, gap=12)
+    _centred(pdf, cert.display_name, _name_size(pdf, cert.display_name), bold=True, gap=14)
+    _centred(pdf, f"completed the {shop} Operator Control Center training path and its certification", 14)
+    _centred(pdf, f"on {cert.issued_at:%d %B %Y}.", 14, gap=22)
     for part, score in sorted(cert.scores.items(), key=lambda kv: AGENDA.index(kv[0]) if kv[0] in AGENDA else 99):
-        line(f"{part_title(part)}: {score:.0%}", y, 12)
-        y -= 18
-    line(f"Verification id: {cert.verification_id}  (check with: optrain certificate verify {cert.verification_id})", 60, 10)
-    stream = "\n".join(ops).encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] "
-        "/Resources << /Font << /F1 4 0 R /F2 5 0 R >> >> /Contents 6 0 R >>".encode(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+        _centred(pdf, f"{part_title(part)}: {score:.0%}", 12)
+    pdf.set_y(_PAGE_H - 84)
+    _centred(pdf, f"Verification id: {cert.verification_id}  "
+                  f"(check with: optrain certificate verify {cert.verification_id})", 10)
+    return bytes(pdf.output())

@@ -1,4 +1,9 @@
-"""Where things live: database, scenarios, accounts, exports; each overridable by env."""
+"""Where things live: database, scenarios, accounts, exports; each overridable by env.
+
+Relative defaults resolve against OPTRAIN_HOME, or the working directory when it
+is not set, never against the package's own folder: an installed package keeps
+its data where it is run, not inside site-packages.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,29 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from optrain.errors import OptrainError
+
+HOME_ENV_VAR = "OPTRAIN_HOME"
+# OPTRAIN_DEMO: unset means demo mode on; anything not listed here is refused at start.
+DEMO_ON = ("1", "true", "yes", "on")
+DEMO_OFF = ("0", "false", "no", "off")
+
+
+class SettingsError(OptrainError):
+    """An environment setting has a value the app does not accept."""
+
+
+def demo_mode(value: str | None) -> bool:
+    """OPTRAIN_DEMO, case and surrounding spaces ignored; a value that is neither on nor off is refused."""
+    if value is None or not value.strip():
+        return True
+    word = value.strip().lower()
+    if word in DEMO_ON:
+        return True
+    if word in DEMO_OFF:
+        return False
+    raise SettingsError(f"OPTRAIN_DEMO={value!r} is not understood: use one of {', '.join(DEMO_ON)} to run the "
+                        f"demo, or one of {', '.join(DEMO_OFF)} for real accounts")
 
 
 @dataclass(frozen=True)
@@ -22,27 +49,28 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         """Read on every page run, so the result is kept per set of values (tests change them freely)."""
-        return _from_values(tuple(os.environ.get(name) for name in ENV_NAMES))
+        return _from_values(tuple(os.environ.get(name) for name in ENV_NAMES), os.getcwd())
 
 
-ENV_NAMES = ("OPTRAIN_DATA", "OPTRAIN_DB", "OPTRAIN_SCENARIOS", "OPTRAIN_AUTH",
+ENV_NAMES = (HOME_ENV_VAR, "OPTRAIN_DATA", "OPTRAIN_DB", "OPTRAIN_SCENARIOS", "OPTRAIN_AUTH",
              "OPTRAIN_EXPORTS", "OPTRAIN_UPLOADS", "OPTRAIN_DEMO")
 
 
 @lru_cache(maxsize=32)
-def _from_values(values: tuple[str | None, ...]) -> Settings:
+def _from_values(values: tuple[str | None, ...], cwd: str) -> Settings:
     env = dict(zip(ENV_NAMES, values))
 
     def _path(name: str, default: Path) -> Path:
         value = env[name]
         return Path(value) if value else default
 
-    data = _path("OPTRAIN_DATA", PROJECT_ROOT / "data")
+    home = _path(HOME_ENV_VAR, Path(cwd))
+    data = _path("OPTRAIN_DATA", home / "data")
     return Settings(
         db_path=_path("OPTRAIN_DB", data / "optrain.db"),
-        scenarios_dir=_path("OPTRAIN_SCENARIOS", PROJECT_ROOT / "scenarios"),
-        auth_path=_path("OPTRAIN_AUTH", PROJECT_ROOT / "config" / "auth.yaml"),
-        exports_dir=_path("OPTRAIN_EXPORTS", PROJECT_ROOT / "exports"),
+        scenarios_dir=_path("OPTRAIN_SCENARIOS", home / "scenarios"),
+        auth_path=_path("OPTRAIN_AUTH", home / "config" / "auth.yaml"),
+        exports_dir=_path("OPTRAIN_EXPORTS", home / "exports"),
         uploads_dir=_path("OPTRAIN_UPLOADS", data / "uploads"),
-        demo=(env["OPTRAIN_DEMO"] or "1").strip().lower() not in ("0", "false", "no", "off"),
+        demo=demo_mode(env["OPTRAIN_DEMO"]),
     )

@@ -13,9 +13,10 @@ from optrain import storage
 from optrain.errors import AnswerError, UploadError
 from optrain.scenarios.model import Question, Scenario
 from optrain.uploads import image_type, store_screenshot
+from optrain.vocab import SEVERITIES as SEVERITIES
+from optrain.vocab import AnswerStatus
 
 MAX_ANSWER_CHARS = 5_000
-SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
 YES_SOMEWHAT_NO: tuple[str, ...] = ("yes", "somewhat", "no")
 
 
@@ -97,3 +98,11 @@ def save_qa(
 
 def skip_qa(db: Database, scenario: Scenario, attempt: storage.Attempt, *, uploads_dir: Path, now: datetime) -> tuple[storage.QaAnswer, ...]:
     return save_qa(db, scenario, attempt, (), uploads_dir=uploads_dir, now=now)
+
+
+def mark_answers(db: Database, answer_ids: Sequence[int], status: AnswerStatus) -> int:
+    """Set the support status of several answers: all of them, or none when one is refused."""
+    with storage.write_transaction(db):
+        for answer_id in answer_ids:
+            storage.set_answer_status(db, answer_id, status)
+    return len(answer_ids)

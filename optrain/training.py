@@ -8,6 +8,7 @@ and the attempt can always be rebuilt from the database alone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime
@@ -15,8 +16,11 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from optrain import storage
+from optrain.calls import CALLS
+from optrain.certificates import issue_if_complete
 from optrain.errors import AlreadyDecided, AttemptError, DecisionError
 from optrain.scenario_versions import snapshot
+from optrain.storage.progress import progress_by_scenario
 from optrain.queue import Queue, QueueEntry, generate_queue, scenario_seed, template_context
 from optrain.scenarios.model import ConversationItem, Scenario
 from optrain.scoring import AttemptResult, Decision, ItemResult, judge, pending_item_ids, score_attempt, validate_decision
@@ -24,25 +28,6 @@ from optrain.templates import BUILTIN_TEMPLATES, Template, render
 
 MAX_BODY_CHARS = 5_000
 MAX_NOTE_CHARS = 2_000
-
-ACTION_TYPES: dict[str, str] = {
-    "approve_template": "reply_approved",
-    "approve_draft": "ai_draft_approved",
-    "edit_draft": "ai_draft_edited",
-    "reject_draft": "ai_draft_rejected",
-    "escalate_manager": "escalated_to_manager",
-    "escalate_specialist": "escalated_to_specialist",
-    "reorder": "draft_po_created",
-    "mark_intentional": "marked_intentional",
-    "adjust_quantity": "quantity_adjusted",
-    "no_action": "no_action",
-    "file_ticket": "ticket_filed",
-    "alert_reliability": "reliability_alerted",
-    "retry": "retried",
-}
-NOTE_REQUIRED = {"escalate_manager": "Give the manager a reason for the escalation."}
-BODY_REQUIRED = {"approve_template", "edit_draft"}
-
 
 @dataclass(frozen=True)
 class Operator:
@@ -130,17 +115,18 @@ def check_call(scenario: Scenario, queue: Queue, call: CallInput) -> list[str]:
         item = validate_decision(queue, Decision(call.item_id, call.call, call.template))
     except DecisionError as exc:
         return [str(exc)]
-    if call.call in NOTE_REQUIRED and not (call.note or "").strip():
-        problems.append(NOTE_REQUIRED[call.call])
+    spec = CALLS[call.call]
+    if spec.note_required and not (call.note or "").strip():
+        problems.append(spec.note_required)
     if call.note is not None and len(call.note) > MAX_NOTE_CHARS:
         problems.append(f"The note is {len(call.note):,} characters; keep it under {MAX_NOTE_CHARS:,}.")
-    if call.call in BODY_REQUIRED and call.body is not None and not call.body.strip():
+    if spec.needs_body and call.body is not None and not call.body.strip():
         problems.append("The reply is empty; write the message the customer will receive.")
     if call.body is not None and len(call.body) > MAX_BODY_CHARS:
         problems.append(f"The reply is {len(call.body):,} characters; keep it under {MAX_BODY_CHARS:,}.")
-    if call.call == "approve_template" and call.template and call.template not in templates_for(scenario):
+    if spec.needs_template and call.template and call.template not in templates_for(scenario):
         problems.append(f"'{call.template}' is not a template of this scenario.")
-    if call.call in ("approve_draft", "edit_draft", "reject_draft") and not (
+    if spec.needs_draft and not (
         isinstance(item, ConversationItem) and item.ai_draft
     ):
         problems.append("This conversation has no AI draft to judge.")
@@ -223,7 +209,7 @@ def submit_call(
         verdict=verdict.verdict,
         log=storage.DecisionLogEntry(
             shop_domain=state.scenario.shop_domain,
-            action_type=ACTION_TYPES[call.call],
+            action_type=CALLS[call.call].action_type,
             operator_email=operator.email,
             payload={
                 "mode": "training",
@@ -243,8 +229,14 @@ def submit_call(
     return verdict
 
 
-def finish(db: Database, state: AttemptState, *, now: datetime) -> AttemptResult:
-    """Score the stored calls and close the attempt; refused while items still wait."""
+def finish(
+    db: Database, state: AttemptState, *, now: datetime, catalog: Mapping[str, Scenario] | None = None
+) -> AttemptResult:
+    """Score the stored calls and close the attempt; refused while items still wait.
+
+    With the catalog, an official attempt that completes the learning path also issues the
+    trainee's certificate, so it exists from that moment on, whichever page is opened next.
+    """
     if state.pending:
         raise AttemptError(f"{len(state.pending)} item(s) still need a call before the attempt can be finished.")
     result = score_attempt(state.scenario, state.as_decisions, state.queue)
@@ -259,6 +251,11 @@ def finish(db: Database, state: AttemptState, *, now: datetime) -> AttemptResult
             passed=result.passed,
             critical_failures=len(result.critical_failures),
         )
+        if catalog is not None and state.attempt.official and result.passed:
+            issue_if_complete(
+                db, username=state.attempt.username, display_name=state.attempt.display_name or state.attempt.username, scenarios=catalog,
+                progress=progress_by_scenario(db, state.attempt.username), now=now,
+            )
     return result
 
 
@@ -272,22 +269,8 @@ def confirmation(call: str, entry: QueueEntry) -> str:
     name = str((payload.get("meta") or {}).get("sender", {}).get("name") or "the customer")
     sku = str(payload.get("sku") or "the SKU")
     title = str(payload.get("title") or "the tile")
-    messages = {
-        "approve_template": f"Reply sent to {name}",
-        "approve_draft": f"Reply sent to {name}",
-        "edit_draft": f"Reply sent to {name}",
-        "reject_draft": f"AI draft rejected; {name}'s conversation stays open",
-        "escalate_manager": f"Escalated to a manager: {name}'s conversation is tagged and must be acknowledged within 2 hours",
-        "escalate_specialist": f"Escalated to a product specialist: {name}'s conversation is assigned",
-        "reorder": f"Draft purchase order created for {sku}",
-        "mark_intentional": f"{sku} marked as intentionally low",
-        "adjust_quantity": f"Quantity of {sku} adjusted",
-        "file_ticket": f"Ticket filed for {title}",
-        "alert_reliability": f"Reliability team alerted about {title}",
-        "retry": f"Retried {title}",
-        "no_action": "No action taken; the decision is logged",
-    }
-    return messages.get(call, "Decision recorded")
+    spec = CALLS.get(call)
+    return spec.confirm(name=name, sku=sku, title=title) if spec else "Decision recorded"
 
 
 def elapsed_since_previous(state: AttemptState, now: datetime) -> float:

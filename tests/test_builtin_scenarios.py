@@ -1,4 +1,6 @@
-"""The built-in curriculum: loads cleanly, teaches every rule, and holds the brief's hands-on cases."""
+"""The built-in scenarios one by one: each file on its own, the brief's hands-on cases, consistent dashboards.
+
+The curriculum as a whole (coverage, rules, difficulty, the path) is tests/test_curriculum.py."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from optrain.queue import generate_queue, template_context
-from optrain.rules import RULES
 from optrain.scenarios.loader import load_scenario_file, load_scenarios
 from optrain.scenarios.model import ConversationItem, InventoryItem, Item, Scenario, TileItem
 from optrain.scoring import best_path_points
@@ -23,11 +24,6 @@ SCENARIOS = [CATALOG.scenarios[p.stem] for p in FILES if p.stem in CATALOG.scena
 
 def by_id(scenario_id: str) -> Scenario:
     return CATALOG.scenarios[scenario_id]
-
-
-def test_every_builtin_file_loads_without_problems() -> None:
-    assert [str(p) for p in CATALOG.problems] == []
-    assert sorted(CATALOG.scenarios) == [p.stem for p in FILES]
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
@@ -49,38 +45,10 @@ def test_curriculum_scenarios_exist_with_their_module(scenario_id: str, module: 
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
-def test_every_item_cites_a_known_rule_and_has_a_title(scenario: Scenario) -> None:
-    assert [i.id for i in scenario.scripted_items if i.rule not in RULES] == []
-    assert [i.id for i in scenario.scripted_items if not i.title] == []
-
-
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
 def test_critical_items_are_worth_two_points(scenario: Scenario) -> None:
     assert {i.id: i.points for i in scenario.scripted_items if i.critical} == {
         i.id: 2 for i in scenario.scripted_items if i.critical
     }
-
-
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
-def test_every_scenario_asks_questions(scenario: Scenario) -> None:
-    assert scenario.questions
-    assert {q.kind for q in scenario.questions} >= {"text"}
-
-
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
-def test_generated_blocks_stay_small(scenario: Scenario) -> None:
-    assert all(2 <= spec.count <= 4 for spec in scenario.generated_specs)
-
-
-def test_curriculum_teaches_every_rule() -> None:
-    taught = {item.rule for s in SCENARIOS for item in s.scripted_items}
-    assert sorted(set(RULES) - taught) == []
-
-
-def test_curriculum_has_branches() -> None:
-    branching = [(s.id, i.id) for s in SCENARIOS for i in s.scripted_items if i.follow_ups]
-    assert ("cx_escalations_basics", "brake_kit_refund_1180") in branching
-    assert len(branching) >= 2
 
 
 def test_cx_basics_has_a_generated_block_and_a_judged_ai_draft() -> None:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import re
+import shutil
+import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from PIL import Image
+from pypdf import PdfReader
 
-from optrain import storage
+from optrain import storage, training
 from optrain.certificates import issue_if_complete, learning_path, path_status, render_pdf
 from optrain.cli import main
 from optrain.scenarios.model import Scenario
-from optrain.storage.certificates import certificate_by_id
+from optrain.storage.certificates import CertificateRow, certificate_by_id, certificate_of
 from optrain.storage.progress import ScenarioProgress
 
 NOW = datetime(2026, 6, 5, 16, 0, tzinfo=timezone.utc)
@@ -74,15 +79,76 @@ def test_certificate_issued_once_when_complete_and_verifiable(tmp_path: Path, mo
     assert bad.exit_code == 1 and "No certificate" in bad.output
 
 
-def test_pdf_is_well_formed_and_names_the_holder() -> None:
-    from optrain.storage.certificates import CertificateRow
+def cert_for(name: str) -> CertificateRow:
+    return CertificateRow("OTS-AAAA-BBBB-CCCC", "casey", name, NOW, {"introduction": 1.0, "certification": 0.9}, "h")
 
-    cert = CertificateRow("OTS-AAAA-BBBB-CCCC", "casey", "Casey (O'Brien) \\ Morgan", NOW,
-                          {"introduction": 1.0, "certification": 0.9}, "h")
-    pdf = render_pdf(cert)
-    assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF")
-    xref = int(pdf.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
-    assert pdf[xref:xref + 4] == b"xref"
-    offsets = [int(line[:10]) for line in pdf[xref:].split(b"\n")[3:9]]
-    assert all(pdf[o:].split(b" ", 1)[0].isdigit() and b" 0 obj" in pdf[o:o + 12] for o in offsets)
-    assert b"Casey \\(O'Brien\\) \\\\ Morgan" in pdf and b"OTS-AAAA-BBBB-CCCC" in pdf
+
+def pdf_lines(pdf: bytes) -> list[str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    return [line.strip() for line in reader.pages[0].extract_text().splitlines()]
+
+
+@pytest.mark.parametrize("name", ["Zoë Ångström-Øvergaard", "Łukasz Żółć", "Иван Петров", "李小龍",
+                                  "Casey (O'Brien) \\ Morgan"])
+def test_the_name_prints_as_written(name: str) -> None:
+    lines = pdf_lines(render_pdf(cert_for(name)))
+    assert lines[:4] == ["Certificate of completion", "Operator Training Simulator", "This certifies that", name]
+    assert "1. Introduction: 100%" in lines and "Certification: 90%" in lines
+    assert lines[-1] == "Verification id: OTS-AAAA-BBBB-CCCC  (check with: optrain certificate verify OTS-AAAA-BBBB-CCCC)"
+
+
+LONG_NAMES = [
+    "Maria Magdalena Wilhelmina Zoë Ångström-Øvergaard von Hohenzollern-Sigmaringen und Liechtenstein-Vaduz de la Cruz",
+    "W" * 120,
+]
+
+
+@pytest.mark.parametrize("name", LONG_NAMES)
+def test_a_long_name_wraps_and_is_kept_whole(name: str) -> None:
+    lines = pdf_lines(render_pdf(cert_for(name)))
+    start, end = lines.index("This certifies that") + 1, next(i for i, x in enumerate(lines) if x.startswith("completed"))
+    assert 2 <= end - start <= 4  # 120 of the widest letter take four lines at the smallest size
+    assert "".join(lines[start:end]).replace(" ", "") == name.replace(" ", "")
+
+
+@pytest.mark.parametrize("name", [*LONG_NAMES, "李小龍"])
+def test_the_page_renders_with_everything_inside_the_frame(name: str, tmp_path: Path) -> None:
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (Debian's poppler-utils) is not installed; `make test` installs it")
+    (tmp_path / "c.pdf").write_bytes(render_pdf(cert_for(name)))
+    subprocess.run(["pdftoppm", "-r", "36", "-png", str(tmp_path / "c.pdf"), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert len(pages) == 1
+    image = Image.open(pages[0]).convert("RGB")
+    assert image.size == (421, 298)  # A4 landscape at 36 dpi: half a pixel per point
+    # The text is near-black, the frame orange: no near-black pixel between the page edge and
+    # the inner frame line (36 pt = 18 px in), and some inside it.
+    dark = {(x, y) for x in range(image.width) for y in range(image.height) if max(image.getpixel((x, y))) < 90}
+    assert dark and all(19 < x < image.width - 19 and 19 < y < image.height - 19 for x, y in dark)
+
+
+def test_finishing_the_last_attempt_of_the_path_issues_the_certificate(tmp_path: Path) -> None:
+    db = storage.open_db(tmp_path / "c.db")
+    casey = training.Operator("casey", "Łukasz Żółć", "casey@example.test")
+    order = [s for s in learning_path(SCENARIOS)]
+    for scenario in order:
+        assert certificate_of(db, "casey") is None
+        attempt = training.start_attempt(db, scenario, casey, NOW)
+        state = training.load_state(db, scenario, attempt.id, "casey")
+        training.submit_call(db, state, casey, training.CallInput("a", "reorder"), now=NOW, elapsed_seconds=5)
+        training.finish(db, training.load_state(db, scenario, attempt.id, "casey"), now=NOW, catalog=SCENARIOS)
+    cert = certificate_of(db, "casey")
+    assert cert is not None and cert.display_name == "Łukasz Żółć" and cert.issued_at == NOW
+    assert cert.scores == {"introduction": 1.0, "cx_escalations": 1.0, "certification": 1.0}
+
+
+def test_a_trial_run_issues_nothing(tmp_path: Path) -> None:
+    db = storage.open_db(tmp_path / "c.db")
+    casey = training.Operator("casey", "Casey Morgan", "casey@example.test")
+    only = {"final": SCENARIOS["final"]}
+    attempt = training.start_attempt(db, only["final"], casey, NOW, official=False)
+    state = training.load_state(db, only["final"], attempt.id, "casey")
+    training.submit_call(db, state, casey, training.CallInput("a", "reorder"), now=NOW, elapsed_seconds=5)
+    training.finish(db, training.load_state(db, only["final"], attempt.id, "casey"), now=NOW, catalog=only)
+    assert certificate_of(db, "casey") is None

@@ -54,14 +54,17 @@ def test_curriculum_is_large_enough() -> None:
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
-def test_every_item_explains_itself(scenario: Scenario) -> None:
+def test_every_item_has_a_title_and_explains_itself(scenario: Scenario) -> None:
     assert [i.id for i in scenario.scripted_items if not i.rationale.strip()] == []
+    assert [i.id for i in scenario.scripted_items if not i.title] == []
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
 def test_questions_and_generated_blocks_stay_in_bounds(scenario: Scenario) -> None:
     assert len(scenario.questions) in QUESTIONS_PER_SCENARIO
+    assert "text" in {q.kind for q in scenario.questions}
     assert len(scenario.generated_specs) <= MAX_GENERATED_BLOCKS
+    assert [spec.count for spec in scenario.generated_specs if not 2 <= spec.count <= 4] == []
     assert scenario.estimated_minutes is not None
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from optrain import qa_capture, storage, training
-from optrain.errors import AnswerError, UploadError
+from optrain.errors import AnswerError, OptrainError, UploadError
 from optrain.scenarios.loader import load_scenario_file
 from optrain.uploads import MAX_SCREENSHOT_BYTES, image_type, store_screenshot
 
@@ -95,3 +95,13 @@ def test_skipping_records_every_question_as_skipped(attempt, tmp_path: Path) -> 
     db, att = attempt
     rows = qa_capture.skip_qa(db, SCENARIO, att, uploads_dir=tmp_path, now=NOW)
     assert len(rows) == len(SCENARIO.questions) and all(r.skipped for r in rows)
+
+
+def test_marking_answers_sets_all_of_them_or_none(attempt, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db, att = attempt
+    ids = [r.id for r in qa_capture.skip_qa(db, SCENARIO, att, uploads_dir=tmp_path, now=NOW)]
+    assert qa_capture.mark_answers(db, ids[:2], "ticket_filed") == 2
+    with pytest.raises(OptrainError, match="does not exist; reload the answer list"):
+        qa_capture.mark_answers(db, [ids[2], 999_999], "dismissed")
+    statuses = {r.id: r.status for r in storage.list_answers(db, attempt_id=att.id)}
+    assert [statuses[i] for i in ids[:3]] == ["ticket_filed", "ticket_filed", "new"]

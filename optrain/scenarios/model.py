@@ -14,6 +14,11 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import AllowInfNan, AwareDatetime, BaseModel, ConfigDict, Discriminator, Field, Strict, Tag
 
+# What a call is lives in optrain.calls; the names stay importable from here.
+from optrain.calls import CALL_LABELS as CALL_LABELS
+from optrain.calls import CALLS_BY_KIND as CALLS_BY_KIND
+from optrain.calls import DRAFT_CALLS as DRAFT_CALLS
+
 Module = Literal[
     "introduction",
     "navigation",
@@ -66,35 +71,6 @@ Intent = Literal[
 ]
 AnswerKind = Literal["text", "yes_somewhat_no", "rating"]
 TileState = Literal["error", "unconfigured", "empty", "rate_limited", "wrong_data"]
-
-CALLS_BY_KIND: dict[str, tuple[str, ...]] = {
-    "conversation": (
-        "approve_template",
-        "approve_draft",
-        "edit_draft",
-        "reject_draft",
-        "escalate_manager",
-        "escalate_specialist",
-    ),
-    "inventory": ("reorder", "mark_intentional", "adjust_quantity", "no_action"),
-    "tile": ("file_ticket", "alert_reliability", "retry", "no_action"),
-}
-DRAFT_CALLS: tuple[str, ...] = ("approve_draft", "edit_draft", "reject_draft")
-CALL_LABELS: dict[str, str] = {
-    "approve_template": "Approve template reply",
-    "approve_draft": "Approve AI draft",
-    "edit_draft": "Edit AI draft, then send",
-    "reject_draft": "Reject AI draft",
-    "escalate_manager": "Escalate to manager",
-    "escalate_specialist": "Escalate to product specialist",
-    "reorder": "Reorder (draft PO)",
-    "mark_intentional": "Mark intentional",
-    "adjust_quantity": "Adjust quantity",
-    "no_action": "No action",
-    "file_ticket": "File a ticket",
-    "alert_reliability": "Alert reliability",
-    "retry": "Retry",
-}
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 DEFAULT_START = datetime(2026, 6, 5, 14, 0, tzinfo=timezone.utc)

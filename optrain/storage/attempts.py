@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, NoReturn, cast
+from typing import Any, NoReturn, cast
 
 from sqlite_utils import Database
 
 from optrain.errors import AttemptError
 from optrain.storage.db import fetch_all, from_iso, utc_iso, write_transaction
+from optrain.vocab import AttemptStatus as AttemptStatus
 
-AttemptStatus = Literal["in_progress", "completed", "abandoned"]
 
 _SELECT_ATTEMPT = """
     SELECT id, username, display_name, scenario_id, scenario_version, seed, started_at, finished_at,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from sqlite_utils import Database
 
 from optrain.storage.db import fetch_all, from_iso, utc_iso, write_transaction
+from optrain.vocab import NoteTag as NoteTag
 
-NoteTag = Literal["confusion", "hesitation", "wrong_action", "other"]
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from sqlite_utils import Database
 
 from optrain.errors import OptrainError
 from optrain.storage.db import fetch_all, from_iso, utc_iso, write_transaction
+from optrain.vocab import AnswerStatus as AnswerStatus
 
-AnswerStatus = Literal["new", "ticket_filed", "dismissed"]
 
 _SELECT_ANSWER = """
     SELECT id, attempt_id, username, scenario_id, scenario_version, question_id, part, kind, answer,
@@ -43,7 +43,7 @@ class QaAnswer:
     status: AnswerStatus
 
 
-def _answer_from_row(row: dict[str, Any]) -> QaAnswer:
+def answer_from_row(row: dict[str, Any]) -> QaAnswer:
     return QaAnswer(
         **{
             **row,
@@ -141,4 +141,4 @@ def set_answer_status(db: Database, answer_id: int, status: AnswerStatus) -> QaA
 
 
 def _query_answers(db: Database, where: str, params: dict[str, Any]) -> tuple[QaAnswer, ...]:
-    return fetch_all(db, _SELECT_ANSWER + where, params, _answer_from_row)
+    return fetch_all(db, _SELECT_ANSWER + where, params, answer_from_row)

@@ -18,7 +18,8 @@ import streamlit as st
 from optrain import training
 from optrain.errors import AlreadyDecided, OptrainError
 from optrain.queue import QueueEntry
-from optrain.scenarios.model import CALL_LABELS, CALLS_BY_KIND, DRAFT_CALLS, ConversationItem, Scenario
+from optrain.calls import CALLS, calls_for, label_of
+from optrain.scenarios.model import ConversationItem, Scenario
 from optrain.scoring import Decision, ItemResult, judge, next_item_id
 from optrain.ui import state as keys
 from optrain.ui.auth import User
@@ -107,7 +108,7 @@ def _thread(state: training.AttemptState, item_id: str) -> list[tuple[str, str, 
     node = state.queue.item(root.item.id)
     while node.id != item_id and node.id in decided:
         d = decided[node.id]
-        rows.append(("assistant", d.body or f"({CALL_LABELS.get(d.call, d.call)}{': ' + d.note if d.note else ''})",
+        rows.append(("assistant", d.body or f"({label_of(d.call)}{': ' + d.note if d.note else ''})",
                      d.decided_at.strftime("%H:%M UTC")))
         nxt = next_item_id(node, Decision(d.item_id, d.call, d.template))
         if nxt is None:
@@ -202,7 +203,7 @@ def render_decision(state: training.AttemptState, target: Target) -> None:
     decided = {d.item_id: d for d in state.decisions}.get(target.item_id)
     st.divider()
     if decided is not None:
-        st.markdown(f"**Your call:** {CALL_LABELS.get(decided.call, decided.call)}"
+        st.markdown(f"**Your call:** {label_of(decided.call)}"
                     + (f" ({decided.template})" if decided.template else "")
                     + f" · {decided.decided_at.strftime('%H:%M:%S UTC')}")
         if decided.note:
@@ -219,17 +220,14 @@ def render_decision(state: training.AttemptState, target: Target) -> None:
     if target.item_id not in state.pending:
         st.info("This item is not waiting for a call.")
         return
-    calls = [c for c in CALLS_BY_KIND[item.kind]
-             if c not in DRAFT_CALLS or (isinstance(item, ConversationItem) and item.ai_draft)]
-    call = st.radio("Your call", calls, index=None, key=target.key("call"), format_func=lambda c: CALL_LABELS[c])
+    calls = calls_for(item.kind, has_draft=isinstance(item, ConversationItem) and bool(item.ai_draft))
+    call = st.radio("Your call", calls, index=None, key=target.key("call"), format_func=label_of)
     if call is None:
         st.caption("Choose a call. Every call is logged, just like on the live dashboard.")
         return
     template = _inputs(target, call, entry, item, state)
     if st.session_state.get(target.key("error")):
         st.error(st.session_state[target.key("error")], icon=":material/error:")
-    label = {"approve_template": "Approve & Send Reply", "escalate_manager": "Escalate to Manager",
-             "approve_draft": "Approve & Send Draft", "edit_draft": "Send Edited Reply"}.get(call, f"Confirm: {CALL_LABELS[call]}")
-    disabled = call == "approve_template" and not template
-    st.button(label, key=target.key("submit"), type="primary", disabled=disabled,
+    disabled = CALLS[call].needs_template and not template
+    st.button(CALLS[call].button_text, key=target.key("submit"), type="primary", disabled=disabled,
               on_click=_submit, args=(target, call, template))

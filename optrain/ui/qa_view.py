@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from optrain.qa_capture import SEVERITIES
 from optrain.scenarios.loader import Catalog
 from optrain.scenarios.model import AGENDA, AGENDA_TITLES
 from optrain.storage import QaAnswer
 from optrain.storage.qa_search import QaFilter
+from optrain.text_safety import visible_bidi_cells
 from optrain.ui.dates import utc_span
-
-STATUSES = ("new", "ticket_filed", "dismissed")
+from optrain.vocab import ANSWER_STATUSES, SEVERITIES, status_label
 
 
 def qa_filters(catalog: Catalog, prefix: str) -> QaFilter:
@@ -23,7 +22,7 @@ def qa_filters(catalog: Catalog, prefix: str) -> QaFilter:
     qids = c2.multiselect("Question", questions, key=f"{prefix}_questions")
     sids = c3.multiselect("Scenario", sorted(catalog.scenarios), key=f"{prefix}_scenarios")
     sev = c4.multiselect("Severity", SEVERITIES, key=f"{prefix}_severity")
-    status = c5.multiselect("Status", STATUSES, key=f"{prefix}_status", format_func=lambda s: s.replace("_", " "))
+    status = c5.multiselect("Status", ANSWER_STATUSES, key=f"{prefix}_status", format_func=status_label)
     since, until = utc_span(st.date_input("Answered between", value=(), key=f"{prefix}_dates", format="YYYY-MM-DD"))
     return QaFilter(parts=tuple(parts), question_ids=tuple(qids), scenario_ids=tuple(sids), severities=tuple(sev),
                     statuses=tuple(status), since=since, until=until, text=text or "")
@@ -37,10 +36,10 @@ def question_text(catalog: Catalog, scenario_id: str, question_id: str) -> str:
 
 def answers_table(catalog: Catalog, answers: tuple[QaAnswer, ...], key: str) -> list[int]:
     """The answers with a selection column; returns the ids of the selected rows."""
-    rows = [{"Select": False, "#": a.id, "Question": question_text(catalog, a.scenario_id, a.question_id),
+    rows = visible_bidi_cells([{"Select": False, "#": a.id, "Question": question_text(catalog, a.scenario_id, a.question_id),
              "Answer": a.answer or "", "Trainee": a.username, "Scenario": f"{a.scenario_id} v{a.scenario_version}",
-             "Part": AGENDA_TITLES.get(a.part, a.part), "Severity": a.severity or "", "Status": a.status.replace("_", " "),
-             "Screenshot": a.screenshot or "", "Answered": a.created_at} for a in answers]
+             "Part": AGENDA_TITLES.get(a.part, a.part), "Severity": a.severity or "", "Status": status_label(a.status),
+             "Screenshot": a.screenshot or "", "Answered": a.created_at} for a in answers])
     edited = st.data_editor(rows, key=key, hide_index=True, width="stretch", disabled=[c for c in rows[0] if c != "Select"],
                             column_config={"Answer": st.column_config.TextColumn(width="large"),
                                            "Select": st.column_config.CheckboxColumn(width="small")})

@@ -11,8 +11,9 @@ from sqlite_utils import Database
 
 from optrain import scenario_versions as lifecycle
 from optrain.errors import OptrainError
+from optrain.calls import calls_for, label_of
 from optrain.scenario_preview import preview_score, preview_shift
-from optrain.scenarios.model import CALL_LABELS, CALLS_BY_KIND, DRAFT_CALLS, ConversationItem, Scenario
+from optrain.scenarios.model import ConversationItem, Scenario
 from optrain.scenarios.summary import decision_count, estimated_minutes
 from optrain.scoring import Decision, call_label
 from optrain.ui.dashboard import render_dashboard
@@ -128,7 +129,7 @@ def preview(scenario: Scenario) -> None:
 
 def _choice_label(choice: str) -> str:
     call, _, template = choice.partition(":")
-    return CALL_LABELS.get(call, call) + (f" ({template})" if template else "")
+    return label_of(call) + (f" ({template})" if template else "")
 
 
 def try_it(scenario: Scenario) -> None:
@@ -143,8 +144,7 @@ def try_it(scenario: Scenario) -> None:
         chosen = []
         for item_id in pending:
             item = queue.item(item_id)
-            options = [c for c in CALLS_BY_KIND[item.kind]
-                       if c not in DRAFT_CALLS or (isinstance(item, ConversationItem) and item.ai_draft)]
+            options = calls_for(item.kind, has_draft=isinstance(item, ConversationItem) and bool(item.ai_draft))
             templates = [t.id for t in scenario.templates]
             choices = [f"{c}:{t}" for c in options for t in (["ack_delay", "ship_update", "refund_offer"] + templates)
                        if c == "approve_template"] + [c for c in options if c != "approve_template"]

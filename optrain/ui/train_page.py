@@ -73,7 +73,7 @@ def open_attempt(page: _Page, attempt_id: int) -> None:
         st.warning("**Mock mode**: training data only. No real customer, order or stock level is touched.",
                    icon=":material/science:")
         if render_work(state, user):
-            training.finish(db, state, now=now())
+            training.finish(db, state, now=now(), catalog=page.catalog.scenarios)
             st.rerun()
         return
     if render_result(training.result_of(state), state):

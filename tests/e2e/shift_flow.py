@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from playwright.sync_api import expect
 
-from optrain import storage, training
+from optrain import storage
+from optrain.calls import CALLS
 from optrain.queue import Queue
 from optrain.scenarios.model import Scenario
 from optrain.scoring import pending_item_ids
@@ -97,7 +98,7 @@ class Shift:
     def _escalate_without_reason(self, step: Step, done: int) -> None:
         """The button is there, but without a reason nothing may be recorded."""
         self.app.button(step.submit_label).click()
-        expect(self.app.page.get_by_text(training.NOTE_REQUIRED["escalate_manager"])).to_be_visible()
+        expect(self.app.page.get_by_text(CALLS["escalate_manager"].note_required)).to_be_visible()
         self.app.settle()
         self.app.shot(f"{done + 1:02d}_escalate_without_reason")
         assert len(self.stored()) == done

@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from optrain import training
 from optrain.queue import Queue, generate_queue
 from optrain.scenarios.loader import load_scenario_file
-from optrain.scenarios.model import CALL_LABELS, ConversationItem, Item, Scenario
+from optrain.calls import CALLS
+from optrain.scenarios.model import ConversationItem, Item, Scenario
 from optrain.scoring import AttemptResult, Decision, judge, next_item_id, score_attempt
 
 from .server import ROOT
-
-SUBMIT_LABELS = {"approve_template": "Approve & Send Reply", "escalate_manager": "Escalate to Manager",
-                 "approve_draft": "Approve & Send Draft", "edit_draft": "Send Edited Reply"}
 
 
 @dataclass(frozen=True)
@@ -68,8 +66,8 @@ def _step(scenario: Scenario, queue: Queue, item: Item) -> Step:
         queue_text=_queue_text(queue, item.id),
         customer=customer,
         first_name=customer.split(" ")[0] if customer else None,
-        call_label=CALL_LABELS[call],
-        submit_label=SUBMIT_LABELS.get(call, f"Confirm: {CALL_LABELS[call]}"),
+        call_label=CALLS[call].label,
+        submit_label=CALLS[call].button_text,
         template_option=f"{templates[template].title} ({template})" if template else None,
         confirmation=training.confirmation(call, entry),
         verdict=f"{result.verdict.capitalize()} ({result.points:g}/{result.max_points:g})",
