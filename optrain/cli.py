@@ -156,7 +156,7 @@ def queue(scenario: str, as_json: bool) -> None:
 
 @main.command()
 @click.argument("scenario")
-@click.option("--answers", "answers_file", required=True, type=click.Path(), help="YAML/JSON: item id -> call")
+@click.option("--answers", "answers_file", required=True, type=click.Path(), help="YAML/JSON: item id -> call, or a mapping with call, template, body (the reply sent), note")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def simulate(scenario: str, answers_file: str, as_json: bool) -> None:
     """Score a scripted attempt of SCENARIO headlessly."""
@@ -175,11 +175,17 @@ def simulate(scenario: str, answers_file: str, as_json: bool) -> None:
             "critical_failures": list(result.critical_failures),
             "items": [{"item": r.item_id, "call": r.call, "template": r.template, "expected": r.expected_call,
                        "expected_template": r.expected_template, "points": r.points, "max_points": r.max_points,
-                       "verdict": r.verdict} for r in result.items],
+                       "verdict": r.verdict,
+                       "reply_checks": None if r.reply is None else [
+                           {"check": o.check, "dimension": o.dimension, "weight": o.weight, "critical": o.critical,
+                            "passed": o.passed, "message": o.message, "quote": o.quote} for o in r.reply.outcomes],
+                       } for r in result.items],
         }, indent=2))
         return
     for r in result.items:
         click.echo(f"{r.item_id:<28} {r.verdict:<10} {r.points:g}/{r.max_points:g}  {r.call_label}  (expected {r.expected_label})")
+        for failed in r.reply.failed if r.reply else ():
+            click.echo(f"{'':<28} reply: {failed.describe()}")
     status = "PASSED" if result.passed else "FAILED"
     crit = f"; critical failure(s): {', '.join(result.critical_failures)}" if result.critical_failures else ""
     click.echo(f"Total: {result.score:g}/{result.max_score:g} ({result.percent:.0%}), pass mark {model.pass_mark:.0%}: {status}{crit}")

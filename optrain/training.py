@@ -23,7 +23,7 @@ from optrain.scenario_versions import snapshot
 from optrain.storage.progress import progress_by_scenario
 from optrain.queue import Queue, QueueEntry, generate_queue, scenario_seed, template_context
 from optrain.scenarios.model import ConversationItem, Scenario
-from optrain.scoring import AttemptResult, Decision, ItemResult, judge, pending_item_ids, score_attempt, validate_decision
+from optrain.scoring import AttemptResult, Decision, ItemResult, context_for, judge, pending_item_ids, score_attempt, validate_decision
 from optrain.templates import BUILTIN_TEMPLATES, Template, render
 
 MAX_BODY_CHARS = 5_000
@@ -133,6 +133,23 @@ def check_call(scenario: Scenario, queue: Queue, call: CallInput) -> list[str]:
     return problems
 
 
+MAX_ATTEMPT_ID = 2**63 - 1  # SQLite's largest integer: a longer id cannot name a row
+
+
+def parse_attempt_id(text: str) -> int | None:
+    """The attempt id in a Train page address; None when it is not a number at all.
+
+    Only ASCII digits count: '²' passes `str.isdigit` and then fails `int`. A number past SQLite's range
+    names no attempt, and says so the way a missing one does, instead of overflowing the query.
+    """
+    if not (text.isascii() and text.isdecimal()):
+        return None
+    value = int(text)
+    if value > MAX_ATTEMPT_ID:
+        raise AttemptError(f"Attempt {text} does not exist; start the scenario again from the scenario list.")
+    return value
+
+
 def start_attempt(db: Database, scenario: Scenario, operator: Operator, now: datetime, *, official: bool = True) -> storage.Attempt:
     """Open an attempt, keeping a snapshot of this scenario version for as long as the attempt exists."""
     snapshot(db, scenario, source="builtin", now=now)  # a custom version is already stored: this is a no-op
@@ -192,7 +209,8 @@ def submit_call(
         body = item.ai_draft if isinstance(item, ConversationItem) else None
     decision = Decision(call.item_id, call.call, call.template, body, (call.note or "").strip() or None, elapsed_seconds)
     item = state.queue.item(call.item_id)
-    verdict = judge(item, decision, is_follow_up=call.item_id in state.queue.follow_ups)
+    verdict = judge(item, decision, is_follow_up=call.item_id in state.queue.follow_ups,
+                    context=context_for(state.scenario, state.queue, call.item_id))
     entry = root_entry(state.queue, call.item_id)
     storage.record_decision(
         db,

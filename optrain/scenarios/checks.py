@@ -147,6 +147,19 @@ def _check_items(scenario: Scenario) -> Iterator[Found]:
             keys.append(key)
         if isinstance(item, ConversationItem) and item.message and not item.follow_up:
             yield (*loc, "message"), "message is for follow-up items; use messages for the thread"
+        if isinstance(item, ConversationItem):
+            yield from _check_draft_defects(item, loc)
+
+
+def _check_draft_defects(item: ConversationItem, loc: tuple[object, ...]) -> Iterator[Found]:
+    """Each declared defect must quote the draft, or fixing it could never be checked."""
+    draft = " ".join((item.ai_draft or "").split()).casefold()
+    for d, defect in enumerate(item.draft_defects):
+        if not item.ai_draft:
+            yield (*loc, "draft_defects"), "draft_defects need an ai_draft on the item"
+            return
+        if " ".join(defect.text.split()).casefold() not in draft:
+            yield (*loc, "draft_defects", d, "text"), f"'{defect.text}' is not in the item's ai_draft"
 
 
 def follow_up_key_matches(key: str, call: str, template: str | None) -> bool:

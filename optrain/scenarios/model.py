@@ -18,6 +18,7 @@ from pydantic import AllowInfNan, AwareDatetime, BaseModel, ConfigDict, Discrimi
 from optrain.calls import CALL_LABELS as CALL_LABELS
 from optrain.calls import CALLS_BY_KIND as CALLS_BY_KIND
 from optrain.calls import DRAFT_CALLS as DRAFT_CALLS
+from optrain.scenarios.reply_model import DraftDefect, ReplyChecks
 
 Module = Literal[
     "introduction",
@@ -267,6 +268,8 @@ class ConversationItem(ItemBase):
     message: LongText | None = None
     order: Order | None = None
     ai_draft: LongText | None = None
+    draft_defects: tuple[DraftDefect, ...] = ()
+    reply_checks: ReplyChecks | None = None
 
 
 class InventoryItem(ItemBase):

@@ -341,6 +341,52 @@ def m007_review_from_attempts(db: Database) -> None:
     )
 
 
+_M008_STATEMENTS: tuple[str, ...] = (
+    """
+    CREATE TABLE reply_reviews (
+        id INTEGER PRIMARY KEY,
+        attempt_id INTEGER NOT NULL REFERENCES attempts (id) ON DELETE CASCADE,
+        item_id TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        reviewer_name TEXT,
+        scale TEXT NOT NULL CHECK (scale IN ('four_point', 'pass_fail')),
+        factuality INTEGER CHECK (factuality BETWEEN 0 AND 4),
+        helpfulness INTEGER CHECK (helpfulness BETWEEN 0 AND 4),
+        tone INTEGER CHECK (tone BETWEEN 0 AND 4),
+        policy INTEGER CHECK (policy BETWEEN 0 AND 4),
+        comment TEXT,
+        reviewed_at TEXT NOT NULL,
+        UNIQUE (attempt_id, item_id, reviewer)
+    )
+    """,
+    """
+    CREATE TABLE score_overrides (
+        id INTEGER PRIMARY KEY,
+        attempt_id INTEGER NOT NULL REFERENCES attempts (id) ON DELETE CASCADE,
+        item_id TEXT NOT NULL,
+        points REAL NOT NULL CHECK (points >= 0),
+        original_points REAL,
+        max_points REAL,
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        overridden_by TEXT NOT NULL,
+        overridden_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX idx_score_overrides_attempt ON score_overrides (attempt_id, item_id, id)",
+)
+
+
+@MIGRATIONS()
+def m008_reply_reviews(db: Database) -> None:
+    """Trainers' rubric reviews of sent replies, and item score overrides kept with who, when and why.
+
+    Additive: attempts and decisions are untouched, so every attempt made
+    before keeps its stored score until a trainer overrides an item of it.
+    """
+    for statement in _M008_STATEMENTS:
+        db.execute(statement)
+
+
 _M009_STATEMENTS: tuple[str, ...] = (
     "ALTER TABLE scenario_versions ADD COLUMN published_at TEXT",
     "ALTER TABLE scenario_versions ADD COLUMN published_by TEXT",
@@ -377,3 +423,34 @@ def m009_scenario_lifecycle(db: Database) -> None:
     """Studio scenarios as drafts until published, archived scenarios, and who did what and when."""
     for statement in _M009_STATEMENTS:
         db.execute(statement)
+
+
+@MIGRATIONS()
+def m010_drafts_and_flags(db: Database) -> None:
+    """Unsent work on a shift: reply text typed but not sent, and items flagged for review.
+
+    A draft is not a decision: it is kept per item so a reload or a server
+    restart does not lose it, and dropped once the call is recorded.
+    """
+    db.execute(
+        """
+        CREATE TABLE drafts (
+            attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+            item_id TEXT NOT NULL,
+            field TEXT NOT NULL,          -- the input: call, body, note, template
+            text TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (attempt_id, item_id, field)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE flags (
+            attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+            item_id TEXT NOT NULL,
+            flagged_at TEXT NOT NULL,
+            PRIMARY KEY (attempt_id, item_id)
+        ) WITHOUT ROWID
+        """
+    )
