@@ -84,7 +84,6 @@ if chatwoot is not None:
     except OptrainError as exc:
         st.error(str(exc), icon=":material/error:")
     else:
-        # Review step for flagged personal details goes here, before the draft item is offered.
         st.success(f"Draft item ready: {draft.replaced_total} personal detail(s) replaced. "
                    "Paste it under `queue:` and fill in the TODOs.", icon=":material/check:")
         draft_yaml = chatwoot_yaml(draft)

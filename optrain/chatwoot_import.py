@@ -102,7 +102,7 @@ Vocabulary = tuple[frozenset[str], frozenset[str]]
 
 
 def curriculum_vocabulary() -> Vocabulary:
-    """The words of the built-in and custom scenarios: what the review list takes as the shop's own."""
+    """The words of the built-in scenarios: what the review list takes as the shop's own."""
     settings = Settings.from_env()
     return shop_vocabulary((settings.scenarios_dir,))
 

@@ -15,15 +15,15 @@ import click
 
 from optrain.config import Settings
 from optrain.errors import OptrainError
-from optrain.log import configure_logging
 from optrain.catalog import load_catalog
+from optrain.log import configure_logging
 from optrain.scenarios.loader import (
     Catalog,
     ScenarioFileError,
     is_scenario_name,
     load_scenario_file,
-    read_scenario_bytes,
     load_scenarios,
+    read_scenario_bytes,
     scenario_files,
 )
 from optrain.scenarios.model import AGENDA, Scenario
