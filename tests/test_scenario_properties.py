@@ -132,8 +132,6 @@ def test_every_valid_scenario_builds_its_queue_and_scores(text: str) -> None:
     run_everything(text)
 
 
-@pytest.mark.xfail(strict=True, reason="score_attempt takes about 48 s of CPU for 1,000 generated conversations "
-                   "since the reply-check scoring was merged (it took 0.04 s before); the queue still takes 0.2 s")
 def test_the_generated_conversation_cap_runs_in_bounded_time() -> None:
     text = yaml.safe_dump({
         "id": "at_the_cap", "title": "At the cap", "version": 1, "module": "custom", "difficulty": "beginner",
@@ -141,4 +139,4 @@ def test_the_generated_conversation_cap_runs_in_bounded_time() -> None:
                                        {"generated": {"count": MAX_GENERATED_TOTAL // 2, "intents": {"defect": 1}}}]})
     started = time.process_time()
     run_everything(text)
-    assert time.process_time() - started < 20  # about 1 s here; the bound only catches a runaway
+    assert time.process_time() - started < 20  # a few seconds here; the bound only catches a runaway
