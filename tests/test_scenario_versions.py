@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from optrain import storage, training
+from optrain import training
 from optrain.errors import AttemptError, ScenarioError
 from optrain.scenario_versions import custom_scenarios, resolve, save_custom, to_yaml
 from optrain.scenarios.loader import ScenarioFileError, parse_scenario_text
@@ -16,13 +16,6 @@ ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 6, 5, 14, 0, tzinfo=timezone.utc)
 TEXT = (ROOT / "fixtures" / "scenarios" / "valid" / "brake_day.yaml").read_text(encoding="utf-8")
 CASEY = training.Operator("casey", "Casey Morgan", "casey@x.test")
-
-
-@pytest.fixture()
-def db(tmp_path: Path):  # type: ignore[no-untyped-def]
-    database = storage.open_db(tmp_path / "v.db")
-    yield database
-    database.close()
 
 
 def test_save_update_and_version_after_attempts(db) -> None:  # type: ignore[no-untyped-def]
