@@ -20,11 +20,9 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
 
 
 @pytest.fixture()
-def attempt(tmp_path: Path):  # type: ignore[no-untyped-def]
-    db = storage.open_db(tmp_path / "t.db")
+def attempt(db):  # type: ignore[no-untyped-def]
     operator = training.Operator("casey", "Casey Morgan", "casey@example.test")
-    yield db, training.start_attempt(db, SCENARIO, operator, NOW)
-    db.close()
+    return db, training.start_attempt(db, SCENARIO, operator, NOW)
 
 
 def by_kind(kind: str) -> str:
