@@ -30,7 +30,7 @@ from optrain.storage.db import (
 )
 from optrain.ui import db as ui_db
 
-from .harness import APP, SCENARIOS, TIMEOUT, Env, Seed, TrainSteps, demo_account, texts
+from .harness import SCENARIOS, Env, Seed, TrainSteps, demo_account, signed_out, submit_form, texts
 
 HANDS_ON = "hands_on_practice"
 EARLIER = ("hoodie_blk_m", "reorder")
@@ -241,18 +241,13 @@ def test_a_scenario_that_breaks_mid_shift_keeps_the_calls_and_resumes_when_fixed
 def test_sign_in_goes_on_when_the_database_refuses_its_record_and_the_log_says_why(
     env: Env, caplog: pytest.LogCaptureFixture
 ) -> None:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    assert not at.exception
+    at = signed_out()
     db = storage.open_db(env.db_path)
     at.session_state[ui_db._SESSION_KEY] = (str(env.db_path), db)  # the connection the sign-in will write through
     logging.getLogger("optrain").addHandler(caplog.handler)  # the app's logger does not propagate to the root
     try:
-        fields = {t.label: t for t in at.text_input}
-        fields["Username"].input("trainee")
-        fields["Password"].input(demo_account("trainee").password)
         with read_only(db, env.db_path):
-            next(b for b in at.button if b.label == "Sign in").click().run()
-            assert not at.exception
+            submit_form(at, "trainee", demo_account("trainee").password)
     finally:
         logging.getLogger("optrain").removeHandler(caplog.handler)
     assert at.session_state["authentication_status"] is True

@@ -7,8 +7,7 @@ from datetime import datetime, timezone
 from optrain import storage
 from optrain.ui.session import MAX_FAILURES
 
-from .harness import Env, demo_account, texts
-from .test_sign_in import signed_out, submit_form
+from .harness import Env, demo_account, signed_out, submit_form, texts
 
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
