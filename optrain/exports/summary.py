@@ -169,16 +169,6 @@ def _html_tail(count: int) -> str:
     return f"<p class=\"meta\">{count} trainee(s) with official attempts.</p>\n</body>\n</html>\n"
 
 
-def markdown_summary(summaries: Iterable[TraineeSummary], heading: SummaryHeading) -> Iterator[str]:
-    for markdown_text, _ in both_summaries(summaries, heading, with_html=False):
-        yield markdown_text
-
-
-def html_summary(summaries: Iterable[TraineeSummary], heading: SummaryHeading) -> Iterator[str]:
-    for _, html_text in both_summaries(summaries, heading, with_markdown=False):
-        yield html_text
-
-
 def both_summaries(summaries: Iterable[TraineeSummary], heading: SummaryHeading, *, with_markdown: bool = True,
                    with_html: bool = True) -> Iterator[tuple[str, str]]:
     """The Markdown and the HTML summary in one pass over the trainees, as (Markdown, HTML) pieces.
