@@ -10,7 +10,7 @@ HASH   := $(shell sha1sum pyproject.toml | cut -c1-12)
 APP_STAMP  := $(VENV)/.app-$(HASH)
 TEST_STAMP := $(VENV)/.test-$(HASH)
 
-.PHONY: run test test-fast install bench schema clean chromium poppler
+.PHONY: run test test-fast install bench schema clean chromium poppler bench-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,17 @@ poppler:
 		echo "The certificate render test will be skipped: install Debian's poppler-utils (sudo apt-get install poppler-utils)."; \
 	fi
 
+# The evidence benchmark's floor (sqlite3 -csv | zip -1) and its memory figure (/usr/bin/time -v).
+bench-tools:
+	@if command -v sqlite3 >/dev/null 2>&1 && command -v zip >/dev/null 2>&1 && [ -x /usr/bin/time ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's sqlite3, zip and time for the evidence benchmark..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 zip time >/dev/null) \
+		|| echo "Could not install sqlite3, zip and time: the evidence benchmark will report the failure."; \
+	else \
+		echo "The evidence benchmark needs Debian's sqlite3, zip and time (sudo apt-get install sqlite3 zip time)."; \
+	fi
+
 test: $(TEST_STAMP) chromium poppler
 	$(BIN)/python -m pytest
 
@@ -61,7 +72,7 @@ test-fast: $(TEST_STAMP)
 schema: $(APP_STAMP)
 	$(BIN)/optrain schema
 
-bench: $(TEST_STAMP) chromium
+bench: $(TEST_STAMP) chromium bench-tools
 	$(BIN)/python -m bench
 
 clean:

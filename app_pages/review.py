@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from optrain.storage.analytics import completed_counts, trainee_names
+from optrain.storage.analytics import scenario_overview, trainee_names
 from optrain.ui import review_view as view
 from optrain.ui.auth import require_role
 from optrain.ui.catalog import get_catalog
@@ -18,12 +18,13 @@ if not everyone:
     st.info("No attempts yet. Results appear here as soon as trainees start a scenario.", icon=":material/fact_check:")
     st.stop()
 f = view.filters(catalog, list(everyone), sorted(catalog.scenarios))
+overview = scenario_overview(db, f)  # the Scenarios tab's figures, and the Items tab's attempt counts
 attempts_tab, scenarios_tab, items_tab, trainees_tab = st.tabs(["Attempts", "Scenarios", "Items", "Trainees"])
 with attempts_tab:
     view.attempts_section(db, catalog, f, trainer)
 with scenarios_tab:
-    view.scenarios_section(db, f)
+    view.scenarios_section(overview)
 with items_tab:
-    view.item_analysis(db, catalog, completed_counts(db))
+    view.item_analysis(db, catalog, f, overview)
 with trainees_tab:
     view.trainees_section(db, catalog, f)

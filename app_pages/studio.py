@@ -70,8 +70,9 @@ if scenario is not None:
 
 st.divider()
 st.subheader("Import a Chatwoot conversation")
-st.caption("Upload a conversation exported from Chatwoot (API object or webhook payload). Every personal detail is "
-           "replaced with made-up values; you then set the expected call and the rationale.")
+st.caption("Upload a conversation exported from Chatwoot (API object or webhook payload). The personal details the "
+           "importer recognises are replaced with made-up values, and what still looks personal is listed for you "
+           "to review; you then set the expected call and the rationale.")
 chatwoot = st.file_uploader("Chatwoot JSON", type=["json"], key="studio_chatwoot")
 if chatwoot is not None:
     try:
@@ -83,8 +84,15 @@ if chatwoot is not None:
                    "Paste it under `queue:` and fill in the TODOs.", icon=":material/check:")
         draft_yaml = chatwoot_yaml(draft)
         st.code(draft_yaml, language="yaml")
+        # Review before saving: what the importer could not recognise but still looks personal.
+        if draft.flags:
+            st.warning(plain(f"Review before saving: {len(draft.flags)} thing(s) still look personal; replace or "
+                             "delete each one that is. " + "; ".join(f"{flag.where}: '{flag.text}' ({flag.reason})"
+                                                                     for flag in draft.flags)),
+                       icon=":material/visibility:")
+        reviewed = not draft.flags or st.checkbox("I have reviewed the flagged words", key="studio_chatwoot_reviewed")
         st.download_button("Download draft item", draft_yaml, file_name=f"{draft.item['id']}.yaml",
-                           mime="application/x-yaml", key="studio_chatwoot_dl")
+                           mime="application/x-yaml", key="studio_chatwoot_dl", disabled=not reviewed)
 
 st.divider()
 st.subheader("Download")

@@ -1,19 +1,24 @@
-"""Accounts and roles, kept in a YAML file outside git in streamlit-authenticator's layout.
+"""Accounts and roles, kept in a YAML file outside git (`credentials.usernames` and `cookie`).
 
-Passwords are stored only as bcrypt hashes, in the format the authenticator's
-login checks. The file is written atomically with owner-only permissions. Demo mode
-creates one account per role with published passwords; with demo mode off the
-app refuses to start until those passwords and a weak cookie key are replaced.
+Passwords are stored only as bcrypt hashes. Each account carries a token
+version that moves on when an admin resets its password or changes its roles
+(which ends its open sessions and remember-me cookies) and the time of its
+last password reset (which lifts a lockout). The file is written atomically
+with owner-only permissions. Demo mode creates one account per role with
+published passwords; with demo mode off the app refuses to start until those
+passwords and a weak cookie key are replaced.
 """
 
 from __future__ import annotations
 
-import copy
+import math
 import os
 import re
 import secrets
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +28,13 @@ import yaml
 from optrain.errors import OptrainError
 from optrain.vocab import ROLES as ROLES
 
-COOKIE_NAME = "optrain_auth"
 MIN_COOKIE_KEY_LENGTH = 32
+MIN_COOKIE_KEY_BITS = 128
+BCRYPT_ROUNDS = 12
 WEAK_COOKIE_KEYS = {"some_key", "some_signature_key", "random_signature_key", "abcdef", "changeme"}
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+# One "@", something on each side, a dot in the domain, no spaces: catches typos, not every RFC 5322 form.
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -64,8 +72,8 @@ class Account:
 
 
 def hash_password(password: str) -> str:
-    """bcrypt, as streamlit-authenticator's Hasher does, so its login verifies these hashes."""
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
+    """bcrypt at a fixed cost, the same cost as the dummy check for unknown usernames at sign-in."""
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=BCRYPT_ROUNDS)).decode("ascii")
 
 
 def check_password(password: str, hashed: str) -> bool:
@@ -118,7 +126,7 @@ def init_config(path: Path, *, demo: bool = True) -> bool:
                 account.roles, hash_password(account.password),
             )
     write_config(path, {
-        "cookie": {"name": COOKIE_NAME, "key": new_cookie_key(), "expiry_days": 7},
+        "cookie": {"key": new_cookie_key(), "deployment": secrets.token_hex(6), "expiry_hours": 12},
         "credentials": {"usernames": users},
     })
     return True
@@ -126,7 +134,39 @@ def init_config(path: Path, *, demo: bool = True) -> bool:
 
 def _user_record(first: str, last: str, email: str, roles: tuple[str, ...], hashed: str) -> dict[str, Any]:
     return {"first_name": first, "last_name": last, "email": email, "roles": list(roles), "password": hashed,
-            "failed_login_attempts": 0, "logged_in": False}
+            "token_version": 0}
+
+
+def token_version(record: dict[str, Any]) -> int:
+    """The version a session or cookie must carry; 0 for records written before versions existed."""
+    value = record.get("token_version", 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1
+
+
+def password_changed_at(record: dict[str, Any]) -> datetime | None:
+    value = record.get("password_changed_at")
+    if isinstance(value, datetime):  # YAML reads an unquoted timestamp as a datetime
+        return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def account_from_record(username: str, record: dict[str, Any]) -> Account:
+    """The account as the app sees it; roles it does not know are dropped."""
+    first, last = str(record.get("first_name") or ""), str(record.get("last_name") or "")
+    return Account(
+        username=username,
+        name=f"{first} {last}".strip() or str(record.get("name") or username),
+        email=str(record.get("email") or ""),
+        roles=tuple(r for r in (record.get("roles") or ()) if r in ROLES),
+    )
+
+
+def _bump_version(record: dict[str, Any]) -> None:
+    """Ends the account's open sessions and remember-me cookies at their next page run."""
+    record["token_version"] = max(token_version(record), 0) + 1
 
 
 def _check_roles(roles: tuple[str, ...]) -> tuple[str, ...]:
@@ -143,17 +183,32 @@ def _check_password(password: str) -> None:
         raise AccountError("that is a published demo password; choose another")
 
 
+def check_email(email: str) -> str:
+    email = email.strip()
+    if not EMAIL_RE.match(email):
+        raise AccountError(f"'{email}' is not an e-mail address (expected name@example.com)" if email
+                           else "an e-mail address is required")
+    return email
+
+
 def list_accounts(path: Path) -> tuple[Account, ...]:
     users = read_config(path)["credentials"]["usernames"]
-    return tuple(
-        Account(
-            username=name,
-            name=f"{u.get('first_name', '')} {u.get('last_name', '')}".strip() or u.get("name", name),
-            email=str(u.get("email", "")),
-            roles=tuple(u.get("roles") or ()),
-        )
-        for name, u in sorted(users.items())
-    )
+    return tuple(account_from_record(name, u) for name, u in sorted(users.items()))
+
+
+def table_rows(listing: tuple[Account, ...]) -> list[dict[str, str]]:
+    """The accounts as the Users page lists them, one row each."""
+    return [{"Username": a.username, "Name": a.name, "E-mail": a.email, "Roles": ", ".join(a.roles)}
+            for a in listing]
+
+
+def roles_of(listing: tuple[Account, ...], username: str) -> tuple[str, ...]:
+    return next((a.roles for a in listing if a.username == username), ())
+
+
+def removable(listing: tuple[Account, ...], admin: str) -> list[str]:
+    """Accounts an admin may remove from the page: every one but their own."""
+    return [a.username for a in listing if a.username != admin]
 
 
 def add_account(path: Path, username: str, *, name: str, email: str, roles: tuple[str, ...], password: str) -> None:
@@ -168,7 +223,7 @@ def add_account(path: Path, username: str, *, name: str, email: str, roles: tupl
     first, _, last = name.strip().partition(" ")
     if not first:
         raise AccountError("a display name is required")
-    users[username] = _user_record(first, last, email.strip(), _check_roles(roles), hash_password(password))
+    users[username] = _user_record(first, last, check_email(email), _check_roles(roles), hash_password(password))
     write_config(path, config)
 
 
@@ -183,15 +238,21 @@ def _update(path: Path, username: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def set_roles(path: Path, username: str, roles: tuple[str, ...]) -> None:
     config, user = _update(path, username)
-    user["roles"] = list(_check_roles(roles))
+    new_roles = list(_check_roles(roles))
+    if list(user.get("roles") or ()) != new_roles:
+        user["roles"] = new_roles
+        _bump_version(user)
     write_config(path, config)
 
 
-def reset_password(path: Path, username: str, password: str) -> None:
+def reset_password(path: Path, username: str, password: str, *, now: datetime | None = None) -> None:
+    """New password; lifts a lockout of the name and ends the account's sessions and cookies."""
     config, user = _update(path, username)
     _check_password(password)
     user["password"] = hash_password(password)
-    user["failed_login_attempts"] = 0
+    user["password_changed_at"] = (now or datetime.now(timezone.utc)).isoformat()
+    user.pop("failed_login_attempts", None)
+    _bump_version(user)
     write_config(path, config)
 
 
@@ -201,18 +262,24 @@ def remove_account(path: Path, username: str) -> None:
     write_config(path, config)
 
 
-def credentials_for_login(config: dict[str, Any]) -> dict[str, Any]:
-    """A private deep copy: the authenticator mutates what it is given."""
-    return copy.deepcopy(config["credentials"])
+def key_bits(key: str) -> float:
+    """An estimate of a key's randomness: its length times the Shannon entropy of its characters.
+
+    64 random hex digits score about 250 bits; 32 times "a" scores 0 and
+    "abcd" repeated 8 times 64, both below `MIN_COOKIE_KEY_BITS`.
+    """
+    counts = Counter(key)
+    return -sum(n * math.log2(n / len(key)) for n in counts.values()) if key else 0.0
 
 
 def security_problems(config: dict[str, Any]) -> tuple[str, ...]:
     """What must change before the app may run with demo mode off."""
     problems: list[str] = []
     key = str(config.get("cookie", {}).get("key") or "")
-    if len(key) < MIN_COOKIE_KEY_LENGTH or key in WEAK_COOKIE_KEYS:
+    if len(key) < MIN_COOKIE_KEY_LENGTH or key in WEAK_COOKIE_KEYS or key_bits(key) < MIN_COOKIE_KEY_BITS:
         problems.append(
-            f"cookie.key is missing, a known default or shorter than {MIN_COOKIE_KEY_LENGTH} characters: "
+            f"cookie.key is missing, a known default, shorter than {MIN_COOKIE_KEY_LENGTH} characters or not "
+            f"random enough (under {MIN_COOKIE_KEY_BITS} bits): "
             "set it to a random value, e.g. the output of `python -c \"import secrets; print(secrets.token_hex(32))\"`"
         )
     users = config["credentials"]["usernames"]

@@ -1,11 +1,14 @@
-"""A real Chatwoot conversation turned into a draft queue item, with nobody left recognisable.
+"""A real Chatwoot conversation turned into a draft queue item, its personal details replaced or flagged.
 
 Trainers learn most from the conversations their team actually got wrong, but
 real customers must never appear in training. The import takes what Chatwoot
 gives (the Application API's conversation object or messages list, or a
 `conversation_created` / `message_created` webhook body), keeps what the call
 depends on (thread, channel, status, priority, labels, how long the customer
-has waited) and replaces every personal detail through `optrain.pii`. The draft
+has waited) and replaces the personal details it recognises through `optrain.pii`;
+what still looks personal (a name written only in the text, a long number) is
+listed in `flags` for the trainer to review before the draft is saved
+(`optrain.pii_review`; recall per kind: `python -m bench.pii_recall`). The draft
 is a valid `ConversationItem` whose right call, rationale and rule are visible
 placeholders, so a trainer starts from a file that loads and only has to think
 about the judgement.
@@ -26,7 +29,9 @@ import yaml
 from pydantic import ValidationError
 
 from optrain.errors import ChatwootImportError
-from optrain.pii import Scrubber, plural
+from optrain.config import Settings
+from optrain.pii import ReviewFlag, Scrubber, plural
+from optrain.pii_review import COMMON_ENGLISH, review_flags, shop_vocabulary
 from optrain.scenarios.model import ID_PATTERN, ConversationItem, ConversationStatus, Priority
 
 logger = logging.getLogger(__name__)
@@ -71,6 +76,7 @@ class DraftItem:
     shape: str
     replaced: tuple[tuple[str, int], ...]
     notes: tuple[str, ...]
+    flags: tuple[ReviewFlag, ...] = ()
 
     def model(self) -> ConversationItem:
         return ConversationItem.model_validate(self.item)
@@ -90,6 +96,15 @@ class _Source:
 
 
 # ---------------------------------------------------------------- reading
+
+
+Vocabulary = tuple[frozenset[str], frozenset[str]]
+
+
+def curriculum_vocabulary() -> Vocabulary:
+    """The words of the built-in and custom scenarios: what the review list takes as the shop's own."""
+    settings = Settings.from_env()
+    return shop_vocabulary((settings.scenarios_dir, settings.custom_scenarios_dir))
 
 
 def import_file(path: Path, *, item_id: str | None = None) -> DraftItem:
@@ -216,7 +231,7 @@ def _timestamp(value: Any) -> float | None:
 
 
 def import_conversation(data: Any, *, source_name: str, item_id: str | None = None) -> DraftItem:
-    """A valid draft queue item from a Chatwoot conversation, every personal detail replaced."""
+    """A valid draft queue item from a Chatwoot conversation, recognised personal details replaced."""
     source = _source(data, source_name)
     conversation = source.conversation
     source_id = str(conversation.get("id") or conversation.get("display_id") or "").strip()
@@ -228,7 +243,8 @@ def import_conversation(data: Any, *, source_name: str, item_id: str | None = No
             "starting with a letter or digit"
         )
     digest = hashlib.sha256(f"chatwoot:{source.account_id}:{source_id}".encode()).digest()
-    scrubber = Scrubber(int.from_bytes(digest[:8], "big"))
+    vocabulary = curriculum_vocabulary()
+    scrubber = Scrubber(int.from_bytes(digest[:8], "big"), shop_words=vocabulary[0] | vocabulary[1] | COMMON_ENGLISH)
     thread = _visible(source.messages)
     if not thread:
         raise ChatwootImportError(
@@ -267,9 +283,10 @@ def import_conversation(data: Any, *, source_name: str, item_id: str | None = No
     except ValidationError as exc:  # a bug here, not in the trainer's file: say so plainly
         raise ChatwootImportError(f"{source_name}: the draft item is not valid: {exc.errors()[0]['msg']}") from None
     replaced = tuple(sorted(scrubber.counts().items()))
-    draft = DraftItem(item, source_id, source.shape, replaced, tuple(notes))
-    logger.info("Chatwoot conversation imported from %s as item %s: %d personal detail(s) replaced",
-                source_name, item["id"], draft.replaced_total)
+    flags = review_flags(item, stand_ins=scrubber.stand_ins(), vocabulary=vocabulary)
+    draft = DraftItem(item, source_id, source.shape, replaced, tuple(notes), flags)
+    logger.info("Chatwoot conversation imported from %s as item %s: %d personal detail(s) replaced, %d flagged",
+                source_name, item["id"], draft.replaced_total, len(flags))
     return draft
 
 
@@ -383,13 +400,23 @@ def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _text)
 
 
+def review_lines(draft: DraftItem) -> list[str]:
+    """The review list as YAML comments: what still looks personal, and where."""
+    if not draft.flags:
+        return ["# Nothing else looks personal to the importer; read it through anyway before use."]
+    lines = [f"# REVIEW before saving: {len(draft.flags)} thing(s) still look personal; replace or delete "
+             "each one that is:"]
+    lines += [f"#   {flag.where}: {flag.text!r} ({flag.reason})" for flag in draft.flags]
+    return lines
+
+
 def to_yaml(draft: DraftItem) -> str:
     """The draft as a queue entry to paste under `queue:`, with the fields to finish marked TODO."""
     replaced = ", ".join(f"{count} {kind if count == 1 else plural(kind)}" for kind, count in draft.replaced)
     header = [
         f"# Draft queue item imported from Chatwoot conversation {draft.source_id} ({draft.shape.replace('_', ' ')}).",
         f"# Personal details replaced with generated stand-ins: {replaced or 'none found'}.",
-        "# Read it through before use: anything personal still in the text must go.",
+        *review_lines(draft),
         "# TODO: paste this entry under `queue:` in a scenario file and fill in every TODO below.",
         *(f"# TODO: {note}" for note in draft.notes),
     ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -21,7 +23,10 @@ from optrain.vocab import ANSWER_STATUSES, ROLES, SEVERITIES
 
 
 def _settings() -> Settings:
-    return Settings.from_env()
+    try:
+        return Settings.from_env()
+    except OptrainError as exc:  # e.g. OPTRAIN_DEMO set to a value the app does not accept
+        raise click.ClickException(str(exc)) from None
 
 
 def resolve_scenario(ref: str) -> Scenario:
@@ -39,7 +44,41 @@ def resolve_scenario(ref: str) -> Scenario:
         raise click.ClickException(str(exc)) from None
 
 
-@click.group()
+class _Commands(click.Group):
+    """Every command's environmental failures end in one clear line and exit 1, never in a traceback.
+
+    A read-only folder, a damaged database or a full disk reach the user as the
+    project's own message; anything else (a bug) keeps its traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from optrain.storage.errors import user_message
+
+        try:
+            return super().invoke(ctx)
+        except OptrainError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            raise click.ClickException(os_error_message(exc)) from None
+        except sqlite3.Error as exc:
+            message = user_message(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
+
+def os_error_message(exc: OSError) -> str:
+    """'PATH: what went wrong; what to do' for a failure of the file system."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        return f"{where}the disk is full; free some disk space and try again."
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return (f"{where}{exc.strerror}; make the file and its folder writable by this user, "
+                "or choose another location.")
+    return f"{where}{exc.strerror or exc}; check the path and try again."
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="optrain")
 def main() -> None:
     """Operator Training Simulator: scenarios, mock queue, scoring and the training database."""
@@ -332,8 +371,15 @@ def export_tickets_command(fmt: str, ids: tuple[int, ...], part: str | None, que
     click.echo(f"Wrote {result.path}: {result.tickets} ticket(s){marked}")
 
 
+def _signing_key_path() -> Path:
+    from optrain.exports import default_key_path
+
+    return default_key_path(_settings().auth_path.parent)
+
+
 @export_group.command("evidence", help="Write a training evidence pack (ZIP with summary, CSVs, decision log, "
-                                       "screenshots and a SHA-256 manifest).\n\n" + CSV_SAFETY_HELP)
+                                       "screenshots, a SHA-256 manifest and its Ed25519 signature).\n\n"
+                                       + CSV_SAFETY_HELP)
 @_date_option("--since", end=False)
 @_date_option("--until", end=True)
 @click.option("--trainee", help="Username of one trainee.")
@@ -344,37 +390,64 @@ def export_evidence_command(since: datetime | None, until: datetime | None, trai
 
     settings = _settings()
     _, modules = _catalog_texts()
-    try:
-        pack = export_evidence_pack(_open_export_db(write=False),
-                                    EvidenceFilter(since=since, until=until, trainee=trainee, scenario_id=scenario_id),
-                                    exports_dir=settings.exports_dir, uploads_dir=settings.uploads_dir,
-                                    now=datetime.now(UTC), modules=modules)
-    except OptrainError as exc:
-        raise click.ClickException(str(exc)) from None
+    with click.progressbar(length=1, label="Writing the evidence pack", file=sys.stderr) as bar:
+        def progress(member: str, done: int, total: int) -> None:
+            bar.length = max(1, total)
+            bar.update(done - bar.pos)
+
+        try:
+            pack = export_evidence_pack(
+                _open_export_db(write=False),
+                EvidenceFilter(since=since, until=until, trainee=trainee, scenario_id=scenario_id),
+                exports_dir=settings.exports_dir, uploads_dir=settings.uploads_dir,
+                signing_key=_signing_key_path(), now=datetime.now(UTC), modules=modules, progress=progress)
+        except OptrainError as exc:
+            raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {pack.path}")
     for member in pack.files:
         if member.rows is not None:
             click.echo(f"  {member.name:<22} {member.rows} row(s)")
-    shots = sum(1 for member in pack.files if member.rows is None)
+    shots = sum(1 for member in pack.files if member.rows is None and member.name.startswith("screenshots/"))
     click.echo(f"  {'screenshots/':<22} {shots} file(s)")
     if pack.missing_screenshots:
         click.echo(f"  {len(pack.missing_screenshots)} screenshot(s) referenced by Q&A answers were not in the "
                    "uploads folder (listed in manifest.json)", err=True)
 
 
+@export_group.command("public-key")
+def export_public_key_command() -> None:
+    """Print the public key that checks this installation's evidence packs (PEM), for auditors."""
+    from optrain.exports import load_signing_key, public_key_pem
+
+    try:
+        key = load_signing_key(_signing_key_path())
+    except OptrainError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(public_key_pem(key).decode("ascii"), nl=False)
+
+
 @export_group.command("verify")
 @click.argument("pack", type=click.Path(dir_okay=False, path_type=Path))
-def export_verify_command(pack: Path) -> None:
-    """Check an evidence pack against its manifest; exit 1 listing missing, changed or extra files."""
-    from optrain.exports import verify_pack
+@click.option("--public-key", "public_key", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The signer's public key (PEM, from `optrain export public-key`); default: this installation's.")
+def export_verify_command(pack: Path, public_key: Path | None) -> None:
+    """Check an evidence pack's signature and every file against its manifest; exit 1 listing what is wrong."""
+    from optrain.exports import load_public_key, load_signing_key, verify_pack
 
-    problems = verify_pack(pack)
+    if not pack.is_file():  # the pack itself is the first thing to name, before any key
+        raise click.ClickException(f"{pack} is not a readable ZIP file (no such file); check the path.")
+    try:
+        key = (load_public_key(public_key) if public_key is not None
+               else load_signing_key(_signing_key_path(), create=False).public_key())
+    except OptrainError as exc:
+        raise click.ClickException(str(exc)) from None
+    problems = verify_pack(pack, key)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
         click.echo(f"{pack}: {len(problems)} problem(s); do not rely on this pack, export it again.", err=True)
         sys.exit(1)
-    click.echo(f"OK: {pack}: every file matches manifest.json")
+    click.echo(f"OK: {pack}: signature valid, every file matches manifest.json")
 
 
 @db.command()
@@ -409,10 +482,9 @@ def certificate() -> None:
 def certificate_verify(verification_id: str) -> None:
     """Check a certificate's verification id against the training database."""
     from optrain.certificates import part_title
-    from optrain.storage import open_db
     from optrain.storage.certificates import certificate_by_id
 
-    found = certificate_by_id(open_db(_settings().db_path), verification_id.strip().upper())
+    found = certificate_by_id(_open_export_db(write=False), verification_id.strip().upper())
     if found is None:
         click.echo(f"No certificate with id {verification_id} in this training database: NOT VALID", err=True)
         sys.exit(1)
@@ -426,13 +498,18 @@ def certificate_verify(verification_id: str) -> None:
 @click.option("--id", "item_id", default=None, help="Id of the draft item (default: imported_<conversation id>).")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the draft here instead of printing it; an existing file is never overwritten.")
-def import_chatwoot(file: Path, item_id: str | None, output: Path | None) -> None:
+@click.option("--reviewed", is_flag=True,
+              help="Write the draft with --output although it has words flagged for review (you checked them).")
+def import_chatwoot(file: Path, item_id: str | None, output: Path | None, reviewed: bool) -> None:
     """Turn a Chatwoot conversation JSON (API response or webhook body) into a draft queue item.
 
-    Every personal detail is replaced with a generated stand-in, the same one
-    wherever it appears; the right call, rationale and rule are TODO placeholders.
+    The personal details the importer recognises are replaced with generated
+    stand-ins, the same one wherever they appear; what still looks personal is
+    listed for review (on stderr and at the top of the draft), and --output
+    writes a draft with such words only with --reviewed. The right call,
+    rationale and rule are TODO placeholders.
     """
-    from optrain.chatwoot_import import import_file, to_yaml
+    from optrain.chatwoot_import import import_file, review_lines, to_yaml
 
     if output is not None and output.exists():
         raise click.ClickException(f"{output} already exists; choose another --output or remove it first")
@@ -440,9 +517,21 @@ def import_chatwoot(file: Path, item_id: str | None, output: Path | None) -> Non
         draft = import_file(file, item_id=item_id)
     except OptrainError as exc:
         raise click.ClickException(str(exc)) from None
+    if draft.flags:
+        click.echo("\n".join(line.lstrip("# ") for line in review_lines(draft)), err=True)
     if output is None:
         click.echo(to_yaml(draft), nl=False)
         return
-    output.write_text(to_yaml(draft), encoding="utf-8")
+    if draft.flags and not reviewed:
+        raise click.ClickException(
+            f"{output} not written: review the {len(draft.flags)} flagged word(s) above first (print the draft "
+            "without --output to read them in place), then run again with --reviewed"
+        )
+    try:
+        with output.open("x", encoding="utf-8") as out:
+            out.write(to_yaml(draft))
+    except OSError as exc:
+        raise click.ClickException(f"{output} could not be written ({exc.strerror}); choose another --output") from None
     click.echo(f"Wrote {output}: draft item '{draft.item['id']}', {draft.replaced_total} personal detail(s) "
-               "replaced; fill in the TODO fields, then add it to a scenario's queue")
+               f"replaced, {len(draft.flags)} flagged for review; fill in the TODO fields, then add it to a "
+               "scenario's queue")

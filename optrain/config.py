@@ -12,7 +12,29 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from optrain.errors import OptrainError
+
 HOME_ENV_VAR = "OPTRAIN_HOME"
+# OPTRAIN_DEMO: unset means demo mode on; anything not listed here is refused at start.
+DEMO_ON = ("1", "true", "yes", "on")
+DEMO_OFF = ("0", "false", "no", "off")
+
+
+class SettingsError(OptrainError):
+    """An environment setting has a value the app does not accept."""
+
+
+def demo_mode(value: str | None) -> bool:
+    """OPTRAIN_DEMO, case and surrounding spaces ignored; a value that is neither on nor off is refused."""
+    if value is None or not value.strip():
+        return True
+    word = value.strip().lower()
+    if word in DEMO_ON:
+        return True
+    if word in DEMO_OFF:
+        return False
+    raise SettingsError(f"OPTRAIN_DEMO={value!r} is not understood: use one of {', '.join(DEMO_ON)} to run the "
+                        f"demo, or one of {', '.join(DEMO_OFF)} for real accounts")
 
 
 @dataclass(frozen=True)
@@ -52,5 +74,5 @@ def _from_values(values: tuple[str | None, ...], cwd: str) -> Settings:
         auth_path=_path("OPTRAIN_AUTH", home / "config" / "auth.yaml"),
         exports_dir=_path("OPTRAIN_EXPORTS", home / "exports"),
         uploads_dir=_path("OPTRAIN_UPLOADS", data / "uploads"),
-        demo=(env["OPTRAIN_DEMO"] or "1").strip().lower() not in ("0", "false", "no", "off"),
+        demo=demo_mode(env["OPTRAIN_DEMO"]),
     )

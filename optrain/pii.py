@@ -1,23 +1,26 @@
 """Personal details in an imported conversation, replaced by generated stand-ins.
 
-A real conversation may become training material only once nobody in it can be
+A real conversation may become training material only once its people cannot be
 recognised, yet it must still read as the same conversation: "Dwayne" in the text
 matches the customer card. So each original maps to one stand-in for the whole
 conversation, keyed by meaning (a phone by its digits, an order by its number),
 and Faker is seeded from the source, so the same file always gives the same draft.
 Text is scrubbed in passes, the most specific pattern first (a URL before the
 e-mail in it); each stand-in is parked behind a private-use placeholder until the
-end, so a later pass never rewrites an earlier one.
+end, so a later pass never rewrites an earlier one. What no pattern recognises is
+left to the review list of `optrain.pii_review`.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+import phonenumbers
 from faker import Faker
 from faker.providers.address.en_US import Provider as UsAddress
 
@@ -37,6 +40,8 @@ KINDS: dict[str, str] = {
     "name": "name", "email": "e-mail address", "phone": "phone number", "address": "street address",
     "place": "place (city or ZIP code)", "order": "order number", "card": "card number", "ip": "IP address",
     "url": "personal link", "company": "company name", "handle": "user handle", "number": "reference number",
+    "ssn": "social security number", "vin": "vehicle identification number (VIN)", "plate": "licence plate",
+    "dob": "date of birth", "expiry": "card expiry date", "cvv": "card security code", "postcode": "postal code",
 }
 
 _SUFFIXES = (
@@ -75,22 +80,94 @@ PLACE = re.compile(  # "Springfield, IL 62704", "Dallas TX 75201", "Portland, Or
     rf"(?P<state>[A-Z]{{2}}|{_STATE_NAMES})\b(?:\s+(?P<zip>{_ZIP})\b)?"
 )
 ZIP_WORD = re.compile(rf"(?P<prefix>\bzip(?:\s*code)?\s*[:#]?\s*)(?P<zip>{_ZIP})\b", re.IGNORECASE)
+# Social security numbers: written 123-45-6789 or 123 45 6789 anywhere, or as nine digits after the word.
+SSN = re.compile(r"(?<![\w-])(?!000|666)\d{3}(?P<sep>[- ])(?!00)\d{2}(?P=sep)(?!0000)\d{4}(?![\w-])")
+SSN_WORD = re.compile(
+    r"(?P<prefix>(?i:\b(?:ssn|social(?:\s+security)?(?:\s+(?:number|no\.?|num|#))?)\b)\W{0,3}?)(?P<value>\d{9})(?!\d)"
+)
+VIN = re.compile(  # 17 characters, no I, O or Q, letters and digits mixed
+    r"(?<![\w-])(?=[A-HJ-NPR-Z0-9]{0,16}\d)(?=[A-HJ-NPR-Z0-9]{0,16}[A-HJ-NPR-Z])[A-HJ-NPR-Z0-9]{17}(?![\w-])",
+    re.IGNORECASE,
+)
+PLATE = re.compile(  # only after a word that says it is a plate: a bare "7XKD294" could be anything
+    r"(?P<prefix>(?i:\b(?:licen[cs]e(?:\s+plate)?|(?:number\s+)?plate|registration|reg|tags?)"
+    r"(?:\s+(?:number|no\.?|#))?)\s*(?:is\s+|:\s*|#\s*)?)"
+    r"(?P<value>(?=[A-Z0-9 -]{0,11}\d)[A-Z0-9]{1,4}(?:[ -]?[A-Z0-9]{1,4}){0,2})(?![\w-])"
+)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE_SHAPE = (r"(?:YEAR-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-](?:YEAR|\d{2})"
+               rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+YEAR|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+YEAR)")
+_DATE = _DATE_SHAPE.replace("YEAR", r"\d{4}")
+DOB = re.compile(
+    rf"(?P<prefix>\b(?:born(?:\s+(?:on|in))?|d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday)"
+    rf"(?:\s+is)?\s*[:-]?\s*)(?P<value>{_DATE})(?!\d)",
+    re.IGNORECASE,
+)
+BIRTH_YEAR_DATE = re.compile(  # a date in a year a customer may be born in: flagged for review
+    r"(?<!\d)" + _DATE_SHAPE.replace("|\\d{2})", ")").replace("YEAR", r"(?:19\d\d|200\d)") + r"(?!\d)", re.IGNORECASE
+)
+EXPIRY = re.compile(
+    r"(?P<prefix>(?:\ue002[\ue100-\ue109]+\ue001[^\n\ue000\ue002]{0,30}?"
+    r"|(?i:\b(?:exp(?:iry|ires|iration|\.)?(?:\s+date)?|valid\s+(?:thru|through|until))\b)\s*:?\s*(?:on\s+)?))"
+    r"(?P<value>(?:0?[1-9]|1[0-2])\s*/\s*(?:20\d{2}|\d{2}))(?![\d/])"
+)
+CVV = re.compile(
+    r"(?P<prefix>(?i:\b(?:cvv2?|cvc2?|csc|cid|security\s+code|card\s+code)\b)\s*[:#]?\s*(?:is\s+)?)"
+    r"(?P<value>\d{3,4})(?!\d)"
+)
+HANDLE = re.compile(r"(?<![\w@.])@(?P<value>[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?)(?![\w@])")
+BARE_URL = re.compile(  # a site written without http:// or www., only when a path follows
+    r"(?<![\w@.-])(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|us|uk|ca|de|me|shop|store|biz|info)"
+    r"/[^\s<>\"'()\[\]]*[^\s<>\"'()\[\].,;:!?]",
+    re.IGNORECASE,
+)
+ORDER_CODE = re.compile(r"(?P<prefix>\b(?i:hr)-?)(?P<digits>\d{4,10})\b")  # the shop's own order names: HR-10452
+_UK_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2})"
+_CA_POSTCODE = r"(?:[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d)"
+_CITY = r"[A-Z][^\W\d_]+(?:[ -][A-Z][^\W\d_]+){0,2}"
+POSTCODE_PLACE = re.compile(  # "Leeds LS6 2QD", "Montréal, QC H3H 1M8", or the code alone
+    rf"(?:(?P<city>{_CITY}),?\s+(?:(?P<province>[A-Z]{{2}}),?\s+)?)?(?P<code>\b(?:{_UK_POSTCODE}|{_CA_POSTCODE})\b)"
+)
+EU_PLACE = re.compile(rf"(?<=, )(?P<code>\d{{4,5}})\s+(?P<city>{_CITY})")  # "..., 10115 Berlin"
+EU_STREET = re.compile(
+    r"\b[A-ZÄÖÜ][\wäöüß-]*(?i:straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer)\s+\d{1,4}[a-z]?\b"
+    r"|(?:\b\d{1,5},?\s+)?(?i:\b(?:calle|carrer|avenida|avda\.|rua|rue|via|viale|piazza|plaza|paseo|chemin|quai|allée))"
+    r"\s+(?:(?i:de|del|de la|la|le|les|des|du|da|di|do|dos|das|della)\s+)*[A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*){0,3}"
+    r"(?:,?\s+\d{1,4}[a-z]?\b)?"
+)
 LONG_NUMBER = re.compile(r"(?<![\w-])\d{8,}(?![\w-])")
+_CAP = r"[A-ZÀ-ÖØ-Þ][^\W\d_A-ZÀ-ÖØ-Þ]+"  # a capitalised word in any Latin script: "Ruairí", "Zoë"
 SIGN_OFF = re.compile(
     r"(?im)^[ \t]*(?:thanks|thank you|regards|best regards|kind regards|cheers|best|sincerely)[ \t]*[,.!]?"
-    r"[ \t]*(?:\n[ \t]*)?[-\u2013\u2014]*[ \t]*(?-i:(?P<name>[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]*\.?)?))[ \t]*$"
+    rf"[ \t]*(?:\n[ \t]*)?[-\u2013\u2014]*[ \t]*(?-i:(?P<name>{_CAP}(?:[ \t]+[A-ZÀ-ÖØ-Þ][^\W\d_]*\.?)?))[ \t]*$"
 )
-INTRO = re.compile(r"(?i:\bmy name is|\bname's|\bcall me)\s+(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
+INTRO = re.compile(rf"(?i:\bmy name is|\bname's|\bcall me|\bit's|\bthis is)\s+(?P<name>{_CAP}(?:\s+{_CAP})?)")
 RELATIVE = re.compile(
-    r"(?i:\bmy\s+(?:wife|husband|partner|son|daughter|brother|sister|dad|father|mom|mother|friend|buddy|boss|"
-    r"mechanic|neighbou?r|customer))[ \t]*,?[ \t]+(?P<name>[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?)"
+    r"(?i:\b(?:my|our|your)\s+(?:wife|husband|partner|son|daughter|brother|sister|dad|father|mom|mum|mother|friend|"
+    r"buddy|boss|mechanic|neighbou?r|customer|cousin|uncle|aunt|nephew|niece|grandson|granddaughter|grandpa|grandma|"
+    r"girlfriend|boyfriend|fianc[eé]e?|roommate|colleague|coworker|co-worker|assistant|driver|manager|tech|"
+    r"technician|foreman|bookkeeper|accountant))"
+    rf"[ \t]*,?[ \t]+(?P<name>{_CAP}(?:[ \t]+{_CAP})?)"
 )
 DASH_SIGNATURE = re.compile(
-    r"(?m)^[ \t]*[-\u2013\u2014]{1,2}[ \t]*(?P<name>[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]*\.?)?)[ \t]*$"
+    rf"(?m)^[ \t]*[-\u2013\u2014]{{1,2}}[ \t]*(?P<name>{_CAP}(?:[ \t]+[A-ZÀ-ÖØ-Þ][^\W\d_]*\.?)?)[ \t]*$"
+)
+# Words that usually come before a person's name; taken as a name only when the word is not the shop's own.
+BEFORE_A_NAME = re.compile(
+    rf"(?i:\b(?:ask\s+for|speak\s+(?:to|with)|talk\s+to|attn\.?:?|attention:?|c/o|tell|thank)\s+)(?P<name>{_CAP})"
 )
 PERSON_KEY = re.compile(r"(?:(?:full|first|last|middle|display|nick|contact|customer|recipient|billing|shipping|"
                         r"sender|buyer|owner)_?)?name")
-_TOKEN = re.compile(r"\ue000([\ue100-\ue109]+)\ue001")
+_TOKEN = re.compile(r"[\ue000\ue002]([\ue100-\ue109]+)\ue001")  # \ue002 opens a card's stand-in
+
+
+@dataclass(frozen=True)
+class ReviewFlag:
+    """Something left in a draft that still looks like a person's detail, for the trainer to check."""
+
+    text: str
+    reason: str
+    where: str
 
 
 def plural(kind: str) -> str:
@@ -102,6 +179,15 @@ def plural(kind: str) -> str:
 
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
+
+
+def luhn_valid(digits: str) -> bool:
+    """The check digit every payment card number carries."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return len(digits) >= 12 and total % 10 == 0
 
 
 def _same_case(original: str, fake: str) -> str:
@@ -116,7 +202,9 @@ def _same_case(original: str, fake: str) -> str:
 class Scrubber:
     """Maps every personal detail of one conversation to its stand-in, consistently."""
 
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, *, shop_words: frozenset[str] = frozenset()):
+        """`shop_words` (lower case): words a weak hint such as "ask for X" must not take for a name."""
+        self.shop_words = shop_words
         self.fake = Faker("en_US")
         self.fake.seed_instance(seed)
         self._map: dict[tuple[str, str], str] = {}
@@ -146,6 +234,10 @@ class Scrubber:
             self._originals.add(original.lower().strip())
             self._map[slot] = self._fresh(make)
         return self._map[slot]
+
+    def stand_ins(self) -> tuple[str, ...]:
+        """Every stand-in made so far: the review list never flags the scrubber's own output."""
+        return tuple(self._map.values())
 
     def counts(self) -> dict[str, int]:
         """How many distinct details of each kind were replaced (name words are not counted twice)."""
@@ -290,6 +382,63 @@ class Scrubber:
     def zip_code(self, original: str) -> str:
         return self.known("place", original, self.fake.zipcode)
 
+    def same_shape(self, kind: str, original: str) -> str:
+        """Every digit and letter replaced by a random one of its kind: a plate or postcode keeps its look."""
+        def make() -> str:
+            return "".join(
+                str(self.fake.random_int(0, 9)) if c.isdigit()
+                else _same_case(c, self.fake.random_uppercase_letter()) if c.isascii() and c.isalpha() else c
+                for c in original
+            )
+
+        return self.known(kind, original, make)
+
+    def ssn(self, original: str) -> str:
+        separator = next((c for c in original if not c.isdigit()), "")
+        return self.value("ssn", original, lambda: self.fake.ssn().replace("-", separator), key=_digits(original))
+
+    def vin(self, original: str) -> str:
+        return self.value("vin", original, lambda: _same_case(original, self.fake.vin()), key=original.upper())
+
+    def birth_date(self, original: str) -> str:
+        """A made-up birth date written the way the original was."""
+        text = original.strip()
+        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
+            shape = "%Y-%m-%d"
+        elif re.fullmatch(r"\d{1,2}([/.-])\d{1,2}\1\d{2}", text):
+            shape = "%m/%d/%y" if "/" in text else "%m.%d.%y" if "." in text else "%m-%d-%y"
+        elif re.fullmatch(r"\d{1,2}([/.-])\d{1,2}\1\d{4}", text):
+            shape = "%m/%d/%Y" if "/" in text else "%d.%m.%Y" if "." in text else "%m-%d-%Y"
+        elif text[0].isdigit():
+            shape = "%d %B %Y"
+        else:
+            shape = "%B %d, %Y"
+        return self.value("dob", original, lambda: self.fake.date_of_birth(minimum_age=18, maximum_age=80).strftime(shape))
+
+    def expiry(self, original: str) -> str:
+        long_year = len(original.split("/")[-1].strip()) == 4
+        return self.value("expiry", original, lambda: self.fake.credit_card_expire(date_format="%m/%Y" if long_year
+                                                                                     else "%m/%y"))
+
+    def phones_in(self, text: str) -> re.Pattern[str]:
+        """Every phone number libphonenumber finds in `text`, in any common format, as one alternation.
+
+        Found with US rules at the "possible" level (a number of a possible length: fictional 555
+        numbers count). Of shorter numbers only the local 555-0187 shape is taken: "1406 600" in
+        "Edelbrock 1406 600 cfm" is a part number and a rating.
+        """
+        found = set()
+        for match in phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.POSSIBLE):
+            raw = match.raw_string
+            if re.fullmatch(r"\d+(?:\.\d+){3,}", raw):  # a version number: 125.0.6422.112
+                continue
+            if len(_digits(raw)) >= 10 or re.fullmatch(r"\d{3}[-.\s]\d{4}", raw):
+                found.add(raw)
+        if not found:
+            return re.compile(r"(?!x)x")
+        body = "|".join(re.escape(raw) for raw in sorted(found, key=len, reverse=True))
+        return re.compile(rf"(?<![\w+])(?:{body})(?![\w])")
+
     # ------------------------------------------------------------ free text
 
     def learn(self, texts: Iterable[str]) -> None:
@@ -304,6 +453,9 @@ class Scrubber:
             for pattern in (SIGN_OFF, INTRO, RELATIVE, DASH_SIGNATURE):
                 for match in pattern.finditer(text):
                     self.person(match.group("name"))
+            for match in BEFORE_A_NAME.finditer(text):
+                if match.group("name").lower() not in self.shop_words | NOT_NAMES | COMMON_WORDS:
+                    self.person(match.group("name"))
         for text in texts:
             self.text(text)
 
@@ -311,29 +463,45 @@ class Scrubber:
         """`text` with every personal detail replaced by its stand-in."""
         parked: list[str] = []
 
-        def park(fake: str) -> str:
+        def park(fake: str, opener: str) -> str:
             parked.append(fake)
-            return "\ue000" + "".join(chr(0xE100 + int(d)) for d in str(len(parked) - 1)) + "\ue001"
+            return opener + "".join(chr(0xE100 + int(d)) for d in str(len(parked) - 1)) + "\ue001"
 
         def sub(pattern: re.Pattern[str], text: str, replace: Callable[[re.Match[str]], str | None]) -> str:
+            opener = "\ue002" if pattern is CARD else "\ue000"  # an expiry date is sought next to a card
+
             def one(match: re.Match[str]) -> str:
                 fake = replace(match)
-                return match.group() if fake is None else park(fake)
+                return match.group() if fake is None else park(fake, opener)
 
             return pattern.sub(one, text)
 
         for pattern, replace in self._passes():
-            text = sub(pattern, text, replace)
-        return _TOKEN.sub(lambda m: parked[int("".join(str(ord(c) - 0xE100) for c in m.group(1)))], text)
+            text = sub(pattern if isinstance(pattern, re.Pattern) else pattern(text), text, replace)
+        while _TOKEN.search(text):  # a stand-in may hold another's token (an expiry date keeps the card before it)
+            text = _TOKEN.sub(lambda m: parked[int("".join(str(ord(c) - 0xE100) for c in m.group(1)))], text)
+        return text
 
-    def _passes(self) -> Iterable[tuple[re.Pattern[str], Callable[[re.Match[str]], str | None]]]:
+    def _passes(self) -> Iterable[tuple[re.Pattern[str] | Callable[[str], re.Pattern[str]],
+                                        Callable[[re.Match[str]], str | None]]]:
         names, common = self._name_patterns()
         yield URL, lambda m: self._url(m.group())
+        yield BARE_URL, lambda m: self._url(m.group())
         yield EMAIL, lambda m: self.email(m.group())
+        yield HANDLE, lambda m: "@" + self.handle(m.group("value"))
         yield IPV4, lambda m: self.ip(m.group())
         yield IPV6, lambda m: self.ip(m.group()) if len(m.group()) > 2 else None
         yield TRACKING, lambda m: self.reference(m.group())
-        yield CARD, lambda m: self.card(m.group())
+        yield VIN, lambda m: self.vin(m.group())
+        yield CARD, lambda m: self.card(m.group()) if luhn_valid(_digits(m.group())) else None
+        yield EXPIRY, lambda m: m.group("prefix") + self.expiry(m.group("value"))
+        yield CVV, lambda m: m.group("prefix") + self.same_shape("cvv", m.group("value"))
+        yield SSN, lambda m: self.ssn(m.group())
+        yield SSN_WORD, lambda m: m.group("prefix") + self.ssn(m.group("value"))
+        yield DOB, lambda m: m.group("prefix") + self.birth_date(m.group("value"))
+        yield PLATE, lambda m: m.group("prefix") + self.same_shape("plate", m.group("value"))
+        yield ORDER_CODE, lambda m: m.group("prefix") + self.order_number(m.group("digits"))
+        yield self.phones_in, lambda m: self.phone(m.group())
         yield PHONE_INTL, lambda m: self.phone(m.group()) if len(_digits(m.group())) >= 8 else None
         yield PHONE_US, lambda m: self.phone(m.group())
         yield PHONE_LOCAL, lambda m: m.group("prefix") + self.phone(m.group()[len(m.group("prefix")):])
@@ -341,6 +509,9 @@ class Scrubber:
         yield ORDER_WORD, lambda m: m.group("prefix") + self.order_number(m.group("digits"))
         yield PO_BOX, lambda m: self.street(m.group())
         yield STREET, lambda m: self.street(m.group())
+        yield EU_STREET, lambda m: self.street(m.group())
+        yield POSTCODE_PLACE, self._postcode_place
+        yield EU_PLACE, lambda m: f"{self.same_shape('postcode', m.group('code'))} {self.city(m.group('city'))}"
         yield PLACE, self._place
         yield ZIP_WORD, lambda m: m.group("prefix") + self.zip_code(m.group("zip"))
         yield names, lambda m: _same_case(m.group(), self._lookup(m.group()))
@@ -384,6 +555,12 @@ class Scrubber:
             return f"{scheme}://{site}/{self.fake.uri_path()}"
 
         return self.value("url", original, make)
+
+    def _postcode_place(self, match: re.Match[str]) -> str:
+        """A UK or Canadian postcode and the town before it replaced; the province is kept."""
+        city, code = match.group("city", "code")
+        between = match.group()[len(city):match.start("code") - match.start()] if city else ""
+        return (self.city(city) if city else "") + between + self.same_shape("postcode", code)
 
     def _place(self, match: re.Match[str]) -> str | None:
         """A city and ZIP code replaced; the state is kept, as it identifies nobody."""

@@ -14,8 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import threading
-from collections import OrderedDict, deque
+from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import cached_property, lru_cache
@@ -133,22 +132,16 @@ class Queue:
 # ---------------------------------------------------------------- cache
 
 
-@dataclass(frozen=True, eq=False)
-class _Keyed:
-    """A scenario that hashes and compares by its cache key, so lru_cache can hold it."""
+@dataclass(frozen=True)
+class _ByContent:
+    """A scenario that compares and hashes by the SHA-256 of its JSON, so `lru_cache` can key queues by content."""
 
-    key: tuple[str, int, str, datetime]
-    scenario: Scenario
-
-    def __hash__(self) -> int:
-        return hash(self.key)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Keyed) and other.key == self.key
+    digest: str
+    scenario: Scenario = field(compare=False)
 
 
 def generate_queue(scenario: Scenario, now: datetime | None = None) -> Queue:
-    """The queue of a scenario at `now` (default: the scenario's start); cached per content.
+    """The queue of a scenario at `now` (default: the scenario's start); cached per content and moment.
 
     Waits are scripted relative to `now` ("waiting 150 minutes"), so a later
     `now` moves every timestamp and leaves the SLA picture the trainee sees
@@ -157,39 +150,13 @@ def generate_queue(scenario: Scenario, now: datetime | None = None) -> Queue:
     moment = now if now is not None else scenario.starts_at
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)  # naive times in YAML are UTC
-    moment = moment.astimezone(timezone.utc)
-    return _cached_queue(_Keyed((scenario.id, scenario.version, _content_digest(scenario), moment), scenario))
-
-
-_DIGESTS: OrderedDict[int, tuple[Scenario, str]] = OrderedDict()
-_DIGESTS_LOCK = threading.Lock()
-_DIGESTS_KEPT = 64
-
-
-def _content_digest(scenario: Scenario) -> str:
-    """SHA-256 of the scenario's JSON, remembered per scenario object.
-
-    Serialising a whole scenario costs about a third of a millisecond and every
-    screen of a shift asks for its queue; a frozen model cannot change, so the
-    same object always has the same digest (the object is held with it, so
-    its id cannot be reused by another while remembered).
-    """
-    with _DIGESTS_LOCK:
-        hit = _DIGESTS.get(id(scenario))
-        if hit is not None and hit[0] is scenario:
-            _DIGESTS.move_to_end(id(scenario))
-            return hit[1]
     digest = hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
-    with _DIGESTS_LOCK:
-        _DIGESTS[id(scenario)] = (scenario, digest)
-        while len(_DIGESTS) > _DIGESTS_KEPT:
-            _DIGESTS.popitem(last=False)
-    return digest
+    return _cached_queue(_ByContent(digest, scenario), moment.astimezone(timezone.utc))
 
 
 @lru_cache(maxsize=32)
-def _cached_queue(keyed: _Keyed) -> Queue:
-    return _QueueBuilder(keyed.scenario, keyed.key[3]).build()
+def _cached_queue(content: _ByContent, now: datetime) -> Queue:
+    return _QueueBuilder(content.scenario, now).build()
 
 
 # ---------------------------------------------------------------- builder

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import secrets
 import string
 from pathlib import Path
@@ -34,9 +36,39 @@ def store_screenshot(folder: Path, data: bytes, *, prefix: str) -> str:
     # ASCII only: str.isalnum() also accepts upper-case and non-Latin letters and digits.
     safe_prefix = "".join(c for c in prefix.lower() if c in NAME_CHARACTERS)[:40] or "shot"
     name = f"{safe_prefix}_{secrets.token_hex(8)}.{kind}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(data)
-    except OSError as exc:
-        raise UploadError(f"The screenshot could not be saved ({exc.strerror}); try again later.") from None
+    _write_private(folder, name, data)
     return name
+
+
+def _write_private(folder: Path, name: str, data: bytes) -> None:
+    """Written under a temporary name and renamed, private to the app's user (0600 in a 0700 folder).
+
+    Whatever fails (a full disk, a read-only folder), no file is left behind:
+    neither a 0-byte screenshot nor a half-written one.
+    """
+    partial = folder / f".{name}.partial"
+    try:
+        if not folder.is_dir():
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException:
+            _remove(partial)
+            raise
+        os.replace(partial, folder / name)
+    except OSError as exc:
+        _remove(partial)
+        reason = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else exc.strerror
+        raise UploadError(f"The screenshot could not be saved ({reason}); nothing was saved, try again later.") from None
+
+
+def _remove(path: Path) -> None:
+    """Remove a partial file; on a read-only folder even a missing file's unlink fails, and nothing is there."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass

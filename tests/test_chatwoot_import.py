@@ -379,3 +379,137 @@ def test_cli_writes_the_draft_and_never_overwrites(tmp_path: Path) -> None:
 def test_cli_reports_a_foreign_or_missing_file(name: str, message: str) -> None:
     result = CliRunner().invoke(main, ["import-chatwoot", str(FIXTURES / name)])
     assert result.exit_code == 1 and message in result.output
+
+
+# ---------------------------------------------------------------- recall corpus and the review list
+
+RECALL = FIXTURES / "recall"
+
+
+def _recall() -> Any:
+    """bench/pii_recall.py, the report script (bench/ sits beside the package and is not installed with it)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from bench import pii_recall
+
+    return pii_recall
+
+
+def test_the_recall_corpus_plants_at_least_sixty_details_of_every_kind() -> None:
+    planted = json.loads((RECALL / "planted.json").read_text(encoding="utf-8"))
+    kinds = {entry["kind"] for entry in planted}
+    assert len(planted) >= 60
+    assert {"phone", "card", "card_expiry", "cvv", "ssn", "vin", "plate", "dob", "email", "handle", "url",
+            "address", "order", "name", "free_name"} <= kinds
+    for entry in planted:  # every planted detail is really in its payload
+        assert entry["value"] in (RECALL / entry["file"]).read_text(encoding="utf-8"), entry
+
+
+def test_every_planted_structured_detail_and_known_name_is_replaced() -> None:
+    recall = _recall()
+    result = recall.measure(RECALL)
+    for kind in recall.STRUCTURED:
+        assert result[kind].missed == [], kind
+        assert result[kind].replaced == result[kind].planted, kind
+
+
+def test_a_name_found_only_in_the_text_is_replaced_or_flagged_for_review() -> None:
+    free = _recall().measure(RECALL)["free_name"]
+    assert free.missed == []
+    assert free.replaced + free.flagged == free.planted
+    assert free.flagged >= 1  # "leave it with Marguerite next door": nothing says it is a name but its capital
+
+
+@pytest.mark.parametrize(
+    ("text", "gone", "kept"),
+    [
+        ("text me at 555-0187 thanks", ["555-0187"], ["text me at"]),
+        ("my SSN is 521-44-9087", ["521-44-9087"], ["my SSN is"]),
+        ("social: 432 61 9870", ["432 61 9870"], ["social:"]),
+        ("ssn 521449087", ["521449087"], ["ssn"]),
+        ("VIN 1G1YY22G965104382 here", ["1G1YY22G965104382"], ["VIN", "here"]),
+        ("vin: 3vwfe21c04m000001", ["3vwfe21c04m000001"], ["vin:"]),
+        ("plate 7XKD294 (California)", ["7XKD294"], ["plate", "(California)"]),
+        ("License plate: KLM-4821, thanks", ["KLM-4821"], ["License plate:"]),
+        ("DOB 03/14/1979 for the form", ["03/14/1979"], ["DOB", "for the form"]),
+        ("born on 22 July 1985 if asked", ["22 July 1985"], ["born on"]),
+        ("card 4539 1488 0343 6467 exp 09/27 cvv 713", ["4539 1488 0343 6467", "09/27", "713"], ["exp", "cvv"]),
+        ("card 4539148803436467, 09/27", ["4539148803436467", "09/27"], ["card"]),
+        ("security code 482", ["482"], ["security code"]),
+        ("insta @marisol_builds please", ["marisol_builds"], ["insta @", "please"]),
+        ("Please ask for Delphine at reception", ["Delphine"], ["Please ask for", "at reception"]),
+        ("ask for Nova headers", [], ["ask for Nova headers"]),  # the shop's own word is not a name
+        ("my neighbour Ruairí can sign", ["Ruairí", "Ruair"], ["my neighbour", "can sign"]),
+        ("see keeleykustoms.com/builds/nova", ["keeleykustoms.com/builds/nova", "builds/nova"], ["see"]),
+        ("order HR-20931 late", ["20931"], ["order HR-"]),
+        ("Deliver to 17 Harrowgate Lane, Leeds LS6 2QD.", ["Harrowgate", "Leeds", "LS6 2QD"], ["Deliver to"]),
+        ("Montréal, QC H3H 1M8", ["Montréal", "H3H 1M8"], ["QC"]),
+        ("Calle de Alcalá 48, 28014 Madrid", ["Alcalá", "28014", "Madrid"], []),
+        ("at Hauptstraße 12, 10115 Berlin", ["Hauptstraße", "10115", "Berlin"], ["at"]),
+        ("2250 Rue Sainte-Catherine O", ["Sainte-Catherine"], []),
+    ],
+)
+def test_each_kind_of_detail_is_replaced_where_it_is_written(text: str, gone: list[str], kept: list[str]) -> None:
+    scrubber = Scrubber(seed=3, shop_words=frozenset({"nova", "headers"}))
+    scrubber.learn([text])  # as the importer does: names are met in every message first
+    scrubbed = scrubber.text(text)
+    for value in gone:
+        assert value not in scrubbed, (value, scrubbed)
+    for value in kept:
+        assert value in scrubbed, (value, scrubbed)
+
+
+def test_only_numbers_that_pass_the_luhn_check_are_replaced_as_cards() -> None:
+    scrubber = Scrubber(seed=3)
+    scrubber.text("card 4539 1488 0343 6467")
+    scrubber.text("ref 4539 1488 0343 6468")  # one digit off: not a card number (a reference number instead)
+    assert dict(scrubber.counts()).get("card number") == 1
+
+
+@pytest.mark.parametrize("text", ["Edelbrock 1406 600 cfm carburetor", "Browser Chrome 125.0.6422.112",
+                                  "12 units of SKU AERO-11101"])
+def test_part_numbers_and_versions_are_not_taken_for_phone_numbers(text: str) -> None:
+    assert Scrubber(seed=3).text(text) == text
+
+
+def test_the_review_list_names_what_still_looks_personal_and_never_a_stand_in() -> None:
+    draft = import_file(RECALL / "webhook_conversation_names.json")
+    flagged = {flag.text for flag in draft.flags}
+    assert flagged == {"Marguerite"}  # not "Grand", "Tuesday", "Please", "Hi" (everyday words)
+    stand_in_words = {w for fake in draft.item["customer"].values() if isinstance(fake, str) for w in fake.split()}
+    assert not flagged & stand_in_words
+    assert all(flag.where.startswith(("messages[", "title", "order.", "labels[")) for flag in draft.flags)
+
+
+def test_a_dangling_birth_date_or_long_number_is_flagged() -> None:
+    data = _conversation([0, 1])
+    data["messages"][0]["content"] = "It was 04/11/1962, account 99381274455 if that helps"
+    draft = import_conversation(data, source_name="t.json")
+    reasons = {flag.text: flag.reason for flag in draft.flags}
+    assert "04/11/1962" in reasons
+    assert not any("99381274455" in text for text in reasons)  # a long number is replaced as a reference
+    assert "99381274455" not in to_yaml(draft)
+
+
+def test_the_cli_lists_the_review_and_writes_the_draft_only_once_reviewed(tmp_path: Path) -> None:
+    source, output = RECALL / "webhook_conversation_names.json", tmp_path / "draft.yaml"
+    refused = CliRunner().invoke(main, ["import-chatwoot", str(source), "--output", str(output)])
+    assert refused.exit_code == 1
+    assert "'Marguerite' (a capitalised word the shop does not use)" in refused.output
+    assert "not written: review the 1 flagged word(s)" in refused.output
+    assert not output.exists()
+    written = CliRunner().invoke(main, ["import-chatwoot", str(source), "--output", str(output), "--reviewed"])
+    assert written.exit_code == 0, written.output
+    assert "1 flagged for review" in written.output
+    text = output.read_text(encoding="utf-8")
+    assert "# REVIEW before saving: 1 thing(s) still look personal" in text
+    assert "nobody" not in text.split("\n- kind:")[0].lower()  # the header claims only what was replaced
+
+
+def test_a_draft_with_nothing_flagged_is_written_without_review(tmp_path: Path) -> None:
+    output = tmp_path / "draft.yaml"
+    result = CliRunner().invoke(main, ["import-chatwoot", str(RECALL / "api_conversation_card.json"),
+                                       "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    assert "0 flagged for review" in result.output
+    assert "Nothing else looks personal to the importer" in output.read_text(encoding="utf-8")

@@ -18,10 +18,11 @@ from optrain.storage import list_answers, list_decision_log, open_db
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A database file with one trainee's attempt, and the exports and uploads folders under tmp_path."""
+    """A database file with one trainee's attempt, and the exports, uploads and config folders under tmp_path."""
     monkeypatch.setenv("OPTRAIN_DB", str(tmp_path / "optrain.db"))
     monkeypatch.setenv("OPTRAIN_EXPORTS", str(tmp_path / "exports"))
     monkeypatch.setenv("OPTRAIN_UPLOADS", str(tmp_path / "uploads"))
+    monkeypatch.setenv("OPTRAIN_AUTH", str(tmp_path / "config" / "auth.yaml"))  # the signing key goes beside it
     db = open_db(tmp_path / "optrain.db")
     now = datetime.now(UTC)
     made = attempt(db, now=now - timedelta(days=200))
@@ -35,6 +36,12 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, list(args))
     return result.exit_code, result.output
+
+
+def written(out: str) -> Path:
+    """The file an export command says it wrote (its progress bar goes to stderr, before that line)."""
+    (line,) = [line for line in out.splitlines() if line.startswith("Wrote ")]
+    return Path(line.removeprefix("Wrote ").split(": ")[0])
 
 
 def test_export_tickets_writes_linear_csv_with_question_texts(env: Path) -> None:
@@ -68,7 +75,7 @@ def test_bad_ticket_options_exit_2_with_the_reason(env: Path, args: tuple[str, .
 def test_export_evidence_prints_path_and_row_counts_and_verifies(env: Path) -> None:
     code, out = run("export", "evidence", "--trainee", "casey")
     assert code == 0, out
-    path = Path(out.splitlines()[0].removeprefix("Wrote "))
+    path = written(out)
     assert path.name.startswith("training_evidence_") and path.suffix == ".zip"
     assert "decisions.csv          2 row(s)" in out and "qa.csv                 1 row(s)" in out
     code, out = run("export", "verify", str(path))
@@ -77,7 +84,7 @@ def test_export_evidence_prints_path_and_row_counts_and_verifies(env: Path) -> N
 
 def test_verify_exits_1_listing_the_problems(env: Path) -> None:
     out = run("export", "evidence")[1]
-    path = Path(out.splitlines()[0].removeprefix("Wrote "))
+    path = written(out)
     with zipfile.ZipFile(path, "a") as archive:
         archive.writestr("extra.txt", "added later")
     code, out = run("export", "verify", str(path))

@@ -27,7 +27,7 @@ from sqlite_utils import Database
 
 from optrain import __version__, storage
 from optrain.errors import ExportError
-from optrain.exports import EvidenceFilter, EvidencePack, export_evidence_pack, verify_pack
+from optrain.exports import EvidenceFilter, EvidencePack, export_evidence_pack
 from optrain.exports.csv_safety import neutralise
 
 NOW = T0 + timedelta(days=3, hours=18, minutes=15)
@@ -86,8 +86,8 @@ def seed(db: Database) -> dict[str, Any]:
 
 def pack_of(db: Database, tmp_path: Path, uploads: Path, filters: EvidenceFilter = EvidenceFilter(),
             **options: Any) -> EvidencePack:
-    return export_evidence_pack(db, filters, exports_dir=tmp_path / "exports", uploads_dir=uploads, now=NOW,
-                                modules=MODULES, **options)
+    return export_evidence_pack(db, filters, exports_dir=tmp_path / "exports", uploads_dir=uploads,
+                                signing_key=tmp_path / "config" / "key.pem", now=NOW, modules=MODULES, **options)
 
 
 def members(pack: EvidencePack) -> dict[str, bytes]:
@@ -104,6 +104,7 @@ def test_pack_is_named_by_utc_time_and_holds_the_documented_members(db: Database
     assert sorted(members(pack)) == sorted([
         "summary.md", "summary.html", "attempts.csv", "decisions.csv", "decision_log.ndjson", "qa.csv",
         "observations.csv", "screenshots/qa1-shot_aaaa.png", "manifest.json",
+        "manifest.sig",
     ])
 
 
@@ -192,6 +193,7 @@ def test_manifest_lists_filters_version_rows_and_hashes(db: Database, tmp_path: 
     filters = EvidenceFilter(since=T0, until=NOW, trainee=None, scenario_id=None)
     files = members(pack_of(db, tmp_path, uploads, filters))
     manifest = json.loads(files.pop("manifest.json"))
+    files.pop("manifest.sig")
     assert manifest["app_version"] == __version__
     assert manifest["exported_at"] == "2026-06-09T03:15:00Z"
     assert manifest["filters"] == {"since": "2026-06-05T09:00:00Z", "until": "2026-06-09T03:15:00Z", "trainee": None,
@@ -242,7 +244,8 @@ def test_nothing_to_export_raises_and_writes_no_file(db: Database, tmp_path: Pat
     seed(db)
     with pytest.raises(ExportError, match="^Nothing to export: no training records match these filters"):
         pack_of(db, tmp_path, uploads, EvidenceFilter(trainee="nobody"))
-    assert list((tmp_path / "exports").iterdir()) == []
+    folder = tmp_path / "exports"
+    assert not folder.exists() or list(folder.iterdir()) == []
 
 
 def test_an_unwritable_exports_folder_is_named_in_the_error(db: Database, tmp_path: Path, uploads: Path) -> None:
@@ -250,59 +253,24 @@ def test_an_unwritable_exports_folder_is_named_in_the_error(db: Database, tmp_pa
     blocker = tmp_path / "plain-file"
     blocker.write_text("not a folder")
     with pytest.raises(ExportError, match="cannot be written") as caught:
-        export_evidence_pack(db, EvidenceFilter(), exports_dir=blocker / "out", uploads_dir=uploads, now=NOW)
+        export_evidence_pack(db, EvidenceFilter(), exports_dir=blocker / "out", uploads_dir=uploads,
+                             signing_key=tmp_path / "key.pem", now=NOW)
     assert str(blocker / "out") in str(caught.value) and "OPTRAIN_EXPORTS" in str(caught.value)
 
 
 @pytest.mark.parametrize("every", [1, 2, 10_000])
-def test_progress_reports_the_file_and_row_count(db: Database, tmp_path: Path, uploads: Path, every: int) -> None:
+def test_progress_reports_the_member_and_rows_of_the_whole_pack(db: Database, tmp_path: Path, uploads: Path,
+                                                                 every: int) -> None:
     seed(db)
-    calls: list[tuple[str, int]] = []
-    pack_of(db, tmp_path, uploads, progress=lambda name, rows: calls.append((name, rows)), progress_every=every)
-    decisions = [rows for name, rows in calls if name == "decisions.csv"]
-    assert decisions == ([1, 2, 3, 3] if every == 1 else [2, 3] if every == 2 else [3])
-    assert ("screenshots", 1) in calls and calls[-1] == ("screenshots", 1)
-
-
-def _rewrite(pack: Path, change: dict[str, bytes | None]) -> None:
-    """Rewrite the ZIP with members replaced (bytes), removed (None) or added."""
-    with zipfile.ZipFile(pack) as archive:
-        content = {name: archive.read(name) for name in archive.namelist()}
-    for name, data in change.items():
-        if data is None:
-            content.pop(name)
-        else:
-            content[name] = data
-    with zipfile.ZipFile(pack, "w") as archive:
-        for name, data in content.items():
-            archive.writestr(name, data)
-
-
-@pytest.mark.parametrize(
-    ("change", "problem"),
-    [
-        ({}, None),
-        ({"decisions.csv": b"attempt\r\n1\r\n"}, "decisions.csv: SHA-256 does not match manifest.json"),
-        ({"qa.csv": None}, "qa.csv: listed in manifest.json but missing from the pack."),
-        ({"screenshots/extra.png": PNG}, "screenshots/extra.png: in the pack but not listed in manifest.json."),
-        ({"manifest.json": None}, "manifest.json: missing"),
-        ({"manifest.json": b"{not json"}, "manifest.json: not readable JSON"),
-        ({"manifest.json": b'{"files": 3}'}, "manifest.json: has no valid 'files' list"),
-    ],
-)
-def test_verify_finds_tampering(db: Database, tmp_path: Path, uploads: Path, change: dict[str, bytes | None],
-                                problem: str | None) -> None:
-    seed(db)
-    pack = pack_of(db, tmp_path, uploads)
-    _rewrite(pack.path, change)
-    problems = verify_pack(pack.path)
-    if problem is None:
-        assert problems == []
-    else:
-        assert len(problems) == 1 and problems[0].startswith(problem)
-
-
-def test_verify_reports_a_file_that_is_not_a_zip(tmp_path: Path) -> None:
-    bogus = tmp_path / "training_evidence_x.zip"
-    bogus.write_bytes(b"not a zip")
-    assert verify_pack(bogus) == [f"{bogus} is not a readable ZIP file (File is not a zip file); export the pack again."]
+    calls: list[tuple[str, int, int]] = []
+    pack_of(db, tmp_path, uploads, progress=lambda name, done, total: calls.append((name, done, total)),
+            progress_every=every)
+    # 3 attempts, 3 decisions, 3 audit records, 3 answers, 1 note
+    assert {total for _, _, total in calls} == {13}
+    assert [done for _, done, _ in calls] == sorted(done for _, done, _ in calls)
+    assert calls[-1] == ("observations.csv", 13, 13)
+    ends = {name: done for name, done, _ in calls}
+    assert ends == {"attempts.csv": 3, "decisions.csv": 6, "decision_log.ndjson": 9, "qa.csv": 12,
+                    "observations.csv": 13}
+    log = [done for name, done, _ in calls if name == "decision_log.ndjson"]
+    assert log == ([7, 8, 9, 9] if every == 1 else [8, 9] if every == 2 else [9])

@@ -11,21 +11,27 @@ import importlib.util
 import shutil
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Self
 
 import pytest
+from click.testing import CliRunner, Result
 from sqlite_utils import Database
 
 from optrain import storage, training
-from optrain.errors import StorageError
+from optrain.cli import main as cli_main
+from optrain.errors import StorageError, UploadError
+from optrain.storage.errors import CANTOPEN_MESSAGE
+from optrain.uploads import store_screenshot
 from optrain.scenarios.loader import load_scenario_file
 from optrain.scenarios.model import Scenario
 from optrain.storage.qa_search import QaFilter, search_answers
@@ -37,6 +43,7 @@ MINIMAL = ROOT / "fixtures" / "scenarios" / "valid" / "minimal.yaml"
 ITEM = "delayed_carb"
 NOW = datetime(2026, 6, 5, 14, 0, tzinfo=UTC)
 OPERATOR = training.Operator("sam", "Sam Ortega", "sam@hotrodan.example")
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 HOLD_SECONDS = 0.5
 SHORT_BUSY_MS = 100
 
@@ -314,3 +321,213 @@ def test_new_features_work_on_an_upgraded_database(upgraded: tuple[Database, Row
     fresh = training.start_attempt(db, scenario, OPERATOR, NOW)  # snapshots the scenario version (m003)
     assert fresh.id > max(r["id"] for r in before["attempts"])
     assert storage.list_attempts(db, username=OPERATOR.username, limit=100)[0].id == fresh.id
+
+
+# ---------------------------------------------------------------- the file system refuses: read-only, damaged, full
+#
+# Root ignores file permissions, so "read-only" is made by the operating system itself: a tmpfs mounted read-only
+# (a read-only file system) or a folder bind-mounted read-only onto itself (a read-only folder on a writable disk).
+# Both need root; without it these tests are skipped. A full disk is RLIMIT_FSIZE in a child process: its writes
+# past the limit fail with EFBIG exactly where a full disk fails with ENOSPC.
+
+
+def _mount(*args: str) -> bool:
+    return subprocess.run(["mount", *args], capture_output=True, check=False).returncode == 0
+
+
+@contextmanager
+def read_only_file_system(folder: Path, populate: Callable[[Path], None]) -> Iterator[Path]:
+    """A fresh tmpfs at `folder`, filled by `populate`, then remounted read-only."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if not _mount("-t", "tmpfs", "-o", "size=16m", "tmpfs", str(folder)):
+        pytest.skip("mounting a read-only file system needs root (CAP_SYS_ADMIN)")
+    try:
+        populate(folder)
+        assert _mount("-o", "remount,ro", str(folder))
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+@contextmanager
+def read_only_folder(folder: Path) -> Iterator[Path]:
+    """`folder` made read-only by a read-only bind mount onto itself; the disk around it stays writable."""
+    if not _mount("--bind", str(folder), str(folder)):
+        pytest.skip("a read-only bind mount needs root (CAP_SYS_ADMIN)")
+    try:
+        assert _mount("-o", "remount,bind,ro", str(folder))
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def _cli(monkeypatch: pytest.MonkeyPatch, db_path: Path, args: list[str], **env: Path) -> Result:
+    monkeypatch.setenv("OPTRAIN_DB", str(db_path))
+    for name, value in env.items():
+        monkeypatch.setenv(name, str(value))
+    result = CliRunner().invoke(cli_main, args)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    assert "unable to open database file" not in result.output
+    return result
+
+
+def _with_database(folder: Path) -> None:
+    storage.open_db(folder / "data" / "optrain.db").close()
+
+
+WRITING_COMMANDS = [["db", "migrate"], ["db", "purge"]]
+READING_COMMANDS = [["db", "purge", "--dry-run"], ["certificate", "verify", "NOSUCHID"],
+                    ["export", "tickets", "--format", "json"]]
+
+
+@pytest.mark.parametrize("args", WRITING_COMMANDS, ids=" ".join)
+def test_a_command_that_writes_on_a_read_only_file_system_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  args: list[str]) -> None:
+    with read_only_file_system(tmp_path / "ro", _with_database) as ro:
+        result = _cli(monkeypatch, ro / "data" / "optrain.db", args)
+    assert result.exit_code == 1
+    assert CANTOPEN_MESSAGE in result.output and str(ro / "data" / "optrain.db") in result.output
+
+
+@pytest.mark.parametrize("args", READING_COMMANDS, ids=" ".join)
+def test_a_command_that_only_reads_works_on_a_read_only_file_system(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    args: list[str]) -> None:
+    with read_only_file_system(tmp_path / "ro", _with_database) as ro:
+        result = _cli(monkeypatch, ro / "data" / "optrain.db", args, OPTRAIN_EXPORTS=tmp_path / "exports")
+    assert "could not be opened" not in result.output
+    assert ("Dry run: 0 decision-log record(s)" in result.output or "NOT VALID" in result.output
+            or "Nothing to export" in result.output), result.output
+
+
+def test_a_database_on_a_read_only_file_system_can_be_backed_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                scenario: Scenario) -> None:
+    def with_a_call(folder: Path) -> None:
+        attempt_id = new_attempt(folder / "optrain.db", scenario)
+        db = storage.open_db(folder / "optrain.db")
+        make_call(db, scenario, attempt_id)
+        db.close()
+
+    with read_only_file_system(tmp_path / "ro", with_a_call) as ro:
+        result = _cli(monkeypatch, ro / "optrain.db", ["db", "backup", str(tmp_path / "copy.db")])
+    assert result.exit_code == 0, result.output
+    copy = sqlite3.connect(tmp_path / "copy.db")
+    assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert copy.execute("SELECT count(*) FROM decisions").fetchone() == (1,)
+    copy.close()
+
+
+def test_a_new_database_on_a_read_only_file_system_is_refused_with_the_folder_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with read_only_file_system(tmp_path / "ro", lambda folder: (folder / "data").mkdir()) as ro:
+        in_folder = _cli(monkeypatch, ro / "data" / "optrain.db", ["db", "migrate"])
+        new_folder = _cli(monkeypatch, ro / "new" / "optrain.db", ["db", "migrate"])
+    assert in_folder.exit_code == new_folder.exit_code == 1
+    assert f"could not be created at {ro / 'data' / 'optrain.db'} (Read-only file system)" in in_folder.output
+    assert f"({ro / 'new'}) could not be created (Read-only file system)" in new_folder.output
+
+
+def test_a_read_only_folder_refuses_writes_clearly_and_leaves_no_partial_backup(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data, backups = tmp_path / "data", tmp_path / "backups"
+    backups.mkdir()
+    _with_database(tmp_path)
+    with read_only_folder(data), read_only_folder(backups):
+        migrate = _cli(monkeypatch, data / "optrain.db", ["db", "migrate"])
+        backup = _cli(monkeypatch, data / "optrain.db", ["db", "backup", str(backups / "copy.db")])
+        shot = None
+        with pytest.raises(UploadError, match=r"could not be saved \(Read-only file system\); nothing was saved"):
+            shot = store_screenshot(backups, PNG, prefix="qa1")
+    assert migrate.exit_code == backup.exit_code == 1
+    assert CANTOPEN_MESSAGE in migrate.output
+    assert f"The backup could not be written to {backups / 'copy.db'} (Read-only file system)" in backup.output
+    assert shot is None and list(backups.iterdir()) == []
+
+
+@pytest.mark.parametrize("how", ["garbage", "truncated"])
+@pytest.mark.parametrize("args", [*WRITING_COMMANDS, *READING_COMMANDS, ["db", "backup", "COPY"],
+                                  ["export", "evidence"]], ids=" ".join)
+def test_a_damaged_database_names_the_fault_and_the_restore_in_every_command(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, args: list[str]) -> None:
+    path = tmp_path / "optrain.db"
+    if how == "garbage":
+        path.write_bytes(b"not a database " * 500)
+    else:
+        storage.open_db(path).close()
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 3])
+    args = [str(tmp_path / "copy.db") if a == "COPY" else a for a in args]
+    result = _cli(monkeypatch, path, args, OPTRAIN_EXPORTS=tmp_path / "exports")
+    assert result.exit_code == 1
+    assert "damaged or is not a database" in result.output and "optrain db backup" in result.output
+    assert not (tmp_path / "copy.db").exists() and not list(tmp_path.glob("*.partial"))
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["validate", "/nonexistent/x.yaml"], "/nonexistent/x.yaml: cannot be read"),
+        (["queue", "no_such_scenario"], "no scenario 'no_such_scenario'; known scenarios:"),
+        (["simulate", "hands_on_practice", "--answers", "/nonexistent.yaml"], "/nonexistent.yaml: cannot be read"),
+        (["schema", "--output", "/proc/nonexistent/schema.json"], "/proc/nonexistent/schema.json: No such file"),
+        (["db", "backup", "/proc/nonexistent/copy.db"], "The backup could not be written to /proc/nonexistent"),
+        (["db", "backup", "TMP"], "is a folder; give the backup a file name"),
+        (["db", "purge", "--older-than", "soon"], "--older-than"),
+        (["certificate", "verify", "NOSUCHID"], "NOT VALID"),
+        (["import-chatwoot", "/nonexistent.json"], "/nonexistent.json: no such file"),
+        (["import-chatwoot", "BROKEN"], "not valid JSON"),
+        (["import-chatwoot", "PII", "--output", "/proc/nonexistent/draft.yaml", "--reviewed"],
+         "/proc/nonexistent/draft.yaml could not be written"),
+        (["export", "verify", "/nonexistent.zip"], "is not a readable ZIP file"),
+        (["export", "tickets", "--format", "json", "--since", "notadate"], "'notadate' is not a date"),
+        (["users", "list"], "does not exist; run `optrain users init`"),
+    ],
+    ids=lambda v: " ".join(v)[:40] if isinstance(v, list) else None,
+)
+def test_every_cli_command_fails_with_a_message_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               args: list[str], expected: str) -> None:
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+    places = {"TMP": str(tmp_path), "BROKEN": str(tmp_path / "broken.json"),
+              "PII": str(ROOT / "fixtures" / "chatwoot" / "api_conversation_pii.json")}
+    db_path = tmp_path / "optrain.db"
+    storage.open_db(db_path).close()
+    result = _cli(monkeypatch, db_path, [places.get(a, a) for a in args], OPTRAIN_AUTH=tmp_path / "none.yaml",
+                  OPTRAIN_EXPORTS=tmp_path / "exports")
+    assert result.exit_code in (1, 2)
+    assert expected in result.output
+
+
+def test_files_and_folders_the_app_creates_are_private_to_its_user(tmp_path: Path) -> None:
+    db_path = tmp_path / "data" / "optrain.db"
+    db = storage.open_db(db_path)
+    storage.save_answer(db, attempt_id=None, username="u", scenario_id="s", scenario_version=1, question_id="q",
+                        part="custom", kind="text", answer="x", skipped=False, severity=None, screenshot=None, now=NOW)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (db_path.parent, *db_path.parent.iterdir())}
+    db.close()
+    assert modes == {"data": 0o700, "optrain.db": 0o600, "optrain.db-wal": 0o600, "optrain.db-shm": 0o600}
+    copy = storage.backup(db_path, tmp_path / "backups" / "copy.db")
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600 and stat.S_IMODE(copy.parent.stat().st_mode) == 0o700
+    name = store_screenshot(tmp_path / "uploads", PNG, prefix="qa1")
+    assert stat.S_IMODE((tmp_path / "uploads").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "uploads" / name).stat().st_mode) == 0o600
+
+
+FULL_DISK_CHILD = """
+import resource, signal, sys
+from pathlib import Path
+from optrain.errors import UploadError
+from optrain.uploads import store_screenshot
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG, as a full disk would
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+try:
+    store_screenshot(Path(sys.argv[1]), bytes.fromhex(sys.argv[2]) + bytes(100_000), prefix="qa1")
+except UploadError as exc:
+    print(exc)
+"""
+
+
+def test_a_screenshot_that_does_not_fit_on_the_disk_leaves_no_file(tmp_path: Path) -> None:
+    uploads = tmp_path / "uploads"
+    child = subprocess.run([sys.executable, "-c", FULL_DISK_CHILD, str(uploads), PNG[:16].hex()],
+                           capture_output=True, text=True, timeout=60, check=True)
+    assert "The screenshot could not be saved (the disk is full); nothing was saved" in child.stdout, child.stderr
+    assert list(uploads.iterdir()) == []  # neither the 0-byte screenshot nor a partial file

@@ -66,3 +66,29 @@ def test_status_change_and_search_stays_in_step_with_edits(db) -> None:  # type:
                                              ('a"b', '"a"* "b"*')])
 def test_fts_query_quotes_every_word(text: str, query: str | None) -> None:
     assert fts_query(text) == query
+
+
+@pytest.fixture()
+def emoji_db(db):  # type: ignore[no-untyped-def]
+    for n, answer in enumerate(["The heatmap is great 🔥", "Thumbs up 👍🏽 from me", "Family 👨‍👩‍👧 emoji", "So ? confusing"]):
+        storage.save_answer(db, attempt_id=None, username=f"e{n}", scenario_id="s", scenario_version=1,
+                            question_id="q", part="custom", kind="text", answer=answer, skipped=False,
+                            severity=None, screenshot=None, now=T0 + timedelta(days=1, hours=n))
+    return db
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_users"),
+    [
+        ("🔥", ["e0"]),
+        ("👍", ["e1"]),  # a skin-tone variant contains the plain emoji
+        ("👨‍👩‍👧", ["e2"]),
+        ("heatmap 🔥", ["e0"]),  # words and emoji together: both must be there
+        ("heatmap 👍", []),
+        ("🚗", []),  # an emoji nobody used matches nothing, not every answer
+        ("?", ["e3", "u2"]),  # only punctuation: matched as typed ("...tile is red?")
+    ],
+)
+def test_searching_for_an_emoji_returns_only_answers_with_it(emoji_db, text: str,  # type: ignore[no-untyped-def]
+                                                             expected_users: list[str]) -> None:
+    assert [a.username for a in search_answers(emoji_db, QaFilter(text=text))] == expected_users

@@ -20,7 +20,8 @@ from optrain.storage import (
     schema_version,
     start_attempt,
 )
-from optrain.storage.db import (
+from optrain.storage.db import utc_iso, write_transaction
+from optrain.storage.errors import (
     BUSY_MESSAGE,
     FULL_MESSAGE,
     IO_MESSAGE,
@@ -28,8 +29,6 @@ from optrain.storage.db import (
     READONLY_MESSAGE,
     storage_errors,
     user_message,
-    utc_iso,
-    write_transaction,
 )
 
 NOW = datetime(2026, 6, 5, 14, 0, tzinfo=UTC)

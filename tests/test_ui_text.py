@@ -56,8 +56,10 @@ def test_hostile_markdown_comes_out_inert_and_reads_the_same(text):
 @pytest.mark.parametrize(
     ("text", "shown"),
     [
-        ("order \u202e0190-RH#\u202c ok", "order 0190-RH# ok"),
-        ("\u2066isolate\u2069 \u2067rtl\u2069 \u2068first\u2069", "isolate rtl first"),
+        ("order \u202e0190-RH#\u202c ok", "order [U+202E]0190-RH#[U+202C] ok"),
+        ("\u2066isolate\u2069 \u2067rtl\u2069 \u2068first\u2069",
+         "[U+2066]isolate[U+2069] [U+2067]rtl[U+2069] [U+2068]first[U+2069]"),
+        ("gnp.exe\u202e", "gnp.exe[U+202E]"),
         ("nul\x00byte", "nulbyte"),
         ("bell\x07 esc\x1b[31m red", "bell esc[31m red"),
         ("del\x7f", "del"),
@@ -65,7 +67,7 @@ def test_hostile_markdown_comes_out_inert_and_reads_the_same(text):
         ("windows\r\nline\rold mac", "windows\nline\nold mac"),
     ],
 )
-def test_control_and_bidi_characters_are_removed(text, shown):
+def test_control_characters_are_removed_and_bidi_controls_shown(text, shown):
     out = plain(text)
     assert_inert(out)
     assert unescape(out) == shown
@@ -92,7 +94,7 @@ def test_a_hundred_thousand_characters_stay_inert():
     text = ("<script>**[x](y)**</script>\x00\u202e" * 4000)[:100_000]
     out = plain(text)
     assert_inert(out)
-    assert unescape(out) == text.replace("\x00", "").replace("\u202e", "")
+    assert unescape(out) == text.replace("\x00", "").replace("\u202e", "[U+202E]")
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,13 @@
 Rule: a text cell whose first character is `=`, `+`, `-`, `@`, a tab or a
 carriage return gets a single quote `'` put in front of it, so Excel,
 LibreOffice and Google Sheets show it as text instead of evaluating it
-(OWASP "CSV Injection"). Nothing else in the cell changes, so the original
-is the cell with that one leading quote removed. A cell that already starts
-with a quote is left alone.
+(OWASP "CSV Injection"). A cell that already starts with a quote is left
+alone.
+
+Bidirectional control characters (a right-to-left override can make
+`gnp.exe` read as `exe.png`) are written visibly as `[U+202E]`
+(`optrain.text_safety.visible_bidi`), as the staff tables show them. Nothing
+else in a cell changes.
 
 Only text (`str`) cells are neutralised: trainee answers, names, reply
 bodies, notes, ids, time stamps. Numbers the app computes itself (scores,
@@ -25,22 +29,22 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
+from optrain.text_safety import visible_bidi
+
 FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALISING_PREFIX = "'"
-_TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
 
 
 def neutralise(text: str) -> str:
-    """`text`, with a leading `'` when a spreadsheet would otherwise read it as a formula."""
+    """`text`, with a leading `'` when a spreadsheet would otherwise read it as a formula, and
+    bidirectional controls shown."""
+    text = visible_bidi(text)
     return NEUTRALISING_PREFIX + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def safe_row(cells: Iterable[Any]) -> list[Any]:
     """Neutralise the text cells of a row; numbers and empty (None) cells pass through."""
-    return [
-        NEUTRALISING_PREFIX + cell if isinstance(cell, str) and cell[:1] in _TRIGGER_SET else cell
-        for cell in cells
-    ]
+    return [neutralise(cell) if isinstance(cell, str) else cell for cell in cells]
 
 
 class SafeCsvWriter:

@@ -3,12 +3,17 @@
 File names are chosen by the app (kind of export plus a UTC time stamp),
 never taken from user text; even so the final path is resolved and must lie
 directly inside the exports folder. Each file is written under a hidden
-temporary name and renamed into place only when complete, so a failed or
-empty export leaves nothing behind.
+temporary name (`.<name>.partial`) and renamed into place only when
+complete, so a failed or empty export leaves nothing behind. The writer
+holds an exclusive `flock` on its temporary file while it writes; a
+temporary file nobody holds is the leftover of a killed export, and the
+next export removes it. Folders are created 0700 and files 0600: exports
+hold trainees' records.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
 import logging
@@ -27,7 +32,6 @@ if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
 
 EXPORTS_ENV_VAR = "OPTRAIN_EXPORTS"
-WRITE_BUFFER_BYTES = 64 * 1024
 
 
 def utc_stamp(now: datetime) -> str:
@@ -51,7 +55,7 @@ def unwritable(folder: Path, exc: OSError) -> ExportError:
 def export_target(folder: Path, name: str) -> Path:
     """A free path for `name` directly inside `folder` (created if needed): `-2`, `-3`... on a clash."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         root = folder.resolve(strict=True)
     except OSError as exc:
         raise unwritable(folder, exc) from exc
@@ -66,21 +70,52 @@ def export_target(folder: Path, name: str) -> Path:
     return candidate
 
 
+PARTIAL_SUFFIX = ".partial"
+
+
+def remove_abandoned_partials(folder: Path) -> list[Path]:
+    """Remove temporary export files no export is writing (left by a killed one); returns what was removed."""
+    removed: list[Path] = []
+    try:
+        candidates = [p for p in folder.iterdir() if p.name.startswith(".") and p.name.endswith(PARTIAL_SUFFIX)]
+    except OSError:
+        return removed
+    for path in candidates:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # an export is writing it right now
+        else:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+        finally:
+            os.close(fd)
+    return removed
+
+
 @contextmanager
 def published_file(folder: Path, name: str) -> Iterator[tuple[Path, BinaryIO]]:
     """Yield (final path, open temporary file); on success the file is renamed to the final path.
 
-    Any exception (an `ExportError` for "nothing to export" included) removes
-    the temporary file, so no partial or empty export is ever published.
+    Any exception (an `ExportError` for "nothing to export", a full disk)
+    removes the temporary file, so no partial or empty export is ever
+    published. The file is created 0600.
     """
     target = export_target(folder, name)
-    partial = target.with_name(f".{target.name}.partial")
+    remove_abandoned_partials(target.parent)
+    partial = target.with_name(f".{target.name}{PARTIAL_SUFFIX}")
     try:
-        handle = open(partial, "wb")  # noqa: SIM115 - closed below, before the rename
+        # The lock is held on its own descriptor until the rename, however the caller closes its handle.
+        lock = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except OSError as exc:
         raise unwritable(folder, exc) from exc
     try:
-        with handle:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with open(partial, "wb") as handle:
             yield target, handle
         os.replace(partial, target)
     except OSError as exc:
@@ -91,6 +126,8 @@ def published_file(folder: Path, name: str) -> Iterator[tuple[Path, BinaryIO]]:
         partial.unlink(missing_ok=True)
         logger.info("Export %s not written: %s", target.name, exc)
         raise
+    finally:
+        os.close(lock)
     logger.info("Export written: %s (%d bytes)", target, target.stat().st_size)
 
 
@@ -120,8 +157,3 @@ class HashingWriter(io.RawIOBase):
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
-
-
-def text_stream(raw: HashingWriter) -> io.TextIOWrapper:
-    """UTF-8 text over `raw` with `newline=""`, as the csv module requires."""
-    return io.TextIOWrapper(io.BufferedWriter(raw, WRITE_BUFFER_BYTES), encoding="utf-8", newline="")

@@ -5,8 +5,7 @@ in attempts.csv only). An agenda part is completed when the trainee passed
 an official attempt of a scenario in that part.
 
 Both renderings stream: attempts arrive grouped by trainee, and only one
-trainee's attempts are held at a time. `both_summaries` makes the two in
-one pass, so the evidence pack reads the attempts once. The HTML escapes every value with
+trainee's attempts are held at a time. The HTML escapes every value with
 `html.escape`, carries a small inline stylesheet and a Content-Security-Policy
 that forbids scripts, so a hostile name or answer stays inert text.
 """
@@ -15,10 +14,8 @@ from __future__ import annotations
 
 import html
 import itertools
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from optrain.exports import markdown
@@ -38,10 +35,6 @@ th { background: #f6f8fa; } .pass { color: #1a7f37; } .fail { color: #cf222e; }
 .meta { color: #59636e; }
 """
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
-_HTML_SPECIAL = re.compile("[&<>\"']")
-# Most cells repeat (scenario, version, status, score, percent, passed): each distinct text is escaped
-# once per export, in a bounded cache, so memory does not grow with the rows.
-_ESCAPED_CELLS = 4096
 
 
 @dataclass(frozen=True)
@@ -104,14 +97,12 @@ def _parts(summary: TraineeSummary) -> str:
     return ", ".join(AGENDA_TITLES.get(part, part) for part in summary.parts_completed) or "none yet"
 
 
-@lru_cache(maxsize=_ESCAPED_CELLS)
 def _md(text: str) -> str:
     return markdown.inline(text, in_table=True)
 
 
-@lru_cache(maxsize=_ESCAPED_CELLS)
 def _esc(text: str) -> str:
-    return html.escape(text, quote=True) if _HTML_SPECIAL.search(text) else text
+    return html.escape(text, quote=True)
 
 
 def _markdown_head(heading: SummaryHeading) -> str:
@@ -169,16 +160,17 @@ def _html_tail(count: int) -> str:
     return f"<p class=\"meta\">{count} trainee(s) with official attempts.</p>\n</body>\n</html>\n"
 
 
-def both_summaries(summaries: Iterable[TraineeSummary], heading: SummaryHeading, *, with_markdown: bool = True,
-                   with_html: bool = True) -> Iterator[tuple[str, str]]:
-    """The Markdown and the HTML summary in one pass over the trainees, as (Markdown, HTML) pieces.
-
-    Each attempt's cells are worked out once for both; a rendering not asked for comes as "".
-    """
-    yield (_markdown_head(heading) if with_markdown else "", _html_head(heading) if with_html else "")
+def markdown_summary(summaries: Iterable[TraineeSummary], heading: SummaryHeading) -> Iterator[str]:
+    yield _markdown_head(heading)
     count = 0
     for count, summary in enumerate(summaries, start=1):  # noqa: B007 - count is read after the loop
-        rows = [_cells(row) for row in summary.attempts]
-        yield (_markdown_trainee(summary, rows) if with_markdown else "",
-               _html_trainee(summary, rows) if with_html else "")
-    yield (_markdown_tail(count) if with_markdown else "", _html_tail(count) if with_html else "")
+        yield _markdown_trainee(summary, [_cells(row) for row in summary.attempts])
+    yield _markdown_tail(count)
+
+
+def html_summary(summaries: Iterable[TraineeSummary], heading: SummaryHeading) -> Iterator[str]:
+    yield _html_head(heading)
+    count = 0
+    for count, summary in enumerate(summaries, start=1):  # noqa: B007 - count is read after the loop
+        yield _html_trainee(summary, [_cells(row) for row in summary.attempts])
+    yield _html_tail(count)

@@ -16,7 +16,7 @@ from optrain.storage.attempts import (
     start_attempt,
 )
 from optrain.storage.backup import backup
-from optrain.storage.db import configure, open_db, storage_errors, write_transaction
+from optrain.storage.db import configure, open_db, write_transaction
 from optrain.storage.decisions import (
     DecisionLogEntry,
     DecisionLogRecord,
@@ -26,6 +26,7 @@ from optrain.storage.decisions import (
     purge_decision_log,
     record_decision,
 )
+from optrain.storage.errors import storage_errors
 from optrain.storage.logins import (
     LoginOutcome,
     last_event_at,

@@ -3,9 +3,11 @@
 Filters travel as parameters only: an absent filter is NULL, a multi-value
 filter is a JSON array read with `json_each`, so every statement here is a
 constant and the page never loads whole tables to filter them in Python.
-Aggregates are SQL's, except where numbering each trainee's attempts is
-needed: there one ordered, indexed read and a pass in Python replace window
-functions, which SQLite evaluates slowly over many small partitions.
+Every figure is computed from the attempts on each call, whatever the filter
+(one path, no stored totals). Aggregates are SQL's, except where numbering
+each trainee's attempts is needed: there one ordered read of a covering index
+(`idx_attempts_review`) and a pass in Python replace window functions, which
+SQLite evaluates slowly over many small partitions.
 
 Item analysis lives in `optrain.storage.item_analysis`.
 """
@@ -20,7 +22,8 @@ from typing import Any, cast
 
 from sqlite_utils import Database
 
-from optrain.storage.db import fetch_all, from_iso, storage_errors, utc_iso
+from optrain.storage.db import fetch_all, from_iso, utc_iso
+from optrain.storage.errors import storage_errors
 
 
 @dataclass(frozen=True)
@@ -102,31 +105,7 @@ class ScenarioStats:
     attempts_to_first_pass: float | None
 
 
-def _from_rollups(f: AttemptFilter) -> bool:
-    """`attempt_rollups` holds sums per trainee and scenario, so it answers filters on those two alone."""
-    return f.since is None and f.until is None and f.passed is None and f.status is None
-
-
-_ROLLUP_WHERE = """
-    (:usernames IS NULL OR r.username IN (SELECT value FROM json_each(:usernames)))
-    AND (:scenario_ids IS NULL OR r.scenario_id IN (SELECT value FROM json_each(:scenario_ids)))
-"""
-_STATS_FROM_ROLLUPS = f"""
-    SELECT r.scenario_id, COUNT(*) AS trainees, SUM(r.completed) AS attempts,
-           1.0 * SUM(r.passed_sum) / SUM(r.passed_n) AS pass_rate, SUM(r.percent_sum) / SUM(r.percent_n) AS mean,
-           AVG(r.first_percent) AS first_mean, AVG(r.best_percent) AS best_mean, AVG(r.first_pass) AS first_pass_mean
-    FROM attempt_rollups r WHERE r.completed > 0 AND {_ROLLUP_WHERE}
-    GROUP BY r.scenario_id
-"""
-# How many completed attempts scored each percent, per scenario: read from `idx_attempts_scores` alone.
-_SCORE_COUNTS = """
-    SELECT a.scenario_id, a.percent, COUNT(*) AS k FROM attempts a
-    WHERE a.official = 1 AND a.status = 'completed'
-      AND (:usernames IS NULL OR a.username IN (SELECT value FROM json_each(:usernames)))
-      AND (:scenario_ids IS NULL OR a.scenario_id IN (SELECT value FROM json_each(:scenario_ids)))
-    GROUP BY a.scenario_id, a.percent
-"""
-# The from-scratch path: completed attempts in the order "attempt number" counts them.
+# Completed attempts in the order "attempt number" counts them.
 _COMPLETED_IN_ORDER = f"""
     SELECT a.username, a.scenario_id, a.percent, a.passed
     FROM attempts a WHERE a.status = 'completed' AND {_WHERE}
@@ -153,25 +132,13 @@ def scenario_overview(db: Database, f: AttemptFilter) -> ScenarioOverview:
     ordered by start time (then id); attempts to the first pass counts those
     attempts up to and including the first passed one. The histogram has
     10-point buckets (bucket start in %), 100 % falling in the 90 bucket.
-
-    Filters on trainees and scenarios only (the page's default) are answered
-    from `attempt_rollups` plus the score counts; a date, result or status
-    filter changes which attempt is a trainee's first, so those numbers come
-    from one ordered read and a pass in Python (`_figures_from_attempts`).
     """
-    params = f.params()
     with storage_errors():
-        if _from_rollups(f):
-            figures = {r[0]: cast(_Figures, tuple(r[1:])) for r in db.execute(_STATS_FROM_ROLLUPS, params)}
-            scores: dict[str, dict[float | None, int]] = {}
-            for scenario_id, percent, k in db.execute(_SCORE_COUNTS, params):
-                scores.setdefault(scenario_id, {})[percent] = k
-        else:
-            figures, scores = _figures_from_attempts(db.execute(_COMPLETED_IN_ORDER, params).fetchall())
+        rows = db.execute(_COMPLETED_IN_ORDER, f.params()).fetchall()
+    figures, scores = _figures_from_attempts(rows)
     stats = tuple(ScenarioStats(
         scenario_id, trainees, attempts, cast(float, pass_rate), cast(float, mean),
-        cast(float, _median(scores.get(scenario_id, {}))),  # {}: a write landed between the two reads
-        cast(float, first_mean), cast(float, best_mean), first_pass_mean,
+        cast(float, _median(scores[scenario_id])), cast(float, first_mean), cast(float, best_mean), first_pass_mean,
     ) for scenario_id, (trainees, attempts, pass_rate, mean, first_mean, best_mean, first_pass_mean)
         in sorted(figures.items()))
     buckets: dict[int, int] = {}
@@ -265,7 +232,7 @@ class TraineeProgress:
     last_started: datetime
 
 
-_PROGRESS_FROM_ATTEMPTS = f"""
+_PROGRESS = f"""
     SELECT a.username, MAX(a.display_name) AS display_name, COUNT(*) AS attempts,
            SUM(a.status = 'completed') AS completed,
            json_group_array(DISTINCT CASE WHEN a.passed = 1 THEN a.scenario_id END) AS passed_json,
@@ -275,24 +242,9 @@ _PROGRESS_FROM_ATTEMPTS = f"""
     FROM attempts a WHERE {_WHERE}
     GROUP BY a.username ORDER BY a.username
 """
-_PROGRESS_FROM_ROLLUPS = f"""
-    SELECT r.username, MAX(r.display_name) AS display_name, SUM(r.attempts) AS attempts,
-           SUM(r.completed) AS completed,
-           json_group_array(CASE WHEN r.passed_any = 1 THEN r.scenario_id END) AS passed_json,
-           SUM(r.percent_sum) / SUM(r.percent_n) AS mean_percent,
-           COALESCE(SUM(r.seconds_spent), 0) AS seconds_spent, MAX(r.last_started) AS last_started
-    FROM attempt_rollups r WHERE {_ROLLUP_WHERE}
-    GROUP BY r.username ORDER BY r.username
-"""
-
-
 def trainee_progress(db: Database, f: AttemptFilter) -> tuple[TraineeProgress, ...]:
-    """Per trainee: attempts, completed, scenarios passed, mean score, time spent, last start.
-
-    From `attempt_rollups` when the filter allows it (see `scenario_overview`).
-    """
-    sql = _PROGRESS_FROM_ROLLUPS if _from_rollups(f) else _PROGRESS_FROM_ATTEMPTS
-    return fetch_all(db, sql, f.params(), lambda r: TraineeProgress(
+    """Per trainee: attempts, completed, scenarios passed, mean score, time spent, last start."""
+    return fetch_all(db, _PROGRESS, f.params(), lambda r: TraineeProgress(
         username=r["username"], display_name=r["display_name"], attempts=int(r["attempts"]),
         completed=int(r["completed"] or 0),
         passed_scenarios=tuple(sorted(s for s in json.loads(r["passed_json"]) if s)),
@@ -315,13 +267,6 @@ def trend(db: Database, username: str, scenario_ids: Sequence[str] = ()) -> tupl
 
 
 def trainee_names(db: Database) -> tuple[str, ...]:
-    """Everyone with an official attempt, for the filters (in key order of `attempt_rollups`)."""
-    return fetch_all(db, "SELECT DISTINCT username FROM attempt_rollups ORDER BY username", {},
+    """Everyone with an official attempt, for the filters."""
+    return fetch_all(db, "SELECT DISTINCT username FROM attempts WHERE official = 1 ORDER BY username", {},
                      lambda r: str(r["username"]))
-
-
-def completed_counts(db: Database) -> dict[str, int]:
-    """Completed official attempts per scenario, for ordering pickers by where the data is."""
-    rows = fetch_all(db, "SELECT scenario_id, SUM(completed) AS n FROM attempt_rollups WHERE completed > 0 "
-                         "GROUP BY scenario_id", {}, lambda r: (str(r["scenario_id"]), int(r["n"])))
-    return dict(rows)

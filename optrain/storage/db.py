@@ -14,9 +14,10 @@ Connection settings, and why:
   different threads. One connection must still not be used by two threads at
   once; open one per session.
 
-Every write runs in `write_transaction`, which starts with `BEGIN IMMEDIATE`:
-in WAL mode a transaction that reads first and writes later can fail at once
-with SQLITE_BUSY instead of waiting for the busy timeout.
+Every write runs in `write_transaction`, which starts with `BEGIN IMMEDIATE`
+through sqlite-utils: in WAL mode a transaction that reads first and writes
+later can fail at once with SQLITE_BUSY instead of waiting for the busy
+timeout.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 
 from optrain.errors import StorageError
+from optrain.storage.errors import CANTOPEN_MESSAGE, storage_errors, user_message
+from optrain.storage.migrations import MIGRATIONS
 
 logger = logging.getLogger(__name__)
 
@@ -43,86 +46,31 @@ DEFAULT_DB_PATH = Path("data") / "optrain.db"
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 MEMORY = ":memory:"
 
-BUSY_MESSAGE = "The training database is busy; try again in a moment."
-READONLY_MESSAGE = (
-    "The training database is read-only; ask an administrator to make the database file "
-    "and its folder writable, then try again."
-)
-FULL_MESSAGE = "The disk is full, so nothing was saved; free some disk space and try again."
-IO_MESSAGE = "The training database could not be read or written (disk I/O error); check the disk and try again."
-NOT_A_DATABASE_MESSAGE = "The training database file is damaged or is not a database; restore it from a backup."
-
-_MESSAGES_BY_CODE: dict[int, str] = {
-    sqlite3.SQLITE_BUSY: BUSY_MESSAGE,
-    sqlite3.SQLITE_LOCKED: BUSY_MESSAGE,
-    sqlite3.SQLITE_READONLY: READONLY_MESSAGE,
-    sqlite3.SQLITE_FULL: FULL_MESSAGE,
-    sqlite3.SQLITE_IOERR: IO_MESSAGE,
-    sqlite3.SQLITE_NOTADB: NOT_A_DATABASE_MESSAGE,
-    sqlite3.SQLITE_CORRUPT: NOT_A_DATABASE_MESSAGE,
-}
-# Used when an error carries no SQLite code (raised by hand, or by an old driver).
-_MESSAGES_BY_TEXT: tuple[tuple[str, str], ...] = (
-    ("database is locked", BUSY_MESSAGE),
-    ("database table is locked", BUSY_MESSAGE),
-    ("readonly database", READONLY_MESSAGE),
-    ("database or disk is full", FULL_MESSAGE),
-    ("disk i/o error", IO_MESSAGE),
-    ("file is not a database", NOT_A_DATABASE_MESSAGE),
-    ("database disk image is malformed", NOT_A_DATABASE_MESSAGE),
-)
-
-
-def user_message(exc: sqlite3.Error) -> str | None:
-    """The user-facing message for an environmental SQLite failure, None for a programming error."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    if isinstance(code, int) and (code & 0xFF) in _MESSAGES_BY_CODE:
-        return _MESSAGES_BY_CODE[code & 0xFF]
-    text = str(exc).lower()
-    return next((message for needle, message in _MESSAGES_BY_TEXT if needle in text), None)
-
-
-@contextmanager
-def storage_errors() -> Iterator[None]:
-    """Re-raise locked / read-only / full / I/O failures as `StorageError`; anything else unchanged.
-
-    Bugs such as a wrong column name stay `sqlite3.OperationalError` so they
-    are not disguised as a busy database.
-    """
-    try:
-        yield
-    except sqlite3.DatabaseError as exc:
-        message = user_message(exc)
-        if message is None:
-            raise
-        raise StorageError(message) from exc
-
 
 @contextmanager
 def write_transaction(db: Database) -> Iterator[Database]:
     """The one way repository code writes: a single transaction, committed on exit.
 
     `BEGIN IMMEDIATE` takes the write lock first (waiting up to the busy
-    timeout), so nothing in the block can fail later on a lock it could have
-    waited for. It is issued on the sqlite3 connection itself: every recorded
-    call pays for this context manager, and sqlite-utils' `atomic()` adds a
-    layer of its own. Inside an open transaction the block becomes a savepoint
-    (through `atomic()`), so it still commits or rolls back as a whole.
-    `storage_errors` also covers BEGIN and COMMIT, so a busy lock or a failing
-    commit reaches the caller as `StorageError`.
+    timeout). sqlite-utils' `atomic()` begins a deferred transaction, which in
+    WAL mode fails at once with SQLITE_BUSY, without waiting, when it has read
+    and then writes after another connection committed: `record_decision`
+    reads the attempt's status before it inserts. Inside an open transaction
+    the block is `atomic()`'s savepoint, so it still commits or rolls back as
+    a whole. `storage_errors` also covers BEGIN and COMMIT, so a busy lock or
+    a failing commit reaches the caller as `StorageError`.
     """
-    conn = db.conn
     with storage_errors():
-        if conn.in_transaction:
+        if db.conn.in_transaction:
             with db.atomic():
                 yield db
             return
-        conn.execute("BEGIN IMMEDIATE")
+        db.execute("BEGIN IMMEDIATE")
         try:
             yield db
-            conn.execute("COMMIT")
+            db.commit()
         except BaseException:
-            conn.rollback()  # a no-op when SQLite has already rolled back
+            db.rollback()  # a no-op when SQLite has already rolled back
             raise
 
 
@@ -165,19 +113,24 @@ def open_db(
     neither creates nor migrates the file.
     """
     target = default_db_path() if path is None else path
-    with storage_errors():
-        if str(target) == MEMORY:
-            conn = sqlite3.connect(MEMORY, check_same_thread=False)
-        elif read_only:
-            conn = _connect_read_only(Path(target))
-        else:
-            conn = _connect_read_write(Path(target))
-        db = Database(conn)
-        try:
-            configure(db, migrate=migrate, read_only=read_only, busy_timeout_ms=busy_timeout_ms)
-        except BaseException:
-            db.close()
+    try:
+        with storage_errors():
+            if str(target) == MEMORY:
+                conn = sqlite3.connect(MEMORY, check_same_thread=False)
+            elif read_only:
+                conn = _connect_read_only(Path(target))
+            else:
+                conn = _connect_read_write(Path(target))
+            db = Database(conn)
+            try:
+                configure(db, migrate=migrate, read_only=read_only, busy_timeout_ms=busy_timeout_ms)
+            except BaseException:
+                db.close()
+                raise
+    except StorageError as exc:
+        if str(target) in str(exc):
             raise
+        raise StorageError(f"{exc} (database file: {target})") from exc
     return db
 
 
@@ -193,8 +146,6 @@ def configure(
     A read-only connection cannot migrate, so it refuses a database that
     still needs migrations instead of failing later on a missing table.
     """
-    from optrain.storage.migrations import MIGRATIONS
-
     with storage_errors():
         db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         db.execute("PRAGMA foreign_keys = ON")
@@ -215,19 +166,53 @@ def configure(
     return db
 
 
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+
+
 def _connect_read_write(path: Path) -> sqlite3.Connection:
+    """A new database and its folder are private to the app's user; SQLite gives the WAL the file's mode."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.is_dir():
+            path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
     except OSError as exc:
         raise StorageError(
             f"The folder for the training database ({path.parent}) could not be created "
             f"({exc.strerror}); create it or set {DB_ENV_VAR} to a writable location."
         ) from exc
+    if not path.exists():
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+        except OSError as exc:
+            raise StorageError(
+                f"The training database could not be created at {path} ({exc.strerror}); make its folder "
+                f"writable by the app's user or set {DB_ENV_VAR} to a writable location."
+            ) from exc
     return sqlite3.connect(path, check_same_thread=False)
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:
-    """`mode=ro` makes SQLite refuse writes even for root, who ignores file permissions."""
     if not path.is_file():
         raise StorageError(f"There is no training database at {path}; check {DB_ENV_VAR} or the path given.")
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+    return connect_read_only(path)
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """`mode=ro` makes SQLite refuse writes even for root, who ignores file permissions.
+
+    A WAL database needs its -shm file even to be read; on a read-only file
+    system or folder that file cannot be made, so there the database is opened
+    as immutable: nothing can change it while the folder is not writable, and
+    reports, exports and `optrain db backup` still work.
+    """
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.OperationalError as exc:
+        if user_message(exc) != CANTOPEN_MESSAGE or os.access(path.parent, os.W_OK):
+            raise
+        conn.close()
+        logger.info("%s: folder not writable, opened as immutable (%s)", path, exc)
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    return conn

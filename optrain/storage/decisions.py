@@ -122,31 +122,26 @@ def record_decision(
     the write lock first (`BEGIN IMMEDIATE`), so the status read, the `seq`
     numbering and both INSERTs see and leave the database as one step.
 
-    Every call a trainee makes waits for this, so the statements go straight
-    to the sqlite3 connection (its statement cache keeps them compiled) with
-    positional parameters, plain INSERTs (an INSERT ... SELECT ... RETURNING
-    that checked and numbered in one statement cost more), and the returned
-    row is built from what was written instead of being read back.
+    The returned row is built from what was written instead of being read back.
     """
     created_at = utc_iso(decided_at)  # refuses a time without a zone
     payload = _PAYLOAD_JSON.encode(log.payload if isinstance(log.payload, dict) else dict(log.payload))
-    conn = db.conn
     with write_transaction(db):
-        found = conn.execute(_STATUS_AND_NEXT_SEQ, (attempt_id,)).fetchone()
+        found = db.execute(_STATUS_AND_NEXT_SEQ, (attempt_id,)).fetchone()
         if found is None or found[0] != "in_progress":
             raise_not_in_progress(db, attempt_id)
         seq = int(found[1])
         try:
-            decision_id = conn.execute(_INSERT_DECISION, (attempt_id, item_id, call, template, body, note, created_at,
-                                                          elapsed_seconds, seq, points, max_points, verdict)).lastrowid
+            decision_id = db.execute(_INSERT_DECISION, (attempt_id, item_id, call, template, body, note, created_at,
+                                                        elapsed_seconds, seq, points, max_points, verdict)).lastrowid
         except sqlite3.IntegrityError as exc:
             if _DUPLICATE_DECISION not in str(exc):
                 raise
             raise AlreadyDecided(
                 f"Item {item_id} already has a call in attempt {attempt_id}; each item is decided once."
             ) from exc
-        conn.execute(_INSERT_LOG, (log.shop_domain, log.action_type, log.operator_email, created_at, payload,
-                                   attempt_id))
+        db.execute(_INSERT_LOG, (log.shop_domain, log.action_type, log.operator_email, created_at, payload,
+                                 attempt_id))
     assert decision_id is not None
     return DecisionRow(id=decision_id, attempt_id=attempt_id, item_id=item_id, call=call, template=template, body=body,
                        note=note, decided_at=decided_at.astimezone(UTC), elapsed_seconds=elapsed_seconds, seq=seq,

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from optrain.storage.db import storage_errors
+from optrain.storage.analytics import AttemptFilter
+from optrain.storage.errors import storage_errors
 
 DOUBTFUL_DISCRIMINATION = 0.15
 
@@ -42,6 +43,10 @@ _ITEM_BASE = """
             FROM attempts a
             WHERE a.scenario_id = :scenario_id AND a.scenario_version = :version
               AND a.status = 'completed' AND a.official = 1
+              AND (:usernames IS NULL OR a.username IN (SELECT value FROM json_each(:usernames)))
+              AND (:since IS NULL OR a.started_at >= :since)
+              AND (:until IS NULL OR a.started_at < :until)
+              AND (:passed IS NULL OR a.passed = :passed)
         ) WHERE :all_attempts = 1 OR rn = 1
     ),
     x AS (
@@ -102,13 +107,20 @@ _ITEM_ANALYSIS = _ITEM_BASE + """,
 """
 
 
-def scenario_item_analysis(db: Database, scenario_id: str, version: int, *,
+def scenario_item_analysis(db: Database, scenario_id: str, version: int, f: AttemptFilter | None = None, *,
                            all_attempts: bool = False) -> ItemAnalysis:
     """Per item, on first attempts (default) or all completed attempts of one scenario version.
 
-    Calls are most common first per item (ties by call, template, verdict).
+    `f` narrows the attempts as on the rest of the Review page (trainees,
+    start dates, result); "first" is each trainee's first completed attempt
+    the filter selects, as in `scenario_overview`. Its scenario and status
+    filters do not apply: the scenario is given, and only completed attempts
+    have scores. Calls are most common first per item (ties by call,
+    template, verdict).
     """
-    params = {"scenario_id": scenario_id, "version": version, "all_attempts": int(all_attempts)}
+    chosen = (f or AttemptFilter()).params()
+    params = {"scenario_id": scenario_id, "version": version, "all_attempts": int(all_attempts),
+              **{key: chosen[key] for key in ("usernames", "since", "until", "passed")}}
     with storage_errors():
         rows = db.execute(_ITEM_ANALYSIS, params).fetchall()
     # Per item: n, facility sum, its count, sx, sy, sxy, sxx, syy, wrong, partial (SQL's SUM and COUNT

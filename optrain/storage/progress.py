@@ -8,7 +8,8 @@ from typing import cast
 
 from sqlite_utils import Database
 
-from optrain.storage.db import from_iso, storage_errors
+from optrain.storage.db import from_iso
+from optrain.storage.errors import storage_errors
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ class QaAnswer:
     status: AnswerStatus
 
 
-def _answer_from_row(row: dict[str, Any]) -> QaAnswer:
+def answer_from_row(row: dict[str, Any]) -> QaAnswer:
     return QaAnswer(
         **{
             **row,
@@ -141,4 +141,4 @@ def set_answer_status(db: Database, answer_id: int, status: AnswerStatus) -> QaA
 
 
 def _query_answers(db: Database, where: str, params: dict[str, Any]) -> tuple[QaAnswer, ...]:
-    return fetch_all(db, _SELECT_ANSWER + where, params, _answer_from_row)
+    return fetch_all(db, _SELECT_ANSWER + where, params, answer_from_row)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,9 +12,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from optrain.storage.db import fetch_all, utc_iso
-from optrain.storage.qa import QaAnswer, _answer_from_row
+from optrain.storage.qa import QaAnswer, answer_from_row
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+# Inside an emoji sequence: zero-width joiner, variation selectors, keycap, skin tones, tag characters.
+_EMOJI_JOINERS = re.compile("[\u200d\ufe0e\ufe0f\u20e3\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,30 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{w}"*' for w in words) or None
 
 
+def symbol_terms(text: str) -> tuple[str, ...]:
+    """Emoji and other symbols typed in a search, each sequence kept whole ('👨‍👩‍👧', '👍🏽').
+
+    FTS5's unicode61 tokenizer treats symbols as separators, so a search for
+    one gave no FTS query at all and matched every answer; they are matched
+    as substrings instead. Text with neither words nor symbols (only
+    punctuation) is matched as typed.
+    """
+    terms: list[str] = []
+    current = ""
+    for char in text:
+        if unicodedata.category(char) == "So" or (current and _EMOJI_JOINERS.fullmatch(char)):
+            current += char
+            continue
+        if current:
+            terms.append(current)
+            current = ""
+    if current:
+        terms.append(current)
+    if not terms and not _TOKEN.search(text) and text.strip():
+        terms.append(text.strip())
+    return tuple(dict.fromkeys(terms))[:12]
+
+
 def _json(values: tuple[str, ...]) -> str | None:
     return json.dumps(list(values)) if values else None
 
@@ -54,6 +81,8 @@ def search_answers(db: Database, f: QaFilter, *, limit: int = 1000) -> tuple[QaA
           AND (:since IS NULL OR q.created_at >= :since)
           AND (:until IS NULL OR q.created_at < :until)
           AND (:match IS NULL OR q.id IN (SELECT rowid FROM qa_answers_fts WHERE qa_answers_fts MATCH :match))
+          AND (:symbols IS NULL OR NOT EXISTS (
+                SELECT 1 FROM json_each(:symbols) s WHERE instr(COALESCE(q.answer, ''), s.value) = 0))
         ORDER BY q.created_at DESC, q.id DESC
         LIMIT :limit
     """
@@ -67,6 +96,7 @@ def search_answers(db: Database, f: QaFilter, *, limit: int = 1000) -> tuple[QaA
         "since": utc_iso(f.since) if f.since else None,
         "until": utc_iso(f.until) if f.until else None,
         "match": fts_query(f.text),
+        "symbols": _json(symbol_terms(f.text)),
         "limit": limit,
     }
-    return fetch_all(db, sql, params, _answer_from_row)
+    return fetch_all(db, sql, params, answer_from_row)

@@ -1,56 +1,35 @@
-"""Sign-in through streamlit-authenticator, with the gaps it leaves closed.
+"""Who is signed in, re-checked against the accounts file on every run, and the remember-me cookie.
 
-- Credentials are passed pre-hashed with auto_hash=False and no login sleep,
-  so a rerun costs no bcrypt work.
-- The re-authentication cookie is written and deleted by our own script, and a
-  logout is recorded server-side: a cookie issued before the user's last
-  logout is refused even if the browser kept it.
-- The library's browser-cookie component is never drawn (`_NoCookieComponent`).
+The rules live in `optrain.signin`; this module reads the session and the
+request, and writes the cookie. The built-in accounts' cookie is set by a
+script on the page (Streamlit offers no server-side way to set a cookie from
+a page), so it cannot be HttpOnly; it is limited instead (see the README):
+SameSite=Strict, Secure when the app is served over HTTPS, a short expiry, a
+per-deployment name, and a token that is revocable and useless elsewhere.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import jwt
 import streamlit as st
-import streamlit_authenticator as stauth
-from streamlit_authenticator.models import cookie_model
 
-from optrain import accounts
+from optrain import accounts, signin
 from optrain.config import Settings
 from optrain.ui import state
+from optrain.ui.db import get_db
 
 ALL_ROLES = accounts.ROLES
-
+NO_ACCESS = "You do not have access to this page. Ask an admin for the role it needs."
 
 User = accounts.Account
 
 
-def current_user() -> User | None:
-    ss = st.session_state
-    if ss.get(state.AUTH_STATUS) is not True or not ss.get(state.USERNAME):
-        return None
-    roles = tuple(r for r in (ss.get(state.ROLES) or ()) if r in ALL_ROLES)
-    return User(
-        username=str(ss[state.USERNAME]),
-        name=str(ss.get(state.NAME) or ss[state.USERNAME]),
-        email=str(ss.get(state.EMAIL) or f"{ss[state.USERNAME]}@hotrodan.example"),
-        roles=roles,
-    )
-
-
-def require_role(*roles: str) -> User:
-    """Defence in depth: every page re-checks the role even though the router hid it."""
-    user = current_user()
-    if user is None or not user.can(*roles):
-        st.error("You do not have access to this page. Ask an admin for the role it needs.")
-        st.stop()
-        raise RuntimeError("unreachable")  # st.stop() raises; this keeps type checkers honest
-    return user
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 @st.cache_resource(show_spinner=False)
@@ -59,7 +38,7 @@ def _read_config(path: str, mtime_ns: int) -> dict[str, Any]:
 
 
 def load_config(settings: Settings) -> dict[str, Any]:
-    """The accounts file, re-read only when it changes on disk."""
+    """The accounts file, re-read only when it changes on disk (a stat per run)."""
     path = settings.auth_path
     if not path.exists():
         accounts.init_config(path, demo=settings.demo)
@@ -76,78 +55,73 @@ def security_problems(settings: Settings) -> tuple[str, ...]:
     return _security_problems(str(path), path.stat().st_mtime_ns)
 
 
-class _NoCookieComponent:
-    """Stands in for the browser-cookie component the library draws each time it is built.
+def end_session() -> None:
+    """Forget who is signed in here, and expire the cookie in the browser on the next draw."""
+    ss = st.session_state
+    for key in (state.AUTH_STATUS, state.USERNAME, state.TOKEN_VERSION, state.SIGNED_IN_AT):
+        ss[key] = None
+    for key in (state.ATTEMPT_ID, state.SELECTED_ITEM, state.LAST_VERDICT, state.SET_COOKIE):
+        ss.pop(key, None)
+    ss[state.CLEAR_COOKIE] = True
+    ss[state.COOKIE_REFUSED] = True  # the request that opened this session may still carry the cookie
 
-    The library reads the cookie from the request (`st.context.cookies`), and this
-    app writes and deletes it with its own scripts, so the component did nothing
-    here but rerun the page once it had loaded in the browser; a click made in
-    that moment (Sign in, Export) was lost to the rerun.
+
+def current_user(settings: Settings | None = None) -> User | None:
+    """The signed-in account as the accounts file has it now, or None.
+
+    A session whose account was removed, reset or given other roles, or whose
+    user logged out elsewhere, ends here, on its next run.
     """
-
-    def __init__(self, key: str = "init") -> None:
-        """Draws nothing."""
-
-    def set(self, cookie: str, val: object, *args: Any, **kwargs: Any) -> None:
-        """Our own script writes the cookie (`set_cookie_script`)."""
-
-    def delete(self, cookie: str, key: str = "delete") -> None:
-        """Our own script deletes the cookie (`delete_cookie_script`)."""
-
-
-class _CookieComponents:
-    CookieManager = _NoCookieComponent
-
-
-# Once, at import: the library looks the component up when it is built.
-cookie_model.stx = _CookieComponents
-
-
-def build_authenticator(config: dict[str, Any], credentials: dict[str, Any]) -> stauth.Authenticate:
-    """`credentials` is a private copy the library may mutate (failed-attempt counters)."""
-    cookie = config["cookie"]
-    return stauth.Authenticate(
-        credentials,
-        cookie.get("name", accounts.COOKIE_NAME),
-        cookie["key"],
-        float(cookie.get("expiry_days", 7)),
-        auto_hash=False,
-        login_sleep_time=0,
-    )
-
-
-def cookie_token(config: dict[str, Any]) -> dict[str, Any] | None:
-    """The decoded re-authentication cookie sent with this session's first request, if valid."""
-    cookie = config["cookie"]
-    raw = st.context.cookies.get(cookie.get("name", accounts.COOKIE_NAME))
-    if not raw:
+    ss = st.session_state
+    username = ss.get(state.USERNAME)
+    if ss.get(state.AUTH_STATUS) is not True or not isinstance(username, str) or not username:
         return None
-    try:
-        token = jwt.decode(raw, cookie["key"], algorithms=["HS256"])
-    except jwt.PyJWTError:
+    settings = settings or Settings.from_env()
+    record = load_config(settings)["credentials"]["usernames"].get(username)
+    version = ss.get(state.TOKEN_VERSION)
+    signed_in_at = ss.get(state.SIGNED_IN_AT)
+    if not signin.session_is_current(get_db(settings), record, version if isinstance(version, int) else 0,
+                                     signed_in_at if isinstance(signed_in_at, datetime) else None, username):
+        end_session()
         return None
-    return token if isinstance(token, dict) and "username" in token and "exp_date" in token else None
+    assert record is not None  # session_is_current is False without one
+    return accounts.account_from_record(username, record)
 
 
-def token_issued_at(token: dict[str, Any], config: dict[str, Any]) -> datetime:
-    days = float(config["cookie"].get("expiry_days", 7))
-    return datetime.fromtimestamp(float(token["exp_date"]), tz=timezone.utc) - timedelta(days=days)
+def start_session(account: User, version: int, signed_in_at: datetime) -> None:
+    ss = st.session_state
+    ss[state.AUTH_STATUS] = True
+    ss[state.USERNAME] = account.username
+    ss[state.TOKEN_VERSION] = version
+    ss[state.SIGNED_IN_AT] = signed_in_at
+    ss[state.COOKIE_REFUSED] = False
 
 
-def set_cookie_script(config: dict[str, Any], username: str) -> str:
-    """A script that stores the re-authentication cookie in the same format the library reads."""
-    cookie = config["cookie"]
-    days = float(cookie.get("expiry_days", 7))
-    expires = datetime.now(timezone.utc) + timedelta(days=days)
-    token = jwt.encode({"username": username, "exp_date": expires.timestamp()}, cookie["key"], algorithm="HS256")
-    name = cookie.get("name", accounts.COOKIE_NAME)
-    value = f"{name}={token}; expires={expires.strftime('%a, %d %b %Y %H:%M:%S GMT')}; path=/; SameSite=Strict"
+def require_role(*roles: str) -> User:
+    """Defence in depth: every page re-checks the role even though the router hid it."""
+    user = current_user()
+    if user is None or not user.can(*roles):
+        st.error(NO_ACCESS)
+        st.stop()
+        raise RuntimeError("unreachable")  # st.stop() raises; this keeps type checkers honest
+    return user
+
+
+def served_over_https() -> bool:
+    url = st.context.url or ""
+    return url.startswith("https://")
+
+
+def set_cookie_script(cookie: signin.CookieSettings, token: str) -> str:
+    """A script that stores the remember-me token for the cookie's lifetime, on this site only."""
+    seconds = int(cookie.expiry.total_seconds())
+    secure = "; Secure" if cookie.secure or served_over_https() else ""
+    value = f"{cookie.name}={token}; max-age={seconds}; path=/; SameSite=Strict{secure}"
     return f"<script>document.cookie = {json.dumps(value)};</script>"
 
 
-def delete_cookie_script(config: dict[str, Any]) -> str:
-    name = config["cookie"].get("name", accounts.COOKIE_NAME)
-    value = f"{name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; max-age=0; path=/; SameSite=Strict"
+def delete_cookie_script(cookie: signin.CookieSettings) -> str:
+    value = f"{cookie.name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; max-age=0; path=/; SameSite=Strict"
     return f"<script>document.cookie = {json.dumps(value)};</script>"
 
 

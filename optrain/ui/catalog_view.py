@@ -10,7 +10,7 @@ from optrain.scenarios.model import AGENDA, AGENDA_TITLES, Scenario
 from optrain.scenarios.summary import decision_count, estimated_minutes
 from optrain.storage.progress import ScenarioProgress
 from optrain.ui.auth import User
-from optrain.ui.text import plain, without_controls
+from optrain.ui.text import plain, trainer_markdown
 
 DIFFICULTY_BADGE = {"beginner": ":green-badge[beginner]", "intermediate": ":orange-badge[intermediate]",
                     "advanced": ":red-badge[advanced]"}
@@ -98,7 +98,7 @@ def render_briefing(scenario: Scenario, in_progress: bool) -> bool:
     # plain(): the agenda title starts with "7. ", which Markdown would turn into a numbered list.
     st.caption(plain(f"{AGENDA_TITLES[scenario.module]} · {scenario.difficulty} · about {estimated_minutes(scenario)} min"))
     with st.container(border=True):
-        st.markdown(without_controls(scenario.briefing))  # Markdown by design, but no bidi overrides
+        st.markdown(trainer_markdown(scenario.briefing))  # Markdown by design: no HTML, images or foreign links
     coach = scenario.feedback_mode == "coach"
     st.info(
         "**Coach mode**: after each call you see at once whether it was right and why."

@@ -6,7 +6,9 @@ import streamlit as st
 from sqlite_utils import Database
 
 from optrain.config import Settings
+from optrain.errors import StorageError
 from optrain.storage import open_db
+from optrain.ui.text import plain
 
 _SESSION_KEY = "_optrain_db"
 
@@ -25,7 +27,11 @@ def get_db(settings: Settings | None = None) -> Database:
     held = st.session_state.get(_SESSION_KEY)
     if held is not None and held[0] == path:
         return held[1]  # migrated when it was opened: a page asks for it several times per run
-    _migrated(path)
-    db = open_db(path, migrate=False)
+    try:
+        _migrated(path)
+        db = open_db(path, migrate=False)
+    except StorageError as exc:  # damaged, unreachable or read-only: say so on every page, never a traceback
+        st.error(plain(str(exc)), icon=":material/database:")
+        st.stop()
     st.session_state[_SESSION_KEY] = (path, db)
     return db

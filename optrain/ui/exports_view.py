@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import streamlit as st
 from sqlite_utils import Database
@@ -13,6 +14,7 @@ from optrain.exports import (
     DEFAULT_RETENTION,
     AnswerFilter,
     EvidenceFilter,
+    default_key_path,
     export_evidence_pack,
     export_tickets,
     parse_age,
@@ -31,20 +33,26 @@ FORMATS = {"linear": "Linear CSV", "jira": "Jira CSV", "markdown": "Markdown", "
 MIME = {"linear": "text/csv", "jira": "text/csv", "markdown": "text/markdown", "json": "application/json"}
 
 
-def _offer(path_key: str, label: str) -> None:
-    """A download button for the last file written, kept across reruns (also once the filters match nothing,
-    as they do after the exported answers are marked ticket filed)."""
+def _offer(path_key: str, label: str, made_for: object = None) -> None:
+    """A download button for the file the last export here wrote, kept across reruns (also once the filters
+    match nothing, as they do after the exported answers are marked ticket filed).
+
+    A file made for other evidence filters (`made_for`) is not offered: it may be another trainee's.
+    """
     held = st.session_state.get(path_key)
-    if held:
-        path, text, mime = held
-        try:
-            data = open(path, "rb").read()
-        except OSError:
-            st.session_state.pop(path_key, None)
-            return
-        st.download_button(label, data, file_name=path.rsplit("/", 1)[-1], mime=mime, key=f"{path_key}_dl",
-                           type="primary", icon=":material/download:")
-        st.caption(text)
+    if not held:
+        return
+    path, text, mime, filters = held
+    if made_for is not None and filters != made_for:
+        return
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        st.session_state.pop(path_key, None)
+        return
+    st.download_button(label, data, file_name=Path(path).name, mime=mime, key=f"{path_key}_dl",
+                       type="primary", icon=":material/download:")
+    st.caption(text)
 
 
 def tickets_section(db: Database, catalog: Catalog, user: User, settings: Settings) -> None:
@@ -74,11 +82,13 @@ def _ticket_export(db: Database, catalog: Catalog, user: User, settings: Setting
     selected = answers_table(catalog, shown, key="exp_table")
     f1, f2 = st.columns(2)
     fmt = f1.radio("Format", list(FORMATS), format_func=FORMATS.get, horizontal=True, key="exp_format")
-    mark = f2.checkbox("Mark the exported answers as ticket filed", value=True, key="exp_mark")
+    mark = f2.checkbox("Mark the exported answers as ticket filed", value=False, key="exp_mark",
+                       help="Off by default: tick it when these tickets go to the tracker, so they are not exported again.")
     count = len(selected) or len(shown)
     if st.button(f"Export {count} ticket(s)", key="exp_tickets", type="primary", icon=":material/confirmation_number:"):
         texts = {(s.id, q.id): q.text for s in catalog.scenarios.values() for q in s.questions}
         chosen = AnswerFilter(ids=tuple(selected) if selected else tuple(a.id for a in shown))
+        st.session_state.pop("exp_ticket_file", None)  # a failed export must not offer the previous file
         try:
             with st.spinner("Writing tickets..."):
                 result = export_tickets(db, chosen, fmt=fmt, exports_dir=settings.exports_dir,
@@ -89,7 +99,7 @@ def _ticket_export(db: Database, catalog: Catalog, user: User, settings: Setting
         else:
             st.session_state["exp_ticket_file"] = (str(result.path), f"{result.tickets} ticket(s) in {result.path.name}"
                                                    + (f"; {result.marked_filed} marked ticket filed" if mark else ""),
-                                                   MIME.get(fmt, "text/plain"))
+                                                   MIME.get(fmt, "text/plain"), None)
             st.toast(f"{result.tickets} ticket(s) exported", icon=":material/task_alt:")
 
 
@@ -101,28 +111,32 @@ def evidence_section(db: Database, catalog: Catalog, settings: Settings) -> None
     since, until = utc_span(c1.date_input("Attempts started between", value=(), key="ev_dates", format="YYYY-MM-DD"))
     trainee = c2.text_input("Trainee (username)", key="ev_trainee", max_chars=40).strip() or None
     scenario = c3.selectbox("Scenario", sorted(catalog.scenarios), index=None, key="ev_scenario", placeholder="Any")
+    filters = EvidenceFilter(since=since, until=until, trainee=trainee, scenario_id=scenario)
     if st.button("Build evidence pack", key="ev_build", type="primary", icon=":material/inventory_2:"):
-        bar = st.progress(0.0, text="Starting...")
-        seen: dict[str, int] = {}
+        st.session_state.pop("ev_file", None)  # a failed or empty build never offers the previous pack
+        _build_evidence(db, catalog, settings, filters)
+    _offer("ev_file", "Download evidence pack", made_for=filters)
 
-        def progress(name: str, rows: int) -> None:
-            seen[name] = rows
-            bar.progress(min(0.95, 0.1 + 0.1 * len(seen)), text=f"{name}: {rows:,} rows")
 
-        try:
-            pack = export_evidence_pack(db, EvidenceFilter(since=since, until=until, trainee=trainee, scenario_id=scenario),
-                                        exports_dir=settings.exports_dir, uploads_dir=settings.uploads_dir,
-                                        now=datetime.now(timezone.utc), modules={s.id: s.module for s in catalog.scenarios.values()},
-                                        progress=progress)
-        except OptrainError as exc:
-            bar.empty()
-            st.error(str(exc), icon=":material/error:")
-        else:
-            bar.progress(1.0, text="Done")
-            summary = ", ".join(f"{f.name} ({f.rows:,} rows)" for f in pack.files if f.rows)
-            st.session_state["ev_file"] = (str(pack.path), summary, "application/zip")
-            st.toast(f"Evidence pack ready: {pack.path.name}", icon=":material/task_alt:")
-    _offer("ev_file", "Download evidence pack")
+def _build_evidence(db: Database, catalog: Catalog, settings: Settings, filters: EvidenceFilter) -> None:
+    bar = st.progress(0.0, text="Reading the training records...")
+
+    def progress(member: str, done: int, total: int) -> None:
+        bar.progress(min(1.0, done / max(1, total)), text=f"{member}: {done:,} of {total:,} rows")
+
+    try:
+        pack = export_evidence_pack(db, filters, exports_dir=settings.exports_dir, uploads_dir=settings.uploads_dir,
+                                    signing_key=default_key_path(settings.auth_path.parent),
+                                    now=datetime.now(timezone.utc),
+                                    modules={s.id: s.module for s in catalog.scenarios.values()}, progress=progress)
+    except OptrainError as exc:
+        bar.empty()
+        st.error(str(exc), icon=":material/error:")
+        return
+    bar.progress(1.0, text="Done: signed and ready to download")
+    summary = ", ".join(f"{f.name} ({f.rows:,} rows)" for f in pack.files if f.rows)
+    st.session_state["ev_file"] = (str(pack.path), summary, "application/zip", filters)
+    st.toast(f"Evidence pack ready: {pack.path.name}", icon=":material/task_alt:")
 
 
 def retention_section(db: Database) -> None:

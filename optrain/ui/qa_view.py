@@ -8,6 +8,7 @@ from optrain.scenarios.loader import Catalog
 from optrain.scenarios.model import AGENDA, AGENDA_TITLES
 from optrain.storage import QaAnswer
 from optrain.storage.qa_search import QaFilter
+from optrain.text_safety import visible_bidi_cells
 from optrain.ui.dates import utc_span
 from optrain.vocab import ANSWER_STATUSES, SEVERITIES, status_label
 
@@ -35,10 +36,10 @@ def question_text(catalog: Catalog, scenario_id: str, question_id: str) -> str:
 
 def answers_table(catalog: Catalog, answers: tuple[QaAnswer, ...], key: str) -> list[int]:
     """The answers with a selection column; returns the ids of the selected rows."""
-    rows = [{"Select": False, "#": a.id, "Question": question_text(catalog, a.scenario_id, a.question_id),
+    rows = visible_bidi_cells([{"Select": False, "#": a.id, "Question": question_text(catalog, a.scenario_id, a.question_id),
              "Answer": a.answer or "", "Trainee": a.username, "Scenario": f"{a.scenario_id} v{a.scenario_version}",
              "Part": AGENDA_TITLES.get(a.part, a.part), "Severity": a.severity or "", "Status": status_label(a.status),
-             "Screenshot": a.screenshot or "", "Answered": a.created_at} for a in answers]
+             "Screenshot": a.screenshot or "", "Answered": a.created_at} for a in answers])
     edited = st.data_editor(rows, key=key, hide_index=True, width="stretch", disabled=[c for c in rows[0] if c != "Select"],
                             column_config={"Answer": st.column_config.TextColumn(width="large"),
                                            "Select": st.column_config.CheckboxColumn(width="small")})

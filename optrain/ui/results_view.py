@@ -78,13 +78,13 @@ def render_qa(state: training.AttemptState, settings: Settings) -> None:
         for q in scenario.questions:
             st.markdown(f"**{plain(q.text)}**  \n:gray[{AGENDA_TITLES.get(q.part, q.part)}]")
             if q.kind == "text":
-                st.text_area(q.text, key=f"qa_{aid}_{q.id}", label_visibility="collapsed",
+                st.text_area(plain(q.text), key=f"qa_{aid}_{q.id}", label_visibility="collapsed",
                              max_chars=qa_capture.MAX_ANSWER_CHARS)
             elif q.kind == "yes_somewhat_no":
-                st.radio(q.text, qa_capture.YES_SOMEWHAT_NO, index=None, horizontal=True, key=f"qa_{aid}_{q.id}",
+                st.radio(plain(q.text), qa_capture.YES_SOMEWHAT_NO, index=None, horizontal=True, key=f"qa_{aid}_{q.id}",
                          label_visibility="collapsed")
             else:
-                st.radio(q.text, ["1", "2", "3", "4", "5"], index=None, horizontal=True, key=f"qa_{aid}_{q.id}",
+                st.radio(plain(q.text), ["1", "2", "3", "4", "5"], index=None, horizontal=True, key=f"qa_{aid}_{q.id}",
                          label_visibility="collapsed", captions=["poor", "", "", "", "great"])
         st.divider()
         severity = st.selectbox("How much does this get in your way? (optional)", qa_capture.SEVERITIES, index=None,
@@ -109,7 +109,7 @@ def render_qa(state: training.AttemptState, settings: Settings) -> None:
         qa_capture.save_qa(get_db(), scenario, state.attempt, answers, uploads_dir=settings.uploads_dir,
                            now=datetime.now(timezone.utc))
     except OptrainError as exc:
-        st.error(f"Nothing was saved: {exc}", icon=":material/error:")
+        st.error(plain(f"Nothing was saved: {exc}"), icon=":material/error:")  # names question text
         return
     st.toast("Feedback skipped; you can move on." if skipped else "Thanks, your feedback is saved.", icon=":material/forum:")
     st.rerun()

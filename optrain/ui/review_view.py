@@ -18,13 +18,14 @@ from optrain.scoring import Decision, call_label, judge
 from optrain.shift import duration
 from optrain.storage.analytics import (
     AttemptFilter,
+    ScenarioOverview,
     list_attempt_summaries,
-    scenario_overview,
     trainee_progress,
     trend,
 )
 from optrain.storage.certificates import list_certificates
 from optrain.storage.item_analysis import ItemStats, scenario_item_analysis
+from optrain.text_safety import visible_bidi_cells
 from optrain.ui import review_charts as charts
 from optrain.ui.auth import User
 from optrain.ui.dates import utc_span
@@ -35,9 +36,10 @@ from optrain.vocab import NOTE_TAGS
 def filters(catalog: Catalog, trainees: list[str], scenario_ids: list[str]) -> AttemptFilter:
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1])
     who = c1.multiselect("Trainee", trainees, key="review_trainee")
-    parts = c2.multiselect("Agenda part", [p for p in AGENDA], key="review_part", format_func=AGENDA_TITLES.get)
+    parts = c2.multiselect("Agenda part", [p for p in AGENDA], key="review_part",
+                           format_func=lambda p: AGENDA_TITLES[p])
     which = c3.multiselect("Scenario", scenario_ids, key="review_scenario")
-    span = c4.date_input("Started between", value=(), key="review_dates", format="YYYY-MM-DD")
+    span = c4.date_input("Started between", value=[], key="review_dates", format="YYYY-MM-DD")
     outcome = c5.selectbox("Result", ["all", "passed", "not passed"], key="review_outcome")
     chosen = set(which)
     if parts:
@@ -74,19 +76,21 @@ def attempt_detail(db: Database, catalog: Catalog, attempt_id: int, trainer: Use
             "Decided": d.decided_at.strftime("%Y-%m-%d %H:%M:%S"), "Reply / note": d.body or d.note or "",
             "Feedback": verdict.feedback if verdict else "",
         })
-    st.dataframe(rows or [{"Item": "No calls yet"}], hide_index=True, width="stretch",
+    st.dataframe(visible_bidi_cells(rows) or [{"Item": "No calls yet"}], hide_index=True, width="stretch",
                  column_config={"Feedback": st.column_config.TextColumn(width="large")})
     answers = storage.list_answers(db, attempt_id=attempt_id)
     if answers:
         st.markdown("**Q&A answers**")
-        st.dataframe([{"Question": a.question_id, "Part": a.part, "Answer": "(skipped)" if a.skipped else a.answer,
-                       "Severity": a.severity, "Screenshot": a.screenshot, "At": a.created_at} for a in answers],
+        st.dataframe(visible_bidi_cells([{"Question": a.question_id, "Part": a.part,
+                                          "Answer": "(skipped)" if a.skipped else a.answer, "Severity": a.severity,
+                                          "Screenshot": a.screenshot, "At": a.created_at} for a in answers]),
                      hide_index=True, width="stretch")
     notes = storage.list_notes(db, attempt_id)
     st.markdown("**Observations**")
     if notes:
-        st.dataframe([{"Item": n.item_id or "(whole attempt)", "Tag": n.tag, "Note": n.note, "Trainer": n.trainer,
-                       "At": n.created_at} for n in notes], hide_index=True, width="stretch")
+        st.dataframe(visible_bidi_cells([{"Item": n.item_id or "(whole attempt)", "Tag": n.tag, "Note": n.note,
+                                          "Trainer": n.trainer, "At": n.created_at} for n in notes]),
+                     hide_index=True, width="stretch")
     else:
         st.caption("No observations yet.")
     with st.form(f"note_{attempt_id}", clear_on_submit=True):
@@ -129,8 +133,7 @@ def attempts_section(db: Database, catalog: Catalog, f: AttemptFilter, trainer: 
         attempt_detail(db, catalog, pick, trainer)
 
 
-def scenarios_section(db: Database, f: AttemptFilter) -> None:
-    overview = scenario_overview(db, f)
+def scenarios_section(overview: ScenarioOverview) -> None:
     if not overview.stats:
         st.info("No completed attempts match the filters.")
         return
@@ -142,8 +145,8 @@ def scenarios_section(db: Database, f: AttemptFilter) -> None:
         "Attempts to first pass": None if s.attempts_to_first_pass is None else round(s.attempts_to_first_pass, 1),
     } for s in overview.stats], hide_index=True, width="stretch")
     left, right = st.columns(2)
-    left.vega_lite_chart(spec=charts.pass_rate_bars(overview.stats), width="stretch")
-    right.vega_lite_chart(spec=charts.score_bars(overview.histogram), width="stretch")
+    left.altair_chart(charts.pass_rate_bars(overview.stats), width="stretch")
+    right.altair_chart(charts.score_bars(overview.histogram), width="stretch")
 
 
 def trainees_section(db: Database, catalog: Catalog, f: AttemptFilter) -> None:
@@ -161,29 +164,30 @@ def trainees_section(db: Database, catalog: Catalog, f: AttemptFilter) -> None:
                      "Mean score": None if p.mean_percent is None else round(p.mean_percent * 100),
                      "Time spent": duration(p.seconds_spent), "Last active": p.last_started})
     st.dataframe(rows, hide_index=True, width="stretch")
-    who = st.selectbox("Score trend of", [r["Username"] for r in rows], index=None, key="review_trend")
+    who = st.selectbox("Score trend of", [str(r["Username"]) for r in rows], index=None, key="review_trend")
     if who:
         points = [{"Finished": t.isoformat(), "Scenario": s, "Score": p * 100} for t, s, p in trend(db, who)]
         if not points:
             st.caption("No completed attempts yet.")
         else:
-            st.vega_lite_chart(spec=charts.trend_lines(points), width="stretch")
+            st.altair_chart(charts.trend_lines(points), width="stretch")
 
 
-def item_analysis(db: Database, catalog: Catalog, attempted: dict[str, int] | None = None) -> None:
-    """`attempted`: completed attempts per scenario, so scenarios with data come first in the picker."""
-    counts = attempted or {}
-    ids = sorted(catalog.scenarios, key=lambda i: (-counts.get(i, 0), catalog.scenarios[i].title))
+def item_analysis(db: Database, catalog: Catalog, f: AttemptFilter, overview: ScenarioOverview) -> None:
+    """The filter bar's scenarios to choose from, those with the most completed attempts under it first."""
+    counts = {s.scenario_id: s.attempts for s in overview.stats}
+    ids = sorted((i for i in catalog.scenarios if not f.scenario_ids or i in f.scenario_ids),
+                 key=lambda i: (-counts.get(i, 0), catalog.scenarios[i].title))
     if not ids:
-        st.info("No scenarios in the catalog.")
+        st.info("No scenario matches the filters.", icon=":material/query_stats:")
         return
     c1, c2 = st.columns([3, 1])
     sid = c1.selectbox("Scenario", ids, key="items_scenario", format_func=lambda i: catalog.scenarios[i].title
                        + (f" ({counts[i]} completed attempts)" if counts.get(i) else ""))
     every = c2.toggle("All attempts", key="items_all", help="Off: first completed attempt of each trainee (as Moodle)")
-    analysis = scenario_item_analysis(db, sid, catalog.scenarios[sid].version, all_attempts=every)
+    analysis = scenario_item_analysis(db, sid, catalog.scenarios[sid].version, f, all_attempts=every)
     if not analysis.items:
-        st.info("No completed attempts of this scenario version yet.", icon=":material/query_stats:")
+        st.info("No completed attempts of this scenario version match the filters.", icon=":material/query_stats:")
         return
     wrong: dict[str, str] = {}
     for c in analysis.calls:
@@ -195,9 +199,9 @@ def item_analysis(db: Database, catalog: Catalog, attempted: dict[str, int] | No
     })
     st.caption("Facility = mean score / max. Discrimination = correlation of the item score with the rest of the "
                "scenario; under 15 % is flagged doubtful (the item may not separate strong from weak trainees).")
-    st.vega_lite_chart(spec=charts.missed_item_bars(rows), width="stretch")
-    st.vega_lite_chart(spec=charts.call_heatmap([(c.item_id, call_label(c.call, c.template), c.count)
-                                                 for c in analysis.calls]), width="stretch")
+    st.altair_chart(charts.missed_item_bars(rows), width="stretch")
+    st.altair_chart(charts.call_heatmap([(c.item_id, call_label(c.call, c.template), c.count)
+                                         for c in analysis.calls]), width="stretch")
 
 
 def _item_row(s: ItemStats, wrong: str) -> dict[str, Any]:

@@ -1,151 +1,119 @@
-"""Sign-in gate for the router: cookie re-authentication, the login form, logout."""
+"""Sign-in gate for the router: the remember-me cookie, the sign-in form, logout."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
-from typing import Any
 
 import streamlit as st
-from streamlit_authenticator.utilities.exceptions import LoginError
 
-from optrain import accounts
-
-from optrain import storage
+from optrain import accounts, signin, storage
 from optrain.config import Settings
 from optrain.errors import StorageError
 from optrain.ui import auth, state
 from optrain.ui.db import get_db
 
-_AUTHENTICATOR = "_optrain_authenticator"
-_CONFIG = "_optrain_auth_config"
-_SET_COOKIE = "_optrain_set_cookie"
-_CREDENTIALS = "_optrain_credentials"
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
-
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _record(username: str, outcome: str) -> None:
-    """Sign-in events feed throttling and the audit trail; a busy database must not block sign-in."""
-    logger.log(logging.WARNING if outcome in ("failure", "locked") else logging.INFO, "Sign-in event %s for %r",
-               outcome, username)
+def _signed_in_from_cookie(settings: Settings, cookie: signin.CookieSettings) -> None:
+    """A visitor with a valid remember-me cookie is signed in; any other cookie is expired."""
+    raw = st.context.cookies.get(cookie.name)
+    if not raw:
+        return
+    now = auth.now_utc()
+    claims = signin.read_token(raw, cookie, now)
+    config = auth.load_config(settings)
+    db = get_db(settings)
+    record = config["credentials"]["usernames"].get(claims.username) if claims else None
+    if claims is None or not signin.session_is_current(db, record, claims.version, claims.issued_at,
+                                                        claims.username):
+        st.session_state[state.COOKIE_REFUSED] = True  # the request keeps sending it: read it once
+        st.session_state[state.CLEAR_COOKIE] = True
+        return
+    assert record is not None
+    auth.start_session(accounts.account_from_record(claims.username, record), claims.version, claims.issued_at)
     try:
-        storage.log_login(get_db(), username=username, outcome=outcome, now=now_utc())  # type: ignore[arg-type]
-    except StorageError as exc:
-        logger.warning("Sign-in event %s for %r not recorded (sign-in goes on without it): %s", outcome, username, exc)
-
-
-def _revoked(config: dict[str, Any], token: dict[str, Any]) -> bool:
-    """A cookie issued before the user's last logout must not sign them back in."""
-    last = storage.last_event_at(get_db(), str(token["username"]), "logout")
-    return last is not None and auth.token_issued_at(token, config) <= last
+        storage.log_login(db, username=claims.username, outcome="cookie", now=now)
+    except StorageError as exc:  # only the audit trail misses it: the lockout is not involved
+        log.warning("could not record the cookie sign-in of %r: %s", claims.username, exc)
 
 
 def gate(settings: Settings) -> auth.User | None:
-    """Resolve who is signed in this run (cookie or earlier form login); draws nothing."""
+    """Resolve who is signed in this run (earlier sign-in or cookie); draws only the cookie scripts."""
     config = auth.load_config(settings)
-    st.session_state[_CONFIG] = config
-    if st.session_state.get(state.AUTH_STATUS) is not True:
-        # Built only while nobody is signed in: building it costs a share of every rerun. A signed-in
-        # session keeps the one that signed it in, for `logout`.
-        credentials = accounts.credentials_for_login(config)
-        authenticator = auth.build_authenticator(config, credentials)
-        st.session_state[_AUTHENTICATOR] = authenticator
-        st.session_state[_CREDENTIALS] = credentials
-        token = auth.cookie_token(config)
-        if token is not None and _revoked(config, token):
-            st.session_state[state.AUTH_LOGOUT] = True
-            st.session_state[state.CLEAR_COOKIE] = True
-        try:
-            authenticator.login(location="unrendered")
-        except LoginError:  # a valid cookie for an account that has since been removed
-            st.session_state[state.AUTH_STATUS] = None
-            st.session_state[state.CLEAR_COOKIE] = True
-        if st.session_state.get(state.AUTH_STATUS) is True:
-            _record(str(st.session_state[state.USERNAME]), "cookie")
-    user = auth.current_user()
-    if user is not None and st.session_state.pop(_SET_COOKIE, False):
-        auth.run_script(auth.set_cookie_script(config, user.username))
+    cookie = signin.cookie_settings(config)
+    user = auth.current_user(settings)
+    if user is None and not st.session_state.get(state.COOKIE_REFUSED):
+        _signed_in_from_cookie(settings, cookie)
+        user = auth.current_user(settings)
+    if user is not None and st.session_state.pop(state.SET_COOKIE, False):
+        version = st.session_state[state.TOKEN_VERSION]
+        token = signin.issue_token(cookie, user.username, version, st.session_state[state.SIGNED_IN_AT])
+        auth.run_script(auth.set_cookie_script(cookie, token))
+    elif user is None and st.session_state.pop(state.CLEAR_COOKIE, False):
+        auth.run_script(auth.delete_cookie_script(cookie))
     return user
 
 
-def login_form() -> None:
-    """Draw the form; a successful submit reruns into the signed-in app."""
-    authenticator = st.session_state[_AUTHENTICATOR]
-    config = st.session_state[_CONFIG]
-    if st.session_state.get(state.CLEAR_COOKIE):
-        auth.run_script(auth.delete_cookie_script(config))
-    users = st.session_state[_CREDENTIALS]["usernames"]
-    before = {name: int(u.get("failed_login_attempts") or 0) for name, u in users.items()}
-    # The library leaves a failed status in place across reruns; cleared here, False below means
-    # "this run's submit failed", so a rerun does not log a second failure.
-    if st.session_state.get(state.AUTH_STATUS) is False:
-        st.session_state[state.AUTH_STATUS] = None
-    authenticator.login(
-        location="main",
-        key="login",
-        fields={"Form name": "Sign in", "Username": "Username", "Password": "Password", "Login": "Sign in"},
-    )
-    status = st.session_state.get(state.AUTH_STATUS)
-    # The library counts failures per known user; the counter that moved names the account tried.
-    failed = [n for n, u in users.items() if int(u.get("failed_login_attempts") or 0) > before.get(n, 0)]
-    tried = str(st.session_state[state.USERNAME]) if status is True else (failed[0] if failed else None)
-    if tried is not None and _locked(tried):
-        if status is True:  # right password, but the account is locked: undo the sign-in
-            _refuse_sign_in(tried)
-        _record(tried, "locked")
-        st.error(f"Too many failed sign-ins for this account: it is locked for {LOCK_MINUTES} minutes. "
-                 "Try again later, or ask an admin to reset the password.", icon=":material/lock:")
+def login_form(settings: Settings) -> None:
+    """Draw the form; a successful submit reruns into the signed-in app, on the page that was asked for."""
+    with st.form("login", clear_on_submit=True, enter_to_submit=True):
+        st.subheader("Sign in")
+        typed = st.text_input("Username", key=state.LOGIN_USERNAME, max_chars=signin.MAX_USERNAME_CHARS,
+                              autocomplete="username")
+        password = st.text_input("Password", key=state.LOGIN_PASSWORD, type="password", max_chars=1024,
+                                 autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if not submitted:
         return
-    if status is True:
-        _record(tried or "", "success")
-        st.session_state[state.CLEAR_COOKIE] = False
-        st.session_state[_SET_COOKIE] = True
-        st.rerun()
-    elif status is False:
-        _record(tried or "(unknown user)", "failure")
-        if tried is not None and _locked(tried):
-            _record(tried, "locked")
-            st.error(f"That was the {MAX_FAILURES}th failed sign-in in a row: the account is locked for "
-                     f"{LOCK_MINUTES} minutes.", icon=":material/lock:")
-        else:
-            st.error("Username or password is incorrect. Check both and try again.")
-
-
-def _locked(username: str) -> bool:
-    """Five failures in a row within the window lock the account; a success resets the count."""
+    if not typed.strip() or not password:
+        st.error("Enter a username and a password.")
+        return
+    config = auth.load_config(settings)
+    now = auth.now_utc()
     try:
-        since = now_utc() - timedelta(minutes=LOCK_MINUTES)
-        return storage.recent_failures(get_db(), username, since) >= MAX_FAILURES
-    except StorageError as exc:
-        logger.warning("Lockout of %r not checked (the database cannot be read), so sign-in is allowed: %s",
-                       username, exc)
-        return False
-
-
-def _refuse_sign_in(username: str) -> None:
-    """Clear what the library set, and revoke any cookie it may have written this run."""
-    for key in (state.AUTH_STATUS, state.USERNAME, state.NAME, state.ROLES, state.EMAIL):
-        st.session_state[key] = None
-    st.session_state[state.AUTH_LOGOUT] = True
-    st.session_state[state.CLEAR_COOKIE] = True
-    _record(username, "logout")
+        account = signin.sign_in(get_db(settings), config, typed, password, now)
+    except signin.SignInUnavailable as exc:
+        st.error(str(exc), icon=":material/lock:")
+        return
+    if account is None:
+        st.error(signin.FAILED_MESSAGE)
+        return
+    record = config["credentials"]["usernames"][account.username]
+    auth.start_session(account, accounts.token_version(record), now)
+    st.session_state[state.CLEAR_COOKIE] = False
+    st.session_state[state.SET_COOKIE] = True
+    st.rerun()
 
 
 def logout(user: auth.User) -> None:
-    """Sign out for good: session cleared, logout recorded server-side, cookie expired in the browser."""
-    authenticator = st.session_state.get(_AUTHENTICATOR)
-    if authenticator is not None and st.session_state.get(state.AUTH_STATUS):
-        authenticator.logout(location="unrendered")
-    _record(user.username, "logout")
-    for key in (state.ATTEMPT_ID, state.SELECTED_ITEM, state.LAST_VERDICT):
-        st.session_state.pop(key, None)
-    st.session_state[state.CLEAR_COOKIE] = True
-    st.session_state[state.AUTH_STATUS] = None
-    st.session_state[state.USERNAME] = None
+    """Sign out for good: logout recorded server-side (cookies issued before it no longer sign in
+    anywhere), session cleared, cookie expired in this browser."""
+    try:
+        storage.log_login(get_db(), username=user.username, outcome="logout", now=auth.now_utc())
+    except StorageError as exc:
+        log.warning("could not record the logout of %r; its cookies stay valid until they expire: %s",
+                    user.username, exc)
+    auth.end_session()
+
+
+def sign_in_page() -> None:
+    """The sign-in page, drawn at whatever address a signed-out visitor opened."""
+    settings = Settings.from_env()
+    st.title("Operator Training Simulator")
+    st.caption("Practise Operator Control Center decisions on a safe copy of the shop before touching live "
+               "customers.")
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        login_form(settings)
+    with right:
+        if settings.demo:
+            with st.container(border=True):
+                st.markdown("**:material/science: Demo mode**")
+                st.caption("These accounts exist only on this demo install. Turn demo mode off (OPTRAIN_DEMO=0) "
+                           "and replace them before real use.")
+                st.table({
+                    "Role": [", ".join(a.roles) for a in accounts.DEMO_ACCOUNTS],
+                    "Username": [a.username for a in accounts.DEMO_ACCOUNTS],
+                    "Password": [a.password for a in accounts.DEMO_ACCOUNTS],
+                })

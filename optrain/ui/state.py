@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-# Set by streamlit-authenticator (tests set them to bypass the login form).
+# Who is signed in. Only the username and when and with which token version the session began are
+# kept: the name and roles are read from the accounts file on every run, never trusted from here.
 AUTH_STATUS = "authentication_status"
 USERNAME = "username"
+TOKEN_VERSION = "optrain_token_version"
+SIGNED_IN_AT = "optrain_signed_in_at"
+# Not read by the app (roles come from the accounts file); older tests and benchmarks still set them.
 NAME = "name"
 ROLES = "roles"
 EMAIL = "email"
-AUTH_LOGOUT = "logout"
+
+# Sign-in form and cookie.
+LOGIN_USERNAME = "login_username"
+LOGIN_PASSWORD = "login_password"
+SET_COOKIE = "optrain_set_cookie"
+CLEAR_COOKIE = "optrain_clear_cookie"
+COOKIE_REFUSED = "optrain_cookie_refused"
 
 # Ours.
-CLEAR_COOKIE = "optrain_clear_cookie"
 ATTEMPT_ID = "optrain_attempt_id"
 SELECTED_ITEM = "optrain_selected_item"
 LAST_VERDICT = "optrain_last_verdict"

@@ -5,21 +5,28 @@ their body as GitHub-flavoured Markdown with Streamlit's own directives
 (`:red[...]`, `$math$`), so a customer message such as `[click](http://x)` or
 a scenario title with `**` would turn into a link or bold text, and a
 right-to-left override could make a trainee read a different order id than
-the one stored. `plain` keeps the words and drops every way to format them.
-It does not import streamlit, so it is cheap to test.
+the one stored. `plain` keeps the words and drops every way to format them;
+a bidirectional control is shown as `[U+202E]`. Trainer-written Markdown goes
+through `trainer_markdown` (from `optrain.text_safety`) instead. This module
+does not import streamlit, so it is cheap to test.
 """
 
 from __future__ import annotations
 
 import re
 
+from optrain.text_safety import trainer_markdown, visible_bidi
+
+__all__ = ["ELLIPSIS", "plain", "trainer_markdown", "visible_bidi"]
+
 ELLIPSIS = "…"
 # Every ASCII character that starts or closes Markdown syntax in CommonMark, GFM
-# or Streamlit's directives (":" for `:red[...]`, "$" for math, "=" for setext headings).
-MARKDOWN_CHARACTERS = "\\`*_{}[]()#+-.!|~$=:"
+# or Streamlit's directives (":" for `:red[...]`, "$" for math, "=" for setext headings, "@" for
+# e-mail autolinks).
+MARKDOWN_CHARACTERS = "\\`*_{}[]()#+-.!|~$=:@"
 _ESCAPES: dict[int, str] = {ord(c): "\\" + c for c in MARKDOWN_CHARACTERS}
 _ESCAPES.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"})
-_REMOVED = re.compile("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_REMOVED = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 _LEADING_BLANKS = re.compile(r"^[ \t]+", re.MULTILINE)
 HARD_BREAK = "  \n"
 
@@ -35,18 +42,9 @@ def plain(text: str, max_length: int | None = None) -> str:
     """
     if max_length is not None and max_length < 1:
         raise ValueError(f"max_length must be at least 1, not {max_length}")
-    cleaned = _REMOVED.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    cleaned = visible_bidi(_REMOVED.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
     if max_length is not None and len(cleaned) > max_length:
         cleaned = cleaned[: max(0, max_length - 1)].rstrip() + ELLIPSIS
     escaped = cleaned.translate(_ESCAPES)
     escaped = _LEADING_BLANKS.sub(lambda m: "\u00a0" * len(m.group(0).expandtabs(4)), escaped)
     return escaped.replace("\n", HARD_BREAK)
-
-
-def without_controls(text: str) -> str:
-    """`text` for the few places that render Markdown on purpose (a scenario's briefing).
-
-    The formatting stays; control characters and right-to-left overrides,
-    which could hide or reorder what the trainee reads, are removed.
-    """
-    return _REMOVED.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))

@@ -85,6 +85,14 @@ def submit_form(at: AppTest, username: str, password: str) -> AppTest:
     return at
 
 
+def signed_in_as(at: AppTest) -> str | None:
+    """The username of the session, when it is signed in."""
+    state = at.session_state
+    if "authentication_status" not in state or state["authentication_status"] is not True:
+        return None
+    return str(state["username"])
+
+
 def texts(elements: Iterable[Any]) -> list[str]:
     """The values of AppTest elements (Markdown source for text elements)."""
     return [str(e.value) for e in elements]

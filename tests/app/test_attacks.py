@@ -37,6 +37,7 @@ from optrain.scenarios.loader import (
 )
 from optrain.storage.certificates import CertificateRow, put_certificate
 from optrain.storage.scenario_store import latest_custom
+from optrain.text_safety import visible_bidi
 from optrain.uploads import MAX_SCREENSHOT_BYTES, image_type, store_screenshot
 
 from .harness import (
@@ -158,6 +159,32 @@ def test_hostile_scenario_text_is_inert_for_the_trainee_from_catalog_to_results(
     at.run()
     at.button(key="finish").click().run()
     assert_inert(at, "results and Q&A")
+    # Collapsed labels are not drawn, but they are still Markdown (and the accessible name): plain text too.
+    labels = [str(w.proto.label) for w in (*at.text_area, *at.radio) if str(w.key).startswith(f"qa_{attempt_id}_")]
+    assert labels and not [label for label in labels if RAW.search(label)]
+
+
+def test_a_briefing_keeps_its_formatting_but_loads_and_links_nothing_foreign(app, tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario = hostile_scenario()
+    scenario["briefing"] = (
+        "## Briefing\n\n**Refunds** over $500 go to a *manager*:\n\n- check `order_id`\n- read the "
+        "[refund policy](https://help.hotrodan.example/refunds)\n\n![tracker](https://evil.example/pixel.png)\n"
+        "[Session expired: sign in again here](https://evil.example/login) or visit https://evil.example/x, "
+        "www.evil.example or mail phish@evil.example\n\n<img src=https://evil.example/i.png>"
+    )
+    scenarios_folder(tmp_path, monkeypatch, scenario)
+    at = app("trainee", "train")
+    at.button(key="open_hostile").click().run()
+    assert not at.exception
+    (briefing,) = [m.value for m in at.markdown if m.value.startswith("## Briefing")]
+    assert "**Refunds** over \\$500 go to a *manager*" in briefing
+    assert "- check `order_id`" in briefing
+    assert "[refund policy](https://help.hotrodan.example/refunds)" in briefing, "allow-listed links stay links"
+    assert "](https://evil" not in briefing and "<img" not in briefing and "![" not in briefing
+    rest = briefing.replace("(https://help.hotrodan.example/refunds)", "")
+    assert not re.search(r"(?<!\\)https?:|(?<!\\)www\.|(?<!\\)@", rest), "no bare address left to autolink"
+    assert "Session expired: sign in again here (https\\://evil\\.example/login)" in briefing
 
 
 def test_hostile_scenario_text_is_inert_for_trainers(app, env: Env, seed: Seed, tmp_path: Path,
@@ -226,12 +253,14 @@ def test_hostile_replies_reasons_answers_and_observations_are_shown_inert(app, e
     review.selectbox(key="review_pick").set_value(attempt_id).run()
     assert not review.exception and not leaks(review)
     cells = [str(v) for d in review.dataframe for v in d.value.to_numpy().ravel()]
-    assert cells.count(HOSTILE) >= 4, "reply, reason, answer and observation, each verbatim in a table cell"
+    shown_as = visible_bidi(HOSTILE)
+    assert "[U+202E]" in shown_as and "\u202e" not in shown_as
+    assert cells.count(shown_as) >= 4, "reply, reason, answer and observation, each in a table cell, bidi shown"
     for role in ("trainer", "support"):
         qa = app(role)
         qa.switch_page(STAFF_PAGES["qa"]).run()
         assert not qa.exception and not leaks(qa)
-        assert HOSTILE in [str(v) for d in qa.dataframe for v in d.value.to_numpy().ravel()]
+        assert shown_as in [str(v) for d in qa.dataframe for v in d.value.to_numpy().ravel()]
 
 
 def test_a_hundred_thousand_characters_are_refused_with_the_length_named(seed: Seed) -> None:
@@ -288,8 +317,11 @@ def test_the_trainee_navigation_lists_only_the_trainee_pages(app, monkeypatch: p
     monkeypatch.setattr(st, "navigation", recording)
     at = app("trainee")
     pages, options = registered[-1]
-    listed = [page.title for section in pages.values() for page in section]
+    listed = [page.title for section in pages.values() for page in section if page.visibility == "visible"]
     assert listed == ["Home", "Train", "My results"]
+    hidden = {page.title for section in pages.values() for page in section if page.visibility == "hidden"}
+    assert hidden == {"Home", "Review", "Q&A answers", "Scenario studio", "Exports", "Users"}, \
+        "the root, and staff addresses as hidden stand-ins that say the page is not available"
     assert options.get("position", "sidebar") != "hidden"
     assert [link for link in at.page_link] == []
 

@@ -10,7 +10,6 @@ checks the same action goes through.
 
 from __future__ import annotations
 
-import logging
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -22,15 +21,12 @@ from sqlite_utils import Database
 from streamlit.testing.v1 import AppTest
 
 from optrain import storage
-from optrain.storage.db import (
-    BUSY_MESSAGE,
-    DEFAULT_BUSY_TIMEOUT_MS,
-    FULL_MESSAGE,
-    READONLY_MESSAGE,
-)
+from optrain.storage.db import DEFAULT_BUSY_TIMEOUT_MS
+from optrain.storage.errors import BUSY_MESSAGE, FULL_MESSAGE, READONLY_MESSAGE
 from optrain.ui import db as ui_db
+from optrain.ui.text import plain
 
-from .harness import SCENARIOS, Env, Seed, TrainSteps, demo_account, signed_out, submit_form, texts
+from .harness import APP, SCENARIOS, TIMEOUT, Env, Seed, TrainSteps, texts
 
 HANDS_ON = "hands_on_practice"
 EARLIER = ("hoodie_blk_m", "reorder")
@@ -56,6 +52,7 @@ def read_only(db: Database, path: Path) -> Iterator[None]:
 
 @contextmanager
 def disk_full(db: Database, path: Path) -> Iterator[None]:
+    db.execute("VACUUM")  # no free pages left (migrations drop tables), so any write needs a new page
     db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")
     try:
         yield
@@ -235,23 +232,55 @@ def test_a_scenario_that_breaks_mid_shift_keeps_the_calls_and_resumes_when_fixed
         assert any(m.startswith("**Your call:**") for m in texts(at.markdown))
 
 
-# ---------------------------------------------------------------- sign-in
+# ---------------------------------------------------------------- a damaged or unreachable database file
 
 
-def test_sign_in_goes_on_when_the_database_refuses_its_record_and_the_log_says_why(
-    env: Env, caplog: pytest.LogCaptureFixture
-) -> None:
-    at = signed_out()
-    db = storage.open_db(env.db_path)
-    at.session_state[ui_db._SESSION_KEY] = (str(env.db_path), db)  # the connection the sign-in will write through
-    logging.getLogger("optrain").addHandler(caplog.handler)  # the app's logger does not propagate to the root
+def _damage(path: Path, how: str) -> None:
+    if how == "garbage":
+        path.write_bytes(b"this is not a database at all " * 200)
+    else:  # truncated: a real database cut after its first pages, as a copy interrupted mid-way leaves it
+        storage.open_db(path).close()
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 3])
+
+
+@pytest.mark.parametrize("how", ["garbage", "truncated"])
+@pytest.mark.parametrize("role", ["trainee", "trainer"])
+def test_a_damaged_database_says_what_is_wrong_and_how_to_restore_it(env: Env, how: str, role: str) -> None:
+    from .harness import sign_in
+
+    _damage(env.db_path, how)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    sign_in(at, role)
+    at.run()
+    assert not at.exception
+    shown = " ".join(texts(at.error))
+    assert "damaged or is not a database" in shown
+    assert "optrain db backup" in shown
+    assert plain(str(env.db_path)) in shown  # the message names the file (shown as plain text)
+
+
+def test_a_database_on_a_read_only_file_system_is_named_with_what_to_do(env: Env, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tmpfs remounted read-only (root ignores permissions): the pages say so instead of a generic error."""
+    import subprocess
+
+    from optrain.storage.errors import CANTOPEN_MESSAGE
+
+    from .harness import sign_in
+
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(ro)], check=False).returncode:
+        pytest.skip("mounting a read-only file system needs root (CAP_SYS_ADMIN)")
     try:
-        with read_only(db, env.db_path):
-            submit_form(at, "trainee", demo_account("trainee").password)
+        storage.open_db(ro / "optrain.db").close()
+        assert subprocess.run(["mount", "-o", "remount,ro", str(ro)], check=False).returncode == 0
+        monkeypatch.setenv("OPTRAIN_DB", str(ro / "optrain.db"))
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        sign_in(at, "trainee")
+        at.run()
     finally:
-        logging.getLogger("optrain").removeHandler(caplog.handler)
-    assert at.session_state["authentication_status"] is True
-    assert storage.last_event_at(env.db(), "trainee", "success") is None
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert any(m.startswith("Sign-in event success for 'trainee' not recorded (sign-in goes on without it)")
-               for m in warnings), warnings
+        subprocess.run(["umount", "-l", str(ro)], check=False)
+    assert not at.exception
+    assert any(plain(CANTOPEN_MESSAGE) in shown for shown in texts(at.error))

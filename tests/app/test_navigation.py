@@ -7,9 +7,10 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from optrain import accounts
 from optrain.accounts import DEMO_ACCOUNTS
 
-from .harness import NO_ACCESS, PAGES, ROOT, TIMEOUT, Seed, sign_in, texts
+from .harness import NO_ACCESS, PAGES, ROOT, TIMEOUT, Seed, demo_account, sign_in, texts
 
 ROLES = ("trainee", "trainer", "support", "admin")
 TRAINEE_PAGES = {"home", "train", "my_results"}
@@ -91,15 +92,71 @@ def test_page_refuses_a_role_it_does_not_serve(env, seed: Seed, role: str | None
     assert not at.metric
 
 
-def test_a_role_taken_away_mid_session_hides_the_page_on_the_next_run(app, seed: Seed) -> None:
+def test_a_role_taken_away_mid_session_ends_the_session_on_the_next_run(app, env, seed: Seed) -> None:
+    """Roles are read from the accounts file on every run, never trusted from the session."""
     seed.finished("trainee")
     at = app("trainer", "review")
     assert at.title[0].value == "Review" and at.dataframe
-    at.session_state["roles"] = ["trainee"]
+    accounts.set_roles(env.auth_path, "trainer", ("trainee",))
     at.run()
     assert not at.exception
-    assert at.title[0].value.startswith(TITLE["home"])
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
     assert not at.dataframe
+
+
+@pytest.mark.parametrize("change", ["reset", "remove"])
+def test_a_password_reset_or_removal_ends_the_open_session(app, env, change: str) -> None:
+    at = app("trainer", "review")
+    if change == "reset":
+        accounts.reset_password(env.auth_path, "trainer", "a-new-passphrase")
+    else:
+        accounts.remove_account(env.auth_path, "trainer")
+    at.run()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert not at.title or at.title[0].value == "Operator Training Simulator"
+
+
+def test_a_logout_in_another_tab_ends_this_tab_at_its_next_run(app) -> None:
+    first, second = app("trainee"), app("trainee")
+    first.sidebar.button(key="sign_out").click().run()
+    assert not first.exception
+    second.run()
+    assert not second.exception
+    assert [t.label for t in second.text_input] == ["Username", "Password"]
+
+
+def deep_link(page: str) -> AppTest:
+    """A signed-out visitor opening /<page> (AppTest resolves a page by its file name before the first run)."""
+    at = AppTest.from_file(ROOT / "streamlit_app.py", default_timeout=TIMEOUT)
+    at.switch_page(PAGES[page]).run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize(("username", "page", "title"), [("trainer", "review", "Review"), ("trainee", "train", "Train"),
+                                                         ("admin", "users", "Users")])
+def test_a_deep_link_opened_signed_out_lands_on_its_page_after_sign_in(env, username: str, page: str,
+                                                                       title: str) -> None:
+    at = deep_link(page)
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert texts(at.title) == ["Operator Training Simulator"]
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(demo_account(username).password)
+    at.button[0].click().run()
+    assert not at.exception
+    assert texts(at.title) == [title]
+
+
+@pytest.mark.parametrize(("username", "page"), [("trainee", "review"), ("trainee", "users"), ("support", "studio")])
+def test_a_page_the_role_may_not_see_says_so_plainly(env, username: str, page: str) -> None:
+    at = deep_link(page)
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(demo_account(username).password)
+    at.button[0].click().run()
+    assert not at.exception
+    assert texts(at.warning) == ["This page is not available for your role. Ask an admin if you need it."]
+    assert not at.title and not at.dataframe and not at.text_area
 
 
 @pytest.mark.parametrize("page", list(PAGES))

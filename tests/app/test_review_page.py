@@ -13,14 +13,12 @@ from .harness import Env, Seed, expected_calls
 
 
 def charts(at: AppTest) -> dict[str, list[dict[str, Any]]]:
-    """The data of the page's Vega-Lite charts by title (the trend chart has none).
-
-    Streamlit moves a spec's inline values into an Arrow table of the element.
-    """
+    """The data of the page's Altair charts by title (Streamlit sends each chart's data as a named Arrow table)."""
     drawn = {}
     for chart in at.get("vega_lite_chart"):
         spec = json.loads(chart.proto.spec)
-        drawn[str(spec.get("title", ""))] = convert_arrow_bytes_to_pandas_df(chart.proto.data.data).to_dict("records")
+        (dataset,) = chart.proto.datasets
+        drawn[str(spec.get("title", ""))] = convert_arrow_bytes_to_pandas_df(dataset.data.data).to_dict("records")
     return drawn
 
 
@@ -67,4 +65,31 @@ def test_every_section_shows_the_read_models(app: Callable[..., AppTest], env: E
     assert list(trainees["Username"]) == ["trainee", "trainer"]
     at.selectbox(key="review_trend").set_value("trainee").run()
     assert not at.exception
-    assert [point["Score"] for point in charts(at)[""]] == [87.5, 100.0]
+    assert [point["Score"] for point in charts(at)["Score trend"]] == [87.5, 100.0]
+
+
+def test_the_items_tab_obeys_the_filter_bar(app: Callable[..., AppTest], seed: Seed) -> None:
+    right = expected_calls(seed.scenario())
+    first = next(item for item, (call, _) in right.items() if call == "approve_template")
+    seed.finished("trainee")  # every call right
+    seed.finished("trainer", {**right, first: ("escalate_manager", None)})  # one wrong call
+
+    at = app("trainer", "review")
+    items = frame_with(at, "Facility").set_index("Item")
+    assert set(items["Responses"]) == {2} and items.loc[first, "Wrong"] == 1
+
+    at.multiselect(key="review_trainee").set_value(["trainee"]).run()
+    assert not at.exception
+    items = frame_with(at, "Facility").set_index("Item")
+    assert set(items["Responses"]) == {1} and set(items["Wrong"]) == {0} and set(items["Facility"]) == {100.0}
+
+    at.multiselect(key="review_trainee").set_value(["trainer"]).run()
+    assert not at.exception
+    items = frame_with(at, "Facility").set_index("Item")
+    assert set(items["Responses"]) == {1} and items.loc[first, "Wrong"] == 1
+
+    at.multiselect(key="review_trainee").set_value([]).run()
+    at.multiselect(key="review_scenario").set_value(["intro_control_center"]).run()
+    assert not at.exception
+    assert at.selectbox(key="items_scenario").options == ["Introduction: the Control Center and the approval rule"]
+    assert "No completed attempts of this scenario version match the filters." in [i.value for i in at.info]

@@ -52,3 +52,41 @@ def test_only_admins_reach_the_page(app: Callable[..., AppTest], role: str) -> N
     sign_in(direct, role)
     direct.run()
     assert any(NO_ACCESS in e for e in texts(direct.error)) and not direct.dataframe
+
+
+def test_a_refused_add_keeps_what_was_typed(app: Callable[..., AppTest], env: Env) -> None:
+    at = open_users(app, "admin")
+    typed = {"user_add_username": "dana", "user_add_name": "Dana Reyes", "user_add_email": "dana-at-shop",
+             "user_add_password": "long-enough-1"}
+    for key, value in typed.items():
+        at.text_input(key=key).input(value)
+    next(b for b in at.button if b.label == "Add user").click().run()
+    assert not at.exception
+    assert texts(at.error) == ["'dana-at-shop' is not an e-mail address (expected name@example.com)"]
+    assert {key: at.text_input(key=key).value for key in typed} == typed
+    assert "dana" not in {a.username for a in accounts.list_accounts(env.auth_path)}
+
+    at.text_input(key="user_add_email").input("dana@shop.test")
+    next(b for b in at.button if b.label == "Add user").click().run()
+    assert not at.exception and not at.error
+    assert accounts.list_accounts(env.auth_path)[1].email == "dana@shop.test"
+    assert {key: at.text_input(key=key).value for key in typed} == dict.fromkeys(typed, "")
+
+
+def test_the_table_rows_and_removable_accounts_are_computed_by_the_core() -> None:
+    listing = (accounts.Account("ana", "Ana B", "ana@x.io", ("admin",)),
+               accounts.Account("bo", "Bo C", "bo@x.io", ("trainee", "trainer")))
+    assert accounts.table_rows(listing) == [
+        {"Username": "ana", "Name": "Ana B", "E-mail": "ana@x.io", "Roles": "admin"},
+        {"Username": "bo", "Name": "Bo C", "E-mail": "bo@x.io", "Roles": "trainee, trainer"},
+    ]
+    assert accounts.removable(listing, "ana") == ["bo"]
+    assert accounts.roles_of(listing, "bo") == ("trainee", "trainer") and accounts.roles_of(listing, "zed") == ()
+
+
+@pytest.mark.parametrize("email", ["", "dana", "dana@", "@shop.test", "dana@shop", "da na@shop.test",
+                                   "dana@@shop.test"])
+def test_invalid_e_mail_addresses_are_refused(env: Env, email: str) -> None:
+    with pytest.raises(accounts.AccountError, match="e-mail address"):
+        accounts.add_account(env.auth_path, "dana", name="Dana", email=email, roles=("trainee",),
+                             password="long-enough-1")

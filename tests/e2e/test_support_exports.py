@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from optrain import qa_capture, storage, training
-from optrain.exports import verify_pack
+from optrain.exports import default_key_path, load_signing_key, verify_pack
 from optrain.queue import generate_queue
 from optrain.scenarios.loader import load_scenario_file
 
@@ -79,7 +79,8 @@ def test_support_exports_tickets_and_evidence(own_server: AppServer, open_app: C
     app.shot("evidence_built")
     pack = download(app, "Download evidence pack", tmp_path)
     assert pack.name.startswith("training_evidence_") and pack.suffix == ".zip"
-    assert verify_pack(pack) == []
+    signer = load_signing_key(default_key_path(own_server.data), create=False).public_key()
+    assert verify_pack(pack, signer) == []
     with zipfile.ZipFile(pack) as z:
         decisions = list(csv.DictReader(io.StringIO(z.read("decisions.csv").decode("utf-8"))))
         assert len(decisions) == 7 and {d["trainee"] for d in decisions} == {"trainee"}
