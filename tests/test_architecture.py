@@ -60,3 +60,12 @@ def test_roles_statuses_severities_tags_and_calls_are_defined_once(folder: str) 
     restated = [str(p.relative_to(ROOT)) for p in files
                 if VOCABULARY_RESTATED.search(p.read_text()) or CALL_TABLE_RESTATED.search(p.read_text())]
     assert restated == []
+
+
+TEST_MODULE_IMPORT = re.compile(r"^\s*(from\s+\.*(test_\w+|conftest)\s+import|import\s+(test_\w+|conftest))\b", re.MULTILINE)
+
+
+def test_test_modules_do_not_import_each_other() -> None:
+    """Shared helpers live in helper modules (tests/app/harness.py, tests/exports_records.py) or fixtures."""
+    files = (ROOT / "tests").rglob("*.py")
+    assert [str(p.relative_to(ROOT)) for p in files if TEST_MODULE_IMPORT.search(p.read_text())] == []
