@@ -10,7 +10,7 @@ import pytest
 from optrain import storage
 from optrain.errors import ExportError
 from optrain.exports.files import published_file
-from optrain.log import LEVEL_ENV_VAR, configure_logging
+from optrain.log import HANDLER_NAME, LEVEL_ENV_VAR, configure_logging
 
 
 @pytest.fixture()
@@ -28,7 +28,8 @@ def test_configuring_twice_keeps_one_handler(optrain_logger, monkeypatch: pytest
     monkeypatch.delenv(LEVEL_ENV_VAR, raising=False)
     configure_logging()
     configure_logging(default_level="WARNING")
-    assert len(optrain_logger.handlers) == 1 and optrain_logger.level == logging.WARNING
+    ours = [h for h in optrain_logger.handlers if h.get_name() == HANDLER_NAME]
+    assert len(ours) == 1 and optrain_logger.level == logging.WARNING
 
 
 def test_the_level_comes_from_the_environment(optrain_logger, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
