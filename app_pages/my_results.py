@@ -10,6 +10,7 @@ from optrain import storage
 from optrain.certificates import render_pdf
 from optrain.storage.certificates import certificate_of
 from optrain.scenarios.model import AGENDA, AGENDA_TITLES
+from optrain.ui import reply_review_view
 from optrain.ui.auth import require_role
 from optrain.ui.catalog import get_catalog
 from optrain.ui.db import get_db
@@ -72,6 +73,8 @@ st.dataframe(
      for sid, x in best.items()] or [{"Scenario": "No completed attempt yet"}],
     hide_index=True, width="stretch",
 )
+
+reply_review_view.trainee_reviews(db, tuple(x.id for x in done))
 
 st.subheader("Agenda parts")
 for part in AGENDA:

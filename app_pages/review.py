@@ -3,6 +3,7 @@
 import streamlit as st
 
 from optrain.storage.analytics import scenario_overview, trainee_names
+from optrain.ui import reply_review_view
 from optrain.ui import review_view as view
 from optrain.ui.auth import require_role
 from optrain.ui.catalog import get_catalog
@@ -19,7 +20,8 @@ if not everyone:
     st.stop()
 f = view.filters(catalog, list(everyone), sorted(catalog.scenarios))
 overview = scenario_overview(db, f)  # the Scenarios tab's figures, and the Items tab's attempt counts
-attempts_tab, scenarios_tab, items_tab, trainees_tab = st.tabs(["Attempts", "Scenarios", "Items", "Trainees"])
+attempts_tab, scenarios_tab, items_tab, trainees_tab, replies_tab = st.tabs(
+    ["Attempts", "Scenarios", "Items", "Trainees", "Replies"])
 with attempts_tab:
     view.attempts_section(db, catalog, f, trainer)
 with scenarios_tab:
@@ -28,3 +30,5 @@ with items_tab:
     view.item_analysis(db, catalog, f, overview)
 with trainees_tab:
     view.trainees_section(db, catalog, f)
+with replies_tab:
+    reply_review_view.render(db, catalog, trainer)

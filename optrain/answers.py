@@ -1,4 +1,9 @@
-"""Answers files for headless runs: a mapping of item id -> call, in YAML or JSON."""
+"""Answers files for headless runs: a mapping of item id -> call, in YAML or JSON.
+
+An item's value is a call (`escalate_manager`, `approve_template:ack_delay`) or
+a mapping with `call` and optionally `template`, `body` (the reply as sent, so
+its reply checks run on it), `note` and `elapsed_seconds`.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,22 @@ MAX_ANSWERS_BYTES = 1_000_000
 ALLOWED_KEYS = {"call", "template", "body", "note", "elapsed_seconds"}
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """The safe loader, refusing a key given twice in one mapping (YAML would keep the last silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
+        seen: dict[object, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise AnswersFileError(
+                    f"'{key}' is given twice (lines {seen[key]} and {key_node.start_mark.line + 1}); "
+                    "each item takes one call"
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_answers(path: Path | str) -> tuple[Decision, ...]:
     """Read an answers file; every problem is reported with the item it concerns."""
     path = Path(path)
@@ -24,9 +45,11 @@ def load_answers(path: Path | str) -> tuple[Decision, ...]:
     except (OSError, UnicodeDecodeError) as exc:
         raise AnswersFileError(f"{path}: cannot be read ({exc})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise AnswersFileError(f"{path}: not valid YAML or JSON ({exc})") from None
+    except AnswersFileError as exc:
+        raise AnswersFileError(f"{path}: {exc}") from None
     return parse_answers(data, str(path))
 
 
@@ -45,6 +68,11 @@ def parse_answers(data: Any, name: str = "answers") -> tuple[Decision, ...]:
             unknown = set(value) - ALLOWED_KEYS
             if unknown:
                 problems.append(f"{item_id}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
+                continue
+            wrong_type = [k for k in ("template", "body", "note") if value.get(k) is not None
+                          and not isinstance(value[k], str)]
+            if wrong_type:
+                problems.append(f"{item_id}: {', '.join(wrong_type)} must be text")
                 continue
             decisions.append(
                 Decision(

@@ -104,7 +104,7 @@ Vocabulary = tuple[frozenset[str], frozenset[str]]
 def curriculum_vocabulary() -> Vocabulary:
     """The words of the built-in and custom scenarios: what the review list takes as the shop's own."""
     settings = Settings.from_env()
-    return shop_vocabulary((settings.scenarios_dir, settings.custom_scenarios_dir))
+    return shop_vocabulary((settings.scenarios_dir,))
 
 
 def import_file(path: Path, *, item_id: str | None = None) -> DraftItem:

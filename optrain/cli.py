@@ -16,7 +16,16 @@ import click
 from optrain.config import Settings
 from optrain.errors import OptrainError
 from optrain.log import configure_logging
-from optrain.scenarios.loader import ScenarioFileError, load_scenario_file, load_scenarios
+from optrain.catalog import load_catalog
+from optrain.scenarios.loader import (
+    Catalog,
+    ScenarioFileError,
+    is_scenario_name,
+    load_scenario_file,
+    read_scenario_bytes,
+    load_scenarios,
+    scenario_files,
+)
 from optrain.scenarios.model import AGENDA, Scenario
 from optrain.storage.qa import AnswerStatus
 from optrain.vocab import ANSWER_STATUSES, ROLES, SEVERITIES
@@ -29,15 +38,32 @@ def _settings() -> Settings:
         raise click.ClickException(str(exc)) from None
 
 
+def _catalog_db(*, write: bool = False) -> Any:
+    """The training database for reading the studio's scenarios; None when there is none yet."""
+    from optrain.storage import open_db
+
+    path = _settings().db_path
+    if not write and not path.exists():
+        return None
+    try:
+        return open_db(path, read_only=not write)
+    except OptrainError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _catalog(*, for_records: bool = False) -> Catalog:
+    return load_catalog(_settings().scenarios_dir, _catalog_db(), for_records=for_records)
+
+
 def resolve_scenario(ref: str) -> Scenario:
-    """A scenario by file path, or by id in the scenarios folder."""
+    """A scenario by file path, or by id in the catalog (built-in and published studio scenarios)."""
     path = Path(ref)
-    if not (path.suffix == ".yaml" or path.exists()):
-        path = _settings().scenarios_dir / f"{ref}.yaml"
-        if not path.exists():
-            catalog = load_scenarios([_settings().scenarios_dir])
-            known = ", ".join(sorted(catalog.scenarios)) or "none"
-            raise click.ClickException(f"no scenario '{ref}'; known scenarios: {known}")
+    if not (is_scenario_name(path) or path.exists()):
+        catalog = _catalog()
+        if ref in catalog.scenarios:
+            return catalog.scenarios[ref]
+        known = ", ".join(sorted(catalog.scenarios)) or "none"
+        raise click.ClickException(f"no scenario '{ref}'; known scenarios: {known}")
     try:
         return load_scenario_file(path)
     except ScenarioFileError as exc:
@@ -88,8 +114,16 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 def validate(paths: tuple[str, ...]) -> None:
-    """Check scenario files (default: the scenarios folder); exit 1 on any error."""
-    catalog = load_scenarios(paths or [_settings().scenarios_dir])
+    """Check scenario files (.yaml/.yml; folders with their subfolders; default: the scenarios folder).
+
+    Exit 1 on any error, and when no scenario file is found at all.
+    """
+    targets = [Path(p) for p in paths] or [_settings().scenarios_dir]
+    if not scenario_files(targets):
+        where = ", ".join(str(t) for t in targets)
+        click.echo(f"No scenario files (.yaml or .yml) found in {where}", err=True)
+        sys.exit(1)
+    catalog = load_scenarios(targets)
     for problem in catalog.problems:
         click.echo(str(problem), err=True)
     files = len(catalog.scenarios) + len(catalog.broken_files())
@@ -122,7 +156,7 @@ def queue(scenario: str, as_json: bool) -> None:
 
 @main.command()
 @click.argument("scenario")
-@click.option("--answers", "answers_file", required=True, type=click.Path(), help="YAML/JSON: item id -> call")
+@click.option("--answers", "answers_file", required=True, type=click.Path(), help="YAML/JSON: item id -> call, or a mapping with call, template, body (the reply sent), note")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def simulate(scenario: str, answers_file: str, as_json: bool) -> None:
     """Score a scripted attempt of SCENARIO headlessly."""
@@ -141,11 +175,17 @@ def simulate(scenario: str, answers_file: str, as_json: bool) -> None:
             "critical_failures": list(result.critical_failures),
             "items": [{"item": r.item_id, "call": r.call, "template": r.template, "expected": r.expected_call,
                        "expected_template": r.expected_template, "points": r.points, "max_points": r.max_points,
-                       "verdict": r.verdict} for r in result.items],
+                       "verdict": r.verdict,
+                       "reply_checks": None if r.reply is None else [
+                           {"check": o.check, "dimension": o.dimension, "weight": o.weight, "critical": o.critical,
+                            "passed": o.passed, "message": o.message, "quote": o.quote} for o in r.reply.outcomes],
+                       } for r in result.items],
         }, indent=2))
         return
     for r in result.items:
         click.echo(f"{r.item_id:<28} {r.verdict:<10} {r.points:g}/{r.max_points:g}  {r.call_label}  (expected {r.expected_label})")
+        for failed in r.reply.failed if r.reply else ():
+            click.echo(f"{'':<28} reply: {failed.describe()}")
     status = "PASSED" if result.passed else "FAILED"
     crit = f"; critical failure(s): {', '.join(result.critical_failures)}" if result.critical_failures else ""
     click.echo(f"Total: {result.score:g}/{result.max_score:g} ({result.percent:.0%}), pass mark {model.pass_mark:.0%}: {status}{crit}")
@@ -160,6 +200,145 @@ def schema(output: str | None) -> None:
     target = Path(output) if output else _settings().scenarios_dir / "scenario.schema.json"
     write_schema(target)
     click.echo(f"Wrote {target}")
+
+
+@main.group()
+def scenario() -> None:
+    """The lifecycle of studio scenarios: drafts, publishing, archiving; export of any scenario."""
+
+
+def _actor(by: str | None) -> str:
+    import getpass
+
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "cli"
+
+
+BY_OPTION = click.option("--by", default=None, metavar="NAME",
+                         help="Who does this, for the version history (default: your login name).")
+
+
+def _lifecycle(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except ScenarioFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OptrainError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@scenario.command("list")
+def scenario_list() -> None:
+    """List every scenario: built-in and studio, with its state and versions."""
+    from optrain.scenario_versions import STATUS_LABELS, studio_entries
+    from optrain.storage.scenario_store import archived_ids
+
+    database = _catalog_db()
+    builtin = load_catalog(_settings().scenarios_dir, None)
+    archived = archived_ids(database) if database is not None else frozenset()
+    click.echo(f"{'id':<36} {'source':<8} {'state':<32} {'published':>9} {'draft':>5}  title")
+    for sid, model in sorted(builtin.scenarios.items()):
+        state = "archived" if sid in archived else "published"
+        click.echo(f"{sid:<36} {'built-in':<8} {state:<32} {model.version:>9} {'-':>5}  {model.title}")
+    for entry in studio_entries(database) if database is not None else ():
+        click.echo(f"{entry.scenario_id:<36} {'studio':<8} {STATUS_LABELS[entry.status]:<32} "
+                   f"{entry.published_version or '-':>9} {entry.draft_version or '-':>5}  {entry.title}")
+
+
+@scenario.command("publish")
+@click.argument("ref")
+@BY_OPTION
+def scenario_publish(ref: str, by: str | None) -> None:
+    """Publish REF: a studio scenario's id (its draft), or a YAML file (saved as a draft, then published).
+
+    A file lets a team keep its scenarios in git and publish them from CI; publishing
+    the same file again changes nothing.
+    """
+    from optrain.scenario_versions import publish, save_draft
+
+    now = datetime.now(UTC)
+    database = _catalog_db(write=True)
+    actor = _actor(by)
+    path = Path(ref)
+    if is_scenario_name(path) or path.exists():
+        data = _lifecycle(read_scenario_bytes, path)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise click.ClickException(f"{path}: is not UTF-8 text") from None
+        builtin = tuple(load_catalog(_settings().scenarios_dir, None).scenarios)
+        outcome = _lifecycle(save_draft, database, text, author=actor, now=now, builtin_ids=builtin, name=str(path))
+        if outcome.action == "unchanged" and not _is_draft(database, outcome.scenario):
+            click.echo(f"Unchanged: '{outcome.scenario.id}' version {outcome.scenario.version} is already published")
+            return
+        ref = outcome.scenario.id
+    published = _lifecycle(publish, database, ref, by=actor, now=now)
+    click.echo(f"Published '{published.id}' version {published.version}: trainees see it from now on")
+
+
+def _is_draft(database: Any, model: Scenario) -> bool:
+    from optrain.storage.scenario_store import get_version
+
+    stored = get_version(database, model.id, model.version)
+    return stored is not None and stored.is_draft
+
+
+@scenario.command("archive")
+@click.argument("scenario_id")
+@BY_OPTION
+def scenario_archive(scenario_id: str, by: str | None) -> None:
+    """Hide SCENARIO_ID from trainees and the learning path; its attempts are kept."""
+    from optrain.scenario_versions import archive
+
+    known = tuple(load_catalog(_settings().scenarios_dir, None).scenarios)
+    _lifecycle(archive, _catalog_db(write=True), scenario_id, by=_actor(by), now=datetime.now(UTC), known_ids=known)
+    click.echo(f"Archived '{scenario_id}': trainees no longer see it; its attempts are kept")
+
+
+@scenario.command("restore")
+@click.argument("scenario_id")
+@BY_OPTION
+def scenario_restore(scenario_id: str, by: str | None) -> None:
+    """Bring an archived scenario back for trainees."""
+    from optrain.scenario_versions import restore
+
+    _lifecycle(restore, _catalog_db(write=True), scenario_id, by=_actor(by), now=datetime.now(UTC))
+    click.echo(f"Restored '{scenario_id}'")
+
+
+@scenario.command("delete")
+@click.argument("scenario_id")
+@BY_OPTION
+def scenario_delete(scenario_id: str, by: str | None) -> None:
+    """Delete a studio draft that was never published and has no attempts."""
+    from optrain.scenario_versions import delete_draft
+
+    deleted = _lifecycle(delete_draft, _catalog_db(write=True), scenario_id, by=_actor(by), now=datetime.now(UTC))
+    click.echo(f"Deleted '{scenario_id}' ({deleted} draft version(s))")
+
+
+@scenario.command("export")
+@click.argument("scenario_id")
+@click.option("--version", "version", type=int, default=None, help="A studio version (default: the newest).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write here instead of printing; an existing file is never overwritten.")
+def scenario_export(scenario_id: str, version: int | None, output: Path | None) -> None:
+    """Write a scenario's YAML: a built-in's file byte for byte, a studio version as its author wrote it."""
+    from optrain.scenario_versions import scenario_source
+
+    database = _catalog_db()
+    data = _lifecycle(scenario_source, _settings().scenarios_dir, database, scenario_id, version)
+    if output is None:
+        click.echo(data, nl=False)
+        return
+    if output.exists():
+        raise click.ClickException(f"{output} already exists; choose another --output or remove it first")
+    output.write_bytes(data)
+    click.echo(f"Wrote {output}")
 
 
 @main.group()
@@ -305,10 +484,9 @@ def _date_option(name: str, *, end: bool) -> Callable[[F], F]:
 
 
 def _catalog_texts() -> tuple[dict[tuple[str, str], str], dict[str, str]]:
-    """Question texts and agenda parts from the scenario folders; a broken scenario file only loses its texts."""
-    settings = _settings()
-    folders = [p for p in (settings.scenarios_dir, settings.custom_scenarios_dir) if p.is_dir()]
-    scenarios = load_scenarios(folders).scenarios.values() if folders else ()
+    """Question texts and agenda parts of every scenario on record (built-in and studio, archived too);
+    a broken scenario file only loses its texts."""
+    scenarios = _catalog(for_records=True).scenarios.values()
     questions = {(s.id, question.id): question.text for s in scenarios for question in s.questions}
     return questions, {s.id: s.module for s in scenarios}
 

@@ -41,7 +41,6 @@ def demo_mode(value: str | None) -> bool:
 class Settings:
     db_path: Path
     scenarios_dir: Path
-    custom_scenarios_dir: Path
     auth_path: Path
     exports_dir: Path
     uploads_dir: Path
@@ -53,7 +52,7 @@ class Settings:
         return _from_values(tuple(os.environ.get(name) for name in ENV_NAMES), os.getcwd())
 
 
-ENV_NAMES = (HOME_ENV_VAR, "OPTRAIN_DATA", "OPTRAIN_DB", "OPTRAIN_SCENARIOS", "OPTRAIN_CUSTOM_SCENARIOS", "OPTRAIN_AUTH",
+ENV_NAMES = (HOME_ENV_VAR, "OPTRAIN_DATA", "OPTRAIN_DB", "OPTRAIN_SCENARIOS", "OPTRAIN_AUTH",
              "OPTRAIN_EXPORTS", "OPTRAIN_UPLOADS", "OPTRAIN_DEMO")
 
 
@@ -70,7 +69,6 @@ def _from_values(values: tuple[str | None, ...], cwd: str) -> Settings:
     return Settings(
         db_path=_path("OPTRAIN_DB", data / "optrain.db"),
         scenarios_dir=_path("OPTRAIN_SCENARIOS", home / "scenarios"),
-        custom_scenarios_dir=_path("OPTRAIN_CUSTOM_SCENARIOS", data / "custom_scenarios"),
         auth_path=_path("OPTRAIN_AUTH", home / "config" / "auth.yaml"),
         exports_dir=_path("OPTRAIN_EXPORTS", home / "exports"),
         uploads_dir=_path("OPTRAIN_UPLOADS", data / "uploads"),

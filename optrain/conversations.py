@@ -295,11 +295,15 @@ def waiting_minutes(thread: list[Message]) -> int | None:
 
 
 def shift_thread(thread: list[Message], waiting: int | None) -> list[Message]:
-    """Move a scripted thread back in time so that the customer has waited `waiting` minutes."""
+    """Move a scripted thread back in time so that the customer has waited `waiting` minutes.
+
+    Messages are the scenario's frozen models, so each is copied with its new age
+    (Chatwoot imports give waiting times far longer than the thread's newest message).
+    """
     since = waiting_minutes(thread)
     if waiting is None or since is None or since >= waiting:
         return thread
-    return [replace(m, minutes_ago=m.minutes_ago + waiting - since) for m in thread]
+    return [m.model_copy(update={"minutes_ago": m.minutes_ago + waiting - since}) for m in thread]
 
 
 # ---------------------------------------------------------------- payload

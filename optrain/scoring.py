@@ -1,8 +1,12 @@
 """Pure scoring: a scenario's queue and a trainee's calls -> points, verdicts, feedback.
 
 Branching scenarios are scored over the path actually taken (each decided item,
-then the follow-up its call leads to); the maximum is that of the best path, so
-a trainee who takes a worse branch cannot reach full marks.
+then the follow-up its call leads to). The maximum is that of the expected path
+(a follow-up that only another call opens does not raise the maximum of a
+trainee who never opened it), or, when the path a trainee took could have
+earned more, that path's; a trainee who takes a worse branch cannot reach full
+marks. A call that sends a reply is scored with
+its reply: the reply's checks (see `optrain.reply_checks`) scale its points.
 """
 
 from __future__ import annotations
@@ -13,9 +17,25 @@ from typing import Literal
 
 from optrain.errors import DecisionError
 from optrain.queue import Queue, generate_queue
+from optrain.reply_checks import (
+    REPLY_CALLS,
+    ReplyContext,
+    ReplyVerdict,
+    check_reply,
+    reply_context,
+    sent_reply,
+)
 from optrain.rules import RULES
 from optrain.scenarios.checks import follow_up_key_matches
-from optrain.scenarios.model import CALL_LABELS, CALLS_BY_KIND, Call, Item, Scenario
+from optrain.scenarios.model import (
+    CALL_LABELS,
+    CALLS_BY_KIND,
+    DRAFT_CALLS,
+    Call,
+    ConversationItem,
+    Item,
+    Scenario,
+)
 from optrain.templates import BUILTIN_TEMPLATES
 
 Verdict = Literal["correct", "partial", "wrong", "unanswered"]
@@ -53,6 +73,7 @@ class ItemResult:
     elapsed_seconds: float | None
     target_seconds: int
     is_follow_up: bool
+    reply: ReplyVerdict | None = None
 
     @property
     def within_target(self) -> bool | None:
@@ -102,34 +123,64 @@ def _matches(call: Call, decision: Decision) -> bool:
     return call.call == decision.call and (call.template or None) == (decision.template or None)
 
 
-def judge(item: Item, decision: Decision | None, *, is_follow_up: bool = False) -> ItemResult:
-    """Verdict, points and feedback for one item (None: no call was made)."""
+def call_credit(item: Item, decision: Decision) -> tuple[float, Call | None]:
+    """The share of the item's points a call earns before its reply is read, and the matching call."""
+    if _matches(item.expected, decision):
+        return 1.0, item.expected
+    alternative = next((a for a in item.alternatives if _matches(a, decision)), None)
+    if alternative is not None and alternative.credit > 0:
+        return alternative.credit, alternative
+    return 0.0, None
+
+
+def judge(item: Item, decision: Decision | None, *, is_follow_up: bool = False,
+          context: ReplyContext | None = None) -> ItemResult:
+    """Verdict, points and feedback for one item (None: no call was made).
+
+    With a reply context, a call that sends a reply has its reply checked, and
+    each failed check costs its weight's share of the call's points.
+    """
     expected = call_label(item.expected.call, item.expected.template)
     rule = RULES.get(item.rule)
     rule_text = f"{rule.situation}: {rule.right_call}." if rule else item.rule
     points = 0.0
+    reply: ReplyVerdict | None = None
     if decision is None:
         verdict: Verdict = "unanswered"
         feedback = f"No call was made. The right call: {expected}. {item.rationale}"
-    elif _matches(item.expected, decision):
-        verdict, points = "correct", float(item.points)
-        feedback = f"Right call. {item.rationale}"
     else:
-        alternative = next((a for a in item.alternatives if _matches(a, decision)), None)
-        if alternative is not None and alternative.credit > 0:
-            points = round(float(item.points) * alternative.credit, 4)
-            verdict = "correct" if alternative.credit >= 1 else "partial"
-            extra = f" {alternative.feedback}" if alternative.feedback else ""
-            feedback = (
-                f"Partly right ({alternative.credit:.0%} of the points).{extra} "
-                f"The best call: {expected}. {item.rationale}"
-                if verdict == "partial"
-                else f"Right call.{extra} {item.rationale}"
-            )
-        else:
+        credit, matched = call_credit(item, decision)
+        alt_feedback = getattr(matched, "feedback", None)
+        extra = f" {alt_feedback}" if alt_feedback else ""
+        if matched is None:
             verdict = "wrong"
             chosen = call_label(decision.call, decision.template)
-            feedback = f"Not the right call: you chose {chosen}; the right call is {expected}. {item.rationale}"
+            reply = _check_sent_reply(item, decision, context)
+            sent = "" if reply is None or not reply.failed else (
+                " The reply as sent also fails: " + " ".join(o.describe() + "." for o in reply.failed))
+            feedback = f"Not the right call: you chose {chosen}; the right call is {expected}.{sent} {item.rationale}"
+        else:
+            points = round(float(item.points) * credit, 4)
+            verdict = "correct" if credit >= 1 else "partial"
+            reply = _check_sent_reply(item, decision, context)
+            head = "Right call." if verdict == "correct" else f"Partly right ({credit:.0%} of the points).{extra}"
+            if verdict == "correct":
+                head += extra
+            if reply is not None and reply.failed:
+                points = round(points * reply.share, 4)
+                failed = reply.failed
+                if reply.critical_failed:
+                    verdict = "wrong"
+                    head = (f"{'Right' if credit >= 1 else 'An acceptable'} call, but the reply fails a critical "
+                            "check, so the item scores nothing.")
+                else:
+                    verdict = "partial"
+                    head = (f"{'Right' if credit >= 1 else 'An acceptable'} call, but the reply fails "
+                            f"{len(failed)} check{'s' if len(failed) > 1 else ''} "
+                            f"({reply.share:.0%} of the call's points kept).")
+                head += " " + " ".join(o.describe() + "." for o in failed)
+            best = "" if credit >= 1 else f" The best call: {expected}."
+            feedback = f"{head}{best} {item.rationale}"
     critical_failure = item.critical and verdict in ("wrong", "unanswered")
     if critical_failure:
         feedback = "Critical item: this mistake fails the attempt. " + feedback
@@ -152,7 +203,27 @@ def judge(item: Item, decision: Decision | None, *, is_follow_up: bool = False) 
         elapsed_seconds=decision.elapsed_seconds if decision else None,
         target_seconds=item.time_target_seconds,
         is_follow_up=is_follow_up,
+        reply=reply,
     )
+
+
+def _check_sent_reply(item: Item, decision: Decision, context: ReplyContext | None) -> ReplyVerdict | None:
+    if context is None or decision.call not in REPLY_CALLS or not isinstance(item, ConversationItem):
+        return None
+    text = sent_reply(item, decision.call, decision.template, decision.body, context)
+    return None if text is None else check_reply(item, text, decision.call, decision.template, context)
+
+
+def templates_of(scenario: Scenario) -> dict[str, str]:
+    """Template id -> body: the built-in ones and the scenario's own."""
+    return {**{t.id: t.body for t in BUILTIN_TEMPLATES.values()}, **{t.id: t.body for t in scenario.templates}}
+
+
+def context_for(scenario: Scenario, queue: Queue, item_id: str) -> ReplyContext | None:
+    """The reply context of a conversation item (None for inventory rows and tiles)."""
+    if queue.item(item_id).kind != "conversation":
+        return None
+    return reply_context(queue, item_id, templates_of(scenario))
 
 
 def next_item_id(item: Item, decision: Decision) -> str | None:
@@ -165,9 +236,34 @@ def next_item_id(item: Item, decision: Decision) -> str | None:
 
 
 def best_path_points(queue: Queue, item_id: str) -> float:
+    """The points of the expected path from an item: its points, then the follow-up its expected call opens.
+
+    A follow-up that only another call opens adds nothing, so a trainee who
+    makes every expected call reaches exactly the maximum.
+    """
     item = queue.item(item_id)
-    children = [best_path_points(queue, child) for child in item.follow_ups.values()]
-    return float(item.points) + (max(children) if children else 0.0)
+    target = next_item_id(item, Decision(item.id, item.expected.call, item.expected.template))
+    return float(item.points) + (best_path_points(queue, target) if target else 0.0)
+
+
+def reached_points(queue: Queue, root_id: str, decisions: Mapping[str, Decision]) -> float:
+    """The most the items this trainee actually reached could have earned.
+
+    Each decided item counts its full points, then the best of what the path
+    still offers where it stops; a wrong call that opens a richer follow-up
+    than the right path therefore raises the maximum for that trainee only.
+    """
+    total, item_id = 0.0, root_id
+    while True:
+        item = queue.item(item_id)
+        decision = decisions.get(item_id)
+        if decision is None:
+            return total + best_path_points(queue, item_id)
+        total += float(item.points)
+        target = next_item_id(item, decision)
+        if target is None:
+            return total
+        item_id = target
 
 
 def validate_decision(queue: Queue, decision: Decision) -> Item:
@@ -183,7 +279,28 @@ def validate_decision(queue: Queue, decision: Decision) -> Item:
         )
     if decision.call == "approve_template" and not decision.template:
         raise DecisionError(f"{decision.item_id}: approve_template needs a template")
+    if decision.call != "approve_template" and decision.template:
+        raise DecisionError(
+            f"{decision.item_id}: '{decision.call}' takes no template (only approve_template does); "
+            f"drop ':{decision.template}'"
+        )
+    if decision.call in DRAFT_CALLS and not (isinstance(item, ConversationItem) and item.ai_draft):
+        raise DecisionError(
+            f"{decision.item_id}: '{decision.call}' needs an AI draft and this conversation has none; "
+            "use one of: approve_template, escalate_manager, escalate_specialist"
+        )
     return item
+
+
+def validate_template(scenario: Scenario, decision: Decision) -> None:
+    """A template call must name a template this scenario offers."""
+    if decision.call == "approve_template" and decision.template:
+        known = templates_of(scenario)
+        if decision.template not in known:
+            raise DecisionError(
+                f"{decision.item_id}: '{decision.template}' is not a template of this scenario; "
+                f"use one of: {', '.join(known)}"
+            )
 
 
 def walk(queue: Queue, decisions: Mapping[str, Decision]) -> Iterable[tuple[Item, Decision | None, bool]]:
@@ -213,11 +330,18 @@ def score_attempt(scenario: Scenario, decisions: Sequence[Decision], queue: Queu
     by_item: dict[str, Decision] = {}
     for decision in decisions:
         validate_decision(queue, decision)
+        validate_template(scenario, decision)
         if decision.item_id in by_item:
             raise DecisionError(f"{decision.item_id}: decided twice")
         by_item[decision.item_id] = decision
-    results = tuple(judge(item, decision, is_follow_up=fu) for item, decision, fu in walk(queue, by_item))
-    max_score = sum(best_path_points(queue, root) for root in queue.root_ids())
+    results = tuple(
+        judge(item, decision, is_follow_up=fu,
+              context=context_for(scenario, queue, item.id) if decision is not None else None)
+        for item, decision, fu in walk(queue, by_item)
+    )
+    max_score = sum(
+        max(best_path_points(queue, root), reached_points(queue, root, by_item)) for root in queue.root_ids()
+    )
     return AttemptResult(
         items=results,
         score=round(sum(r.points for r in results), 4),

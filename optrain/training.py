@@ -23,7 +23,7 @@ from optrain.scenario_versions import snapshot
 from optrain.storage.progress import progress_by_scenario
 from optrain.queue import Queue, QueueEntry, generate_queue, scenario_seed, template_context
 from optrain.scenarios.model import ConversationItem, Scenario
-from optrain.scoring import AttemptResult, Decision, ItemResult, judge, pending_item_ids, score_attempt, validate_decision
+from optrain.scoring import AttemptResult, Decision, ItemResult, context_for, judge, pending_item_ids, score_attempt, validate_decision
 from optrain.templates import BUILTIN_TEMPLATES, Template, render
 
 MAX_BODY_CHARS = 5_000
@@ -192,7 +192,8 @@ def submit_call(
         body = item.ai_draft if isinstance(item, ConversationItem) else None
     decision = Decision(call.item_id, call.call, call.template, body, (call.note or "").strip() or None, elapsed_seconds)
     item = state.queue.item(call.item_id)
-    verdict = judge(item, decision, is_follow_up=call.item_id in state.queue.follow_ups)
+    verdict = judge(item, decision, is_follow_up=call.item_id in state.queue.follow_ups,
+                    context=context_for(state.scenario, state.queue, call.item_id))
     entry = root_entry(state.queue, call.item_id)
     storage.record_decision(
         db,

@@ -124,3 +124,17 @@ def test_schema_command_writes_the_committed_schema(tmp_path: Path) -> None:
     target = tmp_path / "schema.json"
     assert run("schema", "--output", str(target))[0] == 0
     assert json.loads(target.read_text()) == json.loads((ROOT / "scenarios" / "scenario.schema.json").read_text())
+
+
+def test_validate_with_no_scenario_found_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a scenario")
+    code, out = run("validate", str(tmp_path))
+    assert (code, out) == (1, f"No scenario files (.yaml or .yml) found in {tmp_path}\n")
+
+
+def test_validate_reads_yml_files_in_subfolders(tmp_path: Path) -> None:
+    (tmp_path / "cx").mkdir()
+    minimal = (ROOT / "fixtures" / "scenarios" / "valid" / "minimal.yaml").read_text()
+    (tmp_path / "cx" / "minimal.YML").write_text(minimal)
+    code, out = run("validate", str(tmp_path))
+    assert (code, out) == (0, "OK: 1 scenario(s), 1 scripted item(s), no errors\n")

@@ -18,6 +18,7 @@ from optrain.queue import generate_queue
 from optrain.rules import RULES
 from optrain.scenarios.loader import load_scenarios
 from optrain.scenarios.model import AGENDA, ConversationItem, Scenario, TileItem
+from optrain.reply_checks import fixed_draft
 from optrain.scoring import Decision, pending_item_ids, score_attempt
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,8 +182,11 @@ def expected_walk(scenario: Scenario) -> list[Decision]:
     decisions: list[Decision] = []
     while pending := pending_item_ids(queue, decisions):
         for item_id in pending:
-            expected = queue.item(item_id).expected
-            decisions.append(Decision(item_id, expected.call, expected.template))
+            item = queue.item(item_id)
+            expected = item.expected
+            # an edit sends the draft with its declared defects fixed; unedited, they are still in it
+            body = fixed_draft(item) if isinstance(item, ConversationItem) and expected.call == "edit_draft" else None
+            decisions.append(Decision(item_id, expected.call, expected.template, body))
     return decisions
 
 

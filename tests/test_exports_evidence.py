@@ -97,7 +97,7 @@ def test_pack_is_named_by_utc_time_and_holds_the_documented_members(db: Database
     assert pack.path.parent == (tmp_path / "exports").resolve()
     assert sorted(members(pack)) == sorted([
         "summary.md", "summary.html", "attempts.csv", "decisions.csv", "decision_log.ndjson", "qa.csv",
-        "observations.csv", "screenshots/qa1-shot_aaaa.png", "manifest.json",
+        "observations.csv", "reply_reviews.csv", "screenshots/qa1-shot_aaaa.png", "manifest.json",
         "manifest.sig",
     ])
 
@@ -259,12 +259,12 @@ def test_progress_reports_the_member_and_rows_of_the_whole_pack(db: Database, tm
     calls: list[tuple[str, int, int]] = []
     pack_of(db, tmp_path, uploads, progress=lambda name, done, total: calls.append((name, done, total)),
             progress_every=every)
-    # 3 attempts, 3 decisions, 3 audit records, 3 answers, 1 note
+    # 3 attempts, 3 decisions, 3 audit records, 3 answers, 1 note, no reply review
     assert {total for _, _, total in calls} == {13}
     assert [done for _, done, _ in calls] == sorted(done for _, done, _ in calls)
-    assert calls[-1] == ("observations.csv", 13, 13)
+    assert calls[-1] == ("reply_reviews.csv", 13, 13)
     ends = {name: done for name, done, _ in calls}
     assert ends == {"attempts.csv": 3, "decisions.csv": 6, "decision_log.ndjson": 9, "qa.csv": 12,
-                    "observations.csv": 13}
+                    "observations.csv": 13, "reply_reviews.csv": 13}
     log = [done for name, done, _ in calls if name == "decision_log.ndjson"]
     assert log == ([7, 8, 9, 9] if every == 1 else [8, 9] if every == 2 else [9])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -85,7 +86,7 @@ BROKEN_FILES: dict[str, list[str]] = {
     ],
     "template_unknown_variable": [
         "fixtures/scenarios/broken/template_unknown_variable.yaml: templates[0].body: unknown variable "
-        "{{order.carier}}; did you mean 'order.carrier'? (line 11)",
+        "{{order.carier}}; did you mean 'order.carrier'? (line 13)",
     ],
     "unknown_rule": [
         "fixtures/scenarios/broken/unknown_rule.yaml: queue[0].rule: 'defective_products' is not a rule; "
@@ -110,6 +111,38 @@ BROKEN_FILES: dict[str, list[str]] = {
     ],
     "empty_file": [
         "fixtures/scenarios/broken/empty_file.yaml: is empty; a scenario needs id, title, version, module, ...",
+    ],
+    # Strict types: YAML's true, quoted numbers, yes-words, .nan and .inf are refused, not converted.
+    "points_boolean": [
+        "fixtures/scenarios/broken/points_boolean.yaml: queue[0].points: must be a number, got true (line 14)",
+    ],
+    "credit_boolean": [
+        "fixtures/scenarios/broken/credit_boolean.yaml: queue[0].alternatives[0].credit: must be a number, "
+        "got true (line 15)",
+    ],
+    "pass_mark_string": [
+        "fixtures/scenarios/broken/pass_mark_string.yaml: pass_mark: must be a number, got '0.8' (line 8)",
+    ],
+    "units_string": [
+        "fixtures/scenarios/broken/units_string.yaml: queue[0].units: must be a whole number, got '15' (line 13)",
+    ],
+    "critical_string": [
+        "fixtures/scenarios/broken/critical_string.yaml: queue[0].critical: must be true or false, "
+        "got 'yes' (line 14)",
+    ],
+    "nan_and_infinity": [
+        "fixtures/scenarios/broken/nan_and_infinity.yaml: queue[0].days_of_cover: must be a finite number, "
+        "got .nan (line 14)",
+        "fixtures/scenarios/broken/nan_and_infinity.yaml: queue[0].points: must be a finite number, "
+        "got .inf (line 18)",
+    ],
+    "generated_over_total": [
+        "fixtures/scenarios/broken/generated_over_total.yaml: queue[2].generated.count: brings the generated "
+        "conversations to 1,200; a scenario may generate at most 1,000 in all its blocks together (line 15)",
+    ],
+    "template_variable_typo": [
+        "fixtures/scenarios/broken/template_variable_typo.yaml: templates[0].body: unknown variable {{nme}}; "
+        "did you mean 'name'? (line 12)",
     ],
 }
 
@@ -252,7 +285,7 @@ TEXT_CASES: dict[str, tuple[str, list[str]]] = {
     ),
     "a number as a top-level key": (
         HEAD + "1: x\nqueue:\n" + ITEM,
-        [f"inline.yaml: the key 1 is not text; keys are field names such as {KEYS} (line 1)"],
+        [f"inline.yaml: the key 1 is not text; keys are field names such as {KEYS} (line 7)"],
     ),
     "a list as a key": (
         HEAD + "? [a, b]\n: c\nqueue:\n" + ITEM,
@@ -306,3 +339,81 @@ def test_valid_text_loads() -> None:
     scenario = parse_scenario_text(HEAD + "queue:\n" + ITEM, "inline.yaml", expected_id="inline")
     assert [item.id for item in scenario.scripted_items] == ["c1"]
 
+
+
+# ---------------------------------------------------------------- what is read, and how far
+
+MINIMAL = (ROOT / VALID / "minimal.yaml").read_text()
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    assert _problems(fifo) == [
+        f"{fifo}: is a named pipe (FIFO), not a regular file; scenario files must be plain files"
+    ]
+
+
+def test_a_symlink_to_dev_zero_is_refused_before_reading(tmp_path: Path) -> None:
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")
+    assert _problems(link) == [f"{link}: is a device, not a regular file; scenario files must be plain files"]
+
+
+def test_a_symlink_to_a_regular_file_is_read(tmp_path: Path) -> None:
+    link = tmp_path / "minimal.yaml"
+    link.symlink_to(ROOT / VALID / "minimal.yaml")
+    assert load_scenario_file(link).id == "minimal"
+
+
+def test_a_folder_given_as_a_file_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "odd.yaml"
+    folder.mkdir()
+    assert _problems(folder) == [f"{folder}: is a folder, not a regular file; scenario files must be plain files"]
+
+
+def test_never_reads_past_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file that grows between the size check and the read is cut off at the limit, then refused."""
+    path = tmp_path / "growing.yaml"
+    path.write_text(MINIMAL)
+    reads: list[int] = []
+    real_read = os.read
+
+    def read(fd: int, n: int) -> bytes:
+        reads.append(n)
+        return b"#" * n  # an endless file
+
+    monkeypatch.setattr(os, "read", read)
+    assert _problems(path) == [f"{path}: is larger than {MAX_FILE_BYTES:,} bytes; split it up"]
+    monkeypatch.setattr(os, "read", real_read)
+    assert sum(reads) == MAX_FILE_BYTES + 1
+
+
+@pytest.mark.parametrize("name", ["a.yml", "b.YAML", "c.Yml"])
+def test_yml_and_any_case_are_scenario_files(tmp_path: Path, name: str) -> None:
+    stem = Path(name).stem
+    (tmp_path / name).write_text(MINIMAL.replace("id: minimal", f"id: {stem}"))
+    assert list(load_scenarios([tmp_path]).scenarios) == [stem]
+
+
+def test_folders_are_read_with_their_subfolders(tmp_path: Path) -> None:
+    (tmp_path / "cx" / "deep").mkdir(parents=True)
+    (tmp_path / "top.yaml").write_text(MINIMAL.replace("id: minimal", "id: top"))
+    (tmp_path / "cx" / "deep" / "nested.yml").write_text(MINIMAL.replace("id: minimal", "id: nested"))
+    (tmp_path / "cx" / "notes.txt").write_text("not a scenario")
+    assert sorted(load_scenarios([tmp_path]).scenarios) == ["nested", "top"]
+
+
+def test_a_fifo_in_a_folder_is_reported_not_skipped(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "stuck.yaml")
+    catalog = load_scenarios([tmp_path])
+    assert [str(p) for p in catalog.problems] == [
+        f"{tmp_path / 'stuck.yaml'}: is a named pipe (FIFO), not a regular file; scenario files must be plain files"
+    ]
+
+
+def test_a_big_file_without_aliases_is_not_called_an_alias_bomb() -> None:
+    text = HEAD + "queue:\n" + ITEM + "    labels: [" + ", ".join(["x"] * 100_001) + "]\n"
+    with pytest.raises(ScenarioFileError) as caught:
+        parse_scenario_text(text, "inline.yaml")
+    assert [str(p) for p in caught.value.problems] == ["inline.yaml: has more than 100,000 YAML nodes; refused"]

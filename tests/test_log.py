@@ -28,6 +28,7 @@ def test_configuring_twice_keeps_one_handler(optrain_logger, monkeypatch: pytest
     monkeypatch.delenv(LEVEL_ENV_VAR, raising=False)
     configure_logging()
     configure_logging(default_level="WARNING")
+    # pytest attaches its own capture handlers to loggers that do not propagate: count ours only.
     ours = [h for h in optrain_logger.handlers if h.get_name() == HANDLER_NAME]
     assert len(ours) == 1 and optrain_logger.level == logging.WARNING
 

@@ -2,7 +2,8 @@
 
 Members: summary.md and summary.html (per trainee), attempts.csv,
 decisions.csv, decision_log.ndjson (the audit log, one JSON object a line),
-qa.csv, observations.csv (trainer notes), screenshots/<file> (the Q&A
+qa.csv, observations.csv (trainer notes), reply_reviews.csv (trainers' rubric
+reviews of sent replies and score overrides), screenshots/<file> (the Q&A
 screenshots that exist in the uploads folder), manifest.json (filters,
 export time, app version, and rows, size and SHA-256 of every other member)
 and manifest.sig (the Ed25519 signature of manifest.json, see `signing`).
@@ -37,6 +38,7 @@ from optrain.exports.signing import SIGNATURE, load_signing_key, sign
 from optrain.exports.summary import SummaryHeading, html_summary, markdown_summary, trainee_summaries
 from optrain.storage import export_queries as q
 from optrain.storage.export_queries import EvidenceFilter
+from optrain.storage.reply_reviews import REPLY_REVIEW_EXPORT_COLUMNS, count_reply_review_rows, iter_reply_review_rows
 
 # progress(member being written, rows written so far in the whole pack, rows the pack will hold)
 ProgressCallback = Callable[[str, int, int], None]
@@ -72,7 +74,8 @@ DECISIONS = PackTable("decisions.csv", "decisions", q.DECISION_COLUMNS, q.iter_d
 QA = PackTable("qa.csv", "qa", q.QA_COLUMNS, q.iter_qa, ("skipped",))
 OBSERVATIONS = PackTable("observations.csv", "notes", q.NOTE_COLUMNS, q.iter_notes)
 TABLES_BEFORE_LOG: tuple[PackTable, ...] = (ATTEMPTS, DECISIONS)
-TABLES_AFTER_LOG: tuple[PackTable, ...] = (QA, OBSERVATIONS)
+REPLY_REVIEWS = PackTable("reply_reviews.csv", "reply_reviews", REPLY_REVIEW_EXPORT_COLUMNS, iter_reply_review_rows)
+TABLES_AFTER_LOG: tuple[PackTable, ...] = (QA, OBSERVATIONS, REPLY_REVIEWS)
 _YES_NO = {0: "no", 1: "yes"}
 # The log's lines are compact JSON objects, non-ASCII characters kept as they are.
 _LOG_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -277,7 +280,7 @@ def export_evidence_pack(
     parts = modules or {}
     missing: list[str] = []
     with q.read_snapshot(db):
-        counts = q.count_evidence_rows(db, filters)
+        counts = {**q.count_evidence_rows(db, filters), "reply_reviews": count_reply_review_rows(db, filters)}
         if sum(counts.values()) == 0:
             raise ExportError(NOTHING_TO_EXPORT)
         name = f"training_evidence_{utc_stamp(now)}.zip"

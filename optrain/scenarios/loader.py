@@ -7,7 +7,9 @@ file never stops the others from loading.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import typing
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from optrain.scenarios.problems import Problem, did_you_mean, format_path
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 100_000
 MAX_DEPTH = 200
+SCENARIO_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -48,11 +51,12 @@ class ScenarioFileError(ScenarioError):
 
 
 def load_scenarios(paths: Iterable[Path | str]) -> Catalog:
-    """Load every `*.yaml` in the given folders and files; never raises for a bad file."""
+    """Load every `.yaml`/`.yml` file (any case) in the given folders, their subfolders, and the
+    given files; never raises for a bad file."""
     scenarios: dict[str, Scenario] = {}
     problems: list[Problem] = []
     origin: dict[str, str] = {}
-    for file in _scenario_files(paths):
+    for file in scenario_files(paths):
         try:
             scenario = load_scenario_file(file)
         except ScenarioFileError as exc:
@@ -66,36 +70,84 @@ def load_scenarios(paths: Iterable[Path | str]) -> Catalog:
     return Catalog(scenarios=scenarios, problems=tuple(problems))
 
 
-def _scenario_files(paths: Iterable[Path | str]) -> list[Path]:
+def is_scenario_name(path: Path) -> bool:
+    return path.suffix.lower() in SCENARIO_SUFFIXES
+
+
+def scenario_files(paths: Iterable[Path | str]) -> list[Path]:
+    """The scenario files of the given folders (subfolders too, sorted) and the given files.
+
+    Anything with a scenario suffix that is not a folder is listed, so that a FIFO
+    or a device named `x.yaml` is refused with a message rather than skipped.
+    """
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.glob("*.yaml") if p.is_file()))
+            files.extend(sorted(p for p in path.rglob("*") if is_scenario_name(p) and not p.is_dir()))
         else:
             files.append(path)
     return files
 
 
-def load_scenario_file(path: Path | str) -> Scenario:
-    """Read and validate one file; the id must equal the file name without .yaml."""
-    path = Path(path)
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def read_scenario_bytes(path: Path | str) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES, never reading past the limit.
+
+    Opened without blocking (a FIFO would wait for a writer) and checked on the open
+    descriptor, so a symlink to /dev/zero or a pipe is refused before anything is read.
+    """
     name = str(path)
     try:
-        size = path.stat().st_size
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise ScenarioFileError([Problem(name, "", f"cannot be read: {exc.strerror or exc}")]) from None
-    if size > MAX_FILE_BYTES:
-        raise ScenarioFileError(
-            [Problem(name, "", f"is {size:,} bytes; scenario files are limited to {MAX_FILE_BYTES:,} bytes")]
-        )
     try:
-        text = path.read_text(encoding="utf-8")
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ScenarioFileError([Problem(
+                name, "", f"is {_file_kind(info.st_mode)}, not a regular file; scenario files must be plain files")])
+        if info.st_size > MAX_FILE_BYTES:
+            raise ScenarioFileError([Problem(
+                name, "", f"is {info.st_size:,} bytes; scenario files are limited to {MAX_FILE_BYTES:,} bytes")])
+        chunks: list[bytes] = []
+        total = 0
+        while total <= MAX_FILE_BYTES:
+            chunk = os.read(fd, MAX_FILE_BYTES + 1 - total)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except OSError as exc:
+        raise ScenarioFileError([Problem(name, "", f"cannot be read: {exc.strerror or exc}")]) from None
+    finally:
+        os.close(fd)
+    if total > MAX_FILE_BYTES:  # it grew while being read
+        raise ScenarioFileError([Problem(name, "", f"is larger than {MAX_FILE_BYTES:,} bytes; split it up")])
+    return b"".join(chunks)
+
+
+def load_scenario_file(path: Path | str) -> Scenario:
+    """Read and validate one file; the id must equal the file name without .yaml or .yml."""
+    path = Path(path)
+    name = str(path)
+    data = read_scenario_bytes(path)
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioFileError([Problem(name, "", "is not UTF-8 text")]) from None
-    except OSError as exc:
-        raise ScenarioFileError([Problem(name, "", f"cannot be read: {exc.strerror or exc}")]) from None
-    return parse_scenario_text(text, name, expected_id=path.stem if path.suffix == ".yaml" else None)
+    return parse_scenario_text(text, name, expected_id=path.stem if is_scenario_name(path) else None)
 
 
 def parse_scenario_text(text: str, name: str, expected_id: str | None = None) -> Scenario:
@@ -117,7 +169,8 @@ def parse_scenario_text(text: str, name: str, expected_id: str | None = None) ->
     except ValidationError as exc:
         raise ScenarioFileError(_pydantic_problems(exc, name, root)) from None
     found = [
-        Problem(name, format_path(loc), message, _line_of(root, loc)) for loc, message in check_scenario(scenario)
+        Problem(name, format_path(loc), message, _variable_line(root, loc, message) or _line_of(root, loc))
+        for loc, message in check_scenario(scenario)
     ]
     if expected_id is not None and scenario.id != expected_id:
         found.insert(
@@ -126,7 +179,7 @@ def parse_scenario_text(text: str, name: str, expected_id: str | None = None) ->
                 name,
                 "id",
                 f"'{scenario.id}' does not match the file name; set id: {expected_id} "
-                f"or rename the file to {scenario.id}.yaml",
+                f"or rename the file to {scenario.id}{Path(name).suffix}",
                 _line_of(root, ("id",)),
             ),
         )
@@ -166,9 +219,9 @@ def _compose(text: str, name: str) -> yaml.Node | None:
     except _TooDeep:
         raise ScenarioFileError([too_deep]) from None
     if expanded > MAX_NODES:
-        raise ScenarioFileError(
-            [Problem(name, "", f"expands to more than {MAX_NODES:,} YAML nodes through aliases; refused")]
-        )
+        how = "expands to more than {:,} YAML nodes through aliases" if _uses_aliases(root) \
+            else "has more than {:,} YAML nodes"
+        raise ScenarioFileError([Problem(name, "", how.format(MAX_NODES) + "; refused")])
     duplicates = list(_duplicate_keys(root, name))
     if duplicates:
         raise ScenarioFileError(duplicates)
@@ -198,6 +251,22 @@ def _duplicate_keys(root: yaml.Node, name: str) -> Iterator[Problem]:
                 yield from walk(value, (*loc, label) if label else loc)
 
     return walk(root, ())
+
+
+def _uses_aliases(root: yaml.Node) -> bool:
+    """Whether any node is reached twice (an alias), so a message about aliases fits the file."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+    return False
 
 
 def _expanded_size(root: yaml.Node) -> int:
@@ -252,6 +321,45 @@ def _short_tag(problem: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
+_UNKNOWN_VARIABLE = re.compile(r"^unknown variable (\{\{\S+?\}\})")
+
+
+def _variable_line(root: yaml.Node | None, loc: Iterable[object], message: str) -> int | None:
+    """For an unknown template variable, the line of the body it is written on (bodies are long)."""
+    match = _UNKNOWN_VARIABLE.match(message)
+    node = _node_at(root, loc)
+    if match is None or not isinstance(node, yaml.ScalarNode) or node.start_mark.buffer is None:
+        return None
+    source = node.start_mark.buffer[node.start_mark.index:node.end_mark.index]
+    needle = match.group(1)[2:-2]
+    for offset, text in enumerate(source.split("\n")):
+        if re.search(r"\{\{\s*" + re.escape(needle) + r"\s*\}\}", text):
+            return node.start_mark.line + offset + 1
+    return None
+
+
+def _node_at(root: yaml.Node | None, loc: Iterable[object]) -> yaml.Node | None:
+    node = root
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+        elif not (isinstance(part, str) and part in QUEUE_TAGS):
+            return None
+    return node
+
+
+def _key_line(root: yaml.Node | None, loc: Iterable[object], key: object) -> int | None:
+    """The line of a key that is not text (a number, a date) in the mapping at loc."""
+    node = _node_at(root, loc)
+    if isinstance(node, yaml.MappingNode):
+        for k, _ in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == str(key):
+                return k.start_mark.line + 1
+    return None
+
+
 def _line_of(root: yaml.Node | None, loc: Iterable[object]) -> int | None:
     """The 1-based line of the YAML node at a model location, or of its nearest parent."""
     node = root
@@ -297,10 +405,12 @@ def _pydantic_problems(exc: ValidationError, name: str, root: yaml.Node | None) 
             continue
         loc = _clean_loc(tuple(err["loc"]))
         message = _message(err, _model_at(loc, err["loc"]))
+        line: int | None = None
         if err["type"] == "invalid_key":
             loc = loc[:-1]  # the key is not a name, so the problem belongs to its mapping
-        problems.append(Problem(name, format_path(loc), message, _line_of(root, loc)))
-    return problems
+            line = _key_line(root, loc, err.get("input"))
+        problems.append(Problem(name, format_path(loc), message, line or _line_of(root, loc)))
+    return sorted(problems, key=lambda p: p.line or 0)  # in file order, as the author reads it
 
 
 def _is_echo(err: Any, errors: Sequence[Any]) -> bool:
@@ -350,6 +460,8 @@ def _message(err: Any, model: type[BaseModel] | None) -> str:
         return f"{_show(value)} must be 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit"
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return f"must be a whole number, got {_show(value)}"
+    if kind == "finite_number":
+        return f"must be a finite number, got {_show(value)}"
     if kind in ("float_parsing", "float_type"):
         return f"must be a number, got {_show(value)}"
     if kind in ("bool_parsing", "bool_type"):
@@ -371,6 +483,11 @@ def _message(err: Any, model: type[BaseModel] | None) -> str:
 
 
 def _show(value: Any) -> str:
+    """A value as the author wrote it in YAML: 'text' quoted, true/false, .nan and .inf."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return ".nan" if value != value else (".inf" if value > 0 else "-.inf")
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

@@ -12,12 +12,13 @@ import typing
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import AllowInfNan, AwareDatetime, BaseModel, ConfigDict, Discriminator, Field, Strict, Tag
 
 # What a call is lives in optrain.calls; the names stay importable from here.
 from optrain.calls import CALL_LABELS as CALL_LABELS
 from optrain.calls import CALLS_BY_KIND as CALLS_BY_KIND
 from optrain.calls import DRAFT_CALLS as DRAFT_CALLS
+from optrain.scenarios.reply_model import DraftDefect, ReplyChecks
 
 Module = Literal[
     "introduction",
@@ -75,6 +76,12 @@ TileState = Literal["error", "unconfigured", "empty", "rate_limited", "wrong_dat
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 DEFAULT_START = datetime(2026, 6, 5, 14, 0, tzinfo=timezone.utc)
 
+# Numbers and booleans are strict: YAML's `true`, `"15"` or `.nan` in a number field is an
+# error with its place, never a silent 1, 15 or NaN that breaks scoring later.
+Number = Annotated[float, Strict(), AllowInfNan(False)]
+WholeNumber = Annotated[int, Strict()]
+StrictBool = Annotated[bool, Strict()]
+
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=20_000)]
 
@@ -100,7 +107,7 @@ class TemplateSpec(Frozen):
 class TileBase(Frozen):
     status: TileStatus = "healthy"
     source: ShortText
-    refreshed_minutes_ago: Annotated[int, Field(ge=0, le=10_080)] = 2
+    refreshed_minutes_ago: Annotated[WholeNumber, Field(ge=0, le=10_080)] = 2
     banner: ShortText | None = None
     error: ShortText | None = None
 
@@ -108,42 +115,42 @@ class TileBase(Frozen):
 class TopSku(Frozen):
     sku: ShortText
     title: ShortText
-    units_sold: Annotated[int, Field(ge=0)]
+    units_sold: Annotated[WholeNumber, Field(ge=0)]
 
 
 class StuckOrder(Frozen):
     order_id: ShortText
     state: Literal["pending", "processing"]
     reason: ShortText
-    age_hours: Annotated[float, Field(ge=0)]
+    age_hours: Annotated[Number, Field(ge=0)]
 
 
 class StockLevel(Frozen):
     sku: ShortText
     title: ShortText
-    units: Annotated[int, Field(ge=0)]
-    days_of_cover: Annotated[float, Field(ge=0)]
+    units: Annotated[WholeNumber, Field(ge=0)]
+    days_of_cover: Annotated[Number, Field(ge=0)]
 
 
 class PageDrop(Frozen):
     path: ShortText
-    sessions_last_week: Annotated[int, Field(ge=0)]
-    sessions_this_week: Annotated[int, Field(ge=0)]
+    sessions_last_week: Annotated[WholeNumber, Field(ge=0)]
+    sessions_this_week: Annotated[WholeNumber, Field(ge=0)]
 
 
 class OpsPulse(TileBase):
     source: ShortText = "Chatwoot reports API"
-    activation_rate: Annotated[float, Field(ge=0, le=1)] = 0.82
-    first_response_minutes: Annotated[float, Field(ge=0)] = 38.0
-    resolved_within_sla: Annotated[float, Field(ge=0, le=1)] = 0.91
-    open_conversations: Annotated[int, Field(ge=0)] = 42
+    activation_rate: Annotated[Number, Field(ge=0, le=1)] = 0.82
+    first_response_minutes: Annotated[Number, Field(ge=0)] = 38.0
+    resolved_within_sla: Annotated[Number, Field(ge=0, le=1)] = 0.91
+    open_conversations: Annotated[WholeNumber, Field(ge=0)] = 42
 
 
 class SalesPulse(TileBase):
     source: ShortText = "Shopify Admin API"
-    revenue: Annotated[float, Field(ge=0)] = 18_420.50
-    order_count: Annotated[int, Field(ge=0)] = 97
-    open_fulfillments: Annotated[int, Field(ge=0)] = 23
+    revenue: Annotated[Number, Field(ge=0)] = 18_420.50
+    order_count: Annotated[WholeNumber, Field(ge=0)] = 97
+    open_fulfillments: Annotated[WholeNumber, Field(ge=0)] = 23
     top_skus: tuple[TopSku, ...] = (
         TopSku(sku="LS3-COIL-8", title="LS3 ignition coil pack (set of 8)", units_sold=31),
         TopSku(sku="HDR-SBC-LT", title="Small-block Chevy long-tube headers", units_sold=12),
@@ -205,7 +212,7 @@ class Call(Frozen):
 class Alternative(Call):
     """An accepted call other than the expected one, worth a share of the points."""
 
-    credit: Annotated[float, Field(ge=0, le=1)]
+    credit: Annotated[Number, Field(ge=0, le=1)]
     feedback: LongText | None = None
 
 
@@ -213,12 +220,12 @@ class Customer(Frozen):
     name: ShortText | None = None
     email: ShortText | None = None
     phone: ShortText | None = None
-    vip: bool = False
+    vip: StrictBool = False
 
 
 class Order(Frozen):
     id: ShortText | None = None
-    value: Annotated[float, Field(ge=0, le=10_000_000)] | None = None
+    value: Annotated[Number, Field(ge=0, le=10_000_000)] | None = None
     sku: ShortText | None = None
     part: ShortText | None = None
     vehicle: ShortText | None = None
@@ -230,21 +237,21 @@ class Order(Frozen):
 class Message(Frozen):
     sender: Literal["customer", "agent"] = "customer"
     text: LongText
-    minutes_ago: Annotated[int, Field(ge=0, le=100_000)] = 0
+    minutes_ago: Annotated[WholeNumber, Field(ge=0, le=100_000)] = 0
 
 
 class ItemBase(Frozen):
     id: Annotated[str, Field(pattern=ID_PATTERN)]
     title: ShortText | None = None
-    follow_up: bool = False
+    follow_up: StrictBool = False
     expected: Call
     alternatives: tuple[Alternative, ...] = ()
-    points: Annotated[float, Field(gt=0, le=100)] = 1
-    critical: bool = False
+    points: Annotated[Number, Field(gt=0, le=100)] = 1
+    critical: StrictBool = False
     rationale: LongText
     rule: Annotated[str, Field(min_length=1, max_length=64)]
     follow_ups: dict[str, Annotated[str, Field(min_length=1, max_length=64)]] = Field(default_factory=dict)
-    time_target_seconds: Annotated[int, Field(ge=5, le=3600)] = 90
+    time_target_seconds: Annotated[WholeNumber, Field(ge=5, le=3600)] = 90
 
 
 class ConversationItem(ItemBase):
@@ -256,21 +263,23 @@ class ConversationItem(ItemBase):
     priority: Priority | None = None
     labels: tuple[Annotated[str, Field(min_length=1, max_length=40)], ...] = ()
     tier: Tier = "tier1"
-    waiting_minutes: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    waiting_minutes: Annotated[WholeNumber, Field(ge=0, le=100_000)] | None = None
     messages: tuple[Message, ...] = ()
     message: LongText | None = None
     order: Order | None = None
     ai_draft: LongText | None = None
+    draft_defects: tuple[DraftDefect, ...] = ()
+    reply_checks: ReplyChecks | None = None
 
 
 class InventoryItem(ItemBase):
     kind: Literal["inventory"]
     sku: ShortText
     product: ShortText
-    units: Annotated[int, Field(ge=0)]
-    days_of_cover: Annotated[float, Field(ge=0)]
+    units: Annotated[WholeNumber, Field(ge=0)]
+    days_of_cover: Annotated[Number, Field(ge=0)]
     note: LongText | None = None
-    time_target_seconds: Annotated[int, Field(ge=5, le=3600)] = 60
+    time_target_seconds: Annotated[WholeNumber, Field(ge=5, le=3600)] = 60
 
 
 class TileItem(ItemBase):
@@ -278,13 +287,13 @@ class TileItem(ItemBase):
     tile: TileId
     state: TileState
     message: LongText
-    retries: Annotated[int, Field(ge=0, le=10)] = 0
-    time_target_seconds: Annotated[int, Field(ge=5, le=3600)] = 60
+    retries: Annotated[WholeNumber, Field(ge=0, le=10)] = 0
+    time_target_seconds: Annotated[WholeNumber, Field(ge=5, le=3600)] = 60
 
 
 class GeneratedSpec(Frozen):
-    count: Annotated[int, Field(ge=1, le=1000)]
-    intents: dict[Intent, Annotated[float, Field(gt=0)]] = Field(min_length=1)
+    count: Annotated[WholeNumber, Field(ge=1, le=1000)]
+    intents: dict[Intent, Annotated[Number, Field(gt=0)]] = Field(min_length=1)
 
 
 class GeneratedBlock(Frozen):
@@ -339,17 +348,17 @@ class Question(Frozen):
 class Scenario(Frozen):
     id: Annotated[str, Field(pattern=ID_PATTERN)]
     title: ShortText
-    version: Annotated[int, Field(ge=1, strict=True)]
+    version: Annotated[WholeNumber, Field(ge=1, strict=True)]
     module: Module
     difficulty: Difficulty
-    estimated_minutes: Annotated[int, Field(ge=1, le=240)] | None = None
+    estimated_minutes: Annotated[WholeNumber, Field(ge=1, le=240)] | None = None
     briefing: LongText
     feedback_mode: FeedbackMode = "coach"
-    required: bool = True
-    certification: bool = False
-    pass_mark: Annotated[float, Field(ge=0, le=1)] = 0.8
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
-    shift_minutes: Annotated[int, Field(ge=1, le=720)] = 60
+    required: StrictBool = True
+    certification: StrictBool = False
+    pass_mark: Annotated[Number, Field(ge=0, le=1)] = 0.8
+    seed: Annotated[WholeNumber, Field(ge=0, le=2**63 - 1)] | None = None
+    shift_minutes: Annotated[WholeNumber, Field(ge=1, le=720)] = 60
     starts_at: AwareDatetime = DEFAULT_START
     shop_domain: ShortText = "hotrodan.myshopify.com"
     templates: tuple[TemplateSpec, ...] = ()

@@ -339,3 +339,87 @@ def m007_review_from_attempts(db: Database) -> None:
         "CREATE INDEX idx_attempts_review ON attempts (official, username, scenario_id, started_at, id, status, "
         "percent, passed, finished_at, display_name)"
     )
+
+
+_M008_STATEMENTS: tuple[str, ...] = (
+    """
+    CREATE TABLE reply_reviews (
+        id INTEGER PRIMARY KEY,
+        attempt_id INTEGER NOT NULL REFERENCES attempts (id) ON DELETE CASCADE,
+        item_id TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        reviewer_name TEXT,
+        scale TEXT NOT NULL CHECK (scale IN ('four_point', 'pass_fail')),
+        factuality INTEGER CHECK (factuality BETWEEN 0 AND 4),
+        helpfulness INTEGER CHECK (helpfulness BETWEEN 0 AND 4),
+        tone INTEGER CHECK (tone BETWEEN 0 AND 4),
+        policy INTEGER CHECK (policy BETWEEN 0 AND 4),
+        comment TEXT,
+        reviewed_at TEXT NOT NULL,
+        UNIQUE (attempt_id, item_id, reviewer)
+    )
+    """,
+    """
+    CREATE TABLE score_overrides (
+        id INTEGER PRIMARY KEY,
+        attempt_id INTEGER NOT NULL REFERENCES attempts (id) ON DELETE CASCADE,
+        item_id TEXT NOT NULL,
+        points REAL NOT NULL CHECK (points >= 0),
+        original_points REAL,
+        max_points REAL,
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        overridden_by TEXT NOT NULL,
+        overridden_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX idx_score_overrides_attempt ON score_overrides (attempt_id, item_id, id)",
+)
+
+
+@MIGRATIONS()
+def m008_reply_reviews(db: Database) -> None:
+    """Trainers' rubric reviews of sent replies, and item score overrides kept with who, when and why.
+
+    Additive: attempts and decisions are untouched, so every attempt made
+    before keeps its stored score until a trainer overrides an item of it.
+    """
+    for statement in _M008_STATEMENTS:
+        db.execute(statement)
+
+
+_M009_STATEMENTS: tuple[str, ...] = (
+    "ALTER TABLE scenario_versions ADD COLUMN published_at TEXT",
+    "ALTER TABLE scenario_versions ADD COLUMN published_by TEXT",
+    # Studio scenarios saved before drafts existed were live for trainees: they stay published.
+    "UPDATE scenario_versions SET published_at = saved_at, published_by = saved_by WHERE source = 'custom'",
+    """
+    CREATE TABLE scenario_archive (
+        scenario_id TEXT PRIMARY KEY,
+        archived_at TEXT NOT NULL,
+        archived_by TEXT
+    )
+    """,
+    """
+    CREATE TABLE scenario_events (
+        id INTEGER PRIMARY KEY,
+        scenario_id TEXT NOT NULL,
+        version INTEGER,
+        action TEXT NOT NULL CHECK (action IN ('saved', 'published', 'archived', 'restored', 'deleted')),
+        actor TEXT,
+        at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX idx_scenario_events_scenario ON scenario_events (scenario_id, id)",
+    """
+    INSERT INTO scenario_events (scenario_id, version, action, actor, at)
+    SELECT scenario_id, version, 'published', saved_by, saved_at FROM scenario_versions
+    WHERE source = 'custom' ORDER BY saved_at, id
+    """,
+)
+
+
+@MIGRATIONS()
+def m009_scenario_lifecycle(db: Database) -> None:
+    """Studio scenarios as drafts until published, archived scenarios, and who did what and when."""
+    for statement in _M009_STATEMENTS:
+        db.execute(statement)

@@ -1,4 +1,4 @@
-"""The scenario catalog: built-in files plus custom scenarios from the studio, reloaded on change."""
+"""The scenario catalog for the pages: `optrain.catalog`, cached until a file or the studio changes it."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from optrain.catalog import load_builtin, merge_catalog
 from optrain.config import Settings
-from optrain.scenario_versions import custom_scenarios
-from optrain.scenarios.loader import Catalog, load_scenarios
-from optrain.storage.scenario_store import custom_fingerprint
+from optrain.scenario_versions import published_scenarios
+from optrain.scenarios.loader import Catalog, is_scenario_name
+from optrain.scenarios.model import Scenario
+from optrain.storage.scenario_store import archived_ids, custom_fingerprint
 from optrain.ui.db import get_db
 
 
@@ -24,25 +26,28 @@ def _fingerprint(folder: Path) -> str:
     if not folder.is_dir():
         return ""
     out = []
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        if not entry.name.endswith(".yaml"):
-            continue
-        try:
-            stat = entry.stat()
-        except OSError:
-            continue
-        out.append((entry.name, stat.st_size, stat.st_mtime_ns))
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            if not is_scenario_name(Path(name)):
+                continue
+            try:
+                stat = os.stat(os.path.join(root, name))
+            except OSError:
+                continue
+            out.append((os.path.relpath(os.path.join(root, name), folder), stat.st_size, stat.st_mtime_ns))
     return hashlib.blake2b(repr(out).encode(), digest_size=16).hexdigest()
 
 
 @st.cache_resource(show_spinner="Loading scenarios...", max_entries=8)
 def _load(folder: str, fingerprint: str) -> Catalog:
-    return load_scenarios([Path(folder)] if Path(folder).is_dir() else [])
+    return load_builtin(Path(folder))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _custom(db_path: str, fingerprint: tuple[int, str]) -> dict:  # type: ignore[type-arg]
-    return custom_scenarios(get_db())
+def _studio(db_path: str, fingerprint: tuple[int, str]) -> tuple[dict[str, Scenario], frozenset[str]]:
+    db = get_db()
+    return published_scenarios(db), archived_ids(db)
 
 
 def builtin_catalog(settings: Settings | None = None) -> Catalog:
@@ -52,11 +57,10 @@ def builtin_catalog(settings: Settings | None = None) -> Catalog:
 
 
 def get_catalog(settings: Settings | None = None) -> Catalog:
-    """Built-ins win over a custom scenario of the same id (the studio refuses such ids anyway)."""
+    """What trainees see (`optrain.catalog.load_catalog`): built-ins and published studio scenarios."""
     settings = settings or Settings.from_env()
     builtin = builtin_catalog(settings)
-    custom = _custom(str(settings.db_path), custom_fingerprint(get_db(settings)))
-    if not custom:
+    studio, archived = _studio(str(settings.db_path), custom_fingerprint(get_db(settings)))
+    if not studio and not archived:
         return builtin
-    merged = {**{k: v for k, v in custom.items() if k not in builtin.scenarios}, **builtin.scenarios}
-    return Catalog(scenarios=merged, problems=builtin.problems)
+    return merge_catalog(builtin, studio, archived)

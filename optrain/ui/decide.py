@@ -20,7 +20,7 @@ from optrain.errors import AlreadyDecided, OptrainError
 from optrain.queue import QueueEntry
 from optrain.calls import CALLS, calls_for, label_of
 from optrain.scenarios.model import ConversationItem, Scenario
-from optrain.scoring import Decision, ItemResult, judge, next_item_id
+from optrain.scoring import Decision, ItemResult, context_for, judge, next_item_id
 from optrain.ui import state as keys
 from optrain.ui.auth import User
 from optrain.ui.db import get_db
@@ -213,7 +213,8 @@ def render_decision(state: training.AttemptState, target: Target) -> None:
                 st.caption("What was sent")
                 st.markdown(plain(decided.body))
         if target.scenario.feedback_mode == "coach":
-            show_verdict(judge(item, Decision(decided.item_id, decided.call, decided.template)))
+            show_verdict(judge(item, Decision(decided.item_id, decided.call, decided.template, decided.body),
+                               context=context_for(target.scenario, state.queue, decided.item_id)))
         else:
             st.caption("Exam mode: the verdict is revealed when you finish.")
         return

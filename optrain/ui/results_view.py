@@ -10,9 +10,12 @@ from optrain import qa_capture, storage, training
 from optrain.config import Settings
 from optrain.errors import OptrainError
 from optrain.scenarios.model import AGENDA_TITLES
+from optrain.reply_review import apply_overrides
 from optrain.scoring import AttemptResult
+from optrain.storage.reply_reviews import overrides_in_force
 from optrain.shift import duration
 from optrain.ui.db import get_db
+from optrain.ui.reply_review_view import trainee_reviews
 from optrain.ui.text import plain
 from optrain.uploads import MAX_SCREENSHOT_BYTES
 
@@ -20,7 +23,12 @@ VERDICT = {"correct": "✅ correct", "partial": "🟡 partial", "wrong": "❌ wr
 
 
 def render_result(result: AttemptResult, state: training.AttemptState) -> bool:
-    """Score, verdicts and explanations; True when the trainee asks to try again."""
+    """Score, verdicts and explanations; True when the trainee asks to try again.
+
+    A trainer's score override is in force here too, with its reason, and the
+    trainers' rubric reviews of the replies follow the explanations.
+    """
+    result = apply_overrides(result, overrides_in_force(get_db(), state.attempt.id))
     a, b, c, d = st.columns(4)
     a.metric("Score", f"{result.score:g} / {result.max_score:g}")
     b.metric("Percent", f"{result.percent:.0%}", help=f"Pass mark {result.pass_mark:.0%}")
@@ -54,11 +62,19 @@ def render_result(result: AttemptResult, state: training.AttemptState) -> bool:
     ]
     st.dataframe(rows, hide_index=True, width="stretch",
                  column_config={"Why": st.column_config.TextColumn(width="large")})
-    with st.expander("Explanations, item by item"):
+    with st.expander("Explanations, item by item", expanded=any(r.reply and r.reply.failed for r in result.items)):
         for r in result.items:
             st.markdown(f"**{plain(r.title)}** · {VERDICT[r.verdict]}  \n{plain(r.feedback)}  \n:gray[Rule: {plain(r.rule_text)}]")
+            for failed in r.reply.failed if r.reply else ():
+                st.markdown(f"- {plain(failed.describe())}")
+    trainer_reviews(state.attempt.id)
     return st.button("Try again", key="try_again", icon=":material/replay:",
                      help="Starts a new attempt; this one stays on record.")
+
+
+def trainer_reviews(attempt_id: int) -> None:
+    """Trainers' rubric scores of this attempt's replies, and their score overrides, as the trainee sees them."""
+    trainee_reviews(get_db(), (attempt_id,))
 
 
 def render_qa(state: training.AttemptState, settings: Settings) -> None:

@@ -1,22 +1,106 @@
-"""Scenario studio widgets: preview a validated scenario as a trainee would meet it, and try it."""
+"""Scenario studio widgets: the trainer's scenarios and their lifecycle, and a preview of a scenario
+as a trainee meets it (built by `optrain.scenario_preview`, the shift's own functions)."""
 
 from __future__ import annotations
 
-import streamlit as st
+from datetime import datetime, timezone
 
-from optrain.dashboard import build_dashboard
+import pandas as pd
+import streamlit as st
+from sqlite_utils import Database
+
+from optrain import scenario_versions as lifecycle
 from optrain.errors import OptrainError
-from optrain.queue import generate_queue
 from optrain.calls import calls_for, label_of
+from optrain.scenario_preview import preview_score, preview_shift
 from optrain.scenarios.model import ConversationItem, Scenario
 from optrain.scenarios.summary import decision_count, estimated_minutes
-from optrain.scoring import Decision, call_label, pending_item_ids, score_attempt
+from optrain.scoring import Decision, call_label
 from optrain.ui.dashboard import render_dashboard
 from optrain.ui.text import plain
 
+EDITOR_KEY = "studio_text"
+
+
+def open_in_editor(body: bytes | str) -> None:
+    """A button callback: it runs before the page, so the editor widget takes the text without complaint
+    (setting a widget's value after it is drawn raises StreamlitWidgetAlreadyInstantiatedError)."""
+    st.session_state[EDITOR_KEY] = body.decode("utf-8") if isinstance(body, bytes) else body
+
+
+def _act(action: str, db: Database, scenario_id: str, username: str) -> None:
+    now = datetime.now(timezone.utc)
+    try:
+        if action == "publish":
+            published = lifecycle.publish(db, scenario_id, by=username, now=now)
+            message = f"Published '{scenario_id}' version {published.version}: trainees see it now."
+        elif action == "archive":
+            lifecycle.archive(db, scenario_id, by=username, now=now, known_ids=())
+            message = f"Archived '{scenario_id}': hidden from trainees and the learning path; attempts kept."
+        elif action == "restore":
+            lifecycle.restore(db, scenario_id, by=username, now=now)
+            message = f"Restored '{scenario_id}'."
+        else:
+            lifecycle.delete_draft(db, scenario_id, by=username, now=now)
+            message = f"Deleted the draft '{scenario_id}'."
+    except OptrainError as exc:
+        st.session_state["studio_flash"] = ("error", str(exc))
+    else:
+        st.session_state["studio_flash"] = ("success", message)
+
+
+def studio_scenarios(db: Database, username: str) -> None:
+    """The studio's scenarios with their state, and open / publish / archive / restore / delete / history."""
+    st.subheader("Your scenarios")
+    flash = st.session_state.pop("studio_flash", None)
+    if flash is not None:
+        (st.success if flash[0] == "success" else st.error)(flash[1])
+    entries = lifecycle.studio_entries(db)
+    if not entries:
+        st.caption("No studio scenarios yet: write one in the editor below and save it as a draft.")
+        return
+    st.dataframe(pd.DataFrame([{
+        "Scenario": e.scenario_id, "Title": e.title, "State": lifecycle.STATUS_LABELS[e.status],
+        "Published version": e.published_version, "Draft version": e.draft_version, "Attempts": e.attempts,
+    } for e in entries]), hide_index=True, width="stretch", key="studio_list")
+    by_id = {e.scenario_id: e for e in entries}
+    chosen = st.selectbox("Studio scenario", list(by_id), index=None, key="studio_pick",
+                          format_func=lambda i: f"{by_id[i].title} ({i})")
+    if chosen is None:
+        return
+    entry = by_id[chosen]
+    newest = lifecycle.versions(db, chosen)[0]
+    cols = st.columns(5)
+    cols[0].button("Open in the editor", key="studio_edit", on_click=open_in_editor,
+                   args=(lifecycle.source_text(newest),), icon=":material/edit:")
+    if entry.draft_version is not None and entry.status != "archived":
+        cols[1].button(f"Publish version {entry.draft_version}", key="studio_publish", type="primary",
+                       on_click=_act, args=("publish", db, chosen, username), icon=":material/publish:")
+    if entry.status == "archived":
+        cols[2].button("Restore", key="studio_restore", on_click=_act, args=("restore", db, chosen, username),
+                       icon=":material/unarchive:")
+    else:
+        cols[2].button("Archive", key="studio_archive", on_click=_act, args=("archive", db, chosen, username),
+                       icon=":material/archive:", help="Hidden from trainees and the learning path; attempts kept.")
+    if entry.status == "draft" and not entry.attempts:
+        cols[3].button("Delete draft", key="studio_delete", on_click=_act, args=("delete", db, chosen, username),
+                       icon=":material/delete:")
+    with st.expander("Version history"):
+        st.dataframe(pd.DataFrame([{"When (UTC)": f"{e.at:%Y-%m-%d %H:%M}", "Who": e.actor or "",
+                                    "What": e.action + (f" version {e.version}" if e.version else "")}
+                                   for e in lifecycle.history(db, chosen)]), hide_index=True, width="stretch")
+        numbers = [v.version for v in lifecycle.versions(db, chosen)]
+        if len(numbers) > 1:
+            left, right = st.columns(2)
+            old = left.selectbox("From version", numbers, index=1, key="studio_diff_old")
+            new = right.selectbox("To version", numbers, index=0, key="studio_diff_new")
+            diff = lifecycle.version_diff(db, chosen, old, new)
+            st.code(diff or "The two versions are the same.", language="diff")
+
 
 def preview(scenario: Scenario) -> None:
-    queue = generate_queue(scenario)
+    shift = preview_shift(scenario)
+    queue = shift.queue
     st.success(f"Valid: **{plain(scenario.title)}** v{scenario.version} · {decision_count(scenario)} calls · "
                f"about {estimated_minutes(scenario)} min · {scenario.feedback_mode} mode", icon=":material/check:")
     queue_tab, dash_tab, expected_tab, try_tab = st.tabs(["Queue", "Dashboard", "Expected calls", "Try it"])
@@ -31,7 +115,8 @@ def preview(scenario: Scenario) -> None:
                          if item.kind == "conversation" else entry.payload.get("message", "")})
         st.dataframe(rows, hide_index=True, width="stretch")
     with dash_tab:
-        render_dashboard(build_dashboard(scenario, queue), key_prefix="studio")
+        st.caption("The dashboard as the trainee sees it when the shift starts.")
+        render_dashboard(shift.dashboard, key_prefix="studio")
     with expected_tab:
         st.dataframe([{"Item": i.id, "Expected": call_label(i.expected.call, i.expected.template),
                        "Also accepted": ", ".join(f"{call_label(a.call, a.template)} ({a.credit:.0%})" for a in i.alternatives),
@@ -42,14 +127,19 @@ def preview(scenario: Scenario) -> None:
         try_it(scenario)
 
 
+def _choice_label(choice: str) -> str:
+    call, _, template = choice.partition(":")
+    return label_of(call) + (f" ({template})" if template else "")
+
+
 def try_it(scenario: Scenario) -> None:
     """Make a call on every item and see the score; nothing is recorded as an attempt."""
-    queue = generate_queue(scenario)
+    queue = preview_shift(scenario).queue
     st.caption("Nothing here is recorded: this is a dry run of the scoring, branch by branch.")
     decisions: list[Decision] = []
     shown: set[str] = set()
     for _ in range(200):  # walk the branches: each pass reveals the follow-ups of the calls chosen so far
-        pending = [i for i in pending_item_ids(queue, decisions) if i not in shown]
+        pending = [i for i in preview_shift(scenario, decisions).pending if i not in shown]
         shown.update(pending)
         chosen = []
         for item_id in pending:
@@ -59,17 +149,16 @@ def try_it(scenario: Scenario) -> None:
             choices = [f"{c}:{t}" for c in options for t in (["ack_delay", "ship_update", "refund_offer"] + templates)
                        if c == "approve_template"] + [c for c in options if c != "approve_template"]
             pick = st.selectbox(plain(item.title or item.id), choices, index=None, key=f"studio_try_{scenario.id}_{item_id}",
-                                format_func=lambda c: label_of(c.partition(':')[0])
-                                + (f" ({c.partition(':')[2]})" if ":" in c else ""))
+                                format_func=_choice_label)
             if pick:
                 call, _, template = pick.partition(":")
                 chosen.append(Decision(item_id, call, template or None))
         if not chosen:
             break
         decisions.extend(chosen)
-    if decisions and not [i for i in pending_item_ids(queue, decisions)]:
+    if decisions and not preview_shift(scenario, decisions).pending:
         try:
-            result = score_attempt(scenario, decisions, queue)
+            result = preview_score(scenario, decisions)
         except OptrainError as exc:
             st.error(str(exc))
             return

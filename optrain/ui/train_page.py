@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from optrain import storage, training
 from optrain.config import Settings
 from optrain.errors import OptrainError
-from optrain.scenario_versions import resolve
+from optrain.scenario_versions import resolve, studio_version
 from optrain.scenarios.loader import Catalog
 from optrain.storage.progress import progress_by_scenario
 from optrain.ui import state as keys
@@ -54,7 +54,9 @@ def go(**query: str) -> None:
 def open_attempt(page: _Page, attempt_id: int) -> None:
     user, db = page.user, page.db
     attempt = storage.get_attempt(db, attempt_id)
-    current = page.catalog.scenarios.get(attempt.scenario_id)
+    # A studio trial of a draft, or a studio scenario archived mid-shift, runs on its stored version.
+    current = page.catalog.scenarios.get(attempt.scenario_id) or studio_version(db, attempt.scenario_id,
+                                                                                attempt.scenario_version)
     if attempt.username != user.username or (current is None and attempt.in_progress):
         st.error("That attempt is not available to you." if attempt.username != user.username else
                  "The scenario of this shift cannot be loaded right now, so the shift is paused. "

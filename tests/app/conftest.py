@@ -40,7 +40,6 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_accounts_file: Pat
         "OPTRAIN_UPLOADS": paths.uploads,
         "OPTRAIN_EXPORTS": tmp_path / "exports",
         "OPTRAIN_SCENARIOS": SCENARIOS,
-        "OPTRAIN_CUSTOM_SCENARIOS": tmp_path / "custom",
         "OPTRAIN_DEMO": "1",
     }.items():
         monkeypatch.setenv(name, str(value))

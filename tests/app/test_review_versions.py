@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from streamlit.testing.v1 import AppTest
 
 from optrain import storage, training
-from optrain.scenario_versions import custom_scenarios, save_custom
+from optrain.scenario_versions import custom_scenarios, save_draft
 
 from .harness import ROOT, Env, operator
 
@@ -20,14 +20,14 @@ V2 = V1.replace("expected: {call: reorder}", "expected: {call: mark_intentional}
 
 def test_an_attempt_on_version_1_is_reviewed_against_version_1(app: Callable[..., AppTest], env: Env) -> None:
     db = storage.open_db(env.db_path)
-    save_custom(db, V1, author="trainer", now=NOW, builtin_ids=())
+    save_draft(db, V1, author="trainer", now=NOW, builtin_ids=())
     v1 = custom_scenarios(db)["brake_day"]
     attempt = training.start_attempt(db, v1, operator("trainee"), NOW)
     state = training.load_state(db, v1, attempt.id, "trainee")
     training.submit_call(db, state, operator("trainee"), training.CallInput("pads", "reorder"), now=NOW,
                          elapsed_seconds=5)
     training.finish(db, training.load_state(db, v1, attempt.id, "trainee"), now=NOW)
-    assert save_custom(db, V2, author="trainer", now=NOW, builtin_ids=()).scenario.version == 2
+    assert save_draft(db, V2, author="trainer", now=NOW, builtin_ids=()).scenario.version == 2
 
     at = app("trainer", "review")
     at.selectbox(key="review_pick").set_value(attempt.id).run()

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from streamlit.testing.v1 import AppTest
 
 from optrain import storage
-from optrain.scenario_versions import custom_scenarios
+from optrain.scenario_versions import custom_scenarios, history, published_scenarios
 
 from .harness import ROOT, Env, texts
 
@@ -24,14 +24,16 @@ def studio(app: Callable[..., AppTest]) -> AppTest:
     return at
 
 
-def test_a_valid_scenario_previews_and_saves_as_a_custom_version(app: Callable[..., AppTest], env: Env) -> None:
+def test_a_valid_scenario_previews_and_saves_as_a_draft(app: Callable[..., AppTest], env: Env) -> None:
     at = studio(app)
     at.text_area(key="studio_text").set_value(SCENARIO).run()
     assert not at.exception
     assert any(s.startswith("Valid:") for s in texts(at.success))
     at.button(key="studio_save").click().run()
-    assert any("Saved 'my_copy' as version 1." in s for s in texts(at.success))
+    assert not at.exception
+    assert any("Saved 'my_copy' as a draft, version 1." in s for s in texts(at.success))
     assert custom_scenarios(env.db())["my_copy"].version == 1
+    assert published_scenarios(env.db()) == {}
 
 
 def test_errors_are_the_loaders_messages(app: Callable[..., AppTest]) -> None:
@@ -76,3 +78,80 @@ def test_try_it_as_a_trainee_runs_an_unofficial_attempt(app: Callable[..., AppTe
     (attempt,) = storage.list_attempts(env.db(), username="trainer")
     assert attempt.official is False and attempt.scenario_id == "my_copy"
     assert any(key.startswith(f"pick_{attempt.id}") for key in [r.key for r in at.radio])
+
+
+def _save_draft(at: AppTest, text: str = SCENARIO) -> None:
+    at.text_area(key="studio_text").set_value(text).run()
+    at.button(key="studio_save").click().run()
+    assert not at.exception
+
+
+def _pick(at: AppTest, scenario_id: str = "my_copy") -> None:
+    at.selectbox(key="studio_pick").set_value(scenario_id).run()
+    assert not at.exception
+
+
+def test_open_a_builtin_in_the_editor_gives_its_file(app: Callable[..., AppTest]) -> None:
+    at = studio(app)
+    at.selectbox(key="studio_download_pick").set_value("hands_on_practice").run()
+    assert not at.exception
+    at.button(key="studio_open").click().run()
+    assert not at.exception
+    assert at.text_area(key="studio_text").value == (ROOT / "scenarios" / "hands_on_practice.yaml").read_text()
+    assert any(s.startswith("Valid:") for s in texts(at.success))
+
+
+def test_open_edit_and_save_a_draft_then_publish(app: Callable[..., AppTest], env: Env) -> None:
+    at = studio(app)
+    _save_draft(at)
+    at.text_area(key="studio_text").set_value("").run()
+    _pick(at)
+    at.button(key="studio_edit").click().run()
+    assert not at.exception
+    assert at.text_area(key="studio_text").value == SCENARIO
+    edited = SCENARIO.replace('title: "', 'title: "Edited ', 1)
+    at.text_area(key="studio_text").set_value(edited).run()
+    at.button(key="studio_save").click().run()
+    assert any("Updated the draft of 'my_copy', version 1." in s for s in texts(at.success))
+    at.button(key="studio_publish").click().run()
+    assert not at.exception
+    assert any("Published 'my_copy' version 1" in s for s in texts(at.success))
+    assert published_scenarios(env.db())["my_copy"].title.startswith("Edited ")
+    assert [e.action for e in history(env.db(), "my_copy")] == ["published", "saved", "saved"]
+
+
+def test_a_trainee_sees_a_scenario_only_once_published_and_not_once_archived(app: Callable[..., AppTest]) -> None:
+    at = studio(app)
+    _save_draft(at)
+    assert not [b for b in app("trainee", "train").button if b.key == "open_my_copy"]
+    _pick(at)
+    at.button(key="studio_publish").click().run()
+    assert [b for b in app("trainee", "train").button if b.key == "open_my_copy"]
+    at.button(key="studio_archive").click().run()
+    assert not at.exception
+    assert any("Archived 'my_copy'" in s for s in texts(at.success))
+    assert not [b for b in app("trainee", "train").button if b.key == "open_my_copy"]
+    at.button(key="studio_restore").click().run()
+    assert any("Restored 'my_copy'." in s for s in texts(at.success))
+    assert [b for b in app("trainee", "train").button if b.key == "open_my_copy"]
+
+
+def test_delete_is_offered_only_for_a_never_published_draft(app: Callable[..., AppTest], env: Env) -> None:
+    at = studio(app)
+    _save_draft(at)
+    _pick(at)
+    at.button(key="studio_delete").click().run()
+    assert not at.exception
+    assert any("Deleted the draft 'my_copy'." in s for s in texts(at.success))
+    assert custom_scenarios(env.db()) == {}
+
+
+def test_history_shows_a_diff_between_two_versions(app: Callable[..., AppTest]) -> None:
+    at = studio(app)
+    _save_draft(at)
+    _pick(at)
+    at.button(key="studio_publish").click().run()
+    _save_draft(at, SCENARIO.replace('title: "', 'title: "New ', 1))
+    _pick(at)
+    (diff,) = [c.value for c in at.code]
+    assert "-version: 1" in diff and "+version: 2" in diff

@@ -34,7 +34,6 @@ def app_env(data: Path) -> dict[str, str]:
         "OPTRAIN_AUTH": str(data / "auth.yaml"),
         "OPTRAIN_UPLOADS": str(data / "uploads"),
         "OPTRAIN_EXPORTS": str(data / "exports"),
-        "OPTRAIN_CUSTOM_SCENARIOS": str(data / "custom_scenarios"),
         "OPTRAIN_SCENARIOS": str(ROOT / "scenarios"),
         "OPTRAIN_DEMO": "1",
     }
