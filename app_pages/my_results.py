@@ -8,8 +8,8 @@ import streamlit as st
 
 from optrain import storage
 from optrain.certificates import render_pdf
+from optrain.overview import agenda_progress, past_attempts
 from optrain.storage.certificates import certificate_of
-from optrain.scenarios.model import AGENDA, AGENDA_TITLES
 from optrain.ui import reply_review_view
 from optrain.ui.auth import require_role
 from optrain.ui.catalog import get_catalog
@@ -18,7 +18,7 @@ from optrain.ui.db import get_db
 user = require_role("trainee", "trainer", "support")
 catalog = get_catalog()
 db = get_db()
-attempts = [a for a in storage.list_attempts(db, username=user.username, limit=1000) if a.official]
+attempts = list(past_attempts(db, user.username))
 done = [a for a in attempts if a.status == "completed"]
 
 st.title("My results")
@@ -55,7 +55,7 @@ if done:
     ])
     st.subheader("Score over time")
     line = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=70, filled=True)).encode(
-        x=alt.X("Finished:T", title=None),
+        x=alt.X("Finished:T", title=None, axis=alt.Axis(format="%d %b %H:%M")),  # 24-hour times
         y=alt.Y("Score:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("Scenario:N", legend=alt.Legend(orient="bottom", columns=2)),
         tooltip=["Scenario", alt.Tooltip("Score:Q", format=".0%"), "Passed", alt.Tooltip("Finished:T", format="%d %b %H:%M")],
@@ -77,9 +77,16 @@ st.dataframe(
 reply_review_view.trainee_reviews(db, tuple(x.id for x in done))
 
 st.subheader("Agenda parts")
-for part in AGENDA:
-    ids = [s.id for s in catalog.scenarios.values() if s.module == part]
-    if ids:
-        ok = sum(1 for i in ids if i in a_pass)
-        mark = ":green[:material/check_circle:]" if ok == len(ids) else ":gray[:material/pending:]"
-        st.markdown(f"{mark} {AGENDA_TITLES[part]}: {ok} of {len(ids)} passed")
+for part in agenda_progress(catalog.scenarios, a_pass):
+    mark = ":green[:material/check_circle:]" if part.complete else ":gray[:material/pending:]"
+    st.markdown(f"{mark} {part.title}: {part.passed} of {part.total} passed")
+
+st.subheader("Every attempt")
+st.dataframe(
+    [{"Started": x.started_at, "Scenario": title(x.scenario_id),
+      "Result": "in progress" if x.in_progress else (f"{(x.percent or 0):.0%} · " + ("passed" if x.passed else "not passed")),
+      "Review": f"/train?attempt={x.id}"} for x in attempts],
+    hide_index=True, width="stretch", key="my_attempts",
+    column_config={"Started": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
+                   "Review": st.column_config.LinkColumn("Review", display_text="Open")},
+)

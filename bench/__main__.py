@@ -26,11 +26,24 @@ from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 from types import ModuleType  # noqa: E402
 
-from bench import cold_start, decision, evidence, generate, load, queue_gen, record, reply_decision, review  # noqa: E402
+from bench import (  # noqa: E402
+    cold_start,
+    decision,
+    evidence,
+    generate,
+    load,
+    queue_gen,
+    record,
+    reply_decision,
+    review,
+    server,
+)
 from bench.measure import Check, Context, Outcome  # noqa: E402
 from bench.report import Machine, load_average, markdown, table  # noqa: E402
 
-BENCHMARKS: tuple[ModuleType, ...] = (decision, reply_decision, review, queue_gen, record, evidence, cold_start, load)
+BENCHMARKS: tuple[ModuleType, ...] = (
+    decision, reply_decision, review, queue_gen, record, evidence, cold_start, load, server
+)
 BY_NAME = {m.NAME: m for m in BENCHMARKS}
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"

@@ -7,12 +7,17 @@ widget only draws it. The author's `dashboard:` block gives the figures; the
 queue adds what the trainee will be asked about: tile items put a tile into
 their state, inventory items join the heatmap, and breached conversations fill
 CX Escalations.
+
+The replica is live: given the calls made so far and the shift clock, an
+answered conversation leaves CX Escalations, one whose SLA runs out during the
+shift joins it, a drafted purchase order shows on its heatmap row and a filed
+ticket marks its tile, as the real dashboard would show them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Union
@@ -35,6 +40,7 @@ from optrain.scenarios.model import (
     TileState,
     TileStatus,
 )
+from optrain.shift import sla_at
 from optrain.sla import MISS_LABELS, unix
 
 TILE_ORDER: tuple[TileId, ...] = (
@@ -55,6 +61,15 @@ EMPTY_MESSAGES: dict[str, str] = {
     "seo_watch": "No landing pages lost sessions",
 }
 BREACHED_SLA = frozenset({"missed", "active_with_misses"})
+# Calls that send the customer a reply: the conversation is answered and leaves CX Escalations.
+REPLY_CALLS = frozenset({"approve_template", "approve_draft", "edit_draft"})
+# What the dashboard shows on a heatmap row or a tile once the call is made.
+STOCK_ACTIONS: dict[str, str] = {
+    "reorder": "PO drafted", "mark_intentional": "marked intentional", "adjust_quantity": "quantity adjusted",
+}
+TILE_ACTIONS: dict[str, str] = {
+    "file_ticket": "Ticket filed", "alert_reliability": "Reliability team alerted", "retry": "Retried",
+}
 
 
 # ---------------------------------------------------------------- rows
@@ -95,6 +110,7 @@ class StockRow:
     band: str
     item_id: str | None = None
     note: str | None = None
+    action: str | None = None  # "PO drafted" once the trainee's call is made
 
 
 @dataclass(frozen=True)
@@ -151,6 +167,7 @@ class TileView:
     metrics: tuple[Metric, ...] = ()
     rows: tuple[Row, ...] = ()
     item_ids: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()  # "Ticket filed", from the trainee's calls on this tile's items
 
     @property
     def metadata(self) -> str:
@@ -182,28 +199,47 @@ def ago(minutes: float) -> str:
 # ---------------------------------------------------------------- building
 
 
-def build_dashboard(scenario: Scenario, queue: Queue, *, revealed: Collection[str] = ()) -> tuple[TileView, ...]:
-    """The six tiles in their fixed order.
+def build_dashboard(
+    scenario: Scenario,
+    queue: Queue,
+    *,
+    revealed: Collection[str] = (),
+    calls: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+) -> tuple[TileView, ...]:
+    """The six tiles in their fixed order, as they stand after `calls` (item id -> call) at `now`.
 
     Follow-up items join only once `revealed` names them (the operator's call
     led there), so a rate-limit banner that "comes back" after two retries does
-    not show before the first one.
+    not show before the first one. `now` is the shift clock (default: the
+    queue's own moment), so SLA timers run on the same clock as the thread.
     """
+    calls = calls or {}
+    moment = now or queue.now
     entries = [*queue.entries, *(e for key, e in queue.follow_ups.items() if key in revealed)]
     board = scenario.dashboard
+    open_entries = [e for e in entries if calls.get(e.item.id) not in REPLY_CALLS]
     tiles: dict[str, TileView] = {
         "ops_pulse": _ops_pulse(board.ops_pulse),
         "sales_pulse": _sales_pulse(board.sales_pulse),
         "fulfillment_health": _fulfillment(board.fulfillment_health),
-        "inventory_heatmap": _inventory(board.inventory_heatmap, [e.item for e in entries]),
-        "cx_escalations": _escalations(board.cx_escalations, entries, queue.now),
+        "inventory_heatmap": _inventory(board.inventory_heatmap, [e.item for e in entries], calls),
+        "cx_escalations": _escalations(board.cx_escalations, open_entries, moment),
         "seo_watch": _seo(board.seo_watch),
     }
     for entry in entries:
         if isinstance(entry.item, TileItem):
             item = entry.item
             tiles[item.tile] = apply_tile_state(tiles[item.tile], item.state, item.message, item.id)
+            if calls.get(item.id) in TILE_ACTIONS:
+                tile = tiles[item.tile]
+                tiles[item.tile] = dataclasses.replace(tile, actions=(*tile.actions, TILE_ACTIONS[calls[item.id]]))
     return tuple(tiles[tile_id] for tile_id in TILE_ORDER)
+
+
+def tile_of(tiles: Iterable[TileView], item_id: str) -> TileView | None:
+    """The tile an item belongs to, as drawn: the queue row and the item panel show its state."""
+    return next((t for t in tiles if item_id in t.item_ids), None)
 
 
 def apply_tile_state(tile: TileView, state: TileState, message: str, item_id: str | None = None) -> TileView:
@@ -286,7 +322,7 @@ def _fulfillment(model: FulfillmentHealth) -> TileView:
     return dataclasses.replace(_base("fulfillment_health", model), rows=rows)
 
 
-def _inventory(model: InventoryHeatmap, items: Iterable[object]) -> TileView:
+def _inventory(model: InventoryHeatmap, items: Iterable[object], calls: Mapping[str, str]) -> TileView:
     """The author's SKUs plus the queue's inventory items; an item replaces a SKU it shares."""
     rows: dict[str, StockRow] = {
         s.sku: StockRow(s.sku, s.title, s.units, s.days_of_cover, cover_band(s.days_of_cover))
@@ -296,7 +332,7 @@ def _inventory(model: InventoryHeatmap, items: Iterable[object]) -> TileView:
         if isinstance(item, InventoryItem):
             rows[item.sku] = StockRow(
                 item.sku, item.product, item.units, item.days_of_cover, cover_band(item.days_of_cover),
-                item_id=item.id, note=item.note,
+                item_id=item.id, note=item.note, action=STOCK_ACTIONS.get(calls.get(item.id, "")),
             )
     ordered = tuple(sorted(rows.values(), key=lambda r: (r.days_of_cover, r.sku)))
     red = any(r.band == "red" for r in ordered)
@@ -319,9 +355,14 @@ def escalation_row(entry: QueueEntry, now: datetime) -> EscalationRow | None:
         return None
     payload = entry.payload
     sla = payload.get("applied_sla") or {}
-    if sla.get("sla_status") not in BREACHED_SLA or sla.get("breached_at") is None:
-        return None
-    breached_at = int(sla["breached_at"])
+    if sla.get("sla_status") in BREACHED_SLA and sla.get("breached_at") is not None:
+        breached_at = int(sla["breached_at"])
+        missed = tuple(sla.get("missed") or ())
+    else:  # breached since the queue was drawn, as the shift clock ran on
+        view = sla_at(payload, now)
+        if view is None or not view.breached:
+            return None
+        breached_at, missed = unix(now) + view.seconds_to_breach, ("frt",)
     messages = payload.get("messages") or []
     return EscalationRow(
         item_id=entry.item.id,
@@ -330,7 +371,7 @@ def escalation_row(entry: QueueEntry, now: datetime) -> EscalationRow | None:
         status=str(payload["status"]),
         priority=payload.get("priority"),
         labels=tuple(str(label) for label in payload.get("labels") or ()),
-        missed=tuple(MISS_LABELS.get(kind, kind) for kind in sla.get("missed") or ()),
+        missed=tuple(MISS_LABELS.get(kind, kind) for kind in missed),
         created_at=_utc(int(payload["created_at"])),
         breached_at=_utc(breached_at),
         breached_minutes_ago=max(0, unix(now) - breached_at) // 60,

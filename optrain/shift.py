@@ -12,12 +12,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from optrain.queue import Queue
 from optrain.scenarios.model import Scenario
 
 
 def shift_now(scenario: Scenario, decided: int, total: int) -> datetime:
     share = decided / total if total else 1.0
     return scenario.starts_at + timedelta(minutes=scenario.shift_minutes * min(1.0, share))
+
+
+def shift_clock(scenario: Scenario, queue: Queue, decided: int) -> datetime:
+    """The shift clock after `decided` calls: every call moves it by the same step.
+
+    The step is the shift over every item the queue could ever hold (follow-ups included), so the clock
+    never runs backwards when a follow-up joins the queue, and never past the end of the shift.
+    """
+    return shift_now(scenario, decided, len(queue.entries) + len(queue.follow_ups))
 
 
 def shift_end(scenario: Scenario) -> datetime:
@@ -51,6 +61,8 @@ def sla_at(payload: dict[str, Any], now: datetime) -> SlaView | None:
 
 def duration(seconds: float) -> str:
     seconds = int(abs(seconds))
+    if seconds < 60:
+        return f"{seconds} s"  # "42 s": a short wait read as "0m" looked like no wait at all
     hours, rest = divmod(seconds, 3600)
     minutes = rest // 60
     if hours >= 24:

@@ -133,6 +133,23 @@ def check_call(scenario: Scenario, queue: Queue, call: CallInput) -> list[str]:
     return problems
 
 
+MAX_ATTEMPT_ID = 2**63 - 1  # SQLite's largest integer: a longer id cannot name a row
+
+
+def parse_attempt_id(text: str) -> int | None:
+    """The attempt id in a Train page address; None when it is not a number at all.
+
+    Only ASCII digits count: '²' passes `str.isdigit` and then fails `int`. A number past SQLite's range
+    names no attempt, and says so the way a missing one does, instead of overflowing the query.
+    """
+    if not (text.isascii() and text.isdecimal()):
+        return None
+    value = int(text)
+    if value > MAX_ATTEMPT_ID:
+        raise AttemptError(f"Attempt {text} does not exist; start the scenario again from the scenario list.")
+    return value
+
+
 def start_attempt(db: Database, scenario: Scenario, operator: Operator, now: datetime, *, official: bool = True) -> storage.Attempt:
     """Open an attempt, keeping a snapshot of this scenario version for as long as the attempt exists."""
     snapshot(db, scenario, source="builtin", now=now)  # a custom version is already stored: this is a no-op

@@ -1,6 +1,7 @@
 """The six tiles: order, the states tile items put them in, the heatmap bands and the CX breach list."""
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -12,6 +13,7 @@ from optrain.dashboard import (
     PageRow,
     ago,
     build_dashboard,
+    tile_of,
 )
 from optrain.queue import generate_queue
 from optrain.scenarios.model import DEFAULT_START, TILE_TITLES, Scenario
@@ -298,3 +300,51 @@ def test_tile_views_are_frozen():
     with pytest.raises(AttributeError):
         tile.status = "error"  # type: ignore[misc]
     assert replace(tile, status="error").status == "error"
+
+
+# ---------------------------------------------------------------- the live replica
+
+
+def test_an_answered_conversation_leaves_cx_escalations_and_the_count_drops():
+    frt = frt_minutes()
+    scenario = make_scenario([
+        conversation("late", "Alex Rivera", frt + 30),
+        conversation("later", "Jordan Lee", frt + 300),
+    ])
+    before = tiles_of(scenario)["cx_escalations"]
+    after = tiles_of(scenario, calls={"late": "approve_template"})["cx_escalations"]
+    escalated = tiles_of(scenario, calls={"late": "escalate_manager"})["cx_escalations"]
+    assert [r.item_id for r in before.rows] == ["later", "late"]
+    assert [r.item_id for r in after.rows] == ["later"]
+    assert [r.item_id for r in escalated.rows] == ["later", "late"], "an escalation is not an answer"
+
+
+def test_sla_countdowns_run_on_the_shift_clock():
+    frt = frt_minutes()
+    scenario = make_scenario([conversation("soon", "Casey Soon", frt - 10)])
+    assert tiles_of(scenario)["cx_escalations"].rows == ()
+    later = tiles_of(scenario, now=NOW + timedelta(minutes=25))["cx_escalations"]
+    assert [(r.item_id, r.breach, r.missed) for r in later.rows] == [("soon", "breached 15 min ago", ("first response",))]
+    assert later.status == "attention"
+
+
+def test_a_drafted_purchase_order_shows_on_its_heatmap_row():
+    scenario = make_scenario([stock_item("low", "X-1", 3), stock_item("ok", "X-2", 30)])
+    rows = {r.sku: r for r in tiles_of(scenario, calls={"low": "reorder"})["inventory_heatmap"].rows}
+    assert (rows["X-1"].action, rows["X-2"].action) == ("PO drafted", None)
+
+
+def test_a_filed_ticket_marks_its_tile():
+    scenario = make_scenario([tile_item("helpdesk", "ops_pulse", "error", "Helpdesk API returned 500")])
+    assert tiles_of(scenario)["ops_pulse"].actions == ()
+    tile = tiles_of(scenario, calls={"helpdesk": "file_ticket"})["ops_pulse"]
+    assert (tile.actions, tile.status) == (("Ticket filed",), "error")
+
+
+def test_an_item_is_found_on_its_tile():
+    scenario = make_scenario([tile_item("quiet", "sales_pulse", "empty", "No sales in this period"),
+                              stock_item("low", "X-1", 3)])
+    tiles = build_dashboard(scenario, generate_queue(scenario, NOW))
+    assert tile_of(tiles, "quiet").status == "healthy"
+    assert tile_of(tiles, "low").id == "inventory_heatmap"
+    assert tile_of(tiles, "nothing") is None

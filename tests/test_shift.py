@@ -29,7 +29,7 @@ def test_the_clock_moves_with_the_work(decided: int, total: int, minutes: int) -
 
 @pytest.mark.parametrize(
     ("waited", "breached", "label"),
-    [(10 * 60, False, "50m to SLA breach"), (3600, False, "0m to SLA breach"), (3600 + 125 * 60, True, "SLA breached 2h 05m ago")],
+    [(10 * 60, False, "50m to SLA breach"), (3600, False, "0 s to SLA breach"), (3600 + 125 * 60, True, "SLA breached 2h 05m ago")],
 )
 def test_sla_indicator(waited: int, breached: bool, label: str) -> None:
     now = SCENARIO.starts_at
@@ -39,7 +39,7 @@ def test_sla_indicator(waited: int, breached: bool, label: str) -> None:
     assert sla_at({}, now) is None
 
 
-@pytest.mark.parametrize(("seconds", "text"), [(59, "0m"), (61, "1m"), (3 * 3600 + 60, "3h 01m"), (50 * 3600, "2d 2h")])
+@pytest.mark.parametrize(("seconds", "text"), [(0, "0 s"), (42, "42 s"), (59, "59 s"), (61, "1m"), (3 * 3600 + 60, "3h 01m"), (50 * 3600, "2d 2h")])
 def test_duration(seconds: int, text: str) -> None:
     assert duration(seconds) == text
 

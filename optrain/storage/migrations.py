@@ -423,3 +423,34 @@ def m009_scenario_lifecycle(db: Database) -> None:
     """Studio scenarios as drafts until published, archived scenarios, and who did what and when."""
     for statement in _M009_STATEMENTS:
         db.execute(statement)
+
+
+@MIGRATIONS()
+def m010_drafts_and_flags(db: Database) -> None:
+    """Unsent work on a shift: reply text typed but not sent, and items flagged for review.
+
+    A draft is not a decision: it is kept per item so a reload or a server
+    restart does not lose it, and dropped once the call is recorded.
+    """
+    db.execute(
+        """
+        CREATE TABLE drafts (
+            attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+            item_id TEXT NOT NULL,
+            field TEXT NOT NULL,          -- the input: call, body, note, template
+            text TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (attempt_id, item_id, field)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE flags (
+            attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+            item_id TEXT NOT NULL,
+            flagged_at TEXT NOT NULL,
+            PRIMARY KEY (attempt_id, item_id)
+        ) WITHOUT ROWID
+        """
+    )

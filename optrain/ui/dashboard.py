@@ -41,9 +41,11 @@ ROW_PX = 35
 TILE_HEIGHT = 340
 
 
-def render_dashboard(tiles: Sequence[TileView], *, key_prefix: str = "dash", height: int | None = TILE_HEIGHT) -> None:
-    """The mock-mode notice, then the tiles three to a row, each the same height so the grid lines up."""
-    st.info(MOCK_NOTICE, icon=":material/science:")
+def render_dashboard(tiles: Sequence[TileView], *, key_prefix: str = "dash", height: int | None = TILE_HEIGHT,
+                     notice: bool = True) -> None:
+    """The mock-mode notice (unless the page shows its own), then the tiles three to a row, each the same height."""
+    if notice:
+        st.info(MOCK_NOTICE, icon=":material/science:")
     for start in range(0, len(tiles), 3):
         for column, tile in zip(st.columns(3), tiles[start : start + 3]):
             with column:
@@ -67,6 +69,8 @@ def render_tile(tile: TileView, *, key_prefix: str = "dash") -> None:
         st.warning(plain(tile.banner), icon=":material/hourglass_top:")
     if tile.note:
         st.caption(f":orange[:material/report:] {plain(tile.note)}")
+    for action in tile.actions:  # the trainee's own call on this tile, as the live dashboard marks it
+        st.caption(f":blue[:material/task_alt:] {plain(action)}")
     if not tile.shows_content:
         return
     _metrics(tile)
@@ -123,7 +127,7 @@ def _inventory(rows: Sequence[StockRow], key: str) -> None:
     """
     records = [
         {"SKU": r.sku, "Product": r.title, "Units": r.units, "Days of cover": r.days_of_cover,
-         "Cover": BANDS[r.band][0], "Label": f"{r.units} units"}
+         "Cover": BANDS[r.band][0], "Label": f"{r.units} units" + (f" · {r.action}" if r.action else "")}
         for r in rows
     ]
     top = max(r.days_of_cover for r in rows)

@@ -8,6 +8,8 @@ nothing.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -16,16 +18,21 @@ import pyarrow as pa
 import streamlit as st
 
 from optrain import training
-from optrain.errors import AlreadyDecided, OptrainError
+from optrain.dashboard import TileView, tile_of
+from optrain.errors import AlreadyDecided, OptrainError, StorageError
 from optrain.queue import QueueEntry
 from optrain.calls import CALLS, calls_for, label_of
 from optrain.scenarios.model import ConversationItem, Scenario
 from optrain.scoring import Decision, ItemResult, context_for, judge, next_item_id
+from optrain.shift import shift_clock
+from optrain.storage import drafts as draft_store
 from optrain.ui import state as keys
 from optrain.ui.auth import User
+from optrain.ui.dashboard import render_tile
 from optrain.ui.db import get_db
 from optrain.ui.text import plain
 
+log = logging.getLogger(__name__)
 SEVERITY_ICON = {"correct": ":material/check_circle:", "partial": ":material/change_circle:",
                  "wrong": ":material/cancel:", "unanswered": ":material/help:"}
 
@@ -45,6 +52,11 @@ def pick_key(attempt_id: int) -> str:
     return f"pick_{attempt_id}"
 
 
+def decisions_key(attempt_id: int) -> str:
+    """How many calls this session has seen recorded: the shift fragment reloads its state when it moves."""
+    return f"decisions_{attempt_id}"
+
+
 def dashboard_key(attempt_id: int) -> str:
     """The shift's Operator Control Center expander (open or closed)."""
     return f"dashboard_{attempt_id}"
@@ -58,8 +70,11 @@ def _operator(user: User) -> training.Operator:
     return training.Operator(user.username, user.name, user.email)
 
 
-def show_verdict(result: ItemResult) -> None:
-    text = f"{SEVERITY_ICON[result.verdict]} **{result.verdict.capitalize()}** ({result.points:g}/{result.max_points:g}). {plain(result.feedback)}"
+def show_verdict(result: ItemResult, *, named: bool = False) -> None:
+    """The verdict; `named` says which item it is about, for when the panel has moved on to the next one."""
+    about = f" on {plain(result.title)}" if named else ""
+    text = (f"{SEVERITY_ICON[result.verdict]} **{result.verdict.capitalize()}**{about} "
+            f"({result.points:g}/{result.max_points:g}). {plain(result.feedback)}")
     {"correct": st.success, "partial": st.warning}.get(result.verdict, st.error)(text)
 
 
@@ -90,6 +105,11 @@ def _submit(target: Target, call: str, template: str | None) -> None:
     # "Reply sent to <customer name>": the name is scenario data, so it is escaped like every other.
     ss[keys.FLASH] = (plain(training.confirmation(call, entry)), ":material/task_alt:")
     ss[keys.LAST_VERDICT] = result if target.scenario.feedback_mode == "coach" else None
+    ss[decisions_key(target.attempt_id)] = len(current.decisions) + 1
+    try:
+        draft_store.drop_drafts(db, target.attempt_id, target.item_id)
+    except StorageError as exc:  # the call is recorded; a stale draft is never shown for a decided item
+        log.warning("drafts of %s not dropped: %s", target.item_id, exc)
     pending = training.pending_after(current, target.item_id, call, template)
     if pending:
         ss[pick_key(target.attempt_id)] = pending[0]
@@ -104,22 +124,23 @@ def _thread(state: training.AttemptState, item_id: str) -> list[tuple[str, str, 
     root = training.root_entry(state.queue, item_id)
     rows = [("user" if m.get("message_type") == "incoming" else "assistant", str(m.get("content", "")),
              _ts(m.get("created_at"))) for m in root.payload.get("messages", [])]
-    decided = {d.item_id: d for d in state.decisions}
+    decided = {d.item_id: (n, d) for n, d in enumerate(state.decisions, start=1)}
     node = state.queue.item(root.item.id)
     while node.id != item_id and node.id in decided:
-        d = decided[node.id]
-        rows.append(("assistant", d.body or f"({label_of(d.call)}{': ' + d.note if d.note else ''})",
-                     d.decided_at.strftime("%H:%M UTC")))
+        n, d = decided[node.id]
+        # The shift clock at that call, the clock the tiles and SLA badges run on (not the wall clock).
+        when = shift_clock(state.scenario, state.queue, n).strftime("%a %H:%M UTC")
+        rows.append(("assistant", d.body or f"({label_of(d.call)}{': ' + d.note if d.note else ''})", when))
         nxt = next_item_id(node, Decision(d.item_id, d.call, d.template))
         if nxt is None:
             break
         node = state.queue.item(nxt)
         if isinstance(node, ConversationItem) and node.message:
-            rows.append(("user", node.message, "just now"))
+            rows.append(("user", node.message, when))
     return rows
 
 
-def _context(state: training.AttemptState, entry: QueueEntry, item_id: str) -> None:
+def _context(state: training.AttemptState, entry: QueueEntry, item_id: str, tiles: Sequence[TileView]) -> None:
     p = entry.payload
     item = state.queue.item(item_id)
     if entry.item.kind == "conversation":
@@ -161,7 +182,12 @@ def _context(state: training.AttemptState, entry: QueueEntry, item_id: str) -> N
     else:
         st.markdown(f"#### {plain(str(p.get('title')))} tile")
         st.caption(f"State: {p.get('state')} · retries so far: {p.get('retries', 0)}")
-        st.error(plain(str(p.get("message"))), icon=":material/warning:")
+        tile = tile_of(tiles, entry.item.id)
+        if tile is not None:  # the tile as the dashboard draws it: an "empty" tile is healthy, not an error
+            with st.container(border=True):
+                render_tile(tile, key_prefix="panel")
+        else:
+            st.warning(plain(str(p.get("message"))), icon=":material/warning:")
 
 
 def _inputs(target: Target, call: str, entry: QueueEntry, item: Any, state: training.AttemptState) -> str | None:
@@ -169,39 +195,77 @@ def _inputs(target: Target, call: str, entry: QueueEntry, item: Any, state: trai
     template: str | None = None
     if call == "approve_template":
         templates = training.templates_for(target.scenario)
+        _restore(target, "template", None)
         template = st.selectbox("Template", list(templates), index=None, key=target.key("template"),
-                                format_func=lambda t: f"{templates[t].title} ({t})", placeholder="Pick a template")
+                                format_func=lambda t: f"{templates[t].title} ({t})", placeholder="Pick a template",
+                                on_change=_keep, args=(target, "template"))
         if template:
             try:
                 prefill = training.prefill_reply(target.scenario, state.queue, target.item_id, template, target.user.name)
             except OptrainError as exc:
                 st.error(str(exc))
                 return None
-            st.text_area("Reply (you can edit it before sending)", value=prefill, height=220,
-                         key=target.key(f"body_{template}"), max_chars=training.MAX_BODY_CHARS + 1)
+            _restore(target, f"body_{template}", prefill)
+            st.text_area("Reply (you can edit it before sending)", height=220, key=target.key(f"body_{template}"),
+                         max_chars=training.MAX_BODY_CHARS + 1, on_change=_keep, args=(target, f"body_{template}"))
     elif call == "edit_draft":
-        st.text_area("Edited reply", value=item.ai_draft, height=220, key=target.key("body"),
-                     max_chars=training.MAX_BODY_CHARS + 1)
+        _restore(target, "body", item.ai_draft)
+        st.text_area("Edited reply", height=220, key=target.key("body"), max_chars=training.MAX_BODY_CHARS + 1,
+                     on_change=_keep, args=(target, "body"))
     elif call == "escalate_manager":
+        _restore(target, "note", "")
         st.text_area("Reason for the manager (required)", key=target.key("note"),
-                     placeholder="e.g. Refund of $742 is over the $500 limit")
+                     placeholder="e.g. Refund of $742 is over the $500 limit", on_change=_keep, args=(target, "note"))
     elif call in ("reorder", "adjust_quantity"):
         label = "Quantity to order" if call == "reorder" else "New on-hand quantity"
-        st.text_input(label + " and a note (optional)", key=target.key("note"))
+        _restore(target, "note", "")
+        st.text_input(label + " and a note (optional)", key=target.key("note"), on_change=_keep, args=(target, "note"))
     elif call == "file_ticket":
-        st.text_area("Ticket description", key=target.key("body"),
-                     value=f"{entry.payload.get('title', 'Tile')}: {entry.payload.get('message', '')}")
+        _restore(target, "body", f"{entry.payload.get('title', 'Tile')}: {entry.payload.get('message', '')}")
+        st.text_area("Ticket description", key=target.key("body"), on_change=_keep, args=(target, "body"))
     else:
-        st.text_input("Note (optional)", key=target.key("note"))
+        _restore(target, "note", "")
+        st.text_input("Note (optional)", key=target.key("note"), on_change=_keep, args=(target, "note"))
     return template
 
 
-def render_decision(state: training.AttemptState, target: Target) -> None:
+def _drafts(target: Target) -> dict[str, str]:
+    """This item's saved drafts, read once per session (a reload or a restart starts a new one)."""
+    loaded = target.key("drafts")
+    if loaded not in st.session_state:
+        st.session_state[loaded] = draft_store.drafts_of(get_db(), target.attempt_id, target.item_id)
+    return st.session_state[loaded]  # type: ignore[no-any-return]
+
+
+def _restore(target: Target, field: str, default: str | None) -> None:
+    """An input starts from its saved draft, else from its default (a template's text, the AI draft)."""
+    key = target.key(field)
+    if key not in st.session_state:
+        value = _drafts(target).get(field, default)
+        if value is not None:
+            st.session_state[key] = value
+
+
+def _keep(target: Target, field: str) -> None:
+    """Save what was typed or chosen as a draft of this item: not a decision, nothing is judged."""
+    value = st.session_state.get(target.key(field))
+    _drafts(target)[field] = value or ""
+    try:
+        draft_store.save_draft(get_db(), target.attempt_id, target.item_id, field, value or None,
+                           now=datetime.now(timezone.utc))
+    except StorageError as exc:  # the typed text is still on screen; only the copy for a reload is missing
+        log.warning("draft of %s not saved: %s", target.item_id, exc)
+
+
+def render_decision(state: training.AttemptState, target: Target, tiles: Sequence[TileView] = (),
+                    last_verdict: ItemResult | None = None) -> None:
     entry = training.root_entry(state.queue, target.item_id)
     item = state.queue.item(target.item_id)
-    _context(state, entry, target.item_id)
+    _context(state, entry, target.item_id, tiles)
     decided = {d.item_id: d for d in state.decisions}.get(target.item_id)
     st.divider()
+    if last_verdict is not None and last_verdict.item_id != target.item_id:
+        show_verdict(last_verdict, named=True)  # the previous call's verdict, by the next call's choice
     if decided is not None:
         st.markdown(f"**Your call:** {label_of(decided.call)}"
                     + (f" ({decided.template})" if decided.template else "")
@@ -222,13 +286,17 @@ def render_decision(state: training.AttemptState, target: Target) -> None:
         st.info("This item is not waiting for a call.")
         return
     calls = calls_for(item.kind, has_draft=isinstance(item, ConversationItem) and bool(item.ai_draft))
-    call = st.radio("Your call", calls, index=None, key=target.key("call"), format_func=label_of)
+    if target.key("call") not in st.session_state and _drafts(target).get("call") in calls:
+        st.session_state[target.key("call")] = _drafts(target)["call"]
+    call = st.radio("Your call", calls, index=None, key=target.key("call"), format_func=label_of,
+                    help="Every call is logged, just like on the live dashboard.", on_change=_keep,
+                    args=(target, "call"))
     if call is None:
-        st.caption("Choose a call. Every call is logged, just like on the live dashboard.")
         return
     template = _inputs(target, call, entry, item, state)
     if st.session_state.get(target.key("error")):
         st.error(st.session_state[target.key("error")], icon=":material/error:")
     disabled = CALLS[call].needs_template and not template
     st.button(CALLS[call].button_text, key=target.key("submit"), type="primary", disabled=disabled,
+              shortcut="Ctrl+Enter",
               on_click=_submit, args=(target, call, template))

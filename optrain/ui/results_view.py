@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 import streamlit as st
@@ -20,6 +21,15 @@ from optrain.ui.text import plain
 from optrain.uploads import MAX_SCREENSHOT_BYTES
 
 VERDICT = {"correct": "✅ correct", "partial": "🟡 partial", "wrong": "❌ wrong", "unanswered": "⚪ no call"}
+
+
+SCALE_ENDS = re.compile(r"\(\s*1\s*=\s*(?P<low>[^,;)]+?)\s*[,;]\s*5\s*=\s*(?P<high>[^)]+?)\s*\)")
+
+
+def scale_ends(question: str) -> tuple[str, str]:
+    """The captions under 1 and 5, as the question words them ("(1 = not yet, 5 = ready)"); else low/high."""
+    match = SCALE_ENDS.search(question)
+    return (match["low"], match["high"]) if match else ("low", "high")
 
 
 def render_result(result: AttemptResult, state: training.AttemptState) -> bool:
@@ -86,7 +96,12 @@ def render_qa(state: training.AttemptState, settings: Settings) -> None:
     saved = storage.list_answers(get_db(), attempt_id=state.attempt.id)
     if saved:
         answered = sum(1 for a in saved if not a.skipped)
-        st.success(f"Thanks: your feedback is saved ({answered} of {len(saved)} questions answered).", icon=":material/forum:")
+        if not answered:
+            st.info("You skipped the questions: no answers were saved.", icon=":material/forum:")
+            return
+        shot = "Your screenshot is attached." if any(a.screenshot for a in saved) else "No screenshot attached."
+        st.success(f"Thanks: your feedback is saved ({answered} of {len(saved)} questions answered). {shot}",
+                   icon=":material/forum:")
         return
     st.caption("Trainers and the product team read every answer. Your exact words are kept; skip anything you like.")
     aid = state.attempt.id
@@ -100,14 +115,16 @@ def render_qa(state: training.AttemptState, settings: Settings) -> None:
                 st.radio(plain(q.text), qa_capture.YES_SOMEWHAT_NO, index=None, horizontal=True, key=f"qa_{aid}_{q.id}",
                          label_visibility="collapsed")
             else:
+                low, high = scale_ends(q.text)
                 st.radio(plain(q.text), ["1", "2", "3", "4", "5"], index=None, horizontal=True, key=f"qa_{aid}_{q.id}",
-                         label_visibility="collapsed", captions=["poor", "", "", "", "great"])
+                         label_visibility="collapsed", captions=[low, "", "", "", high])
         st.divider()
         severity = st.selectbox("How much does this get in your way? (optional)", qa_capture.SEVERITIES, index=None,
                                 key=f"qa_{aid}_severity", placeholder="No severity")
-        # The widget's own limit matches the app's, or it would advertise the server-wide cap (5 MB).
-        shot = st.file_uploader("Screenshot (optional, PNG or JPEG, up to 2 MB)", type=["png", "jpg", "jpeg"],
-                                key=f"qa_{aid}_shot", max_upload_size=MAX_SCREENSHOT_BYTES // (1024 * 1024))
+        # The widget takes up to the server's cap and the app checks its own 2 MB limit: a file the widget
+        # refused never reached the server, so the trainee was told "saved" while the screenshot was lost.
+        shot = st.file_uploader(f"Screenshot (optional, PNG or JPEG, up to {MAX_SCREENSHOT_BYTES // (1024 * 1024)} MB)",
+                                type=["png", "jpg", "jpeg"], key=f"qa_{aid}_shot")
         send, skip = st.columns(2)
         submitted = send.form_submit_button("Submit answers", type="primary", width="stretch")
         skipped = skip.form_submit_button("Skip Q&A", width="stretch")
@@ -127,5 +144,6 @@ def render_qa(state: training.AttemptState, settings: Settings) -> None:
     except OptrainError as exc:
         st.error(plain(f"Nothing was saved: {exc}"), icon=":material/error:")  # names question text
         return
-    st.toast("Feedback skipped; you can move on." if skipped else "Thanks, your feedback is saved.", icon=":material/forum:")
+    st.toast("Questions skipped: no answers were saved." if skipped else "Thanks, your feedback is saved.",
+             icon=":material/forum:")
     st.rerun()

@@ -72,9 +72,7 @@ def open_attempt(page: _Page, attempt_id: int) -> None:
     if state.attempt.in_progress:
         st.warning("**Mock mode**: training data only. No real customer, order or stock level is touched.",
                    icon=":material/science:")
-        if render_work(state, user):
-            training.finish(db, state, now=now(), catalog=page.catalog.scenarios)
-            st.rerun()
+        render_work(state, user, page.catalog.scenarios)
         return
     if render_result(training.result_of(state), state):
         fresh = training.start_attempt(db, current or scenario, page.operator, now())
@@ -113,8 +111,9 @@ def render() -> None:
     page = _Page(user, settings, get_db(settings), get_catalog(settings))
     params = st.query_params
     try:
-        if "attempt" in params and params["attempt"].isdigit():
-            open_attempt(page, int(params["attempt"]))
+        attempt_id = training.parse_attempt_id(params["attempt"]) if "attempt" in params else None
+        if attempt_id is not None:
+            open_attempt(page, attempt_id)
         elif "scenario" in params:
             open_briefing(page, params["scenario"])
         else:

@@ -6,7 +6,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from optrain import storage, training
-from optrain.ui.dashboard import MOCK_NOTICE
 from optrain.ui.decide import dashboard_key
 
 from .harness import APP, PAGES, TIMEOUT, Env, Seed, TrainSteps, sign_in, texts
@@ -129,7 +128,8 @@ def test_bad_input_shows_an_inline_error_and_records_nothing(
 
 
 def _replica_drawn(at: AppTest) -> bool:
-    return any(i.value == MOCK_NOTICE for i in at.info)
+    replica = [e for e in at.expander if e.label == "Operator Control Center (replica)"]
+    return bool(replica) and any("Ops Pulse" in m for m in texts(replica[0].markdown))
 
 
 def test_the_replica_opens_the_shift_folds_after_the_first_call_and_reopens_on_request(

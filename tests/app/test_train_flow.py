@@ -149,8 +149,10 @@ def test_broken_scenario_file_is_shown_to_trainers_only(app, scenarios_as) -> No
         ({"attempt": "999"}, "Attempt 999 does not exist", "back_error"),
         ({"scenario": "no_such_scenario"}, "That scenario is not in the catalog any more.", "back_unknown"),
         ({"attempt": "abc"}, None, None),
+        ({"attempt": "\u00b2"}, None, None),  # a superscript two: str.isdigit() says yes, int() says no
+        ({"attempt": "1" * 30}, "Attempt 111", "back_error"),  # over SQLite's 64-bit integers
     ],
-    ids=["unknown-attempt", "unknown-scenario", "not-a-number"],
+    ids=["unknown-attempt", "unknown-scenario", "not-a-number", "superscript-digit", "thirty-digits"],
 )
 def test_a_bad_train_url_explains_itself_and_leads_back(app, query: dict[str, str], message: str | None,
                                                          back: str | None) -> None:

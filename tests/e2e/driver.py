@@ -18,6 +18,7 @@ from .server import AppServer
 
 VIEWPORT: ViewportSize = {"width": 1400, "height": 1000}
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+DECIDED_MARKS = re.compile(r"^(check|close|change_circle|done)$")
 PASSWORDS = {account.username: account.password for account in DEMO_ACCOUNTS}
 
 
@@ -80,8 +81,9 @@ class AppDriver:
     def radio(self, group: str, option: str | re.Pattern[str], *, pending_only: bool = False) -> None:
         """Click the option of radio group `group` whose text contains `option`."""
         labels = self.page.get_by_role("radiogroup", name=group).locator("label").filter(has_text=option)
-        if pending_only:  # the work queue marks waiting items with an empty circle
-            labels = labels.filter(has_text="radio_button_unchecked")
+        if pending_only:  # the work queue marks decided items only (a tick, a cross, a half-circle or "done")
+            decided = self.page.get_by_test_id("stIconMaterial").filter(has_text=DECIDED_MARKS)
+            labels = labels.filter(has_not=decided)
         labels.first.click()
         expect(labels.first.locator("input")).to_be_checked()
         self.settle()

@@ -11,7 +11,6 @@ from optrain import storage
 from optrain.calls import CALLS
 from optrain.queue import Queue
 from optrain.scenarios.model import Scenario
-from optrain.scoring import pending_item_ids
 
 from .driver import AppDriver
 from .shift_plan import Step, load, perfect_shift
@@ -37,8 +36,9 @@ class Shift:
     # ------------------------------------------------------------ what the screen should say
 
     def progress(self, done: int) -> str:
-        waiting = pending_item_ids(self.queue, [step.decision for step in self.steps[:done]])
-        return f"{done} of {done + len(waiting)} decided"
+        """The queue's own items: a follow-up does not move the total (the screen says one was added)."""
+        roots = {e.item.id for e in self.queue.entries}
+        return f"{sum(1 for step in self.steps[:done] if step.item.id in roots)} of {len(roots)} decided"
 
     def stored(self) -> tuple[storage.DecisionRow, ...]:
         db = storage.open_db(self.app.server.db_path, migrate=False)
@@ -65,10 +65,12 @@ class Shift:
     def enter(self, button: str) -> int:
         """Start (or resume) from the briefing; returns the attempt id, which the URL carries."""
         self.app.button(button).click()
-        self.app.page.wait_for_url(re.compile(r"/train\?attempt=\d+$"))
+        self.app.page.wait_for_url(re.compile(r"/train\?attempt=\d+(&|$)"))  # the open item may follow
         expect(self.app.page.get_by_role("radiogroup", name="Work queue")).to_be_visible()
         self.app.settle()
-        self.attempt_id = int(self.app.page.url.rsplit("=", 1)[1])
+        found = re.search(r"attempt=(\d+)", self.app.page.url)
+        assert found, self.app.page.url
+        self.attempt_id = int(found[1])
         return self.attempt_id
 
     def call(self, done: int) -> Step:
