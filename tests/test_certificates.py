@@ -150,3 +150,8 @@ def test_a_trial_run_issues_nothing(db: Database) -> None:
     training.submit_call(db, state, casey, training.CallInput("a", "reorder"), now=NOW, elapsed_seconds=5)
     training.finish(db, training.load_state(db, only["final"], attempt.id, "casey"), now=NOW, catalog=only)
     assert certificate_of(db, "casey") is None
+
+
+def test_a_character_no_bundled_font_has_is_left_out_not_fatal() -> None:
+    lines = pdf_lines(render_pdf(cert_for("Casey 🚗 Morgan")))
+    assert lines[3].replace(" ", "") == "CaseyMorgan"
