@@ -73,7 +73,6 @@ CALLS_BY_KIND: Mapping[str, tuple[str, ...]] = {
     kind: tuple(spec.id for spec in _SPECS if kind in spec.kinds) for kind in ITEM_KINDS
 }
 DRAFT_CALLS: tuple[str, ...] = tuple(spec.id for spec in _SPECS if spec.needs_draft)
-TEMPLATE_CALLS: tuple[str, ...] = tuple(spec.id for spec in _SPECS if spec.needs_template)
 CALL_LABELS: Mapping[str, str] = {spec.id: spec.label for spec in _SPECS}
 
 

@@ -15,6 +15,7 @@ import secrets
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import cast
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -137,7 +138,7 @@ def _name_size(pdf: FPDF, name: str) -> float:
     """The largest size at which the name fits on one line; the smallest (wrapping) when none does."""
     for size in _NAME_SIZES:
         pdf.set_font("DejaVu", "B", size)
-        lines = pdf.multi_cell(_TEXT_W, size * 1.25, name, align="C", dry_run=True, output="LINES")
+        lines = cast(list[str], pdf.multi_cell(_TEXT_W, size * 1.25, name, align="C", dry_run=True, output="LINES"))
         if len(lines) == 1:
             return size
     return _NAME_SIZES[-1]

@@ -96,10 +96,6 @@ def save_qa(
         raise
 
 
-def skip_qa(db: Database, scenario: Scenario, attempt: storage.Attempt, *, uploads_dir: Path, now: datetime) -> tuple[storage.QaAnswer, ...]:
-    return save_qa(db, scenario, attempt, (), uploads_dir=uploads_dir, now=now)
-
-
 def mark_answers(db: Database, answer_ids: Sequence[int], status: AnswerStatus) -> int:
     """Set the support status of several answers: all of them, or none when one is refused."""
     with storage.write_transaction(db):

@@ -40,7 +40,7 @@ Chatwoot, so ``seconds_to_breach`` is zero or negative once breached.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -123,13 +123,6 @@ class SlaState:
 
 def unix(moment: int | datetime) -> int:
     return int(moment.timestamp()) if isinstance(moment, datetime) else int(moment)
-
-
-def sla_messages(messages: Iterable[Mapping[str, Any]]) -> tuple[SlaMessage, ...]:
-    """Chatwoot-shaped message dicts ({created_at, message_type}) as SLA messages."""
-    return tuple(
-        SlaMessage(int(m["created_at"]), m["message_type"] in ("incoming", 0)) for m in messages
-    )
 
 
 def sla_status(

@@ -78,16 +78,6 @@ BUILTIN_TEMPLATES: dict[str, Template] = {
 }
 
 
-def template_variables(body: str) -> tuple[str, ...]:
-    """The variables a body uses, in order of first appearance, aliases resolved."""
-    seen: list[str] = []
-    for match in VARIABLE_RE.finditer(body):
-        name = ALIASES.get(match.group(1), match.group(1))
-        if name not in seen:
-            seen.append(name)
-    return tuple(seen)
-
-
 def unknown_variables(body: str) -> tuple[str, ...]:
     """Variables in a body that the renderer would refuse."""
     return tuple(

@@ -13,7 +13,6 @@ Role = Literal["trainee", "trainer", "support", "admin"]
 ROLES: tuple[Role, ...] = typing.get_args(Role)
 
 AttemptStatus = Literal["in_progress", "completed", "abandoned"]
-ATTEMPT_STATUSES: tuple[AttemptStatus, ...] = typing.get_args(AttemptStatus)
 
 AnswerStatus = Literal["new", "ticket_filed", "dismissed"]
 """Where a Q&A answer stands on its way to a ticket."""

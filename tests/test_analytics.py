@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import statistics
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from optrain import storage
 from optrain.storage.analytics import (
@@ -28,8 +28,9 @@ ATTEMPTS = {
 
 
 @pytest.fixture()
-def db(tmp_path: Path):  # type: ignore[no-untyped-def]
-    database = storage.open_db(tmp_path / "a.db")
+def db(db: Database) -> Database:
+    """The shared empty database with the attempts above."""
+    database = db
     moment = T0
     for user, runs in ATTEMPTS.items():
         for run in runs:
@@ -45,8 +46,7 @@ def db(tmp_path: Path):  # type: ignore[no-untyped-def]
             score = sum(p for _, p, _ in run)
             storage.finish_attempt(database, attempt.id, now=moment + timedelta(minutes=10), score=score,
                                    max_score=3, percent=score / 3, passed=score / 3 >= 0.8, critical_failures=0)
-    yield database
-    database.close()
+    return database
 
 
 def pearson(xs: list[float], ys: list[float]) -> float:

@@ -33,3 +33,39 @@ def test_sql_only_in_storage(folder: str) -> None:
 def test_no_legacy_pages_folder() -> None:
     """A pages/ folder beside the entry file turns on Streamlit's URL-reachable legacy routing."""
     assert not (ROOT / "pages").exists()
+
+
+PRINT_CALL = re.compile(r"^\s*print\(", re.MULTILINE)
+
+
+def test_no_print_for_diagnostics() -> None:
+    """Diagnostics go through logging (optrain/log.py); what the CLI tells its user goes through click.echo."""
+    files = [*CORE.rglob("*.py"), *(ROOT / "app_pages").rglob("*.py"), ROOT / "streamlit_app.py"]
+    assert [str(p.relative_to(ROOT)) for p in files if PRINT_CALL.search(p.read_text())] == []
+
+
+# A closed set spelled out again (all four roles; two statuses or tags in a row): a second definition of it.
+VOCABULARY_RESTATED = re.compile(
+    r"""["'](trainee["'],\s*["']trainer["'],\s*["']support["'],\s*["']admin|new["'],\s*["']ticket_filed|low["'],\s*["']medium["'],\s*["']high["'],\s*["']critical"""
+    r"""|confusion["'],\s*["']hesitation|in_progress["'],\s*["']completed)["']"""
+)
+CALL_TABLE_RESTATED = re.compile(r"""["']approve_template["']\s*:\s*["']""")  # a dict from call to something
+
+
+@pytest.mark.parametrize("folder", ["optrain", "app_pages"])
+def test_roles_statuses_severities_tags_and_calls_are_defined_once(folder: str) -> None:
+    """Roles, statuses, severities and tags live in optrain/vocab.py; what a call is, in optrain/calls.py."""
+    owners = {CORE / "vocab.py", CORE / "calls.py", CORE / "storage" / "migrations.py"}  # DDL CHECKs name the words
+    files = [p for p in (ROOT / folder).rglob("*.py") if p not in owners]
+    restated = [str(p.relative_to(ROOT)) for p in files
+                if VOCABULARY_RESTATED.search(p.read_text()) or CALL_TABLE_RESTATED.search(p.read_text())]
+    assert restated == []
+
+
+TEST_MODULE_IMPORT = re.compile(r"^\s*(from\s+\.*(test_\w+|conftest)\s+import|import\s+(test_\w+|conftest))\b", re.MULTILINE)
+
+
+def test_test_modules_do_not_import_each_other() -> None:
+    """Shared helpers live in helper modules (tests/app/harness.py, tests/exports_records.py) or fixtures."""
+    files = (ROOT / "tests").rglob("*.py")
+    assert [str(p.relative_to(ROOT)) for p in files if TEST_MODULE_IMPORT.search(p.read_text())] == []

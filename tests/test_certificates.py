@@ -13,8 +13,9 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 from pypdf import PdfReader
+from sqlite_utils import Database
 
-from optrain import storage, training
+from optrain import training
 from optrain.certificates import issue_if_complete, learning_path, path_status, render_pdf
 from optrain.cli import main
 from optrain.scenarios.model import Scenario
@@ -58,9 +59,8 @@ def test_path_status(passed: dict[str, float], next_id: str | None, complete: bo
     assert (status.next.id if status.next else None, status.complete) == (next_id, complete)
 
 
-def test_certificate_issued_once_when_complete_and_verifiable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    db_path = tmp_path / "c.db"
-    db = storage.open_db(db_path)
+def test_certificate_issued_once_when_complete_and_verifiable(db: Database, db_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     partial = progress({"intro": 1.0, "cx1": 0.9})
     assert issue_if_complete(db, username="casey", display_name="Casey Morgan", scenarios=SCENARIOS,
                              progress=partial, now=NOW) is None
@@ -128,8 +128,7 @@ def test_the_page_renders_with_everything_inside_the_frame(name: str, tmp_path: 
     assert dark and all(19 < x < image.width - 19 and 19 < y < image.height - 19 for x, y in dark)
 
 
-def test_finishing_the_last_attempt_of_the_path_issues_the_certificate(tmp_path: Path) -> None:
-    db = storage.open_db(tmp_path / "c.db")
+def test_finishing_the_last_attempt_of_the_path_issues_the_certificate(db: Database) -> None:
     casey = training.Operator("casey", "Łukasz Żółć", "casey@example.test")
     order = [s for s in learning_path(SCENARIOS)]
     for scenario in order:
@@ -143,8 +142,7 @@ def test_finishing_the_last_attempt_of_the_path_issues_the_certificate(tmp_path:
     assert cert.scores == {"introduction": 1.0, "cx_escalations": 1.0, "certification": 1.0}
 
 
-def test_a_trial_run_issues_nothing(tmp_path: Path) -> None:
-    db = storage.open_db(tmp_path / "c.db")
+def test_a_trial_run_issues_nothing(db: Database) -> None:
     casey = training.Operator("casey", "Casey Morgan", "casey@example.test")
     only = {"final": SCENARIOS["final"]}
     attempt = training.start_attempt(db, only["final"], casey, NOW, official=False)
@@ -152,3 +150,8 @@ def test_a_trial_run_issues_nothing(tmp_path: Path) -> None:
     training.submit_call(db, state, casey, training.CallInput("a", "reorder"), now=NOW, elapsed_seconds=5)
     training.finish(db, training.load_state(db, only["final"], attempt.id, "casey"), now=NOW, catalog=only)
     assert certificate_of(db, "casey") is None
+
+
+def test_a_character_no_bundled_font_has_is_left_out_not_fatal() -> None:
+    lines = pdf_lines(render_pdf(cert_for("Casey 🚗 Morgan")))
+    assert lines[3].replace(" ", "") == "CaseyMorgan"

@@ -19,7 +19,6 @@ from exports_records import (
     attempt,
     decide,
     finish,
-    new_db,
     parse_csv,
     parse_with_pandas,
 )
@@ -45,11 +44,6 @@ HEADERS = {
     "observations.csv": ["note_id", "attempt", "trainee", "scenario", "version", "item", "tag", "note", "trainer",
                          "created_at"],
 }
-
-
-@pytest.fixture
-def db() -> Database:
-    return new_db()
 
 
 @pytest.fixture

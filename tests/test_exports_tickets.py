@@ -15,7 +15,6 @@ from exports_records import (
     TRICKY_TEXT,
     answer,
     attempt,
-    new_db,
     parse_csv,
     parse_with_pandas,
     read_export,
@@ -30,11 +29,6 @@ from optrain.storage import list_answers
 
 QUESTIONS = {("hands_on_practice", "what_is_confusing"): "What is confusing?"}
 WORDS = 'The "days of cover" number, honestly:\nis it 5 or 7, when the tile says red?'
-
-
-@pytest.fixture
-def db() -> Database:
-    return new_db()
 
 
 def export(db: Database, folder: Path, fmt: str, filters: AnswerFilter = AnswerFilter(), **options: Any) -> Path:

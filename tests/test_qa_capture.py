@@ -20,11 +20,9 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
 
 
 @pytest.fixture()
-def attempt(tmp_path: Path):  # type: ignore[no-untyped-def]
-    db = storage.open_db(tmp_path / "t.db")
+def attempt(db):  # type: ignore[no-untyped-def]
     operator = training.Operator("casey", "Casey Morgan", "casey@example.test")
-    yield db, training.start_attempt(db, SCENARIO, operator, NOW)
-    db.close()
+    return db, training.start_attempt(db, SCENARIO, operator, NOW)
 
 
 def by_kind(kind: str) -> str:
@@ -93,13 +91,13 @@ def test_a_bad_answer_saves_nothing(attempt, tmp_path: Path, answer: qa_capture.
 
 def test_skipping_records_every_question_as_skipped(attempt, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     db, att = attempt
-    rows = qa_capture.skip_qa(db, SCENARIO, att, uploads_dir=tmp_path, now=NOW)
+    rows = qa_capture.save_qa(db, SCENARIO, att, (), uploads_dir=tmp_path, now=NOW)
     assert len(rows) == len(SCENARIO.questions) and all(r.skipped for r in rows)
 
 
 def test_marking_answers_sets_all_of_them_or_none(attempt, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     db, att = attempt
-    ids = [r.id for r in qa_capture.skip_qa(db, SCENARIO, att, uploads_dir=tmp_path, now=NOW)]
+    ids = [r.id for r in qa_capture.save_qa(db, SCENARIO, att, (), uploads_dir=tmp_path, now=NOW)]
     assert qa_capture.mark_answers(db, ids[:2], "ticket_filed") == 2
     with pytest.raises(OptrainError, match="does not exist; reload the answer list"):
         qa_capture.mark_answers(db, [ids[2], 999_999], "dismissed")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from optrain import storage
 from optrain.storage.qa_search import QaFilter, fts_query, search_answers
@@ -20,14 +20,14 @@ ROWS = [
 
 
 @pytest.fixture()
-def db(tmp_path: Path):  # type: ignore[no-untyped-def]
-    database = storage.open_db(tmp_path / "q.db")
+def db(db: Database) -> Database:
+    """The shared empty database with the answers above."""
+    database = db
     for n, (question, part, answer, severity) in enumerate(ROWS):
         storage.save_answer(database, attempt_id=None, username=f"u{n}", scenario_id="s", scenario_version=1,
                             question_id=question, part=part, kind="text", answer=answer, skipped=answer is None,
                             severity=severity, screenshot=None, now=T0 + timedelta(hours=n))
-    yield database
-    database.close()
+    return database
 
 
 @pytest.mark.parametrize(

@@ -51,11 +51,6 @@ def finished_attempt(db: Database, bodies: dict[str, str] | None = None) -> int:
     return attempt.id
 
 
-@pytest.fixture()
-def db(tmp_path: Path) -> Database:
-    return open_db(tmp_path / "optrain.db")
-
-
 def test_m008_upgrades_the_previous_schema_and_old_attempts_keep_their_scores(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     with Database(path) as old:  # a database made before this change, with an attempt finished on it

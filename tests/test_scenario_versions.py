@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from optrain import storage, training
+from optrain import training
 from optrain.catalog import load_catalog
 from optrain.errors import AttemptError, ScenarioError
 from optrain.scenario_versions import (
@@ -32,13 +32,6 @@ SCENARIOS = ROOT / "scenarios"
 NOW = datetime(2026, 6, 5, 14, 0, tzinfo=timezone.utc)
 TEXT = (ROOT / "fixtures" / "scenarios" / "valid" / "brake_day.yaml").read_text(encoding="utf-8")
 CASEY = training.Operator("casey", "Casey Morgan", "casey@x.test")
-
-
-@pytest.fixture()
-def db(tmp_path: Path):  # type: ignore[no-untyped-def]
-    database = storage.open_db(tmp_path / "v.db")
-    yield database
-    database.close()
 
 
 def test_a_saved_scenario_is_a_draft_that_trainees_do_not_see(db) -> None:  # type: ignore[no-untyped-def]

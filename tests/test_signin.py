@@ -35,11 +35,6 @@ def config(accounts_file: Path, tmp_path: Path) -> dict[str, Any]:
     return accounts.read_config(copy)
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Database:
-    return storage.open_db(tmp_path / "optrain.db")
-
-
 def cookie(config: dict[str, Any]) -> signin.CookieSettings:
     return signin.cookie_settings(config)
 

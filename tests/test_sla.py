@@ -2,7 +2,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from optrain.sla import SLA_POLICIES, SlaMessage, SlaPolicy, policy_for, sla_messages, sla_status
+from optrain.sla import SLA_POLICIES, SlaMessage, SlaPolicy, policy_for, sla_status
 
 # Short thresholds keep the table readable: first response 100 s, next response 50 s, resolution 1000 s.
 POLICY = SlaPolicy("test", first_response_time_threshold=100, next_response_time_threshold=50,
@@ -90,19 +90,6 @@ def test_every_tier_of_the_model_has_a_policy():
 def test_unknown_tier_names_the_choices():
     with pytest.raises(ValueError, match="'tier9' is not a support tier; use one of: self_service, tier1"):
         policy_for("tier9")
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ({"created_at": 10, "message_type": "incoming"}, SlaMessage(10, True)),
-        ({"created_at": 20, "message_type": "outgoing"}, SlaMessage(20, False)),
-        ({"created_at": 30, "message_type": 0}, SlaMessage(30, True)),
-        ({"created_at": 40, "message_type": 1}, SlaMessage(40, False)),
-    ],
-)
-def test_chatwoot_messages_convert(raw, expected):
-    assert sla_messages([raw]) == (expected,)
 
 
 def test_state_as_dict_carries_every_field():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,6 @@ from optrain.storage import (
     DecisionRow,
     abandon_attempt,
     add_note,
-    configure,
     find_in_progress,
     finish_attempt,
     get_attempt,
@@ -35,11 +34,6 @@ from optrain.storage import (
 )
 
 T0 = datetime(2026, 6, 5, 14, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def db() -> Database:
-    return configure(Database(memory=True))
 
 
 def begin(db: Database, *, username: str = "sam", scenario_id: str = "sla", minute: int = 0) -> Attempt:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, get_args
 
 import pytest
@@ -16,7 +16,6 @@ from optrain.storage import (
     NoteTag,
     QaAnswer,
     add_note,
-    configure,
     last_event_at,
     list_answers,
     list_notes,
@@ -28,11 +27,6 @@ from optrain.storage import (
 )
 
 T0 = datetime(2026, 6, 5, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def db() -> Database:
-    return configure(Database(memory=True))
 
 
 def attempt_for(db: Database, username: str) -> int:

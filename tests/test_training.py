@@ -17,13 +17,6 @@ T0 = datetime(2026, 6, 5, 14, 0, tzinfo=timezone.utc)
 CASEY = training.Operator("casey", "Casey Morgan", "casey@hotrodan.example")
 
 
-@pytest.fixture()
-def db(tmp_path: Path):  # type: ignore[no-untyped-def]
-    database = storage.open_db(tmp_path / "t.db")
-    yield database
-    database.close()
-
-
 def expected_call(state: training.AttemptState, item_id: str) -> training.CallInput:
     item = state.queue.item(item_id)
     note = "Over the $500 limit" if item.expected.call == "escalate_manager" else None
@@ -40,13 +33,13 @@ def work_all(db, state: training.AttemptState) -> training.AttemptState:  # type
     return state
 
 
-def test_a_call_is_durable_and_logged_before_submit_returns(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_call_is_durable_and_logged_before_submit_returns(db, db_path: Path) -> None:  # type: ignore[no-untyped-def]
     attempt = training.start_attempt(db, SCENARIO, CASEY, T0)
     state = training.load_state(db, SCENARIO, attempt.id, "casey")
     first = state.pending[0]
     verdict = training.submit_call(db, state, CASEY, expected_call(state, first), now=T0, elapsed_seconds=12.5)
     assert verdict.verdict == "correct"
-    other = storage.open_db(tmp_path / "t.db", migrate=False)
+    other = storage.open_db(db_path, migrate=False)
     rows = storage.list_decisions(other, attempt.id)
     log = storage.list_decision_log(other, attempt_id=attempt.id)
     assert [(r.item_id, r.verdict, r.elapsed_seconds) for r in rows] == [(first, "correct", 12.5)]
@@ -96,12 +89,12 @@ def test_bad_input_is_refused_and_nothing_is_saved(db, call: training.CallInput,
     assert storage.list_decision_log(db, attempt_id=state.attempt.id) == ()
 
 
-def test_an_attempt_resumes_from_the_database_alone(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_attempt_resumes_from_the_database_alone(db, db_path: Path) -> None:  # type: ignore[no-untyped-def]
     state = training.load_state(db, SCENARIO, training.start_attempt(db, SCENARIO, CASEY, T0).id, "casey")
     for item_id in state.pending[:2]:
         training.submit_call(db, state, CASEY, expected_call(state, item_id), now=T0, elapsed_seconds=1)
     db.close()
-    reopened = storage.open_db(tmp_path / "t.db")
+    reopened = storage.open_db(db_path)
     found = storage.find_in_progress(reopened, "casey", SCENARIO.id)
     assert found is not None
     resumed = training.load_state(reopened, SCENARIO, found.id, "casey")

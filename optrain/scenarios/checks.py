@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from optrain.calls import CALLS_BY_KIND, DRAFT_CALLS
 from optrain.rules import RULES
 from optrain.scenarios.model import (
-    CALLS_BY_KIND,
-    DRAFT_CALLS,
     Call,
     ConversationItem,
     GeneratedBlock,

@@ -13,8 +13,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from optrain.calls import CALLS_BY_KIND
 from optrain.rules import RULES
-from optrain.scenarios.model import CALLS_BY_KIND, Scenario
+from optrain.scenarios.model import Scenario
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID = "urn:optrain:scenario"

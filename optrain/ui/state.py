@@ -23,8 +23,5 @@ COOKIE_REFUSED = "optrain_cookie_refused"
 # Ours.
 ATTEMPT_ID = "optrain_attempt_id"
 SELECTED_ITEM = "optrain_selected_item"
-ITEM_OPENED_AT = "optrain_item_opened_at"
 LAST_VERDICT = "optrain_last_verdict"
-BRIEFING_FOR = "optrain_briefing_for"
 FLASH = "optrain_flash"
-QA_SAVED_FOR = "optrain_qa_saved_for"

@@ -68,6 +68,31 @@ def expected_calls(scenario: Scenario) -> dict[str, tuple[str, str | None]]:
     return {e.item.id: (e.item.expected.call, e.item.expected.template) for e in generate_queue(scenario).entries}
 
 
+def signed_out() -> AppTest:
+    """The app's first run for a visitor: the sign-in form."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    return at
+
+
+def submit_form(at: AppTest, username: str, password: str) -> AppTest:
+    """streamlit-authenticator's form has no widget keys: find its fields by label."""
+    fields = {t.label: t for t in at.text_input}
+    fields["Username"].input(username)
+    fields["Password"].input(password)
+    next(b for b in at.button if b.label == "Sign in").click().run()
+    assert not at.exception
+    return at
+
+
+def signed_in_as(at: AppTest) -> str | None:
+    """The username of the session, when it is signed in."""
+    state = at.session_state
+    if "authentication_status" not in state or state["authentication_status"] is not True:
+        return None
+    return str(state["username"])
+
+
 def texts(elements: Iterable[Any]) -> list[str]:
     """The values of AppTest elements (Markdown source for text elements)."""
     return [str(e.value) for e in elements]

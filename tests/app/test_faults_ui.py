@@ -10,7 +10,6 @@ checks the same action goes through.
 
 from __future__ import annotations
 
-import logging
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from optrain.storage.errors import BUSY_MESSAGE, FULL_MESSAGE, READONLY_MESSAGE
 from optrain.ui import db as ui_db
 from optrain.ui.text import plain
 
-from .harness import APP, SCENARIOS, TIMEOUT, Env, Seed, TrainSteps, demo_account, texts
+from .harness import APP, SCENARIOS, TIMEOUT, Env, Seed, TrainSteps, texts
 
 HANDS_ON = "hands_on_practice"
 EARLIER = ("hoodie_blk_m", "reorder")

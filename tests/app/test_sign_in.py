@@ -6,39 +6,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from optrain import accounts, signin, storage
 from optrain.errors import StorageError
 
-from .harness import APP, PAGES, TIMEOUT, Env, demo_account, texts
+from .harness import PAGES, Env, demo_account, signed_in_as, signed_out, submit_form, texts
 
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
 UNSAFE = "Demo mode is off, but the accounts file is not safe to use yet"
-
-
-def submit_form(at: AppTest, username: str, password: str) -> AppTest:
-    """streamlit-authenticator's form has no widget keys: find its fields by label."""
-    fields = {t.label: t for t in at.text_input}
-    fields["Username"].input(username)
-    fields["Password"].input(password)
-    next(b for b in at.button if b.label == "Sign in").click().run()
-    assert not at.exception
-    return at
-
-
-def signed_out() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    assert not at.exception
-    return at
-
-
-def signed_in_as(at: AppTest) -> str | None:
-    """The username of the session, when it is signed in."""
-    state = at.session_state
-    if "authentication_status" not in state or state["authentication_status"] is not True:
-        return None
-    return str(state["username"])
 
 
 @pytest.mark.parametrize(("username", "recorded_as"), [("trainee", "trainee"), ("nobody", "nobody")])

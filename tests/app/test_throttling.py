@@ -8,8 +8,7 @@ from datetime import datetime, timezone
 from optrain import accounts, signin, storage
 from optrain.signin import MAX_FAILURES
 
-from .harness import Env, demo_account, texts
-from .test_sign_in import signed_in_as, signed_out, submit_form
+from .harness import Env, demo_account, signed_in_as, signed_out, submit_form, texts
 
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
