@@ -10,7 +10,7 @@ HASH   := $(shell sha1sum pyproject.toml | cut -c1-12)
 APP_STAMP  := $(VENV)/.app-$(HASH)
 TEST_STAMP := $(VENV)/.test-$(HASH)
 
-.PHONY: run test test-fast install bench schema clean chromium poppler bench-tools
+.PHONY: run test test-fast lint install bench schema clean chromium poppler bench-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,7 +63,12 @@ bench-tools:
 		echo "The evidence benchmark needs Debian's sqlite3, zip and time (sudo apt-get install sqlite3 zip time)."; \
 	fi
 
-test: $(TEST_STAMP) chromium poppler
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: $(TEST_STAMP) chromium poppler lint
 	$(BIN)/python -m pytest
 
 test-fast: $(TEST_STAMP)

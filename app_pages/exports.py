@@ -24,5 +24,6 @@ with retention_tab:
     if "admin" in user.roles:
         retention_section(db)
     else:
-        st.info("Deleting old decision-log records is for admins. The default retention is 90 days.",
-                icon=":material/lock:")
+        st.info(
+            "Deleting old decision-log records is for admins. The default retention is 90 days.", icon=":material/lock:"
+        )

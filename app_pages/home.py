@@ -20,13 +20,19 @@ st.caption("Practise every Operator Control Center decision on mock data before 
 open_shifts = shifts_in_progress(db, user.username, catalog.scenarios)
 if open_shifts:
     with st.container(border=True):
-        st.markdown("**Continue where you left off**" + (f" ({len(open_shifts)} shifts open)" if len(open_shifts) > 1 else ""))
+        st.markdown(
+            "**Continue where you left off**" + (f" ({len(open_shifts)} shifts open)" if len(open_shifts) > 1 else "")
+        )
         for n, shift in enumerate(open_shifts):  # most recent first
             text, button = st.columns([4, 1], vertical_alignment="center")
             done = f"{shift.decided} of {shift.total} decided" if shift.total else f"{shift.decided} decided"
             text.markdown(f"{plain(shift.title)}  \n:gray[started {shift.attempt.started_at:%d %b %H:%M} UTC · {done}]")
-            if button.button("Resume shift" if n == 0 else "Resume", key="home_resume" if n == 0 else f"home_resume_{shift.attempt.id}",
-                             type="primary" if n == 0 else "secondary", icon=":material/play_arrow:"):
+            if button.button(
+                "Resume shift" if n == 0 else "Resume",
+                key="home_resume" if n == 0 else f"home_resume_{shift.attempt.id}",
+                type="primary" if n == 0 else "secondary",
+                icon=":material/play_arrow:",
+            ):
                 st.query_params.clear()
                 st.switch_page("app_pages/train.py", query_params={"attempt": str(shift.attempt.id)})
 

@@ -26,13 +26,24 @@ cert = certificate_of(db, user.username)  # issued when the attempt that earned 
 if cert is not None:
     with st.container(border=True):
         st.markdown(f"### :material/workspace_premium: Certified on {cert.issued_at:%d %B %Y}")
-        st.caption(f"Verification id **{cert.verification_id}**: anyone with access can check it with "
-                   f"`optrain certificate verify {cert.verification_id}`.")
-        st.download_button("Download certificate (PDF)", partial(render_pdf, cert), key="cert_pdf", type="primary",
-                           file_name=f"certificate_{cert.verification_id}.pdf", mime="application/pdf",
-                           icon=":material/download:")
+        st.caption(
+            f"Verification id **{cert.verification_id}**: anyone with access can check it with "
+            f"`optrain certificate verify {cert.verification_id}`."
+        )
+        st.download_button(
+            "Download certificate (PDF)",
+            partial(render_pdf, cert),
+            key="cert_pdf",
+            type="primary",
+            file_name=f"certificate_{cert.verification_id}.pdf",
+            mime="application/pdf",
+            icon=":material/download:",
+        )
 if not attempts:
-    st.info("No attempts yet. Open **Train** and pick a scenario; your scores will show up here.", icon=":material/insights:")
+    st.info(
+        "No attempts yet. Open **Train** and pick a scenario; your scores will show up here.",
+        icon=":material/insights:",
+    )
     st.stop()
 
 
@@ -48,17 +59,32 @@ b.metric("Scenarios passed", len(a_pass))
 c.metric("In progress", sum(1 for x in attempts if x.in_progress))
 
 if done:
-    frame = pd.DataFrame([
-        {"Finished": x.finished_at, "Score": x.percent or 0.0, "Scenario": title(x.scenario_id),
-         "Passed": "passed" if x.passed else "not passed"}
-        for x in done
-    ])
+    frame = pd.DataFrame(
+        [
+            {
+                "Finished": x.finished_at,
+                "Score": x.percent or 0.0,
+                "Scenario": title(x.scenario_id),
+                "Passed": "passed" if x.passed else "not passed",
+            }
+            for x in done
+        ]
+    )
     st.subheader("Score over time")
-    line = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=70, filled=True)).encode(
-        x=alt.X("Finished:T", title=None, axis=alt.Axis(format="%d %b %H:%M")),  # 24-hour times
-        y=alt.Y("Score:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("Scenario:N", legend=alt.Legend(orient="bottom", columns=2)),
-        tooltip=["Scenario", alt.Tooltip("Score:Q", format=".0%"), "Passed", alt.Tooltip("Finished:T", format="%d %b %H:%M")],
+    line = (
+        alt.Chart(frame)
+        .mark_line(point=alt.OverlayMarkDef(size=70, filled=True))
+        .encode(
+            x=alt.X("Finished:T", title=None, axis=alt.Axis(format="%d %b %H:%M")),  # 24-hour times
+            y=alt.Y("Score:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("Scenario:N", legend=alt.Legend(orient="bottom", columns=2)),
+            tooltip=[
+                "Scenario",
+                alt.Tooltip("Score:Q", format=".0%"),
+                "Passed",
+                alt.Tooltip("Finished:T", format="%d %b %H:%M"),
+            ],
+        )
     )
     st.altair_chart(line, width="stretch")
 
@@ -68,10 +94,19 @@ for x in done:
     if x.scenario_id not in best or (x.percent or 0) > (best[x.scenario_id].percent or 0):
         best[x.scenario_id] = x
 st.dataframe(
-    [{"Scenario": title(sid), "Best": f"{(x.percent or 0):.0%}", "Passed": "yes" if sid in a_pass else "no",
-      "Attempts": sum(1 for y in attempts if y.scenario_id == sid), "Last": x.finished_at}
-     for sid, x in best.items()] or [{"Scenario": "No completed attempt yet"}],
-    hide_index=True, width="stretch",
+    [
+        {
+            "Scenario": title(sid),
+            "Best": f"{(x.percent or 0):.0%}",
+            "Passed": "yes" if sid in a_pass else "no",
+            "Attempts": sum(1 for y in attempts if y.scenario_id == sid),
+            "Last": x.finished_at,
+        }
+        for sid, x in best.items()
+    ]
+    or [{"Scenario": "No completed attempt yet"}],
+    hide_index=True,
+    width="stretch",
 )
 
 reply_review_view.trainee_reviews(db, tuple(x.id for x in done))
@@ -83,10 +118,22 @@ for part in agenda_progress(catalog.scenarios, a_pass):
 
 st.subheader("Every attempt")
 st.dataframe(
-    [{"Started": x.started_at, "Scenario": title(x.scenario_id),
-      "Result": "in progress" if x.in_progress else (f"{(x.percent or 0):.0%} · " + ("passed" if x.passed else "not passed")),
-      "Review": f"/train?attempt={x.id}"} for x in attempts],
-    hide_index=True, width="stretch", key="my_attempts",
-    column_config={"Started": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
-                   "Review": st.column_config.LinkColumn("Review", display_text="Open")},
+    [
+        {
+            "Started": x.started_at,
+            "Scenario": title(x.scenario_id),
+            "Result": "in progress"
+            if x.in_progress
+            else (f"{(x.percent or 0):.0%} · " + ("passed" if x.passed else "not passed")),
+            "Review": f"/train?attempt={x.id}",
+        }
+        for x in attempts
+    ],
+    hide_index=True,
+    width="stretch",
+    key="my_attempts",
+    column_config={
+        "Started": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
+        "Review": st.column_config.LinkColumn("Review", display_text="Open"),
+    },
 )

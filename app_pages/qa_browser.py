@@ -27,13 +27,15 @@ st.caption("What trainees said after each scenario, in their own words. Mark wha
 f = qa_filters(catalog, "qa")
 answers = search_answers(db, f)
 if not answers:
-    st.info("No answers match. Clear a filter or the search, or wait for trainees to finish a scenario.",
-            icon=":material/forum:")
+    st.info(
+        "No answers match. Clear a filter or the search, or wait for trainees to finish a scenario.",
+        icon=":material/forum:",
+    )
     st.stop()
 st.caption(f"{len(answers)} answer(s)" + (" (first 1,000)" if len(answers) == 1000 else ""))
 selected = answers_table(catalog, answers, key="qa_table")
 target: AnswerStatus | None = None
-for column, (key, label, status) in zip(st.columns(len(MARKS)), MARKS):
+for column, (key, label, status) in zip(st.columns(len(MARKS)), MARKS, strict=False):
     if column.button(label, key=key, disabled=not selected, width="stretch"):
         target = status
 if target:

@@ -21,7 +21,8 @@ if not everyone:
 f = view.filters(catalog, list(everyone), sorted(catalog.scenarios))
 overview = scenario_overview(db, f)  # the Scenarios tab's figures, and the Items tab's attempt counts
 attempts_tab, scenarios_tab, items_tab, trainees_tab, replies_tab = st.tabs(
-    ["Attempts", "Scenarios", "Items", "Trainees", "Replies"])
+    ["Attempts", "Scenarios", "Items", "Trainees", "Replies"]
+)
 with attempts_tab:
     view.attempts_section(db, catalog, f, trainer)
 with scenarios_tab:

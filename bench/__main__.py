@@ -42,7 +42,15 @@ from bench.measure import Check, Context, Outcome  # noqa: E402
 from bench.report import Machine, load_average, markdown, table  # noqa: E402
 
 BENCHMARKS: tuple[ModuleType, ...] = (
-    decision, reply_decision, review, queue_gen, record, evidence, cold_start, load, server
+    decision,
+    reply_decision,
+    review,
+    queue_gen,
+    record,
+    evidence,
+    cold_start,
+    load,
+    server,
 )
 BY_NAME = {m.NAME: m for m in BENCHMARKS}
 HERE = Path(__file__).resolve().parent
@@ -52,11 +60,17 @@ QUICK_SMALL = generate.Scale(trainees=10, qa_answers=200)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="a tenth of the data and fewer repeats")
-    parser.add_argument("--only", action="append", choices=sorted(BY_NAME), metavar="NAME",
-                        help=f"run only this benchmark (repeatable): {', '.join(sorted(BY_NAME))}")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(BY_NAME),
+        metavar="NAME",
+        help=f"run only this benchmark (repeatable): {', '.join(sorted(BY_NAME))}",
+    )
     parser.add_argument("--repeats", type=int, help="runs per figure (default 11, or 5 with --quick)")
     parser.add_argument("--output", type=Path, help="where to write the results (markdown)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the generated databases")
@@ -70,8 +84,11 @@ def build(scale: generate.Scale, out_dir: Path, rebuild: bool) -> tuple[Path, st
     how = "cached" if cached else f"built in {time.perf_counter() - began:.0f} s"
     counts = generate.counts(path)
     size = path.stat().st_size / 2**20
-    line = (f"{path.name}: {scale.label()}; rows: " + ", ".join(f"{t} {n:,}" for t, n in counts.items())
-            + f"; {size:,.0f} MiB; {how}")
+    line = (
+        f"{path.name}: {scale.label()}; rows: "
+        + ", ".join(f"{t} {n:,}" for t, n in counts.items())
+        + f"; {size:,.0f} MiB; {how}"
+    )
     print(line, flush=True)
     return path, line
 
@@ -83,15 +100,21 @@ def run_one(module: ModuleType, ctx: Context) -> Outcome:
         outcome: Outcome = module.run(ctx)
     except Exception as exc:  # a broken benchmark is reported and the others still run
         traceback.print_exc()
-        outcome = Outcome(module.NAME, module.TITLE, (), (Check("ran without an error", 1, 0, ""),),
-                          notes=(f"failed: {type(exc).__name__}: {exc}",))
+        outcome = Outcome(
+            module.NAME,
+            module.TITLE,
+            (),
+            (Check("ran without an error", 1, 0, ""),),
+            notes=(f"failed: {type(exc).__name__}: {exc}",),
+        )
     seconds = time.perf_counter() - began
     for figure in outcome.figures:
         print(f"   {figure.label:<60} {figure.text()}")
     for check in outcome.checks:
         print(f"   {check.verdict}  {check.label}: {check.value:.4g} (target {check.target})")
-    return Outcome(outcome.name, outcome.title, outcome.figures, outcome.checks, outcome.notes, outcome.profile,
-                   seconds)
+    return Outcome(
+        outcome.name, outcome.title, outcome.figures, outcome.checks, outcome.notes, outcome.profile, seconds
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,8 +126,13 @@ def main(argv: list[str] | None = None) -> int:
     large_scale, small_scale = (QUICK_LARGE, QUICK_SMALL) if args.quick else (generate.FULL, generate.TENTH)
     large, large_line = build(large_scale, out_dir, args.rebuild)
     small, small_line = build(small_scale, out_dir, args.rebuild)
-    ctx = Context(quick=args.quick, repeats=args.repeats or (5 if args.quick else 11), large_db=large,
-                  tenth_db=small, out_dir=out_dir)
+    ctx = Context(
+        quick=args.quick,
+        repeats=args.repeats or (5 if args.quick else 11),
+        large_db=large,
+        tenth_db=small,
+        out_dir=out_dir,
+    )
     chosen = [BY_NAME[name] for name in args.only] if args.only else list(BENCHMARKS)
     outcomes = [run_one(module, ctx) for module in chosen]
     print("\n" + table(outcomes))
@@ -113,9 +141,19 @@ def main(argv: list[str] | None = None) -> int:
     findings = {m.NAME: getattr(m, "FINDING", "") for m in chosen if getattr(m, "FINDING", "")}
     mode = ("quick, " if args.quick else "full scale, ") + f"{ctx.repeats} repeats"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(markdown(outcomes, machine=machine, started=started, mode=mode, data=(large_line, small_line),
-                               findings=findings, load_after=load_average(),
-                               total_seconds=time.perf_counter() - began), encoding="utf-8")
+    target.write_text(
+        markdown(
+            outcomes,
+            machine=machine,
+            started=started,
+            mode=mode,
+            data=(large_line, small_line),
+            findings=findings,
+            load_after=load_average(),
+            total_seconds=time.perf_counter() - began,
+        ),
+        encoding="utf-8",
+    )
     print(f"\nWritten: {target}")
     return 1 if any(o.notes and o.notes[0].startswith("failed:") for o in outcomes) else 0
 

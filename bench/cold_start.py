@@ -15,16 +15,23 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from optrain.accounts import DEMO_ACCOUNTS
-
 from bench.app_env import app_folder
 from bench.measure import Context, Figure, Outcome, Timing
+from optrain.accounts import DEMO_ACCOUNTS
 from tests.e2e.server import AppServer
 
 NAME = "cold_start"
 TITLE = "Cold start: streamlit run to healthy, sign-in page drawn, sign-in to the first page (Chromium)"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PAGE_TIMEOUT_MS = 30_000
 LOST_CLICK_MS = 5_000
 MAX_CLICKS = 3
@@ -118,15 +125,21 @@ def run(ctx: Context) -> Outcome:
                 samples.append(one_cold_start(browser, folder))
         finally:
             browser.close()
-    healthy, drawn, signed = (Timing(tuple(getattr(s, name) for s in samples))
-                              for name in ("healthy", "drawn", "signed_in"))
+    healthy, drawn, signed = (
+        Timing(tuple(getattr(s, name) for s in samples)) for name in ("healthy", "drawn", "signed_in")
+    )
     return Outcome(
-        NAME, TITLE,
-        (Figure("server spawned -> /_stcore/health ok", healthy.median, "s"),
-         Figure("server spawned -> sign-in page drawn", drawn.median, "s"),
-         Figure("  of which: healthy -> sign-in page drawn", drawn.median - healthy.median, "s"),
-         Figure("sign-in clicked -> Home drawn, script idle", signed.median, "s"),
-         Figure("Sign in clicks lost to a rerun in flight (all cold starts)", sum(s.lost_clicks for s in samples), "")),
+        NAME,
+        TITLE,
+        (
+            Figure("server spawned -> /_stcore/health ok", healthy.median, "s"),
+            Figure("server spawned -> sign-in page drawn", drawn.median, "s"),
+            Figure("  of which: healthy -> sign-in page drawn", drawn.median - healthy.median, "s"),
+            Figure("sign-in clicked -> Home drawn, script idle", signed.median, "s"),
+            Figure(
+                "Sign in clicks lost to a rerun in flight (all cold starts)", sum(s.lost_clicks for s in samples), ""
+            ),
+        ),
         (),
         notes=(f"{repeats} cold starts; the issue sets no limit for these figures, so they are reported only.",),
     )

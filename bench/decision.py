@@ -92,8 +92,9 @@ class _Trainee:
         state = training.load_state(self.db, self.scenario, a, "trainee")
         preselected = at.radio(key=f"pick_{a}").value
         # Not the item the queue preselects, so opening it changes the screen.
-        self.item_id = next(i for i in state.pending
-                            if i != preselected and isinstance(state.queue.item(i), ConversationItem))
+        self.item_id = next(
+            i for i in state.pending if i != preselected and isinstance(state.queue.item(i), ConversationItem)
+        )
 
     def scenario_item_kind(self, item_id: str) -> str:
         return training.load_state(self.db, self.scenario, self.attempt_id, "trainee").queue.item(item_id).kind
@@ -105,7 +106,7 @@ class _Trainee:
             lambda: at.radio(key=f"call_{a}_{i}").set_value(CALL).run(),
             lambda: at.button(key=f"submit_{a}_{i}").click().run(),
         )
-        for step, action in zip(STEPS, actions):
+        for step, action in zip(STEPS, actions, strict=False):
             self._timed(self.steps[step], action)
 
     def recorded(self) -> int:
@@ -120,15 +121,18 @@ def run(ctx: Context) -> Outcome:
         checked(at.switch_page("app_pages/train.py").run())
         trainee = _Trainee(at, str(db_path))
         runs = ctx.repeats * RUNS_PER_REPEAT
-        timings = interleaved({
-            "baseline": Case(lambda: [page.run() for _ in range(BASELINE_RUNS)], per=BASELINE_RUNS),
-            "decision": Case(trainee.decide, trainee.open_fresh_attempt),
-        }, runs)
+        timings = interleaved(
+            {
+                "baseline": Case(lambda: [page.run() for _ in range(BASELINE_RUNS)], per=BASELINE_RUNS),
+                "decision": Case(trainee.decide, trainee.open_fresh_attempt),
+            },
+            runs,
+        )
         if trainee.recorded() != 2:
             raise RuntimeError("the submitted calls were not recorded; the benchmark is not measuring a decision")
         baseline, decision = timings["baseline"], timings["decision"]
-        steps = {step: Timing(tuple(s[1:runs + 1])) for step, s in trainee.steps.items()}
-        first = {step: Timing(tuple(s[1:runs + 1])) for step, s in trainee.first.items()}
+        steps = {step: Timing(tuple(s[1 : runs + 1])) for step, s in trainee.steps.items()}
+        first = {step: Timing(tuple(s[1 : runs + 1])) for step, s in trainee.first.items()}
         slowest = max(steps, key=lambda step: steps[step].median)
         ratio = steps[slowest].median / baseline.median
         profile = ""
@@ -137,9 +141,11 @@ def run(ctx: Context) -> Outcome:
             profile = profile_text(trainee.decide)
     figures = [Figure("one-line page rerun (baseline)", ms(baseline.median), "ms")]
     figures += [Figure(f"step: {step}", ms(t.median), "ms") for step, t in steps.items()]
-    figures += [Figure("decision (3 reruns)", ms(decision.median), "ms"),
-                Figure("decision (3 reruns) / one-line rerun", decision.median / baseline.median, "x"),
-                Figure("decision, slowest run", ms(decision.spread[1]), "ms")]
+    figures += [
+        Figure("decision (3 reruns)", ms(decision.median), "ms"),
+        Figure("decision (3 reruns) / one-line rerun", decision.median / baseline.median, "x"),
+        Figure("decision, slowest run", ms(decision.spread[1]), "ms"),
+    ]
     figures += [Figure(f"first call of a shift, replica open: {step}", ms(t.median), "ms") for step, t in first.items()]
     check = Check(f"each rerun of a decision (slowest step: {slowest}) / one-line rerun", ratio, LIMIT, "x")
     return Outcome(NAME, TITLE, tuple(figures), (check,), profile=profile)

@@ -33,8 +33,10 @@ LIMIT_RATIO = 3.0
 LIMIT_PEAK_MIB = 200.0
 LIMIT_GROWTH_MIB = 20.0
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-FLOOR_SQL = ("SELECT * FROM attempts; SELECT * FROM decisions; SELECT * FROM decision_log; "
-             "SELECT * FROM qa_answers; SELECT * FROM trainer_notes;")
+FLOOR_SQL = (
+    "SELECT * FROM attempts; SELECT * FROM decisions; SELECT * FROM decision_log; "
+    "SELECT * FROM qa_answers; SELECT * FROM trainer_notes;"
+)
 _PEAK = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
 FINDING = """
 The pack is one read transaction whose rows go through `csv.writer` (`SafeCsvWriter`, formula
@@ -51,8 +53,10 @@ nearly all of the peak is the interpreter, the libraries and the scenario catalo
 def _tools() -> None:
     missing = [tool for tool in ("sqlite3", "zip") if shutil.which(tool) is None]
     if missing or not Path("/usr/bin/time").exists():
-        raise RuntimeError(f"install Debian's sqlite3, zip and time (missing: {', '.join(missing) or 'time'}); "
-                           "`make bench` does it when run as root")
+        raise RuntimeError(
+            f"install Debian's sqlite3, zip and time (missing: {', '.join(missing) or 'time'}); "
+            "`make bench` does it when run as root"
+        )
 
 
 def floor_once(db_path: Path, folder: Path) -> float:
@@ -60,8 +64,9 @@ def floor_once(db_path: Path, folder: Path) -> float:
     target = folder / "floor.zip"
     target.unlink(missing_ok=True)
     began = time.perf_counter()
-    reader = subprocess.Popen(["sqlite3", "-csv", "-header", f"file:{db_path}?mode=ro", FLOOR_SQL],
-                              stdout=subprocess.PIPE)
+    reader = subprocess.Popen(
+        ["sqlite3", "-csv", "-header", f"file:{db_path}?mode=ro", FLOOR_SQL], stdout=subprocess.PIPE
+    )
     zipper = subprocess.run(["zip", "-1", "-q", str(target), "-"], stdin=reader.stdout, check=False)
     assert reader.stdout is not None
     reader.stdout.close()
@@ -114,25 +119,35 @@ def run(ctx: Context) -> Outcome:
     growth = peaks["large"] - peaks["small"]
     figures.append(Figure(f"peak RSS growth, {rows['small']:,} -> {rows['large']:,} decisions", growth, "MiB"))
     return Outcome(
-        NAME, TITLE, tuple(figures),
-        (Check(f"pack time / floor time, {rows['large']:,} decisions", ratio, LIMIT_RATIO, "x"),
-         Check(f"peak RSS of the export, {rows['large']:,} decisions", peaks["large"], LIMIT_PEAK_MIB, "MiB"),
-         Check("peak RSS growth for 10x the decisions", growth, LIMIT_GROWTH_MIB, "MiB")),
+        NAME,
+        TITLE,
+        tuple(figures),
+        (
+            Check(f"pack time / floor time, {rows['large']:,} decisions", ratio, LIMIT_RATIO, "x"),
+            Check(f"peak RSS of the export, {rows['large']:,} decisions", peaks["large"], LIMIT_PEAK_MIB, "MiB"),
+            Check("peak RSS growth for 10x the decisions", growth, LIMIT_GROWTH_MIB, "MiB"),
+        ),
         notes=(f"{repeats} runs of each, floor and pack alternating, medians; peak RSS is the largest of the runs.",),
     )
 
 
 def export_once(db_path: Path, exports_dir: Path) -> int:
     """One export of the whole database in this process; returns its decision rows (the pack is deleted)."""
+    from bench.generate import load_builtin
     from optrain.exports import EvidenceFilter, export_evidence_pack
     from optrain.storage import open_db
 
-    from bench.generate import load_builtin
-
     modules = {s.id: s.module for s in load_builtin()}
     db = open_db(db_path, read_only=True)
-    pack = export_evidence_pack(db, EvidenceFilter(), exports_dir=exports_dir, uploads_dir=exports_dir / "none",
-                                signing_key=exports_dir / "signing_key.pem", now=NOW, modules=modules)
+    pack = export_evidence_pack(
+        db,
+        EvidenceFilter(),
+        exports_dir=exports_dir,
+        uploads_dir=exports_dir / "none",
+        signing_key=exports_dir / "signing_key.pem",
+        now=NOW,
+        modules=modules,
+    )
     pack.path.unlink()
     db.close()
     return pack.rows("decisions.csv") or 0

@@ -52,17 +52,39 @@ AGENT_NAME = "Casey Morgan"
 TRAINEES_PER_TRANSACTION = 100
 ESCALATION_NOTE = "Refund is over the $500 limit; needs a manager's approval."
 ANSWER_OPENERS = (
-    "The", "I found the", "Honestly the", "For me the", "Our team thinks the", "Mostly fine, but the",
+    "The",
+    "I found the",
+    "Honestly the",
+    "For me the",
+    "Our team thinks the",
+    "Mostly fine, but the",
 )
 ANSWER_TOPICS = (
-    "SLA breach badge", "days of cover column", "template picker", "escalation button", "rate limit banner",
-    "Inventory Heatmap colours", "CX Escalations list", "decision log notice", "Fulfillment Health tile",
-    "refund over $500 rule", "freight/LTL orders", "AI draft review", "Sales Pulse top SKUs",
+    "SLA breach badge",
+    "days of cover column",
+    "template picker",
+    "escalation button",
+    "rate limit banner",
+    "Inventory Heatmap colours",
+    "CX Escalations list",
+    "decision log notice",
+    "Fulfillment Health tile",
+    "refund over $500 rule",
+    "freight/LTL orders",
+    "AI draft review",
+    "Sales Pulse top SKUs",
 )
 ANSWER_ENDINGS = (
-    "is clear enough.", "was confusing at first.", "needs a tooltip.", "should show the order total.",
-    "hides the customer's last message.", "could link to the runbook.", "works well on a busy shift.",
-    "needs the carrier's tracking link.", "should say who to contact.", "took me too long to find.",
+    "is clear enough.",
+    "was confusing at first.",
+    "needs a tooltip.",
+    "should show the order total.",
+    "hides the customer's last message.",
+    "could link to the runbook.",
+    "works well on a busy shift.",
+    "needs the carrier's tracking link.",
+    "should say who to contact.",
+    "took me too long to find.",
 )
 
 _DECISION_SQL = """
@@ -98,8 +120,10 @@ class Scale:
         return self.trainees * self.decisions_per_trainee
 
     def label(self) -> str:
-        return (f"{self.trainees:,} trainees x {self.decisions_per_trainee} decisions = {self.decisions:,} decisions, "
-                f"{self.qa_answers:,} Q&A answers")
+        return (
+            f"{self.trainees:,} trainees x {self.decisions_per_trainee} decisions = {self.decisions:,} decisions, "
+            f"{self.qa_answers:,} Q&A answers"
+        )
 
 
 FULL = Scale()
@@ -183,16 +207,31 @@ def plan_scenario(scenario: Scenario) -> ScenarioPlan:
             note = ESCALATION_NOTE if CALLS[call].note_required else None
             verdict = judge(item, Decision(item.id, call, template, body, note), is_follow_up=follow_up)
             payload = {
-                "mode": "training", "scenario_id": scenario.id, "scenario_version": scenario.version,
-                "item_id": item.id, "item_kind": item.kind,
+                "mode": "training",
+                "scenario_id": scenario.id,
+                "scenario_version": scenario.version,
+                "item_id": item.id,
+                "item_kind": item.kind,
                 "conversation_id": entry.payload.get("id") if item.kind == "conversation" else None,
-                "call": call, "template": template, "body": body, "note": note,
+                "call": call,
+                "template": template,
+                "body": body,
+                "note": note,
             }
-            options.append(Option(
-                call, template, body, note, verdict.points, verdict.max_points, verdict.verdict,
-                verdict.critical_failure, CALLS[call].action_type,
-                json.dumps(payload, sort_keys=True, ensure_ascii=False)[1:],
-            ))
+            options.append(
+                Option(
+                    call,
+                    template,
+                    body,
+                    note,
+                    verdict.points,
+                    verdict.max_points,
+                    verdict.verdict,
+                    verdict.critical_failure,
+                    CALLS[call].action_type,
+                    json.dumps(payload, sort_keys=True, ensure_ascii=False)[1:],
+                )
+            )
         plans.append(ItemPlan(item.id, tuple(options)))
     return ScenarioPlan(scenario, queue.seed, tuple(plans))
 
@@ -244,32 +283,75 @@ class _Writer:
                     score += option.points
                     top += option.max_points
                     critical += option.critical_failure
-                    decisions.append((attempt_id, item.item_id, option.call, option.template, option.body,
-                                      option.note, at, elapsed, seq, option.points, option.max_points,
-                                      option.verdict))
-                    log.append((plan.scenario.shop_domain, option.action_type, email, at,
-                                audit_payload(attempt_id, option), attempt_id))
-                status = "in_progress" if budget < len(plan.items) else (
-                    "abandoned" if rng.random() < 0.02 else "completed")
+                    decisions.append(
+                        (
+                            attempt_id,
+                            item.item_id,
+                            option.call,
+                            option.template,
+                            option.body,
+                            option.note,
+                            at,
+                            elapsed,
+                            seq,
+                            option.points,
+                            option.max_points,
+                            option.verdict,
+                        )
+                    )
+                    log.append(
+                        (
+                            plan.scenario.shop_domain,
+                            option.action_type,
+                            email,
+                            at,
+                            audit_payload(attempt_id, option),
+                            attempt_id,
+                        )
+                    )
+                status = (
+                    "in_progress" if budget < len(plan.items) else ("abandoned" if rng.random() < 0.02 else "completed")
+                )
                 budget -= len(plan.items)
                 clock += timedelta(seconds=rng.randint(30, 300))
-                attempts.append(self._attempt_row(attempt_id, trainee, plan, started, clock, status,
-                                                  score, top, critical))
+                attempts.append(
+                    self._attempt_row(attempt_id, trainee, plan, started, clock, status, score, top, critical)
+                )
                 self.attempts.append(AttemptRow(attempt_id, username, plan.scenario, clock, status == "completed"))
             day += 1
         return attempts, decisions, log
 
-    def _attempt_row(self, attempt_id: int, trainee: int, plan: ScenarioPlan, started: datetime,
-                     finished: datetime, status: str, score: float, top: float, critical: int) -> tuple:
+    def _attempt_row(
+        self,
+        attempt_id: int,
+        trainee: int,
+        plan: ScenarioPlan,
+        started: datetime,
+        finished: datetime,
+        status: str,
+        score: float,
+        top: float,
+        critical: int,
+    ) -> tuple:
         """Scored like `score_attempt` would on this path; only a completed attempt has a result."""
         percent = round(score / top, 4) if top else 0.0
         passed = int(not critical and percent + 1e-9 >= plan.scenario.pass_mark)
         done = status == "completed"
         return (
-            attempt_id, self.username(trainee), self.names[trainee], plan.scenario.id, plan.scenario.version,
-            plan.seed, utc_iso(started), None if status == "in_progress" else utc_iso(finished), status,
-            round(score, 4) if done else None, round(top, 4) if done else None, percent if done else None,
-            passed if done else None, critical if done else None,
+            attempt_id,
+            self.username(trainee),
+            self.names[trainee],
+            plan.scenario.id,
+            plan.scenario.version,
+            plan.seed,
+            utc_iso(started),
+            None if status == "in_progress" else utc_iso(finished),
+            status,
+            round(score, 4) if done else None,
+            round(top, 4) if done else None,
+            percent if done else None,
+            passed if done else None,
+            critical if done else None,
         )
 
     def answers(self) -> Iterator[tuple]:
@@ -290,8 +372,20 @@ class _Writer:
             severity = rng.choice(("low", "medium", "high", "critical")) if answer and rng.random() < 0.3 else None
             status = rng.choices(("new", "ticket_filed", "dismissed"), weights=(85, 10, 5))[0]
             at = utc_iso(attempt.finished_at + timedelta(seconds=rng.randint(20, 600)))
-            yield (attempt.id, attempt.username, attempt.scenario.id, attempt.scenario.version, question.id,
-                   question.part, question.kind, answer, int(skipped), severity, at, status)
+            yield (
+                attempt.id,
+                attempt.username,
+                attempt.scenario.id,
+                attempt.scenario.version,
+                question.id,
+                question.part,
+                question.kind,
+                answer,
+                int(skipped),
+                severity,
+                at,
+                status,
+            )
 
 
 def _fill(db: Database, scale: Scale, plans: Sequence[ScenarioPlan]) -> None:

@@ -44,8 +44,15 @@ def trainee(number: int, db_path: str, busy_ms: int, ready: Any, go: Any, result
     """One trainee process: (attempt id, latencies in seconds, StorageErrors seen) goes to `results`."""
     db = storage.open_db(db_path, migrate=False, busy_timeout_ms=busy_ms)
     username = f"load{number:02d}"
-    attempt = storage.start_attempt(db, username=username, display_name=username, scenario_id="cx_escalations_basics",
-                                    scenario_version=1, seed=1, now=START)
+    attempt = storage.start_attempt(
+        db,
+        username=username,
+        display_name=username,
+        scenario_id="cx_escalations_basics",
+        scenario_version=1,
+        seed=1,
+        now=START,
+    )
     latencies: list[float] = []
     errors = 0
     ready.put(number)
@@ -55,12 +62,25 @@ def trainee(number: int, db_path: str, busy_ms: int, ready: Any, go: Any, result
         while True:
             try:
                 storage.record_decision(
-                    db, attempt.id, item_id=f"item-{n:03d}", call="escalate_specialist", template=None, body=None,
-                    note=None, decided_at=START + timedelta(seconds=n), elapsed_seconds=30.0, points=1.0,
-                    max_points=1.0, verdict="correct",
-                    log=storage.DecisionLogEntry("hotrodan.myshopify.com", "escalated_to_specialist",
-                                                 f"{username}@hotrodan.example",
-                                                 {"mode": "training", "attempt_id": attempt.id, "item_id": n}))
+                    db,
+                    attempt.id,
+                    item_id=f"item-{n:03d}",
+                    call="escalate_specialist",
+                    template=None,
+                    body=None,
+                    note=None,
+                    decided_at=START + timedelta(seconds=n),
+                    elapsed_seconds=30.0,
+                    points=1.0,
+                    max_points=1.0,
+                    verdict="correct",
+                    log=storage.DecisionLogEntry(
+                        "hotrodan.myshopify.com",
+                        "escalated_to_specialist",
+                        f"{username}@hotrodan.example",
+                        {"mode": "training", "attempt_id": attempt.id, "item_id": n},
+                    ),
+                )
                 break
             except StorageError:
                 errors += 1
@@ -86,8 +106,9 @@ def _wait_ready(ready: Any, workers: list[Any]) -> None:
 def run_load(db_path: Path, busy_ms: int) -> dict[str, Any]:
     spawn = multiprocessing.get_context("spawn")  # nothing of this process (connections, threads) leaks into a child
     ready, go, results = spawn.Queue(), spawn.Event(), spawn.Queue()
-    workers = [spawn.Process(target=trainee, args=(n, str(db_path), busy_ms, ready, go, results))
-               for n in range(PROCESSES)]
+    workers = [
+        spawn.Process(target=trainee, args=(n, str(db_path), busy_ms, ready, go, results)) for n in range(PROCESSES)
+    ]
     for w in workers:
         w.start()
     try:
@@ -120,8 +141,13 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def load_in_child(db_path: Path, busy_ms: int) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, "-m", "bench.load", str(db_path), str(busy_ms)], cwd=ROOT,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.load", str(db_path), str(busy_ms)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"the load run failed:\n{done.stderr[-3000:]}")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -140,24 +166,34 @@ def run(ctx: Context) -> Outcome:
         longer = load_in_child(db_path, DIAGNOSIS_BUSY_MS)
         diagnosis = [
             Figure(f"diagnosis: StorageErrors with a {DIAGNOSIS_BUSY_MS // 1000} s busy timeout", longer["errors"], ""),
-            Figure(f"diagnosis: write latency max with a {DIAGNOSIS_BUSY_MS // 1000} s busy timeout",
-                   longer["latencies_ms"][-1], "ms"),
+            Figure(
+                f"diagnosis: write latency max with a {DIAGNOSIS_BUSY_MS // 1000} s busy timeout",
+                longer["latencies_ms"][-1],
+                "ms",
+            ),
         ]
     return Outcome(
-        NAME, TITLE,
-        (Figure("decisions stored", result["decisions"], ""),
-         Figure("decision-log records stored", result["log"], ""),
-         Figure("write latency p50", percentile(latencies, 0.50), "ms"),
-         Figure("write latency p95", percentile(latencies, 0.95), "ms"),
-         Figure("write latency p99", percentile(latencies, 0.99), "ms"),
-         Figure("write latency max", latencies[-1], "ms"),
-         Figure("throughput, all processes together", expected / result["wall_s"], "decisions/s"),
-         *diagnosis),
-        (Check("decisions lost", expected - result["decisions"], 0, ""),
-         Check("decision-log records lost", expected - result["log"], 0, ""),
-         Check("StorageError (database busy) seen by a caller", result["errors"], 0, "")),
-        notes=(f"{PROCESSES} processes x {CALLS} calls, busy timeout {busy_ms} ms, on the copy of the large "
-               "database the app benchmarks use; latency includes any retry.",),
+        NAME,
+        TITLE,
+        (
+            Figure("decisions stored", result["decisions"], ""),
+            Figure("decision-log records stored", result["log"], ""),
+            Figure("write latency p50", percentile(latencies, 0.50), "ms"),
+            Figure("write latency p95", percentile(latencies, 0.95), "ms"),
+            Figure("write latency p99", percentile(latencies, 0.99), "ms"),
+            Figure("write latency max", latencies[-1], "ms"),
+            Figure("throughput, all processes together", expected / result["wall_s"], "decisions/s"),
+            *diagnosis,
+        ),
+        (
+            Check("decisions lost", expected - result["decisions"], 0, ""),
+            Check("decision-log records lost", expected - result["log"], 0, ""),
+            Check("StorageError (database busy) seen by a caller", result["errors"], 0, ""),
+        ),
+        notes=(
+            f"{PROCESSES} processes x {CALLS} calls, busy timeout {busy_ms} ms, on the copy of the large "
+            "database the app benchmarks use; latency includes any retry.",
+        ),
     )
 
 

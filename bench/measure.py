@@ -46,8 +46,9 @@ class Timing:
         return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def repeat(run: Callable[[], Any], times: int, *, warmup: int = 1, setup: Callable[[], Any] | None = None,
-           per: int = 1) -> Timing:
+def repeat(
+    run: Callable[[], Any], times: int, *, warmup: int = 1, setup: Callable[[], Any] | None = None, per: int = 1
+) -> Timing:
     """Time `run` `times` times after `warmup` untimed runs; `setup` runs untimed before each.
 
     `per` divides each sample, for runs that repeat an operation `per` times
@@ -220,11 +221,19 @@ def summarise(profiler: cProfile.Profile, top: int) -> str:
     by_own = sorted(working, key=lambda kv: kv[1][2], reverse=True)[:top]
     ours = [kv for kv in entries.items() if _short(kv[0][0]).startswith(PROJECT_PARTS)]
     by_cumulative = sorted(ours, key=lambda kv: kv[1][3], reverse=True)[:top]
-    return "\n".join([
-        "Heaviest by own time:", header, *(line(k, v) for k, v in by_own), "",
-        "Project code by cumulative time:", header, *(line(k, v) for k, v in by_cumulative), "",
-        f"(total profiled: {total * 1000:.1f} ms; the profiler inflates every figure)",
-    ])
+    return "\n".join(
+        [
+            "Heaviest by own time:",
+            header,
+            *(line(k, v) for k, v in by_own),
+            "",
+            "Project code by cumulative time:",
+            header,
+            *(line(k, v) for k, v in by_cumulative),
+            "",
+            f"(total profiled: {total * 1000:.1f} ms; the profiler inflates every figure)",
+        ]
+    )
 
 
 def _short(path: str) -> str:
@@ -234,4 +243,4 @@ def _short(path: str) -> str:
         if marker in text:
             return text.split(marker, 1)[1]
     stdlib = sysconfig.get_paths()["stdlib"] + "/"
-    return "stdlib/" + text[len(stdlib):] if text.startswith(stdlib) else text
+    return "stdlib/" + text[len(stdlib) :] if text.startswith(stdlib) else text

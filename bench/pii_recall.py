@@ -22,8 +22,22 @@ from optrain.chatwoot_import import import_file
 CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "chatwoot" / "recall"
 # Structured details must all be replaced; names found only in free text are caught as far as possible
 # and the rest must reach the trainer's review list.
-STRUCTURED = ("phone", "card", "card_expiry", "cvv", "ssn", "vin", "plate", "dob", "email", "handle", "url",
-              "address", "order", "name")
+STRUCTURED = (
+    "phone",
+    "card",
+    "card_expiry",
+    "cvv",
+    "ssn",
+    "vin",
+    "plate",
+    "dob",
+    "email",
+    "handle",
+    "url",
+    "address",
+    "order",
+    "name",
+)
 
 
 @dataclass
@@ -73,8 +87,10 @@ def main() -> None:
     print(f"{'kind':<12} {'planted':>7} {'replaced':>8} {'flagged':>7}  recall")
     for kind in sorted(result, key=lambda k: (k not in STRUCTURED, k)):
         r = result[kind]
-        print(f"{kind:<12} {r.planted:>7} {r.replaced:>8} {r.flagged:>7}  {r.replaced / r.planted:6.0%}"
-              + (f"  missed: {', '.join(r.missed)}" if r.missed else ""))
+        print(
+            f"{kind:<12} {r.planted:>7} {r.replaced:>8} {r.flagged:>7}  {r.replaced / r.planted:6.0%}"
+            + (f"  missed: {', '.join(r.missed)}" if r.missed else "")
+        )
     total = sum(r.planted for r in result.values())
     replaced = sum(r.replaced for r in result.values())
     flagged = sum(r.flagged for r in result.values())

@@ -192,10 +192,13 @@ def run(ctx: Context) -> Outcome:
     plan = plan_of(scenario)
     seed = scenario_seed(scenario)
     repeats = ctx.repeats + 4
-    timings = interleaved({
-        "every field": Case(lambda: faker_for_every_field(seeded_faker(seed), plan), fresh_start),
-        "cold": Case(lambda: generate_queue(scenario), fresh_start),
-    }, repeats)
+    timings = interleaved(
+        {
+            "every field": Case(lambda: faker_for_every_field(seeded_faker(seed), plan), fresh_start),
+            "cold": Case(lambda: generate_queue(scenario), fresh_start),
+        },
+        repeats,
+    )
     baseline, cold = timings["every field"], timings["cold"]
     fresh_start()
     generate_queue(scenario)
@@ -207,12 +210,17 @@ def run(ctx: Context) -> Outcome:
         fresh_start()
         profile = profile_text(lambda: generate_queue(scenario))
     return Outcome(
-        NAME, TITLE,
-        (Figure("conversations in the queue", len(plan.conversations), ""),
-         Figure("Faker for every field alone (baseline)", ms(baseline.median), "ms"),
-         Figure("generate_queue, cache cleared", ms(cold.median), "ms"),
-         Figure("generate_queue, cached second load", ms(cached.median), "ms")),
-        (Check("generation / Faker for every field", ratio, LIMIT_RATIO, "x"),
-         Check("cached second load", ms(cached.median), LIMIT_CACHED_MS, "ms")),
+        NAME,
+        TITLE,
+        (
+            Figure("conversations in the queue", len(plan.conversations), ""),
+            Figure("Faker for every field alone (baseline)", ms(baseline.median), "ms"),
+            Figure("generate_queue, cache cleared", ms(cold.median), "ms"),
+            Figure("generate_queue, cached second load", ms(cached.median), "ms"),
+        ),
+        (
+            Check("generation / Faker for every field", ratio, LIMIT_RATIO, "x"),
+            Check("cached second load", ms(cached.median), LIMIT_CACHED_MS, "ms"),
+        ),
         profile=profile,
     )

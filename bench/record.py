@@ -47,8 +47,10 @@ _BARE_TABLE = """
         decided_at TEXT, elapsed_seconds REAL, seq INTEGER, points REAL, max_points REAL, verdict TEXT
     )
 """
-_BARE_INSERT = "INSERT INTO decisions (attempt_id, item_id, call, template, body, note, decided_at, " \
-               "elapsed_seconds, seq, points, max_points, verdict) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_BARE_INSERT = (
+    "INSERT INTO decisions (attempt_id, item_id, call, template, body, note, decided_at, "
+    "elapsed_seconds, seq, points, max_points, verdict) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 class _Recorder:
@@ -65,20 +67,47 @@ class _Recorder:
 
     def new_attempt(self) -> None:
         self.attempt_id = storage.start_attempt(
-            self.db, username="bench", display_name="Bench", scenario_id="cx_escalations_basics",
-            scenario_version=1, seed=1, now=NOW).id
+            self.db,
+            username="bench",
+            display_name="Bench",
+            scenario_id="cx_escalations_basics",
+            scenario_version=1,
+            seed=1,
+            now=NOW,
+        ).id
         self.calls = [self.arguments(n) for n in range(BATCH)]
 
     def arguments(self, n: int) -> dict[str, Any]:
         return dict(
-            item_id=f"item-{n:04d}", call="approve_template", template="ship_update", body=BODY, note=None,
-            decided_at=NOW + timedelta(seconds=n), elapsed_seconds=42.5, points=1.0, max_points=1.0,
+            item_id=f"item-{n:04d}",
+            call="approve_template",
+            template="ship_update",
+            body=BODY,
+            note=None,
+            decided_at=NOW + timedelta(seconds=n),
+            elapsed_seconds=42.5,
+            points=1.0,
+            max_points=1.0,
             verdict="correct",
-            log=DecisionLogEntry("hotrodan.myshopify.com", "reply_approved", "bench@hotrodan.example", {
-                "mode": "training", "attempt_id": self.attempt_id, "scenario_id": "cx_escalations_basics",
-                "scenario_version": 1, "item_id": f"item-{n:04d}", "item_kind": "conversation",
-                "conversation_id": 4100 + n, "call": "approve_template", "template": "ship_update", "body": BODY,
-                "note": None}))
+            log=DecisionLogEntry(
+                "hotrodan.myshopify.com",
+                "reply_approved",
+                "bench@hotrodan.example",
+                {
+                    "mode": "training",
+                    "attempt_id": self.attempt_id,
+                    "scenario_id": "cx_escalations_basics",
+                    "scenario_version": 1,
+                    "item_id": f"item-{n:04d}",
+                    "item_kind": "conversation",
+                    "conversation_id": 4100 + n,
+                    "call": "approve_template",
+                    "template": "ship_update",
+                    "body": BODY,
+                    "note": None,
+                },
+            ),
+        )
 
     def batch(self) -> None:
         db, attempt_id = self.db, self.attempt_id
@@ -101,8 +130,20 @@ def bare_connection(path: Path, synchronous: int) -> sqlite3.Connection:
 
 
 def bare_batch(conn: sqlite3.Connection) -> None:
-    row: tuple[Any, ...] = (1, "item", "approve_template", "ship_update", BODY, None, NOW.isoformat(), 42.5, 1,
-                            1.0, 1.0, "correct")
+    row: tuple[Any, ...] = (
+        1,
+        "item",
+        "approve_template",
+        "ship_update",
+        BODY,
+        None,
+        NOW.isoformat(),
+        42.5,
+        1,
+        1.0,
+        1.0,
+        "correct",
+    )
     for _ in range(BATCH):
         conn.execute(_BARE_INSERT, row)
         conn.commit()
@@ -131,13 +172,16 @@ def run(ctx: Context) -> Outcome:
     cpu_conn = bare_connection(folder / "bare-cpu-only.db", 0)
     try:
         recorder, on_large, cpu_recorder = _Recorder(db), _Recorder(large), _Recorder(cpu_db)
-        timings = interleaved({
-            "bare": Case(lambda: bare_batch(conn), per=BATCH),
-            "fresh": Case(recorder.batch, recorder.new_attempt, BATCH),
-            "large": Case(on_large.batch, on_large.new_attempt, BATCH),
-            "bare, no flush": Case(lambda: bare_batch(cpu_conn), per=BATCH),
-            "record, no flush": Case(cpu_recorder.batch, cpu_recorder.new_attempt, BATCH),
-        }, ctx.repeats + 4)
+        timings = interleaved(
+            {
+                "bare": Case(lambda: bare_batch(conn), per=BATCH),
+                "fresh": Case(recorder.batch, recorder.new_attempt, BATCH),
+                "large": Case(on_large.batch, on_large.new_attempt, BATCH),
+                "bare, no flush": Case(lambda: bare_batch(cpu_conn), per=BATCH),
+                "record, no flush": Case(cpu_recorder.batch, cpu_recorder.new_attempt, BATCH),
+            },
+            ctx.repeats + 4,
+        )
         bare, fresh = timings["bare"], timings["fresh"]
         ratio = fresh.median / bare.median
         profile = ""
@@ -151,17 +195,33 @@ def run(ctx: Context) -> Outcome:
         conn.close()
         cpu_conn.close()
     return Outcome(
-        NAME, TITLE,
-        (Figure("bare INSERT + COMMIT (baseline)", bare.median * 1e6, "us"),
-         Figure("record_decision, fresh database", fresh.median * 1e6, "us"),
-         Figure("record_decision, large database", timings["large"].median * 1e6, "us"),
-         Figure("one flush (the baseline at its level minus the baseline with synchronous=OFF)",
-                (bare.median - timings["bare, no flush"].median) * 1e6, "us"),
-         Figure("record_decision / bare insert, both with synchronous=OFF (CPU only)",
-                timings["record, no flush"].median / timings["bare, no flush"].median, "x")),
-        (Check(f"record_decision / bare insert (synchronous={SYNCHRONOUS_NAMES.get(level, level)})", ratio, LIMIT,
-               "x"),),
-        notes=((f"Both sides in WAL mode with synchronous={SYNCHRONOUS_NAMES.get(level, level)}, the level `open_db` "
-                "gives the app's connections."),),
+        NAME,
+        TITLE,
+        (
+            Figure("bare INSERT + COMMIT (baseline)", bare.median * 1e6, "us"),
+            Figure("record_decision, fresh database", fresh.median * 1e6, "us"),
+            Figure("record_decision, large database", timings["large"].median * 1e6, "us"),
+            Figure(
+                "one flush (the baseline at its level minus the baseline with synchronous=OFF)",
+                (bare.median - timings["bare, no flush"].median) * 1e6,
+                "us",
+            ),
+            Figure(
+                "record_decision / bare insert, both with synchronous=OFF (CPU only)",
+                timings["record, no flush"].median / timings["bare, no flush"].median,
+                "x",
+            ),
+        ),
+        (
+            Check(
+                f"record_decision / bare insert (synchronous={SYNCHRONOUS_NAMES.get(level, level)})", ratio, LIMIT, "x"
+            ),
+        ),
+        notes=(
+            (
+                f"Both sides in WAL mode with synchronous={SYNCHRONOUS_NAMES.get(level, level)}, the level `open_db` "
+                "gives the app's connections."
+            ),
+        ),
         profile=profile,
     )

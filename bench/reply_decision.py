@@ -35,7 +35,7 @@ class _ReplyTrainee(base._Trainee):
             lambda: at.selectbox(key=f"template_{a}_{i}").set_value(TEMPLATE).run(),
             lambda: at.button(key=f"submit_{a}_{i}").click().run(),
         )
-        for step, action in zip(STEPS, actions):
+        for step, action in zip(STEPS, actions, strict=False):
             self._timed(self.steps[step], action)
 
 
@@ -47,20 +47,24 @@ def run(ctx: Context) -> Outcome:
         checked(at.switch_page("app_pages/train.py").run())
         trainee = _ReplyTrainee(at, str(db_path))
         runs = ctx.repeats * base.RUNS_PER_REPEAT
-        timings = interleaved({
-            "baseline": Case(lambda: [page.run() for _ in range(base.BASELINE_RUNS)], per=base.BASELINE_RUNS),
-            "decision": Case(trainee.decide, trainee.open_fresh_attempt),
-        }, runs)
+        timings = interleaved(
+            {
+                "baseline": Case(lambda: [page.run() for _ in range(base.BASELINE_RUNS)], per=base.BASELINE_RUNS),
+                "decision": Case(trainee.decide, trainee.open_fresh_attempt),
+            },
+            runs,
+        )
         rows = storage.list_decisions(trainee.db, trainee.attempt_id)
         if len(rows) != 2 or not rows[-1].body or rows[-1].template != TEMPLATE:
             raise RuntimeError("the reply was not recorded; the benchmark is not measuring a decision with a reply")
         baseline, decision = timings["baseline"], timings["decision"]
-        steps = {step: Timing(tuple(s[1:runs + 1])) for step, s in trainee.steps.items()}
+        steps = {step: Timing(tuple(s[1 : runs + 1])) for step, s in trainee.steps.items()}
         slowest = max(steps, key=lambda step: steps[step].median)
         ratio = steps[slowest].median / baseline.median
     figures = [Figure("one-line page rerun (baseline)", ms(baseline.median), "ms")]
     figures += [Figure(f"step: {step}", ms(t.median), "ms") for step, t in steps.items()]
     figures += [Figure("decision with a reply (4 reruns)", ms(decision.median), "ms")]
-    check = Check(f"each rerun of a decision with a reply (slowest step: {slowest}) / one-line rerun", ratio,
-                  base.LIMIT, "x")
+    check = Check(
+        f"each rerun of a decision with a reply (slowest step: {slowest}) / one-line rerun", ratio, base.LIMIT, "x"
+    )
     return Outcome(NAME, TITLE, tuple(figures), (check,))

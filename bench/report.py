@@ -106,13 +106,22 @@ def table(outcomes: Sequence[Outcome]) -> str:
         if not o.checks:
             rows.append((o.name, "(figures only)", "", "", "-"))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
-def markdown(outcomes: Sequence[Outcome], *, machine: Machine, started: datetime, mode: str, data: Sequence[str],
-             findings: Mapping[str, str], load_after: str, total_seconds: float) -> str:
+def markdown(
+    outcomes: Sequence[Outcome],
+    *,
+    machine: Machine,
+    started: datetime,
+    mode: str,
+    data: Sequence[str],
+    findings: Mapping[str, str],
+    load_after: str,
+    total_seconds: float,
+) -> str:
     out = [
         "# Benchmark results",
         "",
@@ -159,6 +168,5 @@ def markdown(outcomes: Sequence[Outcome], *, machine: Machine, started: datetime
             heading = "Why it misses" if o.missed else "Cause found, fix and before/after"
             out += ["", f"### {heading}", "", findings[o.name].strip()]
         if o.profile:
-            out += ["", "Profile of one run (cProfile, cumulative time, heaviest first):", "", "```",
-                    o.profile, "```"]
+            out += ["", "Profile of one run (cProfile, cumulative time, heaviest first):", "", "```", o.profile, "```"]
     return "\n".join(out) + "\n"

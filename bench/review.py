@@ -64,10 +64,13 @@ def run(ctx: Context) -> Outcome:
             raise RuntimeError("the Review page drew no item analysis; the benchmark is not measuring it")
         db = open_db(db_path, read_only=True)
         try:
-            timings = interleaved({
-                "storage": Case(lambda: storage_calls(db)),
-                "page": Case(lambda: checked(at.run())),
-            }, ctx.repeats)
+            timings = interleaved(
+                {
+                    "storage": Case(lambda: storage_calls(db)),
+                    "page": Case(lambda: checked(at.run())),
+                },
+                ctx.repeats,
+            )
         finally:
             db.close()
         sql, page = timings["storage"], timings["page"]
@@ -75,8 +78,15 @@ def run(ctx: Context) -> Outcome:
         missed = ratio > LIMIT_RATIO or ms(page.median) > LIMIT_MS
         profile = profile_text(lambda: checked(at.run())) if missed else ""
     return Outcome(
-        NAME, TITLE,
-        (Figure("storage calls alone (baseline)", ms(sql.median), "ms"), Figure("Review page rerun", ms(page.median), "ms")),
-        (Check("page / its storage calls", ratio, LIMIT_RATIO, "x"), Check("page rerun", ms(page.median), LIMIT_MS, "ms")),
+        NAME,
+        TITLE,
+        (
+            Figure("storage calls alone (baseline)", ms(sql.median), "ms"),
+            Figure("Review page rerun", ms(page.median), "ms"),
+        ),
+        (
+            Check("page / its storage calls", ratio, LIMIT_RATIO, "x"),
+            Check("page rerun", ms(page.median), LIMIT_MS, "ms"),
+        ),
         profile=profile,
     )

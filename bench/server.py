@@ -98,8 +98,9 @@ class Client:
 
     async def connect(self) -> None:
         headers = {"Cookie": self.cookie} if self.cookie else {}
-        self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], additional_headers=headers,
-                                           max_size=None)
+        self.ws = await websockets.connect(
+            self.url, subprotocols=["streamlit"], additional_headers=headers, max_size=None
+        )
 
     async def close(self) -> None:
         if self.ws is not None:
@@ -110,8 +111,12 @@ class Client:
 
     async def rerun(self, states: list[WidgetState] = (), fragment_id: str = "") -> float:
         """Send one rerun; returns the seconds until its script finished (reruns it asked for included)."""
-        client_state = ClientState(query_string=self.query, page_script_hash=self.page_hash,
-                                   page_name="" if self.page_hash else self.page, fragment_id=fragment_id)
+        client_state = ClientState(
+            query_string=self.query,
+            page_script_hash=self.page_hash,
+            page_name="" if self.page_hash else self.page,
+            fragment_id=fragment_id,
+        )
         client_state.widget_states.widgets.extend(states)
         message = BackMsg()
         message.rerun_script.CopyFrom(client_state)
@@ -160,9 +165,18 @@ def baseline_server(folder: Path, *, app_settings: bool) -> Iterator[tuple[str, 
     settings.parent.mkdir(exist_ok=True)
     settings.write_bytes((ROOT / ".streamlit" / "config.toml").read_bytes() if app_settings else b"")
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless=true",
-               "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false",
-               "--server.fileWatcherType=none"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.headless=true",
+        "--server.address=127.0.0.1",
+        f"--server.port={port}",
+        "--browser.gatherUsageStats=false",
+        "--server.fileWatcherType=none",
+    ]
     with (folder / "one_button.log").open("ab") as log:
         process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -224,9 +238,16 @@ class Clicks:
         self.other += more.other
 
 
-async def app_trainee(url: str, cookie: str, attempts: Attempts, clicks: Clicks, until: float,
-                      pause: tuple[float, float] = (0.0, 0.0), pid: int | None = None,
-                      rng: random.Random | None = None) -> None:
+async def app_trainee(
+    url: str,
+    cookie: str,
+    attempts: Attempts,
+    clicks: Clicks,
+    until: float,
+    pause: tuple[float, float] = (0.0, 0.0),
+    pid: int | None = None,
+    rng: random.Random | None = None,
+) -> None:
     """Work shifts until `until`: choose a call, send it, next item; a new attempt when the queue is done."""
     rng = rng or random.Random(0)
     client = Client(url, cookie, "train", f"attempt={attempts.new()}")
@@ -263,8 +284,14 @@ async def app_trainee(url: str, cookie: str, attempts: Attempts, clicks: Clicks,
         await client.close()
 
 
-async def baseline_trainee(url: str, clicks: Clicks, until: float, pause: tuple[float, float] = (0.0, 0.0),
-                           pid: int | None = None, rng: random.Random | None = None) -> None:
+async def baseline_trainee(
+    url: str,
+    clicks: Clicks,
+    until: float,
+    pause: tuple[float, float] = (0.0, 0.0),
+    pid: int | None = None,
+    rng: random.Random | None = None,
+) -> None:
     rng = rng or random.Random(0)
     client = Client(url, "", "", "")
     await client.connect()
@@ -281,27 +308,35 @@ async def baseline_trainee(url: str, clicks: Clicks, until: float, pause: tuple[
         await client.close()
 
 
-def run_app(url: str, cookie: str, attempts: Attempts, trainees: int, seconds: float,
-            pause: tuple[float, float], pid: int | None = None) -> Clicks:
+def run_app(
+    url: str,
+    cookie: str,
+    attempts: Attempts,
+    trainees: int,
+    seconds: float,
+    pause: tuple[float, float],
+    pid: int | None = None,
+) -> Clicks:
     clicks = Clicks()
     until = time.perf_counter() + seconds
 
     async def all_of_them() -> None:
-        await asyncio.gather(*(app_trainee(url, cookie, attempts, clicks, until, pause, pid, random.Random(n))
-                               for n in range(trainees)))
+        await asyncio.gather(
+            *(app_trainee(url, cookie, attempts, clicks, until, pause, pid, random.Random(n)) for n in range(trainees))
+        )
 
     asyncio.run(all_of_them())
     return clicks
 
 
-def run_baseline(url: str, trainees: int, seconds: float, pause: tuple[float, float],
-                 pid: int | None = None) -> Clicks:
+def run_baseline(url: str, trainees: int, seconds: float, pause: tuple[float, float], pid: int | None = None) -> Clicks:
     clicks = Clicks()
     until = time.perf_counter() + seconds
 
     async def all_of_them() -> None:
-        await asyncio.gather(*(baseline_trainee(url, clicks, until, pause, pid, random.Random(n))
-                               for n in range(trainees)))
+        await asyncio.gather(
+            *(baseline_trainee(url, clicks, until, pause, pid, random.Random(n)) for n in range(trainees))
+        )
 
     asyncio.run(all_of_them())
     return clicks
@@ -326,9 +361,11 @@ def run(ctx: Context) -> Outcome:
     crowd_s = 20.0 if ctx.quick else 40.0
     crowd_pause = (CLICK_EVERY_S * 0.4, CLICK_EVERY_S * 0.6)  # one click every 2-3 s: a decision every 5 s
     quiet = (0.05, 0.1)
-    with (app_server(folder) as (app_url, app_pid),
-          baseline_server(ctx.scratch("one_button"), app_settings=False) as (base_url, base_pid),
-          baseline_server(ctx.scratch("one_button_app_settings"), app_settings=True) as (same_url, same_pid)):
+    with (
+        app_server(folder) as (app_url, app_pid),
+        baseline_server(ctx.scratch("one_button"), app_settings=False) as (base_url, base_pid),
+        baseline_server(ctx.scratch("one_button_app_settings"), app_settings=True) as (same_url, same_pid),
+    ):
         # Warm every server up (imports, caches), then alternate, so a load spike hits all alike.
         run_app(app_url, cookie, attempts, 1, 5.0, (0, 0), app_pid)
         run_baseline(base_url, 1, 3.0, (0, 0), base_pid)
@@ -351,28 +388,37 @@ def run(ctx: Context) -> Outcome:
         Figure(f"server CPU per click, one-button app ({len(base_alone.send_cpu)} clicks)", base_cpu, "ms"),
         Figure("send CPU ratio app / one-button app", ratio, "x"),
         Figure("server CPU per click, one-button app with the app's settings", same_cpu, "ms"),
-        Figure("send CPU ratio app / one-button app with the app's settings",
-               send_cpu / same_cpu if same_cpu else float("inf"), "x"),
+        Figure(
+            "send CPU ratio app / one-button app with the app's settings",
+            send_cpu / same_cpu if same_cpu else float("inf"),
+            "x",
+        ),
         Figure("click-to-feedback p50, 1 trainee, app", 1000 * statistics.median(app_alone.send), "ms"),
         Figure("click-to-feedback p95, 1 trainee, app", 1000 * p95(app_alone.send), "ms"),
         Figure("click-to-feedback p50, 1 trainee, one-button", 1000 * statistics.median(base_alone.send), "ms"),
         Figure("click-to-feedback p95, 1 trainee, one-button", 1000 * p95(base_alone.send), "ms"),
-        Figure(f"click-to-feedback p50, 10 trainees, app ({len(app_crowd.send)} sends)",
-               1000 * statistics.median(app_crowd.send), "ms"),
+        Figure(
+            f"click-to-feedback p50, 10 trainees, app ({len(app_crowd.send)} sends)",
+            1000 * statistics.median(app_crowd.send),
+            "ms",
+        ),
         Figure("click-to-feedback p95, 10 trainees, app", 1000 * p95(app_crowd.send), "ms"),
-        Figure(f"click-to-feedback p50, 10 trainees, one-button ({len(base_crowd.send)} clicks)",
-               1000 * statistics.median(base_crowd.send), "ms"),
+        Figure(
+            f"click-to-feedback p50, 10 trainees, one-button ({len(base_crowd.send)} clicks)",
+            1000 * statistics.median(base_crowd.send),
+            "ms",
+        ),
         Figure("click-to-feedback p95, 10 trainees, one-button", 1000 * p95(base_crowd.send), "ms"),
         Figure("trainees served at a decision every 5 s with p95 < 500 ms (one process)", capacity, ""),
     )
     checks = (
         Check("server CPU per send click vs the one-button app", ratio, TARGET_RATIO, "x"),
         Check("p95 click-to-feedback with 10 trainees", p95(app_crowd.send), CAPACITY_P95_S, "s"),
-        Check("trainees one server process serves (decision every 5 s, p95 < 500 ms)", capacity, 10, "",
-              at_least=True),
+        Check("trainees one server process serves (decision every 5 s, p95 < 500 ms)", capacity, 10, "", at_least=True),
     )
-    notes = ("Capacity steps (trainees: p95 click-to-feedback): "
-             + ", ".join(f"{n}: {1000 * p:.0f} ms" for n, p in steps),)
+    notes = (
+        "Capacity steps (trainees: p95 click-to-feedback): " + ", ".join(f"{n}: {1000 * p:.0f} ms" for n, p in steps),
+    )
     return Outcome(NAME, TITLE, figures, checks, notes)
 
 

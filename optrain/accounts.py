@@ -18,7 +18,7 @@ import secrets
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -123,19 +123,31 @@ def init_config(path: Path, *, demo: bool = True) -> bool:
     if demo:
         for account in DEMO_ACCOUNTS:
             users[account.username] = _user_record(
-                account.first_name, account.last_name, f"{account.username}@hotrodan.example",
-                account.roles, hash_password(account.password),
+                account.first_name,
+                account.last_name,
+                f"{account.username}@hotrodan.example",
+                account.roles,
+                hash_password(account.password),
             )
-    write_config(path, {
-        "cookie": {"key": new_cookie_key(), "deployment": secrets.token_hex(6), "expiry_hours": 12},
-        "credentials": {"usernames": users},
-    })
+    write_config(
+        path,
+        {
+            "cookie": {"key": new_cookie_key(), "deployment": secrets.token_hex(6), "expiry_hours": 12},
+            "credentials": {"usernames": users},
+        },
+    )
     return True
 
 
 def _user_record(first: str, last: str, email: str, roles: tuple[str, ...], hashed: str) -> dict[str, Any]:
-    return {"first_name": first, "last_name": last, "email": email, "roles": list(roles), "password": hashed,
-            "token_version": 0}
+    return {
+        "first_name": first,
+        "last_name": last,
+        "email": email,
+        "roles": list(roles),
+        "password": hashed,
+        "token_version": 0,
+    }
 
 
 def token_version(record: dict[str, Any]) -> int:
@@ -147,7 +159,7 @@ def token_version(record: dict[str, Any]) -> int:
 def password_changed_at(record: dict[str, Any]) -> datetime | None:
     value = record.get("password_changed_at")
     if isinstance(value, datetime):  # YAML reads an unquoted timestamp as a datetime
-        return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     try:
         return datetime.fromisoformat(str(value)) if value else None
     except ValueError:
@@ -187,8 +199,11 @@ def _check_password(password: str) -> None:
 def check_email(email: str) -> str:
     email = email.strip()
     if not EMAIL_RE.match(email):
-        raise AccountError(f"'{email}' is not an e-mail address (expected name@example.com)" if email
-                           else "an e-mail address is required")
+        raise AccountError(
+            f"'{email}' is not an e-mail address (expected name@example.com)"
+            if email
+            else "an e-mail address is required"
+        )
     return email
 
 
@@ -199,8 +214,9 @@ def list_accounts(path: Path) -> tuple[Account, ...]:
 
 def table_rows(listing: tuple[Account, ...]) -> list[dict[str, object]]:
     """The accounts as the Users page lists them, one row each, bidirectional controls shown."""
-    return visible_bidi_cells({"Username": a.username, "Name": a.name, "E-mail": a.email,
-                               "Roles": ", ".join(a.roles)} for a in listing)
+    return visible_bidi_cells(
+        {"Username": a.username, "Name": a.name, "E-mail": a.email, "Roles": ", ".join(a.roles)} for a in listing
+    )
 
 
 def roles_of(listing: tuple[Account, ...], username: str) -> tuple[str, ...]:
@@ -251,7 +267,7 @@ def reset_password(path: Path, username: str, password: str, *, now: datetime | 
     config, user = _update(path, username)
     _check_password(password)
     user["password"] = hash_password(password)
-    user["password_changed_at"] = (now or datetime.now(timezone.utc)).isoformat()
+    user["password_changed_at"] = (now or datetime.now(UTC)).isoformat()
     user.pop("failed_login_attempts", None)
     _bump_version(user)
     write_config(path, config)
@@ -281,7 +297,7 @@ def security_problems(config: dict[str, Any]) -> tuple[str, ...]:
         problems.append(
             f"cookie.key is missing, a known default, shorter than {MIN_COOKIE_KEY_LENGTH} characters or not "
             f"random enough (under {MIN_COOKIE_KEY_BITS} bits): "
-            "set it to a random value, e.g. the output of `python -c \"import secrets; print(secrets.token_hex(32))\"`"
+            'set it to a random value, e.g. the output of `python -c "import secrets; print(secrets.token_hex(32))"`'
         )
     users = config["credentials"]["usernames"]
     for account in DEMO_ACCOUNTS:

@@ -69,8 +69,9 @@ def parse_answers(data: Any, name: str = "answers") -> tuple[Decision, ...]:
             if unknown:
                 problems.append(f"{item_id}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
                 continue
-            wrong_type = [k for k in ("template", "body", "note") if value.get(k) is not None
-                          and not isinstance(value[k], str)]
+            wrong_type = [
+                k for k in ("template", "body", "note") if value.get(k) is not None and not isinstance(value[k], str)
+            ]
             if wrong_type:
                 problems.append(f"{item_id}: {', '.join(wrong_type)} must be text")
                 continue

@@ -15,10 +15,10 @@ import secrets
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import cast
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
@@ -75,20 +75,33 @@ def new_verification_id() -> str:
 
 
 def issue_if_complete(
-    db: Database, *, username: str, display_name: str, scenarios: Mapping[str, Scenario],
-    progress: Mapping[str, ScenarioProgress], now: datetime,
+    db: Database,
+    *,
+    username: str,
+    display_name: str,
+    scenarios: Mapping[str, Scenario],
+    progress: Mapping[str, ScenarioProgress],
+    now: datetime,
 ) -> CertificateRow | None:
     """The trainee's certificate, issued now if the path is complete and none exists yet."""
     existing = certificate_of(db, username)
     if existing is not None or not path_status(scenarios, progress).complete:
         return existing
     scores = part_scores(scenarios, progress)
-    body = json.dumps({"username": username, "name": display_name, "issued_at": now.isoformat(), "scores": scores},
-                      sort_keys=True)
-    return put_certificate(db, CertificateRow(
-        verification_id=new_verification_id(), username=username, display_name=display_name, issued_at=now,
-        scores=scores, content_hash=hashlib.sha256(body.encode()).hexdigest(),
-    ))
+    body = json.dumps(
+        {"username": username, "name": display_name, "issued_at": now.isoformat(), "scores": scores}, sort_keys=True
+    )
+    return put_certificate(
+        db,
+        CertificateRow(
+            verification_id=new_verification_id(),
+            username=username,
+            display_name=display_name,
+            issued_at=now,
+            scores=scores,
+            content_hash=hashlib.sha256(body.encode()).hexdigest(),
+        ),
+    )
 
 
 def part_title(part: str) -> str:
@@ -106,7 +119,9 @@ _NAME_SIZES = (30, 28, 26, 24, 22, 20, 18, 16)  # a long name shrinks first, the
 @lru_cache(maxsize=1)
 def _main_font_chars() -> frozenset[int]:
     """Code points both DejaVu faces draw; anything else needs the fallback font."""
-    regular, bold = (TTFont(FONTS / name, lazy=True).getBestCmap() for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"))
+    regular, bold = (
+        TTFont(FONTS / name, lazy=True).getBestCmap() for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+    )
     return frozenset(regular) & frozenset(bold)
 
 
@@ -169,6 +184,9 @@ def render_pdf(cert: CertificateRow, shop: str = "Hot Rodan") -> bytes:
     for part, score in sorted(cert.scores.items(), key=lambda kv: AGENDA.index(kv[0]) if kv[0] in AGENDA else 99):
         _centred(pdf, f"{part_title(part)}: {score:.0%}", 12)
     pdf.set_y(_PAGE_H - 84)
-    _centred(pdf, f"Verification id: {cert.verification_id}  "
-                  f"(check with: optrain certificate verify {cert.verification_id})", 10)
+    _centred(
+        pdf,
+        f"Verification id: {cert.verification_id}  (check with: optrain certificate verify {cert.verification_id})",
+        10,
+    )
     return bytes(pdf.output())

@@ -21,15 +21,15 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, get_args
 
 import yaml
 from pydantic import ValidationError
 
-from optrain.errors import ChatwootImportError
 from optrain.config import Settings
+from optrain.errors import ChatwootImportError
 from optrain.pii import ReviewFlag, Scrubber, plural
 from optrain.pii_review import COMMON_ENGLISH, review_flags, shop_vocabulary
 from optrain.scenarios.model import ID_PATTERN, ConversationItem, ConversationStatus, Priority
@@ -44,14 +44,29 @@ NOT_A_CONVERSATION = (
 CONVERSATION_EVENTS = frozenset({"conversation_created", "conversation_updated", "conversation_status_changed"})
 MESSAGE_EVENTS = frozenset({"message_created", "message_updated"})
 MESSAGE_TYPES: dict[object, str] = {
-    0: "incoming", 1: "outgoing", 2: "activity", 3: "template",
-    "incoming": "incoming", "outgoing": "outgoing", "activity": "activity", "template": "template",
+    0: "incoming",
+    1: "outgoing",
+    2: "activity",
+    3: "template",
+    "incoming": "incoming",
+    "outgoing": "outgoing",
+    "activity": "activity",
+    "template": "template",
 }
 CHANNELS: dict[str, str] = {
-    "Channel::Email": "email", "Channel::WebWidget": "web_chat", "Channel::Api": "phone",
-    "Channel::Sms": "phone", "Channel::TwilioSms": "phone", "Channel::Whatsapp": "phone", "Channel::Voice": "phone",
-    "Channel::FacebookPage": "social", "Channel::Instagram": "social", "Channel::TwitterProfile": "social",
-    "Channel::Telegram": "social", "Channel::Line": "social", "Channel::Tiktok": "social",
+    "Channel::Email": "email",
+    "Channel::WebWidget": "web_chat",
+    "Channel::Api": "phone",
+    "Channel::Sms": "phone",
+    "Channel::TwilioSms": "phone",
+    "Channel::Whatsapp": "phone",
+    "Channel::Voice": "phone",
+    "Channel::FacebookPage": "social",
+    "Channel::Instagram": "social",
+    "Channel::TwitterProfile": "social",
+    "Channel::Telegram": "social",
+    "Channel::Line": "social",
+    "Channel::Tiktok": "social",
 }
 PLACEHOLDER_CALL = "escalate_manager"
 PLACEHOLDER_RULE = "policy_exception"
@@ -183,7 +198,8 @@ def _from_messages_endpoint(data: dict[str, Any]) -> _Source:
     meta, messages = data["meta"], tuple(_dicts(data["payload"]))
     conversation = {
         "id": next((m.get("conversation_id") for m in messages if m.get("conversation_id")), None),
-        "labels": meta.get("labels") or [], "additional_attributes": _dict(meta.get("additional_attributes")),
+        "labels": meta.get("labels") or [],
+        "additional_attributes": _dict(meta.get("additional_attributes")),
         "meta": {"sender": meta["contact"], "assignee": meta.get("assignee")},
     }
     return _Source(conversation, messages, meta["contact"], "api_messages", _account(data, *messages))
@@ -224,7 +240,7 @@ def _timestamp(value: Any) -> float | None:
         moment = datetime.fromisoformat(re.sub(r"\s*(UTC|Z)$", "+00:00", text))
     except ValueError:
         return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 # ---------------------------------------------------------------- building the draft
@@ -263,11 +279,18 @@ def import_conversation(data: Any, *, source_name: str, item_id: str | None = No
     status, priority = conversation.get("status"), conversation.get("priority")
     notes: list[str] = []
     fields: dict[str, Any] = {
-        "kind": "conversation", "id": item_id or _item_id(source_id), "title": scrubber.text(subject)[:200],
-        "expected": {"call": PLACEHOLDER_CALL}, "rationale": PLACEHOLDER_RATIONALE, "rule": PLACEHOLDER_RULE,
-        "tier": "tier1", "customer": customer, "channel": _channel(source, notes),
+        "kind": "conversation",
+        "id": item_id or _item_id(source_id),
+        "title": scrubber.text(subject)[:200],
+        "expected": {"call": PLACEHOLDER_CALL},
+        "rationale": PLACEHOLDER_RATIONALE,
+        "rule": PLACEHOLDER_RULE,
+        "tier": "tier1",
+        "customer": customer,
+        "channel": _channel(source, notes),
         "status": status if status in get_args(ConversationStatus) else "open",
-        "priority": priority if priority in get_args(Priority) else None, "labels": labels,
+        "priority": priority if priority in get_args(Priority) else None,
+        "labels": labels,
         "waiting_minutes": _waiting_minutes(conversation, thread),
         "messages": [
             {"sender": sender, "text": scrubber.text(text)[:20_000], "minutes_ago": _minutes(thread[-1][2] - at)}
@@ -285,8 +308,13 @@ def import_conversation(data: Any, *, source_name: str, item_id: str | None = No
     replaced = tuple(sorted(scrubber.counts().items()))
     flags = review_flags(item, stand_ins=scrubber.stand_ins(), vocabulary=vocabulary)
     draft = DraftItem(item, source_id, source.shape, replaced, tuple(notes), flags)
-    logger.info("Chatwoot conversation imported from %s as item %s: %d personal detail(s) replaced, %d flagged",
-                source_name, item["id"], draft.replaced_total, len(flags))
+    logger.info(
+        "Chatwoot conversation imported from %s as item %s: %d personal detail(s) replaced, %d flagged",
+        source_name,
+        item["id"],
+        draft.replaced_total,
+        len(flags),
+    )
     return draft
 
 
@@ -359,8 +387,12 @@ def _register_people(source: _Source, scrubber: Scrubber) -> dict[str, Any]:
             scrubber.person(str(person["name"]))
         if str(person.get("email") or "").strip():
             scrubber.email(str(person["email"]))
-    for attributes in (contact.get("additional_attributes"), contact.get("custom_attributes"),
-                       conversation.get("custom_attributes"), conversation.get("additional_attributes")):
+    for attributes in (
+        contact.get("additional_attributes"),
+        contact.get("custom_attributes"),
+        conversation.get("custom_attributes"),
+        conversation.get("additional_attributes"),
+    ):
         scrubber.attributes(_dict(attributes))
     if str(_dict(conversation.get("custom_attributes")).get("vip")).lower() in ("true", "yes", "1") and customer:
         customer["vip"] = True
@@ -404,8 +436,9 @@ def review_lines(draft: DraftItem) -> list[str]:
     """The review list as YAML comments: what still looks personal, and where."""
     if not draft.flags:
         return ["# Nothing else looks personal to the importer; read it through anyway before use."]
-    lines = [f"# REVIEW before saving: {len(draft.flags)} thing(s) still look personal; replace or delete "
-             "each one that is:"]
+    lines = [
+        f"# REVIEW before saving: {len(draft.flags)} thing(s) still look personal; replace or delete each one that is:"
+    ]
     lines += [f"#   {flag.where}: {flag.text!r} ({flag.reason})" for flag in draft.flags]
     return lines
 

@@ -13,9 +13,9 @@ from typing import Any, TypeVar, cast
 
 import click
 
+from optrain.catalog import load_catalog
 from optrain.config import Settings
 from optrain.errors import OptrainError
-from optrain.catalog import load_catalog
 from optrain.log import configure_logging
 from optrain.scenarios.loader import (
     Catalog,
@@ -99,8 +99,7 @@ def os_error_message(exc: OSError) -> str:
     if exc.errno == errno.ENOSPC:
         return f"{where}the disk is full; free some disk space and try again."
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return (f"{where}{exc.strerror}; make the file and its folder writable by this user, "
-                "or choose another location.")
+        return f"{where}{exc.strerror}; make the file and its folder writable by this user, or choose another location."
     return f"{where}{exc.strerror or exc}; check the path and try again."
 
 
@@ -128,9 +127,7 @@ def validate(paths: tuple[str, ...]) -> None:
         click.echo(str(problem), err=True)
     files = len(catalog.scenarios) + len(catalog.broken_files())
     if catalog.problems:
-        click.echo(
-            f"{len(catalog.problems)} error(s) in {len(catalog.broken_files())} of {files} file(s)", err=True
-        )
+        click.echo(f"{len(catalog.problems)} error(s) in {len(catalog.broken_files())} of {files} file(s)", err=True)
         sys.exit(1)
     items = sum(len(s.scripted_items) for s in catalog.scenarios.values())
     click.echo(f"OK: {len(catalog.scenarios)} scenario(s), {items} scripted item(s), no errors")
@@ -150,13 +147,26 @@ def queue(scenario: str, as_json: bool) -> None:
     for entry in q.entries:
         item = entry.item
         label = "background" if entry.generated else item.kind
-        name = entry.payload.get("meta", {}).get("sender", {}).get("name") or entry.payload.get("sku") or entry.payload.get("title", "")
-        click.echo(f"{item.id:<28} {label:<13} {name}  -> {item.expected.call}" + (f":{item.expected.template}" if item.expected.template else ""))
+        name = (
+            entry.payload.get("meta", {}).get("sender", {}).get("name")
+            or entry.payload.get("sku")
+            or entry.payload.get("title", "")
+        )
+        click.echo(
+            f"{item.id:<28} {label:<13} {name}  -> {item.expected.call}"
+            + (f":{item.expected.template}" if item.expected.template else "")
+        )
 
 
 @main.command()
 @click.argument("scenario")
-@click.option("--answers", "answers_file", required=True, type=click.Path(), help="YAML/JSON: item id -> call, or a mapping with call, template, body (the reply sent), note")
+@click.option(
+    "--answers",
+    "answers_file",
+    required=True,
+    type=click.Path(),
+    help="YAML/JSON: item id -> call, or a mapping with call, template, body (the reply sent), note",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def simulate(scenario: str, answers_file: str, as_json: bool) -> None:
     """Score a scripted attempt of SCENARIO headlessly."""
@@ -169,26 +179,59 @@ def simulate(scenario: str, answers_file: str, as_json: bool) -> None:
     except OptrainError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
-        click.echo(json.dumps({
-            "scenario": model.id, "version": model.version, "score": result.score, "max_score": result.max_score,
-            "percent": round(result.percent, 4), "passed": result.passed,
-            "critical_failures": list(result.critical_failures),
-            "items": [{"item": r.item_id, "call": r.call, "template": r.template, "expected": r.expected_call,
-                       "expected_template": r.expected_template, "points": r.points, "max_points": r.max_points,
-                       "verdict": r.verdict,
-                       "reply_checks": None if r.reply is None else [
-                           {"check": o.check, "dimension": o.dimension, "weight": o.weight, "critical": o.critical,
-                            "passed": o.passed, "message": o.message, "quote": o.quote} for o in r.reply.outcomes],
-                       } for r in result.items],
-        }, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "scenario": model.id,
+                    "version": model.version,
+                    "score": result.score,
+                    "max_score": result.max_score,
+                    "percent": round(result.percent, 4),
+                    "passed": result.passed,
+                    "critical_failures": list(result.critical_failures),
+                    "items": [
+                        {
+                            "item": r.item_id,
+                            "call": r.call,
+                            "template": r.template,
+                            "expected": r.expected_call,
+                            "expected_template": r.expected_template,
+                            "points": r.points,
+                            "max_points": r.max_points,
+                            "verdict": r.verdict,
+                            "reply_checks": None
+                            if r.reply is None
+                            else [
+                                {
+                                    "check": o.check,
+                                    "dimension": o.dimension,
+                                    "weight": o.weight,
+                                    "critical": o.critical,
+                                    "passed": o.passed,
+                                    "message": o.message,
+                                    "quote": o.quote,
+                                }
+                                for o in r.reply.outcomes
+                            ],
+                        }
+                        for r in result.items
+                    ],
+                },
+                indent=2,
+            )
+        )
         return
     for r in result.items:
-        click.echo(f"{r.item_id:<28} {r.verdict:<10} {r.points:g}/{r.max_points:g}  {r.call_label}  (expected {r.expected_label})")
+        click.echo(
+            f"{r.item_id:<28} {r.verdict:<10} {r.points:g}/{r.max_points:g}  {r.call_label}  (expected {r.expected_label})"
+        )
         for failed in r.reply.failed if r.reply else ():
             click.echo(f"{'':<28} reply: {failed.describe()}")
     status = "PASSED" if result.passed else "FAILED"
     crit = f"; critical failure(s): {', '.join(result.critical_failures)}" if result.critical_failures else ""
-    click.echo(f"Total: {result.score:g}/{result.max_score:g} ({result.percent:.0%}), pass mark {model.pass_mark:.0%}: {status}{crit}")
+    click.echo(
+        f"Total: {result.score:g}/{result.max_score:g} ({result.percent:.0%}), pass mark {model.pass_mark:.0%}: {status}{crit}"
+    )
 
 
 @main.command()
@@ -218,8 +261,9 @@ def _actor(by: str | None) -> str:
         return "cli"
 
 
-BY_OPTION = click.option("--by", default=None, metavar="NAME",
-                         help="Who does this, for the version history (default: your login name).")
+BY_OPTION = click.option(
+    "--by", default=None, metavar="NAME", help="Who does this, for the version history (default: your login name)."
+)
 
 
 def _lifecycle(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -245,8 +289,10 @@ def scenario_list() -> None:
         state = "archived" if sid in archived else "published"
         click.echo(f"{sid:<36} {'built-in':<8} {state:<32} {model.version:>9} {'-':>5}  {model.title}")
     for entry in studio_entries(database) if database is not None else ():
-        click.echo(f"{entry.scenario_id:<36} {'studio':<8} {STATUS_LABELS[entry.status]:<32} "
-                   f"{entry.published_version or '-':>9} {entry.draft_version or '-':>5}  {entry.title}")
+        click.echo(
+            f"{entry.scenario_id:<36} {'studio':<8} {STATUS_LABELS[entry.status]:<32} "
+            f"{entry.published_version or '-':>9} {entry.draft_version or '-':>5}  {entry.title}"
+        )
 
 
 @scenario.command("publish")
@@ -324,8 +370,12 @@ def scenario_delete(scenario_id: str, by: str | None) -> None:
 @scenario.command("export")
 @click.argument("scenario_id")
 @click.option("--version", "version", type=int, default=None, help="A studio version (default: the newest).")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write here instead of printing; an existing file is never overwritten.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write here instead of printing; an existing file is never overwritten.",
+)
 def scenario_export(scenario_id: str, version: int | None, output: Path | None) -> None:
     """Write a scenario's YAML: a built-in's file byte for byte, a studio version as its author wrote it."""
     from optrain.scenario_versions import scenario_source
@@ -410,9 +460,9 @@ def users_list() -> None:
         click.echo(f"{account.username:<20} {account.name:<24} {account.email:<32} {', '.join(account.roles)}")
 
 
-ROLE_OPTION = click.option("--role", "roles", multiple=True, required=True,
-                           type=click.Choice(ROLES),
-                           help="Repeat for several roles.")
+ROLE_OPTION = click.option(
+    "--role", "roles", multiple=True, required=True, type=click.Choice(ROLES), help="Repeat for several roles."
+)
 
 
 @users.command("add")
@@ -478,8 +528,9 @@ def _date_option(name: str, *, end: bool) -> Callable[[F], F]:
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
 
-    help_text = ("Up to and including this day (or before this exact time)." if end
-                 else "From this day or time on (inclusive).")
+    help_text = (
+        "Up to and including this day (or before this exact time)." if end else "From this day or time on (inclusive)."
+    )
     return click.option(name, callback=convert, metavar="DATE", help=help_text + " UTC unless a zone is given.")
 
 
@@ -506,43 +557,83 @@ CSV_SAFETY_HELP = (
 )
 
 
-@main.group("export", help="Q&A tickets and training evidence packs, written to the exports folder "
-                           "($OPTRAIN_EXPORTS, default exports/).\n\n" + CSV_SAFETY_HELP)
+@main.group(
+    "export",
+    help="Q&A tickets and training evidence packs, written to the exports folder "
+    "($OPTRAIN_EXPORTS, default exports/).\n\n" + CSV_SAFETY_HELP,
+)
 def export_group() -> None:
     pass
 
 
-@export_group.command("tickets", help="Write Q&A answers as tickets (skipped questions are left out).\n\n"
-                                      + CSV_SAFETY_HELP)
-@click.option("--format", "fmt", type=click.Choice(["linear", "jira", "markdown", "json"]), required=True,
-              help="linear or jira: CSV for that tool's importer; markdown: one section per ticket; json: a list.")
+@export_group.command(
+    "tickets", help="Write Q&A answers as tickets (skipped questions are left out).\n\n" + CSV_SAFETY_HELP
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["linear", "jira", "markdown", "json"]),
+    required=True,
+    help="linear or jira: CSV for that tool's importer; markdown: one section per ticket; json: a list.",
+)
 @click.option("--id", "ids", type=int, multiple=True, help="Only this answer id (repeat for several).")
 @click.option("--part", type=click.Choice(AGENDA), help="Agenda part.")
 @click.option("--question", "question_id", help="Question id.")
 @click.option("--scenario", "scenario_id", help="Scenario id.")
-@click.option("--severity", type=click.Choice([*SEVERITIES, "none"]),
-              help="'none': answers given without a severity.")
-@click.option("--status", type=click.Choice([*ANSWER_STATUSES, "any"]), default="new",
-              show_default=True, help="Support status of the answers.")
+@click.option("--severity", type=click.Choice([*SEVERITIES, "none"]), help="'none': answers given without a severity.")
+@click.option(
+    "--status",
+    type=click.Choice([*ANSWER_STATUSES, "any"]),
+    default="new",
+    show_default=True,
+    help="Support status of the answers.",
+)
 @_date_option("--since", end=False)
 @_date_option("--until", end=True)
-@click.option("--reporter", default=None, metavar="EMAIL",
-              help="Jira reporter e-mail (default: support@hotrodan.example).")
+@click.option(
+    "--reporter", default=None, metavar="EMAIL", help="Jira reporter e-mail (default: support@hotrodan.example)."
+)
 @click.option("--label", "labels", multiple=True, help="Extra label on every ticket (repeat for several).")
 @click.option("--mark-filed", is_flag=True, help="Mark the exported answers 'ticket filed' once the file is written.")
-def export_tickets_command(fmt: str, ids: tuple[int, ...], part: str | None, question_id: str | None,
-                           scenario_id: str | None, severity: str | None, status: str, since: datetime | None,
-                           until: datetime | None, reporter: str | None, labels: tuple[str, ...],
-                           mark_filed: bool) -> None:
+def export_tickets_command(
+    fmt: str,
+    ids: tuple[int, ...],
+    part: str | None,
+    question_id: str | None,
+    scenario_id: str | None,
+    severity: str | None,
+    status: str,
+    since: datetime | None,
+    until: datetime | None,
+    reporter: str | None,
+    labels: tuple[str, ...],
+    mark_filed: bool,
+) -> None:
     from optrain.exports import DEFAULT_REPORTER, AnswerFilter, export_tickets
 
-    filters = AnswerFilter(ids=ids, part=part, question_id=question_id, scenario_id=scenario_id, severity=severity,
-                           status=None if status == "any" else cast(AnswerStatus, status), since=since, until=until)
+    filters = AnswerFilter(
+        ids=ids,
+        part=part,
+        question_id=question_id,
+        scenario_id=scenario_id,
+        severity=severity,
+        status=None if status == "any" else cast(AnswerStatus, status),
+        since=since,
+        until=until,
+    )
     questions, _ = _catalog_texts()
     try:
-        result = export_tickets(_open_export_db(write=mark_filed), filters, fmt=fmt,
-                                exports_dir=_settings().exports_dir, now=datetime.now(UTC), questions=questions,
-                                reporter=reporter or DEFAULT_REPORTER, labels=labels, mark_filed=mark_filed)
+        result = export_tickets(
+            _open_export_db(write=mark_filed),
+            filters,
+            fmt=fmt,
+            exports_dir=_settings().exports_dir,
+            now=datetime.now(UTC),
+            questions=questions,
+            reporter=reporter or DEFAULT_REPORTER,
+            labels=labels,
+            mark_filed=mark_filed,
+        )
     except OptrainError as exc:
         raise click.ClickException(str(exc)) from None
     marked = f"; marked {result.marked_filed} answer(s) as ticket filed" if mark_filed else ""
@@ -555,20 +646,24 @@ def _signing_key_path() -> Path:
     return default_key_path(_settings().auth_path.parent)
 
 
-@export_group.command("evidence", help="Write a training evidence pack (ZIP with summary, CSVs, decision log, "
-                                       "screenshots, a SHA-256 manifest and its Ed25519 signature).\n\n"
-                                       + CSV_SAFETY_HELP)
+@export_group.command(
+    "evidence",
+    help="Write a training evidence pack (ZIP with summary, CSVs, decision log, "
+    "screenshots, a SHA-256 manifest and its Ed25519 signature).\n\n" + CSV_SAFETY_HELP,
+)
 @_date_option("--since", end=False)
 @_date_option("--until", end=True)
 @click.option("--trainee", help="Username of one trainee.")
 @click.option("--scenario", "scenario_id", help="Scenario id.")
-def export_evidence_command(since: datetime | None, until: datetime | None, trainee: str | None,
-                            scenario_id: str | None) -> None:
+def export_evidence_command(
+    since: datetime | None, until: datetime | None, trainee: str | None, scenario_id: str | None
+) -> None:
     from optrain.exports import EvidenceFilter, export_evidence_pack
 
     settings = _settings()
     _, modules = _catalog_texts()
     with click.progressbar(length=1, label="Writing the evidence pack", file=sys.stderr) as bar:
+
         def progress(member: str, done: int, total: int) -> None:
             bar.length = max(1, total)
             bar.update(done - bar.pos)
@@ -577,8 +672,13 @@ def export_evidence_command(since: datetime | None, until: datetime | None, trai
             pack = export_evidence_pack(
                 _open_export_db(write=False),
                 EvidenceFilter(since=since, until=until, trainee=trainee, scenario_id=scenario_id),
-                exports_dir=settings.exports_dir, uploads_dir=settings.uploads_dir,
-                signing_key=_signing_key_path(), now=datetime.now(UTC), modules=modules, progress=progress)
+                exports_dir=settings.exports_dir,
+                uploads_dir=settings.uploads_dir,
+                signing_key=_signing_key_path(),
+                now=datetime.now(UTC),
+                modules=modules,
+                progress=progress,
+            )
         except OptrainError as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {pack.path}")
@@ -588,8 +688,11 @@ def export_evidence_command(since: datetime | None, until: datetime | None, trai
     shots = sum(1 for member in pack.files if member.rows is None and member.name.startswith("screenshots/"))
     click.echo(f"  {'screenshots/':<22} {shots} file(s)")
     if pack.missing_screenshots:
-        click.echo(f"  {len(pack.missing_screenshots)} screenshot(s) referenced by Q&A answers were not in the "
-                   "uploads folder (listed in manifest.json)", err=True)
+        click.echo(
+            f"  {len(pack.missing_screenshots)} screenshot(s) referenced by Q&A answers were not in the "
+            "uploads folder (listed in manifest.json)",
+            err=True,
+        )
 
 
 @export_group.command("public-key")
@@ -606,8 +709,13 @@ def export_public_key_command() -> None:
 
 @export_group.command("verify")
 @click.argument("pack", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--public-key", "public_key", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The signer's public key (PEM, from `optrain export public-key`); default: this installation's.")
+@click.option(
+    "--public-key",
+    "public_key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The signer's public key (PEM, from `optrain export public-key`); default: this installation's.",
+)
 def export_verify_command(pack: Path, public_key: Path | None) -> None:
     """Check an evidence pack's signature and every file against its manifest; exit 1 listing what is wrong."""
     from optrain.exports import load_public_key, load_signing_key, verify_pack
@@ -615,8 +723,11 @@ def export_verify_command(pack: Path, public_key: Path | None) -> None:
     if not pack.is_file():  # the pack itself is the first thing to name, before any key
         raise click.ClickException(f"{pack} is not a readable ZIP file (no such file); check the path.")
     try:
-        key = (load_public_key(public_key) if public_key is not None
-               else load_signing_key(_signing_key_path(), create=False).public_key())
+        key = (
+            load_public_key(public_key)
+            if public_key is not None
+            else load_signing_key(_signing_key_path(), create=False).public_key()
+        )
     except OptrainError as exc:
         raise click.ClickException(str(exc)) from None
     problems = verify_pack(pack, key)
@@ -629,8 +740,14 @@ def export_verify_command(pack: Path, public_key: Path | None) -> None:
 
 
 @db.command()
-@click.option("--older-than", "older_than", default="90d", show_default=True, metavar="AGE",
-              help="Age as Nd (days) or Nw (weeks); the runbook keeps 90 days.")
+@click.option(
+    "--older-than",
+    "older_than",
+    default="90d",
+    show_default=True,
+    metavar="AGE",
+    help="Age as Nd (days) or Nw (weeks); the runbook keeps 90 days.",
+)
 @click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
 def purge(older_than: str, dry_run: bool) -> None:
     """Delete decision-log records older than AGE (retention)."""
@@ -642,8 +759,7 @@ def purge(older_than: str, dry_run: bool) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--older-than") from None
     try:
-        result = purge_old_decision_log(_open_export_db(write=not dry_run), age, now=datetime.now(UTC),
-                                        dry_run=dry_run)
+        result = purge_old_decision_log(_open_export_db(write=not dry_run), age, now=datetime.now(UTC), dry_run=dry_run)
     except OptrainError as exc:
         raise click.ClickException(str(exc)) from None
     what = f"decision-log record(s) created before {utc_text(result.cutoff)} (older than {older_than})"
@@ -674,10 +790,17 @@ def certificate_verify(verification_id: str) -> None:
 @main.command("import-chatwoot")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--id", "item_id", default=None, help="Id of the draft item (default: imported_<conversation id>).")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the draft here instead of printing it; an existing file is never overwritten.")
-@click.option("--reviewed", is_flag=True,
-              help="Write the draft with --output although it has words flagged for review (you checked them).")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the draft here instead of printing it; an existing file is never overwritten.",
+)
+@click.option(
+    "--reviewed",
+    is_flag=True,
+    help="Write the draft with --output although it has words flagged for review (you checked them).",
+)
 def import_chatwoot(file: Path, item_id: str | None, output: Path | None, reviewed: bool) -> None:
     """Turn a Chatwoot conversation JSON (API response or webhook body) into a draft queue item.
 
@@ -710,6 +833,8 @@ def import_chatwoot(file: Path, item_id: str | None, output: Path | None, review
             out.write(to_yaml(draft))
     except OSError as exc:
         raise click.ClickException(f"{output} could not be written ({exc.strerror}); choose another --output") from None
-    click.echo(f"Wrote {output}: draft item '{draft.item['id']}', {draft.replaced_total} personal detail(s) "
-               f"replaced, {len(draft.flags)} flagged for review; fill in the TODO fields, then add it to a "
-               "scenario's queue")
+    click.echo(
+        f"Wrote {output}: draft item '{draft.item['id']}', {draft.replaced_total} personal detail(s) "
+        f"replaced, {len(draft.flags)} flagged for review; fill in the TODO fields, then add it to a "
+        "scenario's queue"
+    )

@@ -33,8 +33,10 @@ def demo_mode(value: str | None) -> bool:
         return True
     if word in DEMO_OFF:
         return False
-    raise SettingsError(f"OPTRAIN_DEMO={value!r} is not understood: use one of {', '.join(DEMO_ON)} to run the "
-                        f"demo, or one of {', '.join(DEMO_OFF)} for real accounts")
+    raise SettingsError(
+        f"OPTRAIN_DEMO={value!r} is not understood: use one of {', '.join(DEMO_ON)} to run the "
+        f"demo, or one of {', '.join(DEMO_OFF)} for real accounts"
+    )
 
 
 @dataclass(frozen=True)
@@ -52,13 +54,21 @@ class Settings:
         return _from_values(tuple(os.environ.get(name) for name in ENV_NAMES), os.getcwd())
 
 
-ENV_NAMES = (HOME_ENV_VAR, "OPTRAIN_DATA", "OPTRAIN_DB", "OPTRAIN_SCENARIOS", "OPTRAIN_AUTH",
-             "OPTRAIN_EXPORTS", "OPTRAIN_UPLOADS", "OPTRAIN_DEMO")
+ENV_NAMES = (
+    HOME_ENV_VAR,
+    "OPTRAIN_DATA",
+    "OPTRAIN_DB",
+    "OPTRAIN_SCENARIOS",
+    "OPTRAIN_AUTH",
+    "OPTRAIN_EXPORTS",
+    "OPTRAIN_UPLOADS",
+    "OPTRAIN_DEMO",
+)
 
 
 @lru_cache(maxsize=32)
 def _from_values(values: tuple[str | None, ...], cwd: str) -> Settings:
-    env = dict(zip(ENV_NAMES, values))
+    env = dict(zip(ENV_NAMES, values, strict=False))
 
     def _path(name: str, default: Path) -> Path:
         value = env[name]

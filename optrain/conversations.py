@@ -66,25 +66,43 @@ INTENT_TITLES: dict[str, str] = {
 # Where a conversation sits when it arrives: fitment doubts land in tier 1,
 # which is exactly why the operator must pass them on.
 INTENT_TIERS: dict[str, Tier] = {
-    "shipping_delay": "tier1", "order_status": "tier1", "rush_order": "tier1", "defect": "tier1",
-    "fitment_doubt": "tier1", "warranty": "tier2", "policy_exception": "tier2",
-    "bulk_order": "tier2", "refund_request": "tier3",
+    "shipping_delay": "tier1",
+    "order_status": "tier1",
+    "rush_order": "tier1",
+    "defect": "tier1",
+    "fitment_doubt": "tier1",
+    "warranty": "tier2",
+    "policy_exception": "tier2",
+    "bulk_order": "tier2",
+    "refund_request": "tier3",
 }
 INTENT_PRIORITIES: dict[str, tuple[Priority | None, ...]] = {
-    "shipping_delay": (None, "low", "medium"), "order_status": (None, "low"),
-    "rush_order": ("high", "urgent"), "defect": ("medium", "high"), "warranty": ("low", "medium"),
-    "refund_request": ("medium", "high"), "policy_exception": ("medium",),
-    "fitment_doubt": (None, "medium"), "bulk_order": ("high", "urgent"),
+    "shipping_delay": (None, "low", "medium"),
+    "order_status": (None, "low"),
+    "rush_order": ("high", "urgent"),
+    "defect": ("medium", "high"),
+    "warranty": ("low", "medium"),
+    "refund_request": ("medium", "high"),
+    "policy_exception": ("medium",),
+    "fitment_doubt": (None, "medium"),
+    "bulk_order": ("high", "urgent"),
 }
 INTENT_LABELS: dict[str, tuple[str, ...]] = {
-    "shipping_delay": ("shipping", "delay"), "order_status": ("shipping",),
-    "rush_order": ("shipping", "rush"), "defect": ("defect",), "warranty": ("defect", "warranty"),
-    "refund_request": ("refund",), "policy_exception": ("returns", "exception"),
-    "fitment_doubt": ("fitment", "technical"), "bulk_order": ("bulk", "shop-account"),
+    "shipping_delay": ("shipping", "delay"),
+    "order_status": ("shipping",),
+    "rush_order": ("shipping", "rush"),
+    "defect": ("defect",),
+    "warranty": ("defect", "warranty"),
+    "refund_request": ("refund",),
+    "policy_exception": ("returns", "exception"),
+    "fitment_doubt": ("fitment", "technical"),
+    "bulk_order": ("bulk", "shop-account"),
 }
 RULE_INTENTS: dict[str, Intent] = {
-    "defective_product": "defect", "refund_over_500": "refund_request",
-    "policy_exception": "policy_exception", "technical_beyond_tier1": "fitment_doubt",
+    "defective_product": "defect",
+    "refund_over_500": "refund_request",
+    "policy_exception": "policy_exception",
+    "technical_beyond_tier1": "fitment_doubt",
     "high_value": "bulk_order",
 }
 VEHICLE_RE = re.compile(r"^'?(\d{2}|\d{4})\s+(\S+)\s+(.+)$")
@@ -144,10 +162,18 @@ class ConversationFacts:
 
     def slots(self, rng: random.Random) -> dict[str, object]:
         return {
-            "first_name": self.first_name, "order_id": self.order_id, "part": self.part,
-            "part_short": self.part_short, "sku": self.sku or self.part, "vehicle": self.vehicle,
-            "event": rng.choice(pb.EVENTS), "carrier": self.carrier, "qty": self.qty,
-            "tracking_number": self.tracking_number, "days": rng.randint(3, 12), "shop": self.shop,
+            "first_name": self.first_name,
+            "order_id": self.order_id,
+            "part": self.part,
+            "part_short": self.part_short,
+            "sku": self.sku or self.part,
+            "vehicle": self.vehicle,
+            "event": rng.choice(pb.EVENTS),
+            "carrier": self.carrier,
+            "qty": self.qty,
+            "tracking_number": self.tracking_number,
+            "days": rng.randint(3, 12),
+            "shop": self.shop,
             "total": money(self.order_value),
         }
 
@@ -175,14 +201,28 @@ def new_facts(
     carrier = rng.choice(pb.FREIGHT_CARRIERS if freight else pb.PARCEL_CARRIERS)
     eta = now + timedelta(days=rng.randint(1, 6))
     return ConversationFacts(
-        conversation_id=CONVERSATION_ID_BASE + number, contact_id=CONTACT_ID_BASE + number,
-        first_name=first, last_name=last, email=email_for(first, last, rng),
-        phone=person.phone, vip=False, shop=f"{last} {rng.choice(pb.SHOP_SUFFIXES)}",
+        conversation_id=CONVERSATION_ID_BASE + number,
+        contact_id=CONTACT_ID_BASE + number,
+        first_name=first,
+        last_name=last,
+        email=email_for(first, last, rng),
+        phone=person.phone,
+        vip=False,
+        shop=f"{last} {rng.choice(pb.SHOP_SUFFIXES)}",
         channel=rng.choices(_CHANNELS, cum_weights=_CHANNEL_CUM_WEIGHTS)[0],
-        order_id=order_id, order_value=round(part.price * qty, 2), qty=qty, sku=part.sku,
-        part=part.name, part_short=part.short, vehicle=pb.vehicle_label(year, vehicle, rng),
-        vehicle_year=year, vehicle_make=vehicle.make, vehicle_model=vehicle.model,
-        carrier=carrier.name, tracking_number=carrier.tracking_number(rng), eta=pb.day_label(eta),
+        order_id=order_id,
+        order_value=round(part.price * qty, 2),
+        qty=qty,
+        sku=part.sku,
+        part=part.name,
+        part_short=part.short,
+        vehicle=pb.vehicle_label(year, vehicle, rng),
+        vehicle_year=year,
+        vehicle_make=vehicle.make,
+        vehicle_model=vehicle.model,
+        carrier=carrier.name,
+        tracking_number=carrier.tracking_number(rng),
+        eta=pb.day_label(eta),
     )
 
 
@@ -324,29 +364,53 @@ def conversation_payload(
     clock: list[SlaMessage] = []  # what the SLA clocks need, gathered on the same pass
     for message_id, m in enumerate(thread, MESSAGE_ID_BASE + first_message_id):
         at, incoming = now_ts - m.minutes_ago * 60, m.sender == "customer"
-        messages.append({
-            "id": message_id, "content": m.text, "message_type": "incoming" if incoming else "outgoing",
-            "created_at": at, "sender_type": "Contact" if incoming else "User",
-        })
+        messages.append(
+            {
+                "id": message_id,
+                "content": m.text,
+                "message_type": "incoming" if incoming else "outgoing",
+                "created_at": at,
+                "sender_type": "Contact" if incoming else "User",
+            }
+        )
         clock.append(SlaMessage(at, incoming))
     created_at = min((m.created_at for m in clock), default=now_ts)
     last_activity = max((m.created_at for m in clock), default=created_at)
     policy = policy_for(item.tier)
     sla = sla_status(policy, created_at, clock, item.status, now_ts)
     inbox_id, channel_type = CHANNEL_INBOXES[facts.channel]
-    sender = {"id": facts.contact_id, "name": facts.name, "email": facts.email,
-              "phone_number": facts.phone, "thumbnail": ""}
+    sender = {
+        "id": facts.contact_id,
+        "name": facts.name,
+        "email": facts.email,
+        "phone_number": facts.phone,
+        "thumbnail": "",
+    }
     return {
-        "id": facts.conversation_id, "inbox_id": inbox_id, "channel": facts.channel,
-        "status": item.status, "priority": priority, "labels": list(labels),
+        "id": facts.conversation_id,
+        "inbox_id": inbox_id,
+        "channel": facts.channel,
+        "status": item.status,
+        "priority": priority,
+        "labels": list(labels),
         "meta": {"channel": channel_type, "sender": sender},
-        "messages": messages, "created_at": created_at,
-        "timestamp": last_activity, "last_activity_at": last_activity, "waiting_since": sla.waiting_since,
+        "messages": messages,
+        "created_at": created_at,
+        "timestamp": last_activity,
+        "last_activity_at": last_activity,
+        "waiting_since": sla.waiting_since,
         "custom_attributes": {
-            "order_id": facts.order_id, "order_value": facts.order_value, "sku": facts.sku,
-            "part": facts.part, "vehicle": facts.vehicle, "vehicle_year": facts.vehicle_year,
-            "vehicle_make": facts.vehicle_make, "vehicle_model": facts.vehicle_model,
-            "carrier": facts.carrier, "tracking_number": facts.tracking_number, "eta": facts.eta,
+            "order_id": facts.order_id,
+            "order_value": facts.order_value,
+            "sku": facts.sku,
+            "part": facts.part,
+            "vehicle": facts.vehicle,
+            "vehicle_year": facts.vehicle_year,
+            "vehicle_make": facts.vehicle_make,
+            "vehicle_model": facts.vehicle_model,
+            "carrier": facts.carrier,
+            "tracking_number": facts.tracking_number,
+            "eta": facts.eta,
             "vip": facts.vip,
         },
         "additional_attributes": _additional_attributes(facts, intent),
@@ -371,8 +435,12 @@ def _additional_attributes(facts: ConversationFacts, intent: str) -> dict[str, A
 
 # The calls and runbook citations are the same for every conversation: made once, shared (frozen).
 _SHIP_UPDATE = Call(call="approve_template", template="ship_update")
-_ACK_DELAY_INSTEAD = Alternative(call="approve_template", template="ack_delay", credit=0.5,
-                                 feedback="ack_delay is for when there is no tracking news yet; here there is.")
+_ACK_DELAY_INSTEAD = Alternative(
+    call="approve_template",
+    template="ack_delay",
+    credit=0.5,
+    feedback="ack_delay is for when there is no tracking news yet; here there is.",
+)
 _REFUND_OFFER = Call(call="approve_template", template="refund_offer")
 _ESCALATE_MANAGER = Call(call="escalate_manager")
 _ESCALATE_SPECIALIST = Call(call="escalate_specialist")
@@ -392,7 +460,9 @@ def expected_call(intent: str, facts: ConversationFacts) -> tuple[Call, tuple[Al
         return _SHIP_UPDATE, (_ACK_DELAY_INSTEAD,), "shipping_delay", news + _RUNBOOK_CITES["shipping_delay"]
     total = money(facts.order_value)
     if intent in ("defect", "warranty") and facts.order_value <= REFUND_LIMIT:
-        text = f"{who} reports the {facts.part} from order {order} failed; at {total} it is within the $500 refund limit."
+        text = (
+            f"{who} reports the {facts.part} from order {order} failed; at {total} it is within the $500 refund limit."
+        )
         return _REFUND_OFFER, (), "defective_product", text + _RUNBOOK_CITES["defective_product"]
     if intent in ("defect", "warranty", "refund_request"):
         text = f"Order {order} is {total}, over the $500 refund limit, so the refund needs a manager."

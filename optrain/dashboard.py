@@ -19,8 +19,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Union
+from datetime import UTC, datetime
+from typing import Any
 
 from optrain.queue import Queue, QueueEntry, cover_band
 from optrain.scenarios.model import (
@@ -44,7 +44,12 @@ from optrain.shift import sla_at
 from optrain.sla import MISS_LABELS, unix
 
 TILE_ORDER: tuple[TileId, ...] = (
-    "ops_pulse", "sales_pulse", "fulfillment_health", "inventory_heatmap", "cx_escalations", "seo_watch",
+    "ops_pulse",
+    "sales_pulse",
+    "fulfillment_health",
+    "inventory_heatmap",
+    "cx_escalations",
+    "seo_watch",
 )
 RATE_LIMIT_BANNER = "API rate limit exceeded."
 CONFIGURATION_REQUIRED = "Configuration required"
@@ -65,10 +70,14 @@ BREACHED_SLA = frozenset({"missed", "active_with_misses"})
 REPLY_CALLS = frozenset({"approve_template", "approve_draft", "edit_draft"})
 # What the dashboard shows on a heatmap row or a tile once the call is made.
 STOCK_ACTIONS: dict[str, str] = {
-    "reorder": "PO drafted", "mark_intentional": "marked intentional", "adjust_quantity": "quantity adjusted",
+    "reorder": "PO drafted",
+    "mark_intentional": "marked intentional",
+    "adjust_quantity": "quantity adjusted",
 }
 TILE_ACTIONS: dict[str, str] = {
-    "file_ticket": "Ticket filed", "alert_reliability": "Reliability team alerted", "retry": "Retried",
+    "file_ticket": "Ticket filed",
+    "alert_reliability": "Reliability team alerted",
+    "retry": "Retried",
 }
 
 
@@ -148,7 +157,7 @@ class PageRow:
         return (self.sessions_this_week - self.sessions_last_week) / self.sessions_last_week * 100
 
 
-Row = Union[TopSellerRow, StuckOrderRow, StockRow, EscalationRow, PageRow]
+Row = TopSellerRow | StuckOrderRow | StockRow | EscalationRow | PageRow
 
 
 @dataclass(frozen=True)
@@ -253,8 +262,14 @@ def apply_tile_state(tile: TileView, state: TileState, message: str, item_id: st
         detail = None if message.strip() == RATE_LIMIT_BANNER else message
         changes = {"status": "attention", "banner": RATE_LIMIT_BANNER, "note": detail}
     elif state == "empty":
-        changes = {"status": "healthy", "rows": (), "metrics": (), "empty_message": message,
-                   "error": None, "banner": None}
+        changes = {
+            "status": "healthy",
+            "rows": (),
+            "metrics": (),
+            "empty_message": message,
+            "error": None,
+            "banner": None,
+        }
     else:
         changes = {"status": "attention", "note": message}
     if item_id is not None:
@@ -308,8 +323,7 @@ def _sales_pulse(model: SalesPulse) -> TileView:
         Metric("Open fulfillments", f"{model.open_fulfillments:,}"),
     )
     rows = tuple(
-        TopSellerRow(s.sku, s.title, s.units_sold)
-        for s in sorted(model.top_skus, key=lambda s: -s.units_sold)
+        TopSellerRow(s.sku, s.title, s.units_sold) for s in sorted(model.top_skus, key=lambda s: -s.units_sold)
     )
     return dataclasses.replace(_base("sales_pulse", model), metrics=metrics, rows=rows)
 
@@ -325,14 +339,19 @@ def _fulfillment(model: FulfillmentHealth) -> TileView:
 def _inventory(model: InventoryHeatmap, items: Iterable[object], calls: Mapping[str, str]) -> TileView:
     """The author's SKUs plus the queue's inventory items; an item replaces a SKU it shares."""
     rows: dict[str, StockRow] = {
-        s.sku: StockRow(s.sku, s.title, s.units, s.days_of_cover, cover_band(s.days_of_cover))
-        for s in model.skus
+        s.sku: StockRow(s.sku, s.title, s.units, s.days_of_cover, cover_band(s.days_of_cover)) for s in model.skus
     }
     for item in items:
         if isinstance(item, InventoryItem):
             rows[item.sku] = StockRow(
-                item.sku, item.product, item.units, item.days_of_cover, cover_band(item.days_of_cover),
-                item_id=item.id, note=item.note, action=STOCK_ACTIONS.get(calls.get(item.id, "")),
+                item.sku,
+                item.product,
+                item.units,
+                item.days_of_cover,
+                cover_band(item.days_of_cover),
+                item_id=item.id,
+                note=item.note,
+                action=STOCK_ACTIONS.get(calls.get(item.id, "")),
             )
     ordered = tuple(sorted(rows.values(), key=lambda r: (r.days_of_cover, r.sku)))
     red = any(r.band == "red" for r in ordered)
@@ -345,7 +364,10 @@ def _escalations(model: CxEscalations, entries: Iterable[QueueEntry], now: datet
     rows.sort(key=lambda r: (r.breached_at, r.item_id))
     tile = _base("cx_escalations", model, derived_status="attention" if rows else "healthy")
     return dataclasses.replace(
-        tile, rows=tuple(rows), empty_message=model.empty_message, item_ids=tuple(r.item_id for r in rows),
+        tile,
+        rows=tuple(rows),
+        empty_message=model.empty_message,
+        item_ids=tuple(r.item_id for r in rows),
     )
 
 
@@ -380,7 +402,7 @@ def escalation_row(entry: QueueEntry, now: datetime) -> EscalationRow | None:
 
 
 def _utc(timestamp: int) -> datetime:
-    return datetime.fromtimestamp(timestamp, tz=timezone.utc)
+    return datetime.fromtimestamp(timestamp, tz=UTC)
 
 
 def _seo(model: SeoWatch) -> TileView:

@@ -68,27 +68,45 @@ def inbox_rows(state: AttemptState, now: datetime, tiles: Sequence[TileView]) ->
         entry = root_entry(state.queue, item_id)
         p = entry.payload
         decided = item_id in verdicts
-        base = InboxRow(item_id, entry.item.kind, "", "", decided, verdicts.get(item_id),
-                        item_id in state.queue.follow_ups)
+        base = InboxRow(
+            item_id, entry.item.kind, "", "", decided, verdicts.get(item_id), item_id in state.queue.follow_ups
+        )
         if entry.item.kind == "conversation":
-            rows.append(replace(
-                base, name=str((p.get("meta") or {}).get("sender", {}).get("name", "Customer")),
-                detail=str(p.get("status")), priority=p.get("priority"),
-                sla=None if decided else sla_at(p, now), labels=tuple(str(t) for t in p.get("labels", [])[:3]),
-            ))
+            rows.append(
+                replace(
+                    base,
+                    name=str((p.get("meta") or {}).get("sender", {}).get("name", "Customer")),
+                    detail=str(p.get("status")),
+                    priority=p.get("priority"),
+                    sla=None if decided else sla_at(p, now),
+                    labels=tuple(str(t) for t in p.get("labels", [])[:3]),
+                )
+            )
         elif entry.item.kind == "inventory":
-            rows.append(replace(base, name=str(p.get("sku")),
-                                detail=f"{p.get('units')} units · {p.get('days_of_cover')} days of cover",
-                                band=str(p.get("band"))))
+            rows.append(
+                replace(
+                    base,
+                    name=str(p.get("sku")),
+                    detail=f"{p.get('units')} units · {p.get('days_of_cover')} days of cover",
+                    band=str(p.get("band")),
+                )
+            )
         else:
             tile = tile_of(tiles, entry.item.id)
-            rows.append(replace(base, name=f"{p.get('title')} tile", detail=str(p.get("state")),
-                                tile_status=tile.status if tile else None))
+            rows.append(
+                replace(
+                    base,
+                    name=f"{p.get('title')} tile",
+                    detail=str(p.get("state")),
+                    tile_status=tile.status if tile else None,
+                )
+            )
     return tuple(rows)
 
 
-def arrange(rows: Iterable[InboxRow], *, show: Show = "all", order: Order = "queue",
-            flagged: Collection[str] = ()) -> list[InboxRow]:
+def arrange(
+    rows: Iterable[InboxRow], *, show: Show = "all", order: Order = "queue", flagged: Collection[str] = ()
+) -> list[InboxRow]:
     """Rows filtered by status and sorted; ties keep queue order (a stable sort)."""
     kept = [r for r in rows if show == "all" or (show == "flagged" and r.item_id in flagged) or r.status == show]
     if order == "priority":

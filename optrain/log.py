@@ -32,6 +32,7 @@ def configure_logging(default_level: str = "INFO") -> logging.Logger:
         logger.addHandler(handler)
         logger.propagate = False  # Streamlit configures the root logger too: one line per record, not two
     if not isinstance(logging.getLevelName(wanted), int):
-        logger.warning("%s=%r is not a log level (DEBUG, INFO, WARNING, ERROR); using %s",
-                       LEVEL_ENV_VAR, wanted, default_level)
+        logger.warning(
+            "%s=%r is not a log level (DEBUG, INFO, WARNING, ERROR); using %s", LEVEL_ENV_VAR, wanted, default_level
+        )
     return logger

@@ -151,8 +151,20 @@ EVENTS: tuple[str, ...] = (
 
 EMAIL_DOMAINS: tuple[str, ...] = ("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "hotmail.com")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 SHOP_SUFFIXES: tuple[str, ...] = (
     "Speed Shop",
@@ -209,8 +221,7 @@ OPENERS: dict[str, tuple[str, ...]] = {
     "refund_request": (
         "I want a refund on order {order_id}. The {part} isn't what I expected and I've decided "
         "to go another direction with the {vehicle}.",
-        "Please refund order {order_id} ({total}). The project {vehicle} got sold and I never "
-        "opened the {part_short}.",
+        "Please refund order {order_id} ({total}). The project {vehicle} got sold and I never opened the {part_short}.",
         "Requesting a full refund for {order_id}. The {part_short} showed up {days} days late and "
         "I had to buy one locally to make {event}.",
     ),
@@ -225,8 +236,7 @@ OPENERS: dict[str, tuple[str, ...]] = {
         "Summit has the {part} for less. Will you match their price on order {order_id}?",
     ),
     "fitment_doubt": (
-        "Will the {part} clear the stock K-member on my {vehicle}? Don't want to order {order_id} "
-        "twice.",
+        "Will the {part} clear the stock K-member on my {vehicle}? Don't want to order {order_id} twice.",
         "Before I bolt these up: are the {part_short} on order {order_id} going to work with a "
         "{vehicle} that has a TH400 and power steering?",
         "Does the {part} fit a {vehicle} with the factory column shift? Your fitment chart says "
@@ -286,8 +296,7 @@ FOLLOW_UPS: dict[str, tuple[str, ...]] = {
 AGENT_REPLIES: tuple[str, ...] = (
     "Hi {first_name}, thanks for reaching out about order {order_id}. I'm looking into it now "
     "and will get back to you shortly.",
-    "Thanks {first_name}, I've got your order {order_id} pulled up and I'm checking with the "
-    "warehouse.",
+    "Thanks {first_name}, I've got your order {order_id} pulled up and I'm checking with the warehouse.",
     "Hi {first_name}, thanks for your patience. Give me a little time to look into "
     "{order_id} and I'll update you here.",
 )

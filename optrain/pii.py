@@ -53,14 +53,14 @@ from optrain.pii_patterns import (
     PHONE_US,
     PLACE,
     PLATE,
-    POSTCODE_PLACE,
     PO_BOX,
+    POSTCODE_PLACE,
     RELATIVE,
     SIGN_OFF,
     SSN,
     SSN_WORD,
-    STATES,
     STATE_ABBRS,
+    STATES,
     STREET,
     TRACKING,
     URL,
@@ -196,6 +196,7 @@ class Scrubber:
     def phone(self, original: str) -> str:
         digits = _digits(original)
         key = digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+
         def fiction() -> str:  # 555-0100 to 555-0199 are kept for fiction: nobody answers
             return f"({self.fake.random_int(201, 989)}) 555-01{self.fake.random_int(0, 99):02d}"
 
@@ -297,10 +298,14 @@ class Scrubber:
 
     def same_shape(self, kind: str, original: str) -> str:
         """Every digit and letter replaced by a random one of its kind: a plate or postcode keeps its look."""
+
         def make() -> str:
             return "".join(
-                str(self.fake.random_int(0, 9)) if c.isdigit()
-                else _same_case(c, self.fake.random_uppercase_letter()) if c.isascii() and c.isalpha() else c
+                str(self.fake.random_int(0, 9))
+                if c.isdigit()
+                else _same_case(c, self.fake.random_uppercase_letter())
+                if c.isascii() and c.isalpha()
+                else c
                 for c in original
             )
 
@@ -326,12 +331,15 @@ class Scrubber:
             shape = "%d %B %Y"
         else:
             shape = "%B %d, %Y"
-        return self.value("dob", original, lambda: self.fake.date_of_birth(minimum_age=18, maximum_age=80).strftime(shape))
+        return self.value(
+            "dob", original, lambda: self.fake.date_of_birth(minimum_age=18, maximum_age=80).strftime(shape)
+        )
 
     def expiry(self, original: str) -> str:
         long_year = len(original.split("/")[-1].strip()) == 4
-        return self.value("expiry", original, lambda: self.fake.credit_card_expire(date_format="%m/%Y" if long_year
-                                                                                     else "%m/%y"))
+        return self.value(
+            "expiry", original, lambda: self.fake.credit_card_expire(date_format="%m/%Y" if long_year else "%m/%y")
+        )
 
     def phones_in(self, text: str) -> re.Pattern[str]:
         """Every phone number libphonenumber finds in `text`, in any common format, as one alternation.
@@ -341,8 +349,11 @@ class Scrubber:
         "Edelbrock 1406 600 cfm" is a part number and a rating.
         """
         found = set()
-        matches = (match for region in PHONE_REGIONS
-                   for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE))
+        matches = (
+            match
+            for region in PHONE_REGIONS
+            for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)
+        )
         for match in matches:
             raw = match.raw_string
             if re.fullmatch(r"\d+(?:\.\d+){3,}", raw):  # a version number: 125.0.6422.112
@@ -397,8 +408,9 @@ class Scrubber:
             text = _TOKEN.sub(lambda m: parked[int("".join(str(ord(c) - 0xE100) for c in m.group(1)))], text)
         return text
 
-    def _passes(self) -> Iterable[tuple[re.Pattern[str] | Callable[[str], re.Pattern[str]],
-                                        Callable[[re.Match[str]], str | None]]]:
+    def _passes(
+        self,
+    ) -> Iterable[tuple[re.Pattern[str] | Callable[[str], re.Pattern[str]], Callable[[re.Match[str]], str | None]]]:
         names, common = self._name_patterns()
         yield URL, lambda m: self._url(m.group())
         yield BARE_URL, lambda m: self._url(m.group())
@@ -419,7 +431,7 @@ class Scrubber:
         yield self.phones_in, lambda m: self.phone(m.group())
         yield PHONE_INTL, lambda m: self.phone(m.group()) if len(_digits(m.group())) >= 8 else None
         yield PHONE_US, lambda m: self.phone(m.group())
-        yield PHONE_LOCAL, lambda m: m.group("prefix") + self.phone(m.group()[len(m.group("prefix")):])
+        yield PHONE_LOCAL, lambda m: m.group("prefix") + self.phone(m.group()[len(m.group("prefix")) :])
         yield ORDER_HASH, lambda m: m.group("prefix") + self.order_number(m.group("digits"))
         yield ORDER_WORD, lambda m: m.group("prefix") + self.order_number(m.group("digits"))
         yield PO_BOX, lambda m: self.street(m.group())
@@ -427,8 +439,14 @@ class Scrubber:
         yield EU_STREET, lambda m: self.street(m.group())
         yield POSTCODE_PLACE, self._postcode_place
         yield AU_PLACE, self._postcode_place
-        yield EU_PLACE, lambda m: None if m.group("city").lower() in self.shop_words else (
-            f"{self.same_shape('postcode', m.group('code'))} {self.city(m.group('city'))}")
+        yield (
+            EU_PLACE,
+            lambda m: (
+                None
+                if m.group("city").lower() in self.shop_words
+                else (f"{self.same_shape('postcode', m.group('code'))} {self.city(m.group('city'))}")
+            ),
+        )
         yield PLACE, self._place
         yield ZIP_WORD, lambda m: m.group("prefix") + self.zip_code(m.group("zip"))
         yield names, lambda m: _same_case(m.group(), self._lookup(m.group()))
@@ -476,7 +494,7 @@ class Scrubber:
     def _postcode_place(self, match: re.Match[str]) -> str:
         """A UK, Canadian or Australian postcode and the town before it replaced; the province or state is kept."""
         city, code = match.group("city", "code")
-        between = match.group()[len(city):match.start("code") - match.start()] if city else ""
+        between = match.group()[len(city) : match.start("code") - match.start()] if city else ""
         return (self.city(city) if city else "") + between + self.same_shape("postcode", code)
 
     def _place(self, match: re.Match[str]) -> str | None:

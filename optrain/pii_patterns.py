@@ -23,11 +23,25 @@ STATES = {s.lower() for s in UsAddress.states}
 STATE_ABBRS = set(UsAddress.states_abbr)
 AMBIGUOUS_ABBRS = {"OK", "OR", "IN", "ME", "HI", "OH", "AS", "DE", "PA", "MA", "LA", "ID", "CO", "AL", "GA"}
 KINDS: dict[str, str] = {
-    "name": "name", "email": "e-mail address", "phone": "phone number", "address": "street address",
-    "place": "place (city or ZIP code)", "order": "order number", "card": "card number", "ip": "IP address",
-    "url": "personal link", "company": "company name", "handle": "user handle", "number": "reference number",
-    "ssn": "social security number", "vin": "vehicle identification number (VIN)", "plate": "licence plate",
-    "dob": "date of birth", "expiry": "card expiry date", "cvv": "card security code", "postcode": "postal code",
+    "name": "name",
+    "email": "e-mail address",
+    "phone": "phone number",
+    "address": "street address",
+    "place": "place (city or ZIP code)",
+    "order": "order number",
+    "card": "card number",
+    "ip": "IP address",
+    "url": "personal link",
+    "company": "company name",
+    "handle": "user handle",
+    "number": "reference number",
+    "ssn": "social security number",
+    "vin": "vehicle identification number (VIN)",
+    "plate": "licence plate",
+    "dob": "date of birth",
+    "expiry": "card expiry date",
+    "cvv": "card security code",
+    "postcode": "postal code",
 }
 
 _SUFFIXES = (
@@ -81,8 +95,10 @@ PLATE = re.compile(  # only after a word that says it is a plate: a bare "7XKD29
     r"(?P<value>(?=[A-Z0-9 -]{0,11}\d)[A-Z0-9]{1,4}(?:[ -]?[A-Z0-9]{1,4}){0,2})(?![\w-])"
 )
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DATE_SHAPE = (r"(?:YEAR-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-](?:YEAR|\d{2})"
-               rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+YEAR|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+YEAR)")
+_DATE_SHAPE = (
+    r"(?:YEAR-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-](?:YEAR|\d{2})"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+YEAR|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+YEAR)"
+)
 _DATE = _DATE_SHAPE.replace("YEAR", r"\d{4}")
 DOB = re.compile(
     rf"(?P<prefix>\b(?:born(?:\s+(?:on|in))?|d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday)"
@@ -147,5 +163,7 @@ DASH_SIGNATURE = re.compile(
 BEFORE_A_NAME = re.compile(
     rf"(?i:\b(?:ask\s+for|speak\s+(?:to|with)|talk\s+to|attn\.?:?|attention:?|c/o|tell|thank)\s+)(?P<name>{_CAP})"
 )
-PERSON_KEY = re.compile(r"(?:(?:full|first|last|middle|display|nick|contact|customer|recipient|billing|shipping|"
-                        r"sender|buyer|owner)_?)?name")
+PERSON_KEY = re.compile(
+    r"(?:(?:full|first|last|middle|display|nick|contact|customer|recipient|billing|shipping|"
+    r"sender|buyer|owner)_?)?name"
+)

@@ -78,12 +78,14 @@ def draft_texts(item: dict[str, Any]) -> Iterator[tuple[str, str]]:
         yield f"labels[{index}]", str(label)
 
 
-def review_flags(item: dict[str, Any], *, stand_ins: Iterable[str],
-                 vocabulary: tuple[frozenset[str], frozenset[str]]) -> tuple[ReviewFlag, ...]:
+def review_flags(
+    item: dict[str, Any], *, stand_ins: Iterable[str], vocabulary: tuple[frozenset[str], frozenset[str]]
+) -> tuple[ReviewFlag, ...]:
     """Everything in the draft that still looks personal, once per text, in reading order."""
     made = {w.lower() for fake in stand_ins for w in WORD.findall(fake)}
     made_digits = {re.sub(r"\D", "", fake) for fake in stand_ins} | {
-        d for fake in stand_ins for d in re.findall(r"\d{4,}", fake)}
+        d for fake in stand_ins for d in re.findall(r"\d{4,}", fake)
+    }
     lower, proper = vocabulary
     flags: list[ReviewFlag] = []
     seen: set[str] = set()
@@ -108,6 +110,8 @@ def review_flags(item: dict[str, Any], *, stand_ins: Iterable[str],
                 continue
             if word in proper and word not in PERSON_NAMES:
                 continue
-            reason = "a known first or last name" if word in PERSON_NAMES else "a capitalised word the shop does not use"
+            reason = (
+                "a known first or last name" if word in PERSON_NAMES else "a capitalised word the shop does not use"
+            )
             add(match.group(), reason, where)
     return tuple(flags)

@@ -83,12 +83,23 @@ def save_qa(
                     shot = store_screenshot(uploads_dir, given.screenshot, prefix=f"qa{attempt.id}-{question.id}")
                     written.append(uploads_dir / shot)
                 text = (given.answer or "").strip() or None
-                rows.append(storage.save_answer(
-                    db, attempt_id=attempt.id, username=attempt.username, scenario_id=scenario.id,
-                    scenario_version=scenario.version, question_id=question.id, part=question.part,
-                    kind=question.kind, answer=text, skipped=text is None, severity=given.severity,
-                    screenshot=shot, now=now,
-                ))
+                rows.append(
+                    storage.save_answer(
+                        db,
+                        attempt_id=attempt.id,
+                        username=attempt.username,
+                        scenario_id=scenario.id,
+                        scenario_version=scenario.version,
+                        question_id=question.id,
+                        part=question.part,
+                        kind=question.kind,
+                        answer=text,
+                        skipped=text is None,
+                        severity=given.severity,
+                        screenshot=shot,
+                        now=now,
+                    )
+                )
         return tuple(rows)
     except BaseException:
         for path in written:

@@ -16,7 +16,7 @@ import json
 import random
 from collections import deque
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -149,9 +149,9 @@ def generate_queue(scenario: Scenario, now: datetime | None = None) -> Queue:
     """
     moment = now if now is not None else scenario.starts_at
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)  # naive times in YAML are UTC
+        moment = moment.replace(tzinfo=UTC)  # naive times in YAML are UTC
     digest = hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
-    return _cached_queue(_ByContent(digest, scenario), moment.astimezone(timezone.utc))
+    return _cached_queue(_ByContent(digest, scenario), moment.astimezone(UTC))
 
 
 @lru_cache(maxsize=32)
@@ -180,14 +180,13 @@ class _QueueBuilder:
         self.conversations = 0
         self.messages = 0
         self.order_ids = {  # generated orders never reuse a scripted order's number
-            item.order.id for item in scenario.scripted_items
+            item.order.id
+            for item in scenario.scripted_items
             if isinstance(item, ConversationItem) and item.order and item.order.id
         }
         self.facts: dict[str, ConversationFacts] = {}
         self.scripted = {item.id: item for item in scenario.scripted_items}
-        self.parents = {
-            child: item.id for item in scenario.scripted_items for child in item.follow_ups.values()
-        }
+        self.parents = {child: item.id for item in scenario.scripted_items for child in item.follow_ups.values()}
 
     def build(self) -> Queue:
         entries: list[QueueEntry] = []
@@ -216,14 +215,21 @@ class _QueueBuilder:
     def _scripted(self, item: Item) -> QueueEntry:
         if isinstance(item, InventoryItem):
             stock: dict[str, Any] = {
-                "sku": item.sku, "product": item.product, "units": item.units,
-                "days_of_cover": item.days_of_cover, "band": cover_band(item.days_of_cover), "note": item.note,
+                "sku": item.sku,
+                "product": item.product,
+                "units": item.units,
+                "days_of_cover": item.days_of_cover,
+                "band": cover_band(item.days_of_cover),
+                "note": item.note,
             }
             return QueueEntry(item, stock, generated=False)
         if isinstance(item, TileItem):
             tile: dict[str, Any] = {
-                "tile": item.tile, "title": TILE_TITLES[item.tile], "state": item.state,
-                "message": item.message, "retries": item.retries,
+                "tile": item.tile,
+                "title": TILE_TITLES[item.tile],
+                "state": item.state,
+                "message": item.message,
+                "retries": item.retries,
             }
             return QueueEntry(item, tile, generated=False)
         intent = intent_of(item)
@@ -282,15 +288,30 @@ class _QueueBuilder:
         thread = build_thread(facts, intent, tier, None, self.rng)
         call, alternatives, rule, rationale = expected_call(intent, facts)
         item = ConversationItem(
-            kind="conversation", id=item_id, title=f"{INTENT_TITLES[intent]}: {facts.name}",
-            intent=intent, expected=call, alternatives=alternatives, rule=rule, rationale=rationale,
+            kind="conversation",
+            id=item_id,
+            title=f"{INTENT_TITLES[intent]}: {facts.name}",
+            intent=intent,
+            expected=call,
+            alternatives=alternatives,
+            rule=rule,
+            rationale=rationale,
             customer=Customer(name=facts.name, email=facts.email, phone=facts.phone, vip=facts.vip),
-            channel=facts.channel, status=self.rng.choices(("open", "pending"), cum_weights=(9, 10))[0],  # 9 : 1
-            priority=self.rng.choice(INTENT_PRIORITIES[intent]), labels=facts.labels(intent),
-            tier=tier, waiting_minutes=waiting_minutes(thread), messages=tuple(thread),
+            channel=facts.channel,
+            status=self.rng.choices(("open", "pending"), cum_weights=(9, 10))[0],  # 9 : 1
+            priority=self.rng.choice(INTENT_PRIORITIES[intent]),
+            labels=facts.labels(intent),
+            tier=tier,
+            waiting_minutes=waiting_minutes(thread),
+            messages=tuple(thread),
             order=Order(
-                id=facts.order_id, value=facts.order_value, sku=facts.sku, part=facts.part,
-                vehicle=facts.vehicle, carrier=facts.carrier, tracking_number=facts.tracking_number,
+                id=facts.order_id,
+                value=facts.order_value,
+                sku=facts.sku,
+                part=facts.part,
+                vehicle=facts.vehicle,
+                carrier=facts.carrier,
+                tracking_number=facts.tracking_number,
                 eta=facts.eta,
             ),
         )

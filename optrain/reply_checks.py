@@ -101,10 +101,39 @@ BLAME_RE = re.compile(
 SHOUT_WORD_RE = re.compile(r"\b[A-Z]{4,}\b")
 SHOUT_RUN_RE = re.compile(r"\b[A-Z]{2,}(?:\s+[A-Z]{2,}){1,}\b")
 SHOUT_MARKS_RE = re.compile(r"[!?]{2,}")
-ACRONYMS: frozenset[str] = frozenset({
-    "USPS", "FEDEX", "DHL", "UPS", "LTL", "PRO", "SKU", "ETA", "VIP", "OEM", "RMA", "USA", "PO", "ID",
-    "OK", "AM", "PM", "EST", "PST", "CST", "MST", "EDT", "PDT", "HR", "ABF", "XPO", "YRC", "UTC", "CX",
-})
+ACRONYMS: frozenset[str] = frozenset(
+    {
+        "USPS",
+        "FEDEX",
+        "DHL",
+        "UPS",
+        "LTL",
+        "PRO",
+        "SKU",
+        "ETA",
+        "VIP",
+        "OEM",
+        "RMA",
+        "USA",
+        "PO",
+        "ID",
+        "OK",
+        "AM",
+        "PM",
+        "EST",
+        "PST",
+        "CST",
+        "MST",
+        "EDT",
+        "PDT",
+        "HR",
+        "ABF",
+        "XPO",
+        "YRC",
+        "UTC",
+        "CX",
+    }
+)
 PLACEHOLDER_RE = re.compile(r"\{\{[^{}]*\}\}|\[[A-Z][A-Za-z _.-]*\]|<[A-Za-z][A-Za-z_ .-]*>|\bX{3,}\b|\bTBD\b")
 REFUND_WORDS_RE = re.compile(
     r"\b(?:refund\w*|reimburs\w*|credit|discount\w*|compensat\w*|money back|voucher|\$\s?[\d,.]+ off)\b", _I
@@ -134,7 +163,8 @@ class ReplyContext:
     templates: Mapping[str, str] = field(default_factory=dict)
     # An item's checks per call, worked out once: a context lives as long as its (immutable) queue.
     checks: dict[tuple[str, str, str | None], tuple[Check, ...]] = field(
-        default_factory=dict, compare=False, repr=False)
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def first_name(self) -> str:
@@ -146,9 +176,11 @@ class ReplyContext:
 
     @cached_property
     def allowed_caps(self) -> frozenset[str]:
-        return ACRONYMS | set(SHOUT_WORD_RE.findall(self.thread_text)) | {
-            w for v in self.values.values() for w in SHOUT_WORD_RE.findall(v)
-        }
+        return (
+            ACRONYMS
+            | set(SHOUT_WORD_RE.findall(self.thread_text))
+            | {w for v in self.values.values() for w in SHOUT_WORD_RE.findall(v)}
+        )
 
 
 @dataclass(frozen=True)
@@ -194,8 +226,11 @@ class ReplyVerdict:
     def dimensions(self) -> dict[str, bool | None]:
         """Per review dimension: all its checks passed, one failed, or None when none applied."""
         return {
-            d: (all(o.passed for o in self.outcomes if o.dimension == d)
-                if any(o.dimension == d for o in self.outcomes) else None)
+            d: (
+                all(o.passed for o in self.outcomes if o.dimension == d)
+                if any(o.dimension == d for o in self.outcomes)
+                else None
+            )
             for d in DIMENSIONS
         }
 
@@ -287,8 +322,9 @@ def _template_values(context: ReplyContext) -> dict[str, str]:
     return dict(context.values)
 
 
-def sent_reply(item: ConversationItem, call: str, template: str | None, body: str | None,
-               context: ReplyContext) -> str | None:
+def sent_reply(
+    item: ConversationItem, call: str, template: str | None, body: str | None, context: ReplyContext
+) -> str | None:
     """What the customer receives: the body as sent, else what the call sends unedited."""
     if body is not None:
         return body
@@ -412,12 +448,21 @@ def _check_refund_limit(limit: float) -> Callable[[str, ReplyContext], Result]:
             for m in MONEY_RE.finditer(sentence):
                 amount = _money(m.group(1))
                 if amount is not None and amount > cap + 0.005:
-                    return False, f"promises {m.group(0).strip()}, over the ${cap:,.2f} an operator may offer", \
-                        sentence_of(reply, s.start() + m.start(), s.start() + m.end())
+                    return (
+                        False,
+                        f"promises {m.group(0).strip()}, over the ${cap:,.2f} an operator may offer",
+                        sentence_of(reply, s.start() + m.start(), s.start() + m.end()),
+                    )
             full = FULL_REFUND_RE.search(sentence)
             if full and context.order_value is not None and context.order_value > limit:
-                return False, (f"a full refund of a ${context.order_value:,.2f} order is over the ${limit:,.0f} " \
-                    "an operator may offer; a manager decides"), sentence_of(reply, s.start(), s.end())
+                return (
+                    False,
+                    (
+                        f"a full refund of a ${context.order_value:,.2f} order is over the ${limit:,.0f} "
+                        "an operator may offer; a manager decides"
+                    ),
+                    sentence_of(reply, s.start(), s.end()),
+                )
         return True, "", None
 
     return run
@@ -496,18 +541,30 @@ def item_checks(item: ConversationItem, context: ReplyContext, model: str | None
     spec = item.reply_checks or ReplyChecks()
     weights, critical = spec.weights, set(spec.critical)
 
-    def make(kind: str, run: Callable[[str, ReplyContext], Result], name: str | None = None,
-             explicit: bool = False) -> Check:
-        return Check(name or kind, CHECK_DIMENSIONS[kind], weights.get(kind, 1.0),  # type: ignore[call-overload]
-                     kind in CRITICAL_BY_DEFAULT or kind in critical, run, default=not explicit)
+    def make(
+        kind: str, run: Callable[[str, ReplyContext], Result], name: str | None = None, explicit: bool = False
+    ) -> Check:
+        return Check(
+            name or kind,
+            CHECK_DIMENSIONS[kind],
+            weights.get(kind, 1.0),  # type: ignore[call-overload]
+            kind in CRITICAL_BY_DEFAULT or kind in critical,
+            run,
+            default=not explicit,
+        )
 
     checks: list[Check] = []
     if "facts" not in spec.off:
-        facts = spec.facts if spec.facts is not None else tuple(
-            f for f in FACTS if model is not None and fact_present(model, f, context)
+        facts = (
+            spec.facts
+            if spec.facts is not None
+            else tuple(f for f in FACTS if model is not None and fact_present(model, f, context))
         )
-        checks += [make("facts", _check_fact(f), f"fact:{f}", explicit=spec.facts is not None) for f in facts
-                   if context.values.get(f)]
+        checks += [
+            make("facts", _check_fact(f), f"fact:{f}", explicit=spec.facts is not None)
+            for f in facts
+            if context.values.get(f)
+        ]
     if "answer" not in spec.off:
         mode = spec.answer
         if mode is None:
@@ -528,18 +585,45 @@ def item_checks(item: ConversationItem, context: ReplyContext, model: str | None
         ("no_other_customer", _check_other_customer),
     ]
     # No unfilled placeholder ever passes: that check cannot be switched off or dropped.
-    checks += [make(kind, run, explicit=kind == "no_placeholder") for kind, run in fixed
-               if kind not in spec.off or kind == "no_placeholder"]
-    for n, defect in enumerate(item.draft_defects, 1):
+    checks += [
+        make(kind, run, explicit=kind == "no_placeholder")
+        for kind, run in fixed
+        if kind not in spec.off or kind == "no_placeholder"
+    ]
+    for _n, defect in enumerate(item.draft_defects, 1):
         dimension, is_critical = DEFECT_DIMENSIONS[defect.kind]
-        checks.append(Check(f"defect:{defect.kind}", dimension, 1.0, is_critical,
-                            _check_defect(defect.text, defect.fix, _DEFECT_WHY[defect.kind]), default=False))
+        checks.append(
+            Check(
+                f"defect:{defect.kind}",
+                dimension,
+                1.0,
+                is_critical,
+                _check_defect(defect.text, defect.fix, _DEFECT_WHY[defect.kind]),
+                default=False,
+            )
+        )
     for rule in spec.forbid:
-        checks.append(Check("forbid", rule.dimension or "policy", rule.weight, rule.critical,
-                            _check_phrase(rule, must=False), default=False))
+        checks.append(
+            Check(
+                "forbid",
+                rule.dimension or "policy",
+                rule.weight,
+                rule.critical,
+                _check_phrase(rule, must=False),
+                default=False,
+            )
+        )
     for rule in spec.require:
-        checks.append(Check("require", rule.dimension or "helpfulness", rule.weight, rule.critical,
-                            _check_phrase(rule, must=True), default=False))
+        checks.append(
+            Check(
+                "require",
+                rule.dimension or "helpfulness",
+                rule.weight,
+                rule.critical,
+                _check_phrase(rule, must=True),
+                default=False,
+            )
+        )
     if model is not None:
         checks = [c for c in checks if not c.default or c.run(model, context)[0]]
     return tuple(checks)
@@ -565,8 +649,9 @@ _DEFECT_WHY: dict[str, str] = {
 }
 
 
-def check_reply(item: ConversationItem, reply: str, call: str, template: str | None,
-                context: ReplyContext) -> ReplyVerdict:
+def check_reply(
+    item: ConversationItem, reply: str, call: str, template: str | None, context: ReplyContext
+) -> ReplyVerdict:
     """Every check of this item run over the reply sent with this call."""
     key = (item.id, call, template)
     checks = context.checks.get(key)
@@ -634,6 +719,10 @@ def _build_context(queue: Queue, item_id: str, templates: Mapping[str, str]) -> 
     others = tuple(sorted(o for o in _queue_people(queue) if o.casefold() not in own))
     breached = entry.payload.get("applied_sla", {}).get("breached_at") is not None
     return ReplyContext(
-        values=values, order_value=float(value) if value is not None else None, sla_breached=breached,
-        thread_text=thread, others=tuple(sorted(others)), templates=dict(templates),
+        values=values,
+        order_value=float(value) if value is not None else None,
+        sla_breached=breached,
+        thread_text=thread,
+        others=tuple(sorted(others)),
+        templates=dict(templates),
     )

@@ -57,12 +57,14 @@ def sent_replies(db: Database, scenario: Scenario, attempt_id: int) -> tuple[Sen
     results = {r.item_id: r for r in attempt_result(db, scenario, attempt_id, decisions=decisions).items}
     return tuple(
         SentReply(attempt_id, d.item_id, d.call, d.body or "", results.get(d.item_id))
-        for d in decisions if d.call in REPLY_CALLS and d.body
+        for d in decisions
+        if d.call in REPLY_CALLS and d.body
     )
 
 
-def attempt_result(db: Database, scenario: Scenario, attempt_id: int,
-                   decisions: Sequence[storage.DecisionRow] | None = None) -> AttemptResult:
+def attempt_result(
+    db: Database, scenario: Scenario, attempt_id: int, decisions: Sequence[storage.DecisionRow] | None = None
+) -> AttemptResult:
     """The automatic result of an attempt with the score overrides in force applied."""
     rows = decisions if decisions is not None else storage.list_decisions(db, attempt_id)
     calls = [Decision(d.item_id, d.call, d.template, d.body, d.note, d.elapsed_seconds) for d in rows]
@@ -82,18 +84,37 @@ def apply_overrides(result: AttemptResult, overrides: Mapping[str, ScoreOverride
             continue
         points = min(override.points, item.max_points)
         verdict: Verdict = "correct" if points >= item.max_points else "partial" if points > 0 else "wrong"
-        note = (f"Score overridden to {points:g}/{item.max_points:g} by {override.overridden_by} on "
-                f"{override.overridden_at:%Y-%m-%d %H:%M} UTC (automatic: {item.points:g}): {override.reason}")
-        items.append(replace(item, points=points, verdict=verdict,
-                             critical_failure=item.critical and verdict == "wrong",
-                             feedback=f"{note}. {item.feedback}"))
-    return replace(result, items=tuple(items), score=round(sum(i.points for i in items), 4),
-                   critical_failures=tuple(i.item_id for i in items if i.critical_failure))
+        note = (
+            f"Score overridden to {points:g}/{item.max_points:g} by {override.overridden_by} on "
+            f"{override.overridden_at:%Y-%m-%d %H:%M} UTC (automatic: {item.points:g}): {override.reason}"
+        )
+        items.append(
+            replace(
+                item,
+                points=points,
+                verdict=verdict,
+                critical_failure=item.critical and verdict == "wrong",
+                feedback=f"{note}. {item.feedback}",
+            )
+        )
+    return replace(
+        result,
+        items=tuple(items),
+        score=round(sum(i.points for i in items), 4),
+        critical_failures=tuple(i.item_id for i in items if i.critical_failure),
+    )
 
 
 def override_item_score(
-    db: Database, scenario: Scenario, attempt_id: int, item_id: str, *, points: float, reason: str,
-    trainer: str, now: datetime,
+    db: Database,
+    scenario: Scenario,
+    attempt_id: int,
+    item_id: str,
+    *,
+    points: float,
+    reason: str,
+    trainer: str,
+    now: datetime,
 ) -> AttemptResult:
     """Override one item's score with a reason; returns the attempt's recomputed result."""
     attempt = storage.get_attempt(db, attempt_id)
@@ -110,24 +131,52 @@ def override_item_score(
         raise DecisionError(f"'{item_id}' is not an item this attempt reached.")
     if not 0 <= points <= item.max_points:
         raise DecisionError(f"Give between 0 and {item.max_points:g} points for {item_id}.")
-    automatic = next(i for i in score_attempt(
-        scenario, [Decision(d.item_id, d.call, d.template, d.body, d.note, d.elapsed_seconds)
-                   for d in storage.list_decisions(db, attempt_id)], generate_queue(scenario)).items
-        if i.item_id == item_id)
+    automatic = next(
+        i
+        for i in score_attempt(
+            scenario,
+            [
+                Decision(d.item_id, d.call, d.template, d.body, d.note, d.elapsed_seconds)
+                for d in storage.list_decisions(db, attempt_id)
+            ],
+            generate_queue(scenario),
+        ).items
+        if i.item_id == item_id
+    )
     pending = ScoreOverride(0, attempt_id, item_id, points, automatic.points, item.max_points, reason, trainer, now)
     after = apply_overrides(before, {item_id: pending})
     add_score_override(
-        db, attempt_id=attempt_id, item_id=item_id, points=points, original_points=automatic.points,
-        max_points=item.max_points, reason=reason, overridden_by=trainer, now=now,
-        rescored={"score": after.score, "max_score": after.max_score, "percent": after.percent,
-                  "passed": after.passed, "critical_failures": len(after.critical_failures)},
+        db,
+        attempt_id=attempt_id,
+        item_id=item_id,
+        points=points,
+        original_points=automatic.points,
+        max_points=item.max_points,
+        reason=reason,
+        overridden_by=trainer,
+        now=now,
+        rescored={
+            "score": after.score,
+            "max_score": after.max_score,
+            "percent": after.percent,
+            "passed": after.passed,
+            "critical_failures": len(after.critical_failures),
+        },
     )
     return after
 
 
 def review_reply(
-    db: Database, *, attempt_id: int, item_id: str, reviewer: str, reviewer_name: str | None, scale: str,
-    scores: Mapping[str, int | None], comment: str | None, now: datetime,
+    db: Database,
+    *,
+    attempt_id: int,
+    item_id: str,
+    reviewer: str,
+    reviewer_name: str | None,
+    scale: str,
+    scores: Mapping[str, int | None],
+    comment: str | None,
+    now: datetime,
 ) -> ReplyReview:
     """Validate and keep a trainer's rubric score of one sent reply."""
     if scale not in SCALES:
@@ -145,9 +194,17 @@ def review_reply(
     sent = {d.item_id: d for d in storage.list_decisions(db, attempt_id)}.get(item_id)
     if sent is None or sent.call not in REPLY_CALLS or not sent.body:
         raise DecisionError(f"'{item_id}' has no sent reply in this attempt.")
-    return save_reply_review(db, attempt_id=attempt_id, item_id=item_id, reviewer=reviewer,
-                             reviewer_name=reviewer_name, scale=scale,  # type: ignore[arg-type]
-                             scores=given, comment=text, now=now)
+    return save_reply_review(
+        db,
+        attempt_id=attempt_id,
+        item_id=item_id,
+        reviewer=reviewer,
+        reviewer_name=reviewer_name,
+        scale=scale,  # type: ignore[arg-type]
+        scores=given,
+        comment=text,
+        now=now,
+    )
 
 
 # ---------------------------------------------------------------- calibration

@@ -41,9 +41,15 @@ def content_hash(scenario: Scenario) -> str:
 def snapshot(db: Database, scenario: Scenario, *, source: str, now: datetime) -> None:
     """Keep this version for as long as attempts may refer to it (first snapshot wins)."""
     scenario_store.put_version(
-        db, scenario_id=scenario.id, version=scenario.version, source=source,
-        model_json=scenario.model_dump_json(), yaml_text=None, content_hash=content_hash(scenario),
-        saved_by=None, now=now,
+        db,
+        scenario_id=scenario.id,
+        version=scenario.version,
+        source=source,
+        model_json=scenario.model_dump_json(),
+        yaml_text=None,
+        content_hash=content_hash(scenario),
+        saved_by=None,
+        now=now,
     )
 
 
@@ -64,8 +70,9 @@ def _model(stored: StoredScenario) -> Scenario:
 def published_scenarios(db: Database) -> dict[str, Scenario]:
     """What trainees see of the studio: the newest published version of each scenario not archived."""
     archived = scenario_store.archived_ids(db)
-    return {s.scenario_id: _model(s) for s in scenario_store.latest_published_custom(db)
-            if s.scenario_id not in archived}
+    return {
+        s.scenario_id: _model(s) for s in scenario_store.latest_published_custom(db) if s.scenario_id not in archived
+    }
 
 
 def custom_scenarios(db: Database) -> dict[str, Scenario]:
@@ -99,13 +106,14 @@ class SaveOutcome:
             "created": f"Saved '{s.id}' as a draft, version {s.version}. Trainees see it once you publish it.",
             "updated": f"Updated the draft of '{s.id}', version {s.version}.",
             "new_version": f"Saved '{s.id}' as a draft, version {s.version}; trainees keep the published "
-                           "version until you publish this one.",
+            "version until you publish this one.",
             "unchanged": f"No changes: '{s.id}' version {s.version} is already saved.",
         }[self.action]
 
 
-def save_draft(db: Database, text: str, *, author: str, now: datetime, builtin_ids: Collection[str],
-               name: str = "pasted scenario") -> SaveOutcome:
+def save_draft(
+    db: Database, text: str, *, author: str, now: datetime, builtin_ids: Collection[str], name: str = "pasted scenario"
+) -> SaveOutcome:
     """Validate pasted or uploaded YAML and store it as the scenario's draft.
 
     The draft is updated in place while nobody has attempted it (a trial run counts);
@@ -134,13 +142,18 @@ def save_draft(db: Database, text: str, *, author: str, now: datetime, builtin_i
         text = set_version(text, version)
         scenario = scenario.model_copy(update={"version": version})
     scenario_store.put_version(
-        db, scenario_id=scenario.id, version=version, source="custom",
-        model_json=scenario.model_dump_json(), yaml_text=text, content_hash=digest,
-        saved_by=author, now=now, replace=action == "updated",
+        db,
+        scenario_id=scenario.id,
+        version=version,
+        source="custom",
+        model_json=scenario.model_dump_json(),
+        yaml_text=text,
+        content_hash=digest,
+        saved_by=author,
+        now=now,
+        replace=action == "updated",
     )
     return SaveOutcome(scenario, action)
-
-
 
 
 def publish(db: Database, scenario_id: str, *, by: str | None, now: datetime) -> Scenario:
@@ -205,11 +218,25 @@ def studio_entries(db: Database) -> tuple[StudioEntry, ...]:
         versions = scenario_store.versions_of(db, latest.scenario_id)
         published = next((v.version for v in versions if not v.is_draft), None)
         draft = latest.version if latest.is_draft else None
-        status: Status = ("archived" if latest.scenario_id in archived else
-                          "draft" if published is None else
-                          "published_with_draft" if draft is not None else "published")
-        out.append(StudioEntry(latest.scenario_id, _model(latest).title, status, published, draft,
-                               scenario_store.attempts_on(db, latest.scenario_id)))
+        status: Status = (
+            "archived"
+            if latest.scenario_id in archived
+            else "draft"
+            if published is None
+            else "published_with_draft"
+            if draft is not None
+            else "published"
+        )
+        out.append(
+            StudioEntry(
+                latest.scenario_id,
+                _model(latest).title,
+                status,
+                published,
+                draft,
+                scenario_store.attempts_on(db, latest.scenario_id),
+            )
+        )
     return tuple(out)
 
 
@@ -238,9 +265,14 @@ def version_diff(db: Database, scenario_id: str, old: int, new: int) -> str:
         if stored is None:
             raise ScenarioError(f"'{scenario_id}' has no version {number}.")
         texts.append(source_text(stored))
-    return "".join(difflib.unified_diff(
-        texts[0].splitlines(keepends=True), texts[1].splitlines(keepends=True),
-        fromfile=f"{scenario_id} version {old}", tofile=f"{scenario_id} version {new}"))
+    return "".join(
+        difflib.unified_diff(
+            texts[0].splitlines(keepends=True),
+            texts[1].splitlines(keepends=True),
+            fromfile=f"{scenario_id} version {old}",
+            tofile=f"{scenario_id} version {new}",
+        )
+    )
 
 
 def builtin_source(folder: Path, scenario_id: str) -> bytes | None:

@@ -134,8 +134,9 @@ def call_credit(item: Item, decision: Decision) -> tuple[float, Call | None]:
     return 0.0, None
 
 
-def judge(item: Item, decision: Decision | None, *, is_follow_up: bool = False,
-          context: ReplyContext | None = None) -> ItemResult:
+def judge(
+    item: Item, decision: Decision | None, *, is_follow_up: bool = False, context: ReplyContext | None = None
+) -> ItemResult:
     """Verdict, points and feedback for one item (None: no call was made).
 
     With a reply context, a call that sends a reply has its reply checked, and
@@ -157,8 +158,11 @@ def judge(item: Item, decision: Decision | None, *, is_follow_up: bool = False,
             verdict = "wrong"
             chosen = call_label(decision.call, decision.template)
             reply = _check_sent_reply(item, decision, context)
-            sent = "" if reply is None or not reply.failed else (
-                " The reply as sent also fails: " + " ".join(o.describe() + "." for o in reply.failed))
+            sent = (
+                ""
+                if reply is None or not reply.failed
+                else (" The reply as sent also fails: " + " ".join(o.describe() + "." for o in reply.failed))
+            )
             feedback = f"Not the right call: you chose {chosen}; the right call is {expected}.{sent} {item.rationale}"
         else:
             points = float(item.points) * credit if credit < 1 else float(item.points)
@@ -172,13 +176,17 @@ def judge(item: Item, decision: Decision | None, *, is_follow_up: bool = False,
                 failed = reply.failed
                 if reply.critical_failed:
                     verdict = "wrong"
-                    head = (f"{'Right' if credit >= 1 else 'An acceptable'} call, but the reply fails a critical "
-                            "check, so the item scores nothing.")
+                    head = (
+                        f"{'Right' if credit >= 1 else 'An acceptable'} call, but the reply fails a critical "
+                        "check, so the item scores nothing."
+                    )
                 else:
                     verdict = "partial"
-                    head = (f"{'Right' if credit >= 1 else 'An acceptable'} call, but the reply fails "
-                            f"{len(failed)} check{'s' if len(failed) > 1 else ''} "
-                            f"({reply.share:.0%} of the call's points kept).")
+                    head = (
+                        f"{'Right' if credit >= 1 else 'An acceptable'} call, but the reply fails "
+                        f"{len(failed)} check{'s' if len(failed) > 1 else ''} "
+                        f"({reply.share:.0%} of the call's points kept)."
+                    )
                 head += " " + " ".join(o.describe() + "." for o in failed)
             best = "" if credit >= 1 else f" The best call: {expected}."
             feedback = f"{head}{best} {item.rationale}"
@@ -336,8 +344,12 @@ def score_attempt(scenario: Scenario, decisions: Sequence[Decision], queue: Queu
             raise DecisionError(f"{decision.item_id}: decided twice")
         by_item[decision.item_id] = decision
     results = tuple(
-        judge(item, decision, is_follow_up=fu,
-              context=context_for(scenario, queue, item.id) if decision is not None else None)
+        judge(
+            item,
+            decision,
+            is_follow_up=fu,
+            context=context_for(scenario, queue, item.id) if decision is not None else None,
+        )
         for item, decision, fu in walk(queue, by_item)
     )
     max_score = math.fsum(

@@ -27,7 +27,7 @@ import logging
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -84,16 +84,20 @@ def cookie_settings(config: dict[str, Any]) -> CookieSettings:
     cookie = config.get("cookie") or {}
     key = str(cookie.get("key") or "")
     if not key:
-        raise accounts.AccountError("the accounts file has no cookie.key: run `optrain users init` on a new file "
-                                    "or set cookie.key to a random value")
+        raise accounts.AccountError(
+            "the accounts file has no cookie.key: run `optrain users init` on a new file "
+            "or set cookie.key to a random value"
+        )
     deployment = str(cookie.get("deployment") or hashlib.sha256(key.encode("utf-8")).hexdigest()[:12])
     hours = cookie.get("expiry_hours", DEFAULT_EXPIRY_HOURS)
     if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 < hours <= MAX_EXPIRY_HOURS:
-        raise accounts.AccountError(f"cookie.expiry_hours must be a number of hours from 1 to {MAX_EXPIRY_HOURS} "
-                                    f"(got {hours!r})")
+        raise accounts.AccountError(
+            f"cookie.expiry_hours must be a number of hours from 1 to {MAX_EXPIRY_HOURS} (got {hours!r})"
+        )
     return CookieSettings(
         # "optrain_auth" was the one name every install used before names were per deployment.
-        name=str(cookie.get("name")) if cookie.get("name") not in (None, "", LEGACY_COOKIE_NAME)
+        name=str(cookie.get("name"))
+        if cookie.get("name") not in (None, "", LEGACY_COOKIE_NAME)
         else f"optrain_{deployment}",
         key=key,
         deployment=deployment,
@@ -103,8 +107,14 @@ def cookie_settings(config: dict[str, Any]) -> CookieSettings:
 
 
 def issue_token(cookie: CookieSettings, username: str, version: int, now: datetime) -> str:
-    claims = {"iss": ISSUER, "aud": cookie.deployment, "sub": username, "ver": version,
-              "iat": now.timestamp(), "exp": (now + cookie.expiry).timestamp()}
+    claims = {
+        "iss": ISSUER,
+        "aud": cookie.deployment,
+        "sub": username,
+        "ver": version,
+        "iat": now.timestamp(),
+        "exp": (now + cookie.expiry).timestamp(),
+    }
     return jwt.encode(claims, cookie.key, algorithm=ALGORITHM)
 
 
@@ -118,9 +128,14 @@ def read_token(raw: str | None, cookie: CookieSettings, now: datetime) -> TokenC
     if not raw or len(raw) > MAX_TOKEN_CHARS:
         return None
     try:
-        claims = jwt.decode(raw, cookie.key, algorithms=[ALGORITHM], audience=cookie.deployment, issuer=ISSUER,
-                            options={"require": ["iss", "aud", "sub", "ver", "iat", "exp"],
-                                     "verify_exp": False, "verify_iat": False})
+        claims = jwt.decode(
+            raw,
+            cookie.key,
+            algorithms=[ALGORITHM],
+            audience=cookie.deployment,
+            issuer=ISSUER,
+            options={"require": ["iss", "aud", "sub", "ver", "iat", "exp"], "verify_exp": False, "verify_iat": False},
+        )
     except (jwt.PyJWTError, ValueError, TypeError):
         return None
     username, version, iat, exp = claims["sub"], claims["ver"], claims["iat"], claims["exp"]
@@ -131,11 +146,12 @@ def read_token(raw: str | None, cookie: CookieSettings, now: datetime) -> TokenC
     moment = now.timestamp()
     if iat > moment + 60 or moment >= exp or moment - iat > cookie.expiry.total_seconds():
         return None
-    return TokenClaims(username, version, datetime.fromtimestamp(iat, tz=timezone.utc))
+    return TokenClaims(username, version, datetime.fromtimestamp(iat, tz=UTC))
 
 
-def session_is_current(db: Database, record: dict[str, Any] | None, version: int, signed_in_at: datetime | None,
-                       username: str) -> bool:
+def session_is_current(
+    db: Database, record: dict[str, Any] | None, version: int, signed_in_at: datetime | None, username: str
+) -> bool:
     """Whether a session (or token) signed in at `signed_in_at` with `version` may go on.
 
     Not when the account is gone, its version moved on (password reset, role
@@ -168,8 +184,9 @@ def is_locked(db: Database, username: str, record: dict[str, Any] | None, now: d
     return recent_failures(db, username, since) >= MAX_FAILURES
 
 
-def sign_in(db: Database, config: dict[str, Any], typed_username: str, password: str,
-            now: datetime) -> accounts.Account | None:
+def sign_in(
+    db: Database, config: dict[str, Any], typed_username: str, password: str, now: datetime
+) -> accounts.Account | None:
     """The account when the password is right and the name is not locked; None otherwise.
 
     Raises `SignInUnavailable` when the attempt cannot be recorded.

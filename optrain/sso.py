@@ -49,16 +49,18 @@ def parse_role_map(data: object, source: str = "role map") -> RoleMap:
         raise AccountError(f"{source}: expected 'emails' and/or 'groups' mappings")
     unknown = sorted(set(data) - {"emails", "groups", "groups_claim"})
     if unknown:
-        raise AccountError(f"{source}: unknown key(s) {', '.join(map(str, unknown))} "
-                           "(expected emails, groups, groups_claim)")
+        raise AccountError(
+            f"{source}: unknown key(s) {', '.join(map(str, unknown))} (expected emails, groups, groups_claim)"
+        )
     sections: dict[str, dict[str, tuple[str, ...]]] = {}
     for section in ("emails", "groups"):
         entries = data.get(section) or {}
         if not isinstance(entries, dict):
             raise AccountError(f"{source}: {section} must map names to lists of roles")
         sections[section] = {
-            (str(name).strip().lower() if section == "emails" else str(name)): _roles(f"{source}: {section}.{name}",
-                                                                                       roles)
+            (str(name).strip().lower() if section == "emails" else str(name)): _roles(
+                f"{source}: {section}.{name}", roles
+            )
             for name, roles in entries.items()
         }
     claim = data.get("groups_claim", "groups")

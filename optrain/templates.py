@@ -94,10 +94,7 @@ def render(body: str, context: Mapping[str, str]) -> str:
         raw = match.group(1)
         name = ALIASES.get(raw, raw)
         if name not in KNOWN_VARIABLES:
-            raise TemplateError(
-                f"{{{{{raw}}}}} is not a known variable; use one of: "
-                + ", ".join(KNOWN_VARIABLES)
-            )
+            raise TemplateError(f"{{{{{raw}}}}} is not a known variable; use one of: " + ", ".join(KNOWN_VARIABLES))
         value = context.get(name)
         if value is None or str(value) == "":
             raise TemplateError(f"{{{{{raw}}}}} has no value for this conversation")

@@ -97,12 +97,12 @@ _QUOTE = re.compile(r"^(?: {0,3}> ?)+")  # block quote markers, kept
 def _line(line: str, hosts: tuple[str, ...]) -> str:
     quote = _QUOTE.match(line)
     if quote:
-        return quote.group(0) + _line(line[quote.end():], hosts)
+        return quote.group(0) + _line(line[quote.end() :], hosts)
     line = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
     parts: list[str] = []
     last = 0
     for m in _CODE_SPAN.finditer(line):
-        parts.append(_inline(line[last:m.start()], hosts))
+        parts.append(_inline(line[last : m.start()], hosts))
         parts.append(m.group(0))  # code is literal in Markdown: nothing inside it links, loads or formats
         last = m.end()
     parts.append(_inline(line[last:], hosts))
@@ -119,8 +119,12 @@ def trainer_markdown(text: str, hosts: tuple[str, ...] = LINK_HOSTS) -> str:
         opened = _FENCE.match(line)
         if fence is not None:
             out.append(line)
-            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence) \
-                    and not line.strip()[len(opened.group(1)):].strip():
+            if (
+                opened
+                and opened.group(1)[0] == fence[0]
+                and len(opened.group(1)) >= len(fence)
+                and not line.strip()[len(opened.group(1)) :].strip()
+            ):
                 fence = None
         elif opened:
             fence = opened.group(1)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import datetime
+from functools import cached_property
 
 from sqlite_utils import Database
 
@@ -19,15 +19,25 @@ from optrain import storage
 from optrain.calls import CALLS
 from optrain.certificates import issue_if_complete
 from optrain.errors import AlreadyDecided, AttemptError, DecisionError
-from optrain.scenario_versions import snapshot
-from optrain.storage.progress import progress_by_scenario
 from optrain.queue import Queue, QueueEntry, generate_queue, scenario_seed, template_context
+from optrain.scenario_versions import snapshot
 from optrain.scenarios.model import ConversationItem, Scenario
-from optrain.scoring import AttemptResult, Decision, ItemResult, context_for, judge, pending_item_ids, score_attempt, validate_decision
+from optrain.scoring import (
+    AttemptResult,
+    Decision,
+    ItemResult,
+    context_for,
+    judge,
+    pending_item_ids,
+    score_attempt,
+    validate_decision,
+)
+from optrain.storage.progress import progress_by_scenario
 from optrain.templates import BUILTIN_TEMPLATES, Template, render
 
 MAX_BODY_CHARS = 5_000
 MAX_NOTE_CHARS = 2_000
+
 
 @dataclass(frozen=True)
 class Operator:
@@ -60,9 +70,7 @@ class AttemptState:
 
     @cached_property
     def as_decisions(self) -> tuple[Decision, ...]:
-        return tuple(
-            Decision(d.item_id, d.call, d.template, d.body, d.note, d.elapsed_seconds) for d in self.decisions
-        )
+        return tuple(Decision(d.item_id, d.call, d.template, d.body, d.note, d.elapsed_seconds) for d in self.decisions)
 
     @cached_property
     def pending(self) -> tuple[str, ...]:
@@ -126,9 +134,7 @@ def check_call(scenario: Scenario, queue: Queue, call: CallInput) -> list[str]:
         problems.append(f"The reply is {len(call.body):,} characters; keep it under {MAX_BODY_CHARS:,}.")
     if spec.needs_template and call.template and call.template not in templates_for(scenario):
         problems.append(f"'{call.template}' is not a template of this scenario.")
-    if spec.needs_draft and not (
-        isinstance(item, ConversationItem) and item.ai_draft
-    ):
+    if spec.needs_draft and not (isinstance(item, ConversationItem) and item.ai_draft):
         problems.append("This conversation has no AI draft to judge.")
     return problems
 
@@ -150,7 +156,9 @@ def parse_attempt_id(text: str) -> int | None:
     return value
 
 
-def start_attempt(db: Database, scenario: Scenario, operator: Operator, now: datetime, *, official: bool = True) -> storage.Attempt:
+def start_attempt(
+    db: Database, scenario: Scenario, operator: Operator, now: datetime, *, official: bool = True
+) -> storage.Attempt:
     """Open an attempt, keeping a snapshot of this scenario version for as long as the attempt exists."""
     snapshot(db, scenario, source="builtin", now=now)  # a custom version is already stored: this is a no-op
     return storage.start_attempt(
@@ -207,10 +215,16 @@ def submit_call(
     if call.call == "approve_draft":
         item = state.queue.item(call.item_id)
         body = item.ai_draft if isinstance(item, ConversationItem) else None
-    decision = Decision(call.item_id, call.call, call.template, body, (call.note or "").strip() or None, elapsed_seconds)
+    decision = Decision(
+        call.item_id, call.call, call.template, body, (call.note or "").strip() or None, elapsed_seconds
+    )
     item = state.queue.item(call.item_id)
-    verdict = judge(item, decision, is_follow_up=call.item_id in state.queue.follow_ups,
-                    context=context_for(state.scenario, state.queue, call.item_id))
+    verdict = judge(
+        item,
+        decision,
+        is_follow_up=call.item_id in state.queue.follow_ups,
+        context=context_for(state.scenario, state.queue, call.item_id),
+    )
     entry = root_entry(state.queue, call.item_id)
     storage.record_decision(
         db,
@@ -271,8 +285,12 @@ def finish(
         )
         if catalog is not None and state.attempt.official and result.passed:
             issue_if_complete(
-                db, username=state.attempt.username, display_name=state.attempt.display_name or state.attempt.username, scenarios=catalog,
-                progress=progress_by_scenario(db, state.attempt.username), now=now,
+                db,
+                username=state.attempt.username,
+                display_name=state.attempt.display_name or state.attempt.username,
+                scenarios=catalog,
+                progress=progress_by_scenario(db, state.attempt.username),
+                now=now,
             )
     return result
 

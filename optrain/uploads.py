@@ -63,7 +63,9 @@ def _write_private(folder: Path, name: str, data: bytes) -> None:
     except OSError as exc:
         _remove(partial)
         reason = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else exc.strerror
-        raise UploadError(f"The screenshot could not be saved ({reason}); nothing was saved, try again later.") from None
+        raise UploadError(
+            f"The screenshot could not be saved ({reason}); nothing was saved, try again later."
+        ) from None
 
 
 def _remove(path: Path) -> None:

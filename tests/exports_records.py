@@ -53,38 +53,76 @@ def attempt(
     official: bool = True,
 ) -> storage.Attempt:
     return storage.start_attempt(
-        db, username=username, display_name=display_name, scenario_id=scenario_id, scenario_version=version,
-        seed=7, now=now, official=official,
+        db,
+        username=username,
+        display_name=display_name,
+        scenario_id=scenario_id,
+        scenario_version=version,
+        seed=7,
+        now=now,
+        official=official,
     )
 
 
-def decide(db: Database, made: storage.Attempt, item_id: str, *, at: datetime = T0, **changes: Any) -> storage.DecisionRow:
+def decide(
+    db: Database, made: storage.Attempt, item_id: str, *, at: datetime = T0, **changes: Any
+) -> storage.DecisionRow:
     fields: dict[str, Any] = {
-        "call": "approve_template", "template": "ack_delay", "body": "Hi Alex, sorry for the wait.", "note": None,
-        "elapsed_seconds": 12.5, "points": 1.0, "max_points": 1.0, "verdict": "correct",
+        "call": "approve_template",
+        "template": "ack_delay",
+        "body": "Hi Alex, sorry for the wait.",
+        "note": None,
+        "elapsed_seconds": 12.5,
+        "points": 1.0,
+        "max_points": 1.0,
+        "verdict": "correct",
     }
     fields.update(changes)
     log = storage.DecisionLogEntry(
-        shop_domain=SHOP, action_type="approve_reply", operator_email=f"{made.username}@hotrodan.example",
+        shop_domain=SHOP,
+        action_type="approve_reply",
+        operator_email=f"{made.username}@hotrodan.example",
         payload={"item_id": item_id, "call": fields["call"], "body": fields["body"]},
     )
     return storage.record_decision(db, made.id, item_id=item_id, decided_at=at, log=log, **fields)
 
 
-def finish(db: Database, made: storage.Attempt, *, score: float, max_score: float = 10, passed: bool,
-           at: datetime = T0 + timedelta(minutes=30)) -> storage.Attempt:
-    return storage.finish_attempt(db, made.id, now=at, score=score, max_score=max_score, percent=score / max_score,
-                                  passed=passed, critical_failures=0)
+def finish(
+    db: Database,
+    made: storage.Attempt,
+    *,
+    score: float,
+    max_score: float = 10,
+    passed: bool,
+    at: datetime = T0 + timedelta(minutes=30),
+) -> storage.Attempt:
+    return storage.finish_attempt(
+        db,
+        made.id,
+        now=at,
+        score=score,
+        max_score=max_score,
+        percent=score / max_score,
+        passed=passed,
+        critical_failures=0,
+    )
 
 
-def answer(db: Database, made: storage.Attempt | None, question_id: str = "what_is_confusing", **changes: Any) -> storage.QaAnswer:
+def answer(
+    db: Database, made: storage.Attempt | None, question_id: str = "what_is_confusing", **changes: Any
+) -> storage.QaAnswer:
     fields: dict[str, Any] = {
         "attempt_id": None if made is None else made.id,
         "username": "casey" if made is None else made.username,
         "scenario_id": "hands_on_practice" if made is None else made.scenario_id,
         "scenario_version": 1 if made is None else made.scenario_version,
-        "question_id": question_id, "part": "hands_on", "kind": "text",
-        "answer": "The heatmap colours are clear.", "skipped": False, "severity": None, "screenshot": None,
+        "question_id": question_id,
+        "part": "hands_on",
+        "kind": "text",
+        "answer": "The heatmap colours are clear.",
+        "skipped": False,
+        "severity": None,
+        "screenshot": None,
         "now": T0,
     }
     fields.update(changes)

@@ -46,8 +46,19 @@ def test_two_installs_get_different_cookie_keys(tmp_path: Path) -> None:
 
 def test_add_set_role_reset_remove(auth_path: Path) -> None:
     accounts.init_config(auth_path, demo=False)
-    code, out = run("users", "add", "dana", "--name", "Dana Reyes", "--email", "dana@shop.test",
-                    "--role", "trainee", "--password", "long-enough-1")
+    code, out = run(
+        "users",
+        "add",
+        "dana",
+        "--name",
+        "Dana Reyes",
+        "--email",
+        "dana@shop.test",
+        "--role",
+        "trainee",
+        "--password",
+        "long-enough-1",
+    )
     assert code == 0, out
     stored = yaml.safe_load(auth_path.read_text())["credentials"]["usernames"]["dana"]
     assert stored["password"] != "long-enough-1"
@@ -64,16 +75,36 @@ def test_add_set_role_reset_remove(auth_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["users", "add", "x", "--name", "X Y", "--email", "x@y", "--role", "trainee", "--password", "short"],
-         "usernames are 2-40"),
-        (["users", "add", "xy", "--name", "X Y", "--email", "x@y", "--role", "trainee", "--password", "short"],
-         "at least 8 characters"),
-        (["users", "add", "xy", "--name", "X Y", "--email", "x@y", "--role", "trainee", "--password", "trainee-demo"],
-         "published demo password"),
+        (
+            ["users", "add", "x", "--name", "X Y", "--email", "x@y", "--role", "trainee", "--password", "short"],
+            "usernames are 2-40",
+        ),
+        (
+            ["users", "add", "xy", "--name", "X Y", "--email", "x@y", "--role", "trainee", "--password", "short"],
+            "at least 8 characters",
+        ),
+        (
+            [
+                "users",
+                "add",
+                "xy",
+                "--name",
+                "X Y",
+                "--email",
+                "x@y",
+                "--role",
+                "trainee",
+                "--password",
+                "trainee-demo",
+            ],
+            "published demo password",
+        ),
         (["users", "set-role", "ghost", "--role", "trainee"], "no user 'ghost'"),
         (["users", "reset-password", "ghost", "--password", "whatever-123"], "no user 'ghost'"),
-        (["users", "add", "xy", "--name", "X Y", "--email", "x@y", "--role", "boss", "--password", "long-enough"],
-         "Invalid value for '--role'"),
+        (
+            ["users", "add", "xy", "--name", "X Y", "--email", "x@y", "--role", "boss", "--password", "long-enough"],
+            "Invalid value for '--role'",
+        ),
     ],
 )
 def test_refusals_say_what_is_wrong(auth_path: Path, args: list[str], message: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlite_utils import Database
@@ -17,7 +17,7 @@ from optrain.storage.analytics import (
 )
 from optrain.storage.item_analysis import scenario_item_analysis
 
-T0 = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 # (trainee, [(item, points, elapsed)] per attempt in order); items a,b,c worth 1 each.
 ATTEMPTS = {
     "ana": [[("a", 1, 10), ("b", 1, 20), ("c", 1, 30)]],
@@ -35,17 +35,43 @@ def db(db: Database) -> Database:
     for user, runs in ATTEMPTS.items():
         for run in runs:
             moment += timedelta(hours=1)
-            attempt = storage.start_attempt(database, username=user, display_name=user.title(), scenario_id="s",
-                                            scenario_version=1, seed=1, now=moment)
+            attempt = storage.start_attempt(
+                database,
+                username=user,
+                display_name=user.title(),
+                scenario_id="s",
+                scenario_version=1,
+                seed=1,
+                now=moment,
+            )
             for item, points, secs in run:
                 verdict = "correct" if points == 1 else ("partial" if points else "wrong")
                 storage.record_decision(
-                    database, attempt.id, item_id=item, call="reorder" if points else "no_action", template=None,
-                    body=None, note=None, decided_at=moment, elapsed_seconds=secs, points=points, max_points=1,
-                    verdict=verdict, log=storage.DecisionLogEntry("shop", "x", f"{user}@x", {}))
+                    database,
+                    attempt.id,
+                    item_id=item,
+                    call="reorder" if points else "no_action",
+                    template=None,
+                    body=None,
+                    note=None,
+                    decided_at=moment,
+                    elapsed_seconds=secs,
+                    points=points,
+                    max_points=1,
+                    verdict=verdict,
+                    log=storage.DecisionLogEntry("shop", "x", f"{user}@x", {}),
+                )
             score = sum(p for _, p, _ in run)
-            storage.finish_attempt(database, attempt.id, now=moment + timedelta(minutes=10), score=score,
-                                   max_score=3, percent=score / 3, passed=score / 3 >= 0.8, critical_failures=0)
+            storage.finish_attempt(
+                database,
+                attempt.id,
+                now=moment + timedelta(minutes=10),
+                score=score,
+                max_score=3,
+                percent=score / 3,
+                passed=score / 3 >= 0.8,
+                critical_failures=0,
+            )
     return database
 
 
@@ -69,8 +95,9 @@ def test_item_analysis_matches_the_definitions(db, all_attempts: bool) -> None: 
 
 def test_doubtful_items_are_flagged(db) -> None:  # type: ignore[no-untyped-def]
     stats = {s.item_id: s for s in scenario_item_analysis(db, "s", 1).items}
-    assert {i for i, s in stats.items() if s.doubtful} == {i for i, s in stats.items()
-                                                           if s.discrimination is not None and s.discrimination < 0.15}
+    assert {i for i, s in stats.items() if s.doubtful} == {
+        i for i, s in stats.items() if s.discrimination is not None and s.discrimination < 0.15
+    }
 
 
 def test_scenario_statistics(db) -> None:  # type: ignore[no-untyped-def]
@@ -80,15 +107,21 @@ def test_scenario_statistics(db) -> None:  # type: ignore[no-untyped-def]
     assert stats.mean_percent == pytest.approx(statistics.mean(percents))
     assert stats.median_percent == pytest.approx(statistics.median(percents))
     assert stats.pass_rate == pytest.approx(sum(p >= 0.8 for p in percents) / 6)
-    assert stats.first_mean_percent == pytest.approx(statistics.mean(sum(p for _, p, _ in rs[0]) / 3 for rs in ATTEMPTS.values()))
-    assert stats.best_mean_percent == pytest.approx(statistics.mean(max(sum(p for _, p, _ in r) / 3 for r in rs) for rs in ATTEMPTS.values()))
+    assert stats.first_mean_percent == pytest.approx(
+        statistics.mean(sum(p for _, p, _ in rs[0]) / 3 for rs in ATTEMPTS.values())
+    )
+    assert stats.best_mean_percent == pytest.approx(
+        statistics.mean(max(sum(p for _, p, _ in r) / 3 for r in rs) for rs in ATTEMPTS.values())
+    )
     assert stats.attempts_to_first_pass == pytest.approx((1 + 2) / 2)  # ana first try, ben second try
 
 
 def test_filters_and_summaries(db) -> None:  # type: ignore[no-untyped-def]
     assert {a.username for a in list_attempt_summaries(db, AttemptFilter(usernames=("ben", "cy")))} == {"ben", "cy"}
     passed = list_attempt_summaries(db, AttemptFilter(passed=True))
-    assert {a.username for a in passed} == {"ana", "ben"} and all(a.duration_seconds == pytest.approx(600) for a in passed)
+    assert {a.username for a in passed} == {"ana", "ben"} and all(
+        a.duration_seconds == pytest.approx(600) for a in passed
+    )
     assert list_attempt_summaries(db, AttemptFilter(scenario_ids=("other",))) == ()
     late = list_attempt_summaries(db, AttemptFilter(since=T0 + timedelta(hours=4)))
     assert len(late) == 3

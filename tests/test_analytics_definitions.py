@@ -11,7 +11,7 @@ import json
 import math
 import random
 from dataclasses import astuple
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from optrain.storage.analytics import (
 )
 from optrain.storage.item_analysis import scenario_item_analysis
 
-T0 = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 USERS = ("ana", "ben", "cy", "dee", "eve", "fay")
 SCENARIOS = ("brakes", "returns", "sla")
 ITEMS = ("pads", "rotor", "late", "refund")
@@ -41,9 +41,16 @@ def seeded_history(db: Database, seed: int) -> None:
     for step in range(160):
         now = T0 + timedelta(minutes=step // 3)  # three starts share each minute
         user, scenario = rng.choice(USERS), rng.choice(SCENARIOS)
-        attempt = storage.start_attempt(db, username=user, display_name=user.title() if rng.random() < 0.8 else None,
-                                        scenario_id=scenario, scenario_version=1, seed=step, now=now,
-                                        official=rng.random() < 0.9)
+        attempt = storage.start_attempt(
+            db,
+            username=user,
+            display_name=user.title() if rng.random() < 0.8 else None,
+            scenario_id=scenario,
+            scenario_version=1,
+            seed=step,
+            now=now,
+            official=rng.random() < 0.9,
+        )
         open_ids.append(attempt.id)
         if len(open_ids) > 4 or rng.random() < 0.3:
             finishing = open_ids.pop(rng.randrange(len(open_ids)))  # not always the oldest
@@ -51,16 +58,33 @@ def seeded_history(db: Database, seed: int) -> None:
                 storage.abandon_attempt(db, finishing, now=now + timedelta(minutes=5))
             else:
                 points = [rng.choice((0, 0.5, 1, 1, 2)) for _ in ITEMS]
-                for item, got in zip(ITEMS, points):
+                for item, got in zip(ITEMS, points, strict=False):
                     storage.record_decision(
-                        db, finishing, item_id=item, call=rng.choice(("reorder", "no_action", "escalate")),
-                        template=rng.choice((None, "ack_delay")), body=None, note=None, decided_at=now,
-                        elapsed_seconds=rng.choice((None, 5.0, 12.5, 12.5, 30.0, rng.uniform(1, 90))), points=got,
-                        max_points=2, verdict="correct" if got == 2 else ("partial" if got else "wrong"),
-                        log=storage.DecisionLogEntry("shop", "call", f"{user}@x", {}))
+                        db,
+                        finishing,
+                        item_id=item,
+                        call=rng.choice(("reorder", "no_action", "escalate")),
+                        template=rng.choice((None, "ack_delay")),
+                        body=None,
+                        note=None,
+                        decided_at=now,
+                        elapsed_seconds=rng.choice((None, 5.0, 12.5, 12.5, 30.0, rng.uniform(1, 90))),
+                        points=got,
+                        max_points=2,
+                        verdict="correct" if got == 2 else ("partial" if got else "wrong"),
+                        log=storage.DecisionLogEntry("shop", "call", f"{user}@x", {}),
+                    )
                 score = sum(points)
-                storage.finish_attempt(db, finishing, now=now + timedelta(minutes=7), score=score, max_score=8,
-                                       percent=score / 8, passed=score / 8 >= 0.75, critical_failures=0)
+                storage.finish_attempt(
+                    db,
+                    finishing,
+                    now=now + timedelta(minutes=7),
+                    score=score,
+                    max_score=8,
+                    percent=score / 8,
+                    passed=score / 8 >= 0.75,
+                    critical_failures=0,
+                )
 
 
 def assert_close(got: Any, want: Any, where: str = "") -> None:
@@ -68,7 +92,7 @@ def assert_close(got: Any, want: Any, where: str = "") -> None:
         assert math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-3), where  # julianday() keeps about 1e-5 s
     elif isinstance(want, (tuple, list)):
         assert len(got) == len(want), where
-        for n, (g, w) in enumerate(zip(got, want)):
+        for n, (g, w) in enumerate(zip(got, want, strict=False)):
             assert_close(g, w, f"{where}[{n}]")
     elif hasattr(want, "__dataclass_fields__"):
         assert_close(astuple(got), astuple(want), where)
@@ -97,37 +121,71 @@ def test_the_review_rollups_are_gone_and_every_attempt_kept(tmp_path: Path) -> N
     assert "attempt_rollups" not in db.table_names()
     assert db.execute("SELECT name FROM sqlite_master WHERE name LIKE 'attempt_rollups%'").fetchall() == []
     assert db.execute("SELECT * FROM attempts ORDER BY id").fetchall() == before
-    storage.start_attempt(db, username="new", display_name=None, scenario_id="sla", scenario_version=1, seed=1,
-                          now=T0)  # no trigger left behind writes into a missing table
+    storage.start_attempt(
+        db, username="new", display_name=None, scenario_id="sla", scenario_version=1, seed=1, now=T0
+    )  # no trigger left behind writes into a missing table
     assert trainee_names(db)[-1] == "new"
 
 
-@pytest.mark.parametrize("f", [
-    AttemptFilter(), AttemptFilter(usernames=("ana", "cy")), AttemptFilter(scenario_ids=("sla",)),
-    AttemptFilter(usernames=("ben",), scenario_ids=("brakes", "returns")), AttemptFilter(passed=True),
-    AttemptFilter(passed=False), AttemptFilter(status="completed"), AttemptFilter(status="abandoned"),
-    AttemptFilter(since=T0 + timedelta(minutes=20), until=T0 + timedelta(minutes=45)),
-    AttemptFilter(usernames=("nobody",)),
-], ids=lambda f: repr(f))
+@pytest.mark.parametrize(
+    "f",
+    [
+        AttemptFilter(),
+        AttemptFilter(usernames=("ana", "cy")),
+        AttemptFilter(scenario_ids=("sla",)),
+        AttemptFilter(usernames=("ben",), scenario_ids=("brakes", "returns")),
+        AttemptFilter(passed=True),
+        AttemptFilter(passed=False),
+        AttemptFilter(status="completed"),
+        AttemptFilter(status="abandoned"),
+        AttemptFilter(since=T0 + timedelta(minutes=20), until=T0 + timedelta(minutes=45)),
+        AttemptFilter(usernames=("nobody",)),
+    ],
+    ids=lambda f: repr(f),
+)
 def test_statistics_and_progress_equal_their_definitions(db: Database, f: AttemptFilter) -> None:
     overview = scenario_overview(db, f)
     assert_close([astuple(s) for s in overview.stats], [tuple(r) for r in db.execute(STATS, f.params())])
     assert overview.histogram == tuple(tuple(r) for r in db.execute(HISTOGRAM, f.params()))
-    old = [(r[0], r[1], r[2], r[3] or 0, tuple(sorted(s for s in json.loads(r[4]) if s)), r[5], r[6], r[7])
-           for r in db.execute(PROGRESS, f.params())]
-    assert_close([(p.username, p.display_name, p.attempts, p.completed, p.passed_scenarios, p.mean_percent,
-                   p.seconds_spent, p.last_started.isoformat()) for p in trainee_progress(db, f)], old)
+    old = [
+        (r[0], r[1], r[2], r[3] or 0, tuple(sorted(s for s in json.loads(r[4]) if s)), r[5], r[6], r[7])
+        for r in db.execute(PROGRESS, f.params())
+    ]
+    assert_close(
+        [
+            (
+                p.username,
+                p.display_name,
+                p.attempts,
+                p.completed,
+                p.passed_scenarios,
+                p.mean_percent,
+                p.seconds_spent,
+                p.last_started.isoformat(),
+            )
+            for p in trainee_progress(db, f)
+        ],
+        old,
+    )
 
 
 def test_names_equal_their_definition(db: Database) -> None:
-    assert trainee_names(db) == tuple(r[0] for r in db.execute(
-        "SELECT DISTINCT username FROM attempts WHERE official = 1 ORDER BY username"))
+    assert trainee_names(db) == tuple(
+        r[0] for r in db.execute("SELECT DISTINCT username FROM attempts WHERE official = 1 ORDER BY username")
+    )
 
 
-@pytest.mark.parametrize("f", [
-    AttemptFilter(), AttemptFilter(usernames=("ana", "cy")), AttemptFilter(passed=True), AttemptFilter(passed=False),
-    AttemptFilter(since=T0 + timedelta(minutes=20), until=T0 + timedelta(minutes=45)),
-], ids=lambda f: repr(f))
+@pytest.mark.parametrize(
+    "f",
+    [
+        AttemptFilter(),
+        AttemptFilter(usernames=("ana", "cy")),
+        AttemptFilter(passed=True),
+        AttemptFilter(passed=False),
+        AttemptFilter(since=T0 + timedelta(minutes=20), until=T0 + timedelta(minutes=45)),
+    ],
+    ids=lambda f: repr(f),
+)
 @pytest.mark.parametrize("all_attempts", [False, True])
 def test_item_analysis_equals_its_definition(db: Database, all_attempts: bool, f: AttemptFilter) -> None:
     checked = 0
@@ -137,9 +195,13 @@ def test_item_analysis_equals_its_definition(db: Database, all_attempts: bool, f
         medians = dict(db.execute(ITEM_BASE + ITEM_MEDIANS, params).fetchall())
         sums = db.execute(ITEM_BASE + ITEM_SUMS, params).fetchall()
         checked += len(sums)
-        assert_close([(s.item_id, s.responses, s.facility, s.discrimination, s.wrong, s.partial, s.median_seconds)
-                      for s in got.items],
-                     [(r[0], r[1], r[2], correlation(*r[1:2], *r[3:8]), r[8], r[9], medians.get(r[0])) for r in sums])
+        assert_close(
+            [
+                (s.item_id, s.responses, s.facility, s.discrimination, s.wrong, s.partial, s.median_seconds)
+                for s in got.items
+            ],
+            [(r[0], r[1], r[2], correlation(*r[1:2], *r[3:8]), r[8], r[9], medians.get(r[0])) for r in sums],
+        )
         calls = db.execute(ITEM_BASE + CALLS, params).fetchall()
         assert sorted(map(astuple, got.calls), key=repr) == sorted(map(tuple, calls), key=repr)
         assert [(c.item_id, c.count) for c in got.calls] == [(r[0], r[4]) for r in calls]  # most common first

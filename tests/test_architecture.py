@@ -57,12 +57,17 @@ def test_roles_statuses_severities_tags_and_calls_are_defined_once(folder: str) 
     """Roles, statuses, severities and tags live in optrain/vocab.py; what a call is, in optrain/calls.py."""
     owners = {CORE / "vocab.py", CORE / "calls.py", CORE / "storage" / "migrations.py"}  # DDL CHECKs name the words
     files = [p for p in (ROOT / folder).rglob("*.py") if p not in owners]
-    restated = [str(p.relative_to(ROOT)) for p in files
-                if VOCABULARY_RESTATED.search(p.read_text()) or CALL_TABLE_RESTATED.search(p.read_text())]
+    restated = [
+        str(p.relative_to(ROOT))
+        for p in files
+        if VOCABULARY_RESTATED.search(p.read_text()) or CALL_TABLE_RESTATED.search(p.read_text())
+    ]
     assert restated == []
 
 
-TEST_MODULE_IMPORT = re.compile(r"^\s*(from\s+\.*(test_\w+|conftest)\s+import|import\s+(test_\w+|conftest))\b", re.MULTILINE)
+TEST_MODULE_IMPORT = re.compile(
+    r"^\s*(from\s+\.*(test_\w+|conftest)\s+import|import\s+(test_\w+|conftest))\b", re.MULTILINE
+)
 
 
 def test_test_modules_do_not_import_each_other() -> None:

@@ -44,11 +44,14 @@ def test_another_seed_gives_another_database(tiny: Path, tmp_path: Path) -> None
     assert dump(other) != dump(tiny)
 
 
-@pytest.mark.parametrize(("table", "expected"), [
-    ("decisions", TINY.decisions),
-    ("decision_log", TINY.decisions),
-    ("qa_answers", TINY.qa_answers),
-])
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ("decisions", TINY.decisions),
+        ("decision_log", TINY.decisions),
+        ("qa_answers", TINY.qa_answers),
+    ],
+)
 def test_row_counts_are_exact(tiny: Path, table: str, expected: int) -> None:
     db = storage.open_db(tiny, read_only=True)
     assert db[table].count == expected

@@ -79,7 +79,9 @@ HANDS_ON_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("case", "matches", "call", "template", "rule"), HANDS_ON_CASES, ids=[c[0] for c in HANDS_ON_CASES])
+@pytest.mark.parametrize(
+    ("case", "matches", "call", "template", "rule"), HANDS_ON_CASES, ids=[c[0] for c in HANDS_ON_CASES]
+)
 def test_hands_on_case_is_present_with_the_right_call(
     case: str, matches: Callable[[Item], bool], call: str, template: str | None, rule: str
 ) -> None:

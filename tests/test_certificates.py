@@ -6,7 +6,7 @@ import io
 import re
 import shutil
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,23 +22,46 @@ from optrain.scenarios.model import Scenario
 from optrain.storage.certificates import CertificateRow, certificate_by_id, certificate_of
 from optrain.storage.progress import ScenarioProgress
 
-NOW = datetime(2026, 6, 5, 16, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 5, 16, 0, tzinfo=UTC)
 
 
 def scenario(sid: str, module: str, difficulty: str = "beginner", **extra: object) -> Scenario:
-    return Scenario.model_validate({
-        "id": sid, "title": sid, "version": 1, "module": module, "difficulty": difficulty, "briefing": "b",
-        "queue": [{"id": "a", "kind": "inventory", "sku": "X", "product": "P", "units": 1, "days_of_cover": 1,
-                   "expected": {"call": "reorder"}, "rationale": "r", "rule": "low_cover_reorder"}], **extra})
+    return Scenario.model_validate(
+        {
+            "id": sid,
+            "title": sid,
+            "version": 1,
+            "module": module,
+            "difficulty": difficulty,
+            "briefing": "b",
+            "queue": [
+                {
+                    "id": "a",
+                    "kind": "inventory",
+                    "sku": "X",
+                    "product": "P",
+                    "units": 1,
+                    "days_of_cover": 1,
+                    "expected": {"call": "reorder"},
+                    "rationale": "r",
+                    "rule": "low_cover_reorder",
+                }
+            ],
+            **extra,
+        }
+    )
 
 
-SCENARIOS = {s.id: s for s in (
-    scenario("final", "hands_on", "advanced", certification=True, feedback_mode="exam", pass_mark=0.85),
-    scenario("cx2", "cx_escalations", "intermediate"),
-    scenario("intro", "introduction"),
-    scenario("cx1", "cx_escalations"),
-    scenario("extra", "custom", required=False),
-)}
+SCENARIOS = {
+    s.id: s
+    for s in (
+        scenario("final", "hands_on", "advanced", certification=True, feedback_mode="exam", pass_mark=0.85),
+        scenario("cx2", "cx_escalations", "intermediate"),
+        scenario("intro", "introduction"),
+        scenario("cx1", "cx_escalations"),
+        scenario("extra", "custom", required=False),
+    )
+}
 
 
 def progress(passed: dict[str, float]) -> dict[str, ScenarioProgress]:
@@ -51,26 +74,37 @@ def test_path_is_agenda_order_easier_first_certification_last() -> None:
 
 @pytest.mark.parametrize(
     ("passed", "next_id", "complete"),
-    [({}, "intro", False), ({"intro": 1, "cx1": 1}, "cx2", False),
-     ({"intro": 1, "cx1": 1, "cx2": 1}, "final", False), ({"intro": 1, "cx1": 1, "cx2": 1, "final": 0.9}, None, True)],
+    [
+        ({}, "intro", False),
+        ({"intro": 1, "cx1": 1}, "cx2", False),
+        ({"intro": 1, "cx1": 1, "cx2": 1}, "final", False),
+        ({"intro": 1, "cx1": 1, "cx2": 1, "final": 0.9}, None, True),
+    ],
 )
 def test_path_status(passed: dict[str, float], next_id: str | None, complete: bool) -> None:
     status = path_status(SCENARIOS, progress(passed))
     assert (status.next.id if status.next else None, status.complete) == (next_id, complete)
 
 
-def test_certificate_issued_once_when_complete_and_verifiable(db: Database, db_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_certificate_issued_once_when_complete_and_verifiable(
+    db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     partial = progress({"intro": 1.0, "cx1": 0.9})
-    assert issue_if_complete(db, username="casey", display_name="Casey Morgan", scenarios=SCENARIOS,
-                             progress=partial, now=NOW) is None
+    assert (
+        issue_if_complete(
+            db, username="casey", display_name="Casey Morgan", scenarios=SCENARIOS, progress=partial, now=NOW
+        )
+        is None
+    )
     full = progress({"intro": 1.0, "cx1": 0.8, "cx2": 1.0, "final": 0.9})
-    cert = issue_if_complete(db, username="casey", display_name="Casey Morgan", scenarios=SCENARIOS,
-                             progress=full, now=NOW)
+    cert = issue_if_complete(
+        db, username="casey", display_name="Casey Morgan", scenarios=SCENARIOS, progress=full, now=NOW
+    )
     assert cert is not None and re.fullmatch(r"OTS-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", cert.verification_id)
     assert cert.scores == {"introduction": 1.0, "cx_escalations": 0.9, "certification": 0.9}
-    again = issue_if_complete(db, username="casey", display_name="Casey Morgan", scenarios=SCENARIOS,
-                              progress=full, now=NOW)
+    again = issue_if_complete(
+        db, username="casey", display_name="Casey Morgan", scenarios=SCENARIOS, progress=full, now=NOW
+    )
     assert again == cert and certificate_by_id(db, cert.verification_id) == cert
     monkeypatch.setenv("OPTRAIN_DB", str(db_path))
     ok = CliRunner().invoke(main, ["certificate", "verify", cert.verification_id])
@@ -89,13 +123,16 @@ def pdf_lines(pdf: bytes) -> list[str]:
     return [line.strip() for line in reader.pages[0].extract_text().splitlines()]
 
 
-@pytest.mark.parametrize("name", ["Zoë Ångström-Øvergaard", "Łukasz Żółć", "Иван Петров", "李小龍",
-                                  "Casey (O'Brien) \\ Morgan"])
+@pytest.mark.parametrize(
+    "name", ["Zoë Ångström-Øvergaard", "Łukasz Żółć", "Иван Петров", "李小龍", "Casey (O'Brien) \\ Morgan"]
+)
 def test_the_name_prints_as_written(name: str) -> None:
     lines = pdf_lines(render_pdf(cert_for(name)))
     assert lines[:4] == ["Certificate of completion", "Operator Training Simulator", "This certifies that", name]
     assert "1. Introduction: 100%" in lines and "Certification: 90%" in lines
-    assert lines[-1] == "Verification id: OTS-AAAA-BBBB-CCCC  (check with: optrain certificate verify OTS-AAAA-BBBB-CCCC)"
+    assert (
+        lines[-1] == "Verification id: OTS-AAAA-BBBB-CCCC  (check with: optrain certificate verify OTS-AAAA-BBBB-CCCC)"
+    )
 
 
 LONG_NAMES = [
@@ -107,7 +144,10 @@ LONG_NAMES = [
 @pytest.mark.parametrize("name", LONG_NAMES)
 def test_a_long_name_wraps_and_is_kept_whole(name: str) -> None:
     lines = pdf_lines(render_pdf(cert_for(name)))
-    start, end = lines.index("This certifies that") + 1, next(i for i, x in enumerate(lines) if x.startswith("completed"))
+    start, end = (
+        lines.index("This certifies that") + 1,
+        next(i for i, x in enumerate(lines) if x.startswith("completed")),
+    )
     assert 2 <= end - start <= 4  # 120 of the widest letter take four lines at the smallest size
     assert "".join(lines[start:end]).replace(" ", "") == name.replace(" ", "")
 

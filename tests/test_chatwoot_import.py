@@ -35,12 +35,42 @@ PII_FILE = FIXTURES / "api_conversation_pii.json"
 
 # Every personal detail planted in api_conversation_pii.json, as written there.
 PLANTED = (
-    "Dwayne", "Kowalczyk", "dwayne.kowalczyk77@gmail.com", "dwayne@kowalczykkustom.com", "kowalczykkustom",
-    "+1 (555) 123-4567", "555.123.4567", "123-4567", "+44 20 7946 0958", "7946 0958", "(555) 987-6543",
-    "987-6543", "312-555-0199", "1428 Elmwood", "Elmwood", "Apt 3B", "Springfield", "62704", "HR-10452",
-    "10452", "1Z999AA10123456784", "999AA10123456784", "4111 1111 1111 1111", "4111-1111-1111-1111",
-    "4111111111111111", "Priya", "Raghunathan", "priya.r@hotrodan.com", "dkowalczyk", "dkowalczyk_rods",
-    "dwayne.kowalczyk.904", "98.207.41.163", "Kustom Garage", "7715020931", "ab12cd", "albums/carb",
+    "Dwayne",
+    "Kowalczyk",
+    "dwayne.kowalczyk77@gmail.com",
+    "dwayne@kowalczykkustom.com",
+    "kowalczykkustom",
+    "+1 (555) 123-4567",
+    "555.123.4567",
+    "123-4567",
+    "+44 20 7946 0958",
+    "7946 0958",
+    "(555) 987-6543",
+    "987-6543",
+    "312-555-0199",
+    "1428 Elmwood",
+    "Elmwood",
+    "Apt 3B",
+    "Springfield",
+    "62704",
+    "HR-10452",
+    "10452",
+    "1Z999AA10123456784",
+    "999AA10123456784",
+    "4111 1111 1111 1111",
+    "4111-1111-1111-1111",
+    "4111111111111111",
+    "Priya",
+    "Raghunathan",
+    "priya.r@hotrodan.com",
+    "dkowalczyk",
+    "dkowalczyk_rods",
+    "dwayne.kowalczyk.904",
+    "98.207.41.163",
+    "Kustom Garage",
+    "7715020931",
+    "ab12cd",
+    "albums/carb",
 )
 
 
@@ -52,7 +82,10 @@ def load(name: str) -> dict[str, Any]:
 def _conversation(types: list[Any]) -> dict[str, Any]:
     texts = ["Where is my carb?", "Looking into it.", "Assigned to the team", "Rate us!", "Any news?"]
     return {
-        "id": 77, "account_id": 1, "status": "open", "meta": {"sender": {"name": "Ottoline Pemberton-Vane"}},
+        "id": 77,
+        "account_id": 1,
+        "status": "open",
+        "meta": {"sender": {"name": "Ottoline Pemberton-Vane"}},
         "messages": [
             {"id": i, "content": texts[i], "message_type": t, "created_at": 1_700_000_000 + 600 * i, "private": False}
             for i, t in enumerate(types)
@@ -111,7 +144,10 @@ def test_agent_order_and_tracking_stand_ins_are_consistent(pii_draft: DraftItem)
 def test_shop_facts_are_kept(pii_draft: DraftItem) -> None:
     order = pii_draft.item["order"]
     assert (order["value"], order["sku"], order["vehicle"], order["carrier"]) == (
-        689.95, "HLY-0-80457S", "'69 Camaro", "UPS",
+        689.95,
+        "HLY-0-80457S",
+        "'69 Camaro",
+        "UPS",
     )
     assert "the Holley carb for my '69 Camaro" in pii_draft.item["messages"][0]["text"]
     assert "30-day return window" in pii_draft.item["messages"][2]["text"]
@@ -122,12 +158,15 @@ def test_two_runs_give_identical_output() -> None:
 
 
 def test_output_does_not_depend_on_the_interpreter_hash_seed(pii_yaml: str) -> None:
-    code = "import sys; from pathlib import Path; from optrain.chatwoot_import import import_file, to_yaml; " \
-           "sys.stdout.write(to_yaml(import_file(Path(sys.argv[1]))))"
+    code = (
+        "import sys; from pathlib import Path; from optrain.chatwoot_import import import_file, to_yaml; "
+        "sys.stdout.write(to_yaml(import_file(Path(sys.argv[1]))))"
+    )
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        run = subprocess.run([sys.executable, "-c", code, str(PII_FILE)], capture_output=True, text=True, env=env,
-                             cwd=ROOT, check=True)
+        run = subprocess.run(
+            [sys.executable, "-c", code, str(PII_FILE)], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+        )
         assert run.stdout == pii_yaml
 
 
@@ -199,8 +238,11 @@ def test_a_name_met_later_is_replaced_in_earlier_messages_too() -> None:
 def test_contact_named_by_phone_and_attribute_lists_are_scrubbed() -> None:
     data = _conversation([0, 1])
     data["meta"]["sender"] = {"name": "+15558675309", "phone_number": "+15558675309", "type": "contact"}
-    data["custom_attributes"] = {"product_name": "Holley carb", "emails": ["garage.owner@fastmail.example"],
-                                 "contacts": [{"full_name": "Wilhelmina Strozzapreti"}]}
+    data["custom_attributes"] = {
+        "product_name": "Holley carb",
+        "emails": ["garage.owner@fastmail.example"],
+        "contacts": [{"full_name": "Wilhelmina Strozzapreti"}],
+    }
     data["messages"][0]["content"] = "Where is my Holley carb? Ask Wilhelmina or garage.owner@fastmail.example"
     draft = import_conversation(data, source_name="whatsapp.json")
     text = to_yaml(draft)
@@ -216,15 +258,45 @@ def test_contact_named_by_phone_and_attribute_lists_are_scrubbed() -> None:
 @pytest.mark.parametrize(
     ("name", "shape", "expected"),
     [
-        ("api_conversation_pii.json", "api_conversation",
-         {"channel": "email", "status": "open", "priority": "high", "labels": ["returns", "policy-question"],
-          "senders": ["customer", "agent", "customer"], "minutes_ago": [180, 150, 0], "waiting_minutes": 10}),
-        ("webhook_conversation_created.json", "conversation_created",
-         {"channel": "web_chat", "status": "pending", "priority": None, "labels": None,
-          "senders": ["customer", "agent"], "minutes_ago": [0, 0], "waiting_minutes": 0}),
-        ("webhook_message_created.json", "message_created",
-         {"channel": "social", "status": "open", "priority": "medium", "labels": ["exchange", "VIP"],
-          "senders": ["customer", "agent", "customer"], "minutes_ago": [230, 200, 0], "waiting_minutes": 0}),
+        (
+            "api_conversation_pii.json",
+            "api_conversation",
+            {
+                "channel": "email",
+                "status": "open",
+                "priority": "high",
+                "labels": ["returns", "policy-question"],
+                "senders": ["customer", "agent", "customer"],
+                "minutes_ago": [180, 150, 0],
+                "waiting_minutes": 10,
+            },
+        ),
+        (
+            "webhook_conversation_created.json",
+            "conversation_created",
+            {
+                "channel": "web_chat",
+                "status": "pending",
+                "priority": None,
+                "labels": None,
+                "senders": ["customer", "agent"],
+                "minutes_ago": [0, 0],
+                "waiting_minutes": 0,
+            },
+        ),
+        (
+            "webhook_message_created.json",
+            "message_created",
+            {
+                "channel": "social",
+                "status": "open",
+                "priority": "medium",
+                "labels": ["exchange", "VIP"],
+                "senders": ["customer", "agent", "customer"],
+                "minutes_ago": [230, 200, 0],
+                "waiting_minutes": 0,
+            },
+        ),
     ],
 )
 def test_each_chatwoot_shape_keeps_thread_channel_and_timings(name: str, shape: str, expected: dict[str, Any]) -> None:
@@ -232,9 +304,13 @@ def test_each_chatwoot_shape_keeps_thread_channel_and_timings(name: str, shape: 
     item = draft.item
     assert draft.shape == shape
     got = {
-        "channel": item.get("channel"), "status": item["status"], "priority": item.get("priority"),
-        "labels": item.get("labels"), "senders": [m["sender"] for m in item["messages"]],
-        "minutes_ago": [m["minutes_ago"] for m in item["messages"]], "waiting_minutes": item.get("waiting_minutes"),
+        "channel": item.get("channel"),
+        "status": item["status"],
+        "priority": item.get("priority"),
+        "labels": item.get("labels"),
+        "senders": [m["sender"] for m in item["messages"]],
+        "minutes_ago": [m["minutes_ago"] for m in item["messages"]],
+        "waiting_minutes": item.get("waiting_minutes"),
     }
     assert got == expected
     assert isinstance(draft.model(), ConversationItem)
@@ -251,7 +327,9 @@ def test_message_created_joins_the_new_message_to_the_thread_and_marks_vip() -> 
 def test_numeric_and_string_message_types_read_alike(types: list[Any]) -> None:
     item = import_conversation(_conversation(types), source_name="x.json").item
     assert [(m["sender"], m["text"]) for m in item["messages"]] == [
-        ("customer", "Where is my carb?"), ("agent", "Looking into it."), ("agent", "Rate us!"),
+        ("customer", "Where is my carb?"),
+        ("agent", "Looking into it."),
+        ("agent", "Rate us!"),
         ("customer", "Any news?"),
     ]
     assert [m["minutes_ago"] for m in item["messages"]] == [40, 30, 10, 0]
@@ -260,8 +338,15 @@ def test_numeric_and_string_message_types_read_alike(types: list[Any]) -> None:
 def test_the_messages_endpoint_shape_is_read_too() -> None:
     data = {
         "meta": {"labels": ["refund"], "contact": {"name": "Ottoline Pemberton-Vane", "email": "otto@pv.example"}},
-        "payload": [{"id": 1, "conversation_id": 91, "content": "Refund please, Ottoline here",
-                     "message_type": 0, "created_at": 1_700_000_000}],
+        "payload": [
+            {
+                "id": 1,
+                "conversation_id": 91,
+                "content": "Refund please, Ottoline here",
+                "message_type": 0,
+                "created_at": 1_700_000_000,
+            }
+        ],
     }
     draft = import_conversation(data, source_name="messages.json")
     assert (draft.shape, draft.item["id"], draft.item["labels"]) == ("api_messages", "imported_91", ["refund"])
@@ -275,7 +360,9 @@ def test_draft_has_placeholders_and_todo_comments(pii_draft: DraftItem, pii_yaml
     item = pii_draft.item
     assert (item["kind"], item["id"]) == ("conversation", "imported_4821")
     assert (item["expected"], item["rule"], item["rationale"]) == (
-        {"call": "escalate_manager"}, "policy_exception", "TODO: explain the right call",
+        {"call": "escalate_manager"},
+        "policy_exception",
+        "TODO: explain the right call",
     )
     lines = pii_yaml.splitlines()
     for key in ("expected", "rationale", "rule"):
@@ -310,8 +397,16 @@ SLACK_EXPORT = [{"type": "message", "user": "U024BE7LH", "text": "Where is order
 
 @pytest.mark.parametrize(
     "data",
-    [{}, [], SLACK_EXPORT, load("slack_history.json"), "conversation", 4821, {"messages": [], "meta": {}},
-     load("webhook_contact_created.json")],
+    [
+        {},
+        [],
+        SLACK_EXPORT,
+        load("slack_history.json"),
+        "conversation",
+        4821,
+        {"messages": [], "meta": {}},
+        load("webhook_contact_created.json"),
+    ],
     ids=["empty-object", "list", "slack-export", "slack-history", "string", "number", "no-sender", "contact-event"],
 )
 def test_anything_else_gets_the_clear_message(data: Any) -> None:
@@ -328,7 +423,7 @@ def test_a_scenario_yaml_is_not_json() -> None:
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        (b"{\"id\": 1,", r"big\.json: not valid JSON \(Expecting"),
+        (b'{"id": 1,', r"big\.json: not valid JSON \(Expecting"),
         (b"\xff\xfe{}", r"big\.json: not UTF-8 text"),
         (b"[" * 100_000 + b"]" * 100_000, r"big\.json: the JSON is nested too deeply"),
         (b" " * (MAX_FILE_BYTES + 1), r"big\.json: 2\.0 MB is over the 2 MB limit"),
@@ -363,8 +458,14 @@ def test_cli_prints_the_draft(pii_yaml: str) -> None:
 
 def test_cli_writes_the_draft_and_never_overwrites(tmp_path: Path) -> None:
     target = tmp_path / "draft.yaml"
-    args = ["import-chatwoot", str(FIXTURES / "webhook_message_created.json"), "--id", "exchange_vip", "--output",
-            str(target)]
+    args = [
+        "import-chatwoot",
+        str(FIXTURES / "webhook_message_created.json"),
+        "--id",
+        "exchange_vip",
+        "--output",
+        str(target),
+    ]
     first = CliRunner().invoke(main, args)
     assert first.exit_code == 0 and "draft item 'exchange_vip', 4 personal detail(s) replaced" in first.output
     assert yaml.safe_load(target.read_text())[0]["id"] == "exchange_vip"
@@ -399,8 +500,23 @@ def test_the_recall_corpus_plants_at_least_sixty_details_of_every_kind() -> None
     planted = json.loads((RECALL / "planted.json").read_text(encoding="utf-8"))
     kinds = {entry["kind"] for entry in planted}
     assert len(planted) >= 60
-    assert {"phone", "card", "card_expiry", "cvv", "ssn", "vin", "plate", "dob", "email", "handle", "url",
-            "address", "order", "name", "free_name"} <= kinds
+    assert {
+        "phone",
+        "card",
+        "card_expiry",
+        "cvv",
+        "ssn",
+        "vin",
+        "plate",
+        "dob",
+        "email",
+        "handle",
+        "url",
+        "address",
+        "order",
+        "name",
+        "free_name",
+    } <= kinds
     for entry in planted:  # every planted detail is really in its payload
         assert entry["value"] in (RECALL / entry["file"]).read_text(encoding="utf-8"), entry
 
@@ -469,8 +585,16 @@ def test_only_numbers_that_pass_the_luhn_check_are_replaced_as_cards() -> None:
     assert dict(scrubber.counts()).get("card number") == 1
 
 
-@pytest.mark.parametrize("text", ["Edelbrock 1406 600 cfm carburetor", "Browser Chrome 125.0.6422.112",
-                                  "12 units of SKU AERO-11101", "It fits, 2019 Silverado 1500", "redline, 12000 RPM"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Edelbrock 1406 600 cfm carburetor",
+        "Browser Chrome 125.0.6422.112",
+        "12 units of SKU AERO-11101",
+        "It fits, 2019 Silverado 1500",
+        "redline, 12000 RPM",
+    ],
+)
 def test_part_numbers_versions_and_model_years_are_left_alone(text: str) -> None:
     assert Scrubber(seed=3).text(text) == text
 
@@ -511,8 +635,9 @@ def test_the_cli_lists_the_review_and_writes_the_draft_only_once_reviewed(tmp_pa
 
 def test_a_draft_with_nothing_flagged_is_written_without_review(tmp_path: Path) -> None:
     output = tmp_path / "draft.yaml"
-    result = CliRunner().invoke(main, ["import-chatwoot", str(RECALL / "api_conversation_card.json"),
-                                       "--output", str(output)])
+    result = CliRunner().invoke(
+        main, ["import-chatwoot", str(RECALL / "api_conversation_card.json"), "--output", str(output)]
+    )
     assert result.exit_code == 0, result.output
     assert "0 flagged for review" in result.output
     assert "Nothing else looks personal to the importer" in output.read_text(encoding="utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -47,7 +47,9 @@ def test_queue_json_is_deterministic_and_chatwoot_shaped() -> None:
     assert run("queue", "hands_on_practice", "--json")[1] == first
     data = json.loads(first)
     conversation = next(e["payload"] for e in data["entries"] if e["kind"] == "conversation")
-    assert {"id", "status", "priority", "labels", "meta", "messages", "custom_attributes", "applied_sla"} <= set(conversation)
+    assert {"id", "status", "priority", "labels", "meta", "messages", "custom_attributes", "applied_sla"} <= set(
+        conversation
+    )
 
 
 def test_queue_of_an_unknown_scenario_lists_the_known_ones() -> None:
@@ -58,8 +60,10 @@ def test_queue_of_an_unknown_scenario_lists_the_known_ones() -> None:
 def answers_for_expected_path() -> dict[str, str]:
     scenario = load_scenario_file(HANDS_ON)
     queue = generate_queue(scenario)
-    return {item.id: item.expected.call + (f":{item.expected.template}" if item.expected.template else "")
-            for item in queue.all_items()}
+    return {
+        item.id: item.expected.call + (f":{item.expected.template}" if item.expected.template else "")
+        for item in queue.all_items()
+    }
 
 
 def test_simulate_scores_an_answers_file(tmp_path: Path) -> None:
@@ -111,7 +115,7 @@ def test_db_migrate_and_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert code == 0 and "schema up to date" in out
     assert run("db", "migrate")[0] == 0
     db = storage.open_db(db_path)
-    storage.log_login(db, username="casey", outcome="success", now=datetime.now(timezone.utc))
+    storage.log_login(db, username="casey", outcome="success", now=datetime.now(UTC))
     copy = tmp_path / "backup.db"
     code, out = run("db", "backup", str(copy))
     assert code == 0 and "Backed up" in out

@@ -21,19 +21,30 @@ def where(settings: Settings) -> tuple[Path, ...]:
 
 def test_defaults_resolve_against_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    assert where(Settings.from_env()) == (tmp_path / "data/optrain.db", tmp_path / "scenarios",
-                                          tmp_path / "config/auth.yaml", tmp_path / "exports", tmp_path / "data/uploads")
+    assert where(Settings.from_env()) == (
+        tmp_path / "data/optrain.db",
+        tmp_path / "scenarios",
+        tmp_path / "config/auth.yaml",
+        tmp_path / "exports",
+        tmp_path / "data/uploads",
+    )
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     assert Settings.from_env().db_path == elsewhere / "data/optrain.db"
 
 
-def test_optrain_home_moves_every_default_and_a_setting_of_its_own_wins(tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_optrain_home_moves_every_default_and_a_setting_of_its_own_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("OPTRAIN_HOME", "/srv/optrain")
     monkeypatch.setenv("OPTRAIN_EXPORTS", "/var/exports")
     home = Path("/srv/optrain")
-    assert where(Settings.from_env()) == (home / "data/optrain.db", home / "scenarios", home / "config/auth.yaml",
-                                          Path("/var/exports"), home / "data/uploads")
+    assert where(Settings.from_env()) == (
+        home / "data/optrain.db",
+        home / "scenarios",
+        home / "config/auth.yaml",
+        Path("/var/exports"),
+        home / "data/uploads",
+    )

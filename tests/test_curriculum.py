@@ -15,10 +15,10 @@ import pytest
 
 from optrain.dashboard import escalation_row
 from optrain.queue import generate_queue
+from optrain.reply_checks import fixed_draft
 from optrain.rules import RULES
 from optrain.scenarios.loader import load_scenarios
 from optrain.scenarios.model import AGENDA, ConversationItem, Scenario, TileItem
-from optrain.reply_checks import fixed_draft
 from optrain.scoring import Decision, pending_item_ids, score_attempt
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,7 +126,8 @@ def root_conversations(scenario: Scenario) -> list[ConversationItem]:
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
 def test_scripted_conversations_are_fully_described(scenario: Scenario) -> None:
     missing = [
-        i.id for i in root_conversations(scenario)
+        i.id
+        for i in root_conversations(scenario)
         if not (i.customer and i.customer.name and i.intent and i.priority and i.labels and i.order)
         or i.waiting_minutes is None
     ]
@@ -146,7 +147,8 @@ def test_customers_and_orders_do_not_repeat_within_a_scenario(scenario: Scenario
 def test_no_tracking_news_is_said_explicitly(scenario: Scenario) -> None:
     """ack_delay items name their missing carrier; otherwise the queue would invent tracking news."""
     vague = [
-        i.id for i in root_conversations(scenario)
+        i.id
+        for i in root_conversations(scenario)
         if i.expected.template == "ack_delay" and not (i.order and i.order.carrier)
     ]
     assert vague == []
@@ -159,15 +161,14 @@ def test_each_tile_has_one_state_at_the_start(scenario: Scenario) -> None:
 
 
 def has_empty_escalations_tile(scenario: Scenario) -> bool:
-    return any(isinstance(i, TileItem) and (i.tile, i.state) == ("cx_escalations", "empty")
-               for i in scenario.scripted_items)
+    return any(
+        isinstance(i, TileItem) and (i.tile, i.state) == ("cx_escalations", "empty") for i in scenario.scripted_items
+    )
 
 
-@pytest.mark.parametrize(
-    "scenario", [s for s in SCENARIOS if has_empty_escalations_tile(s)], ids=lambda s: s.id
-)
+@pytest.mark.parametrize("scenario", [s for s in SCENARIOS if has_empty_escalations_tile(s)], ids=lambda s: s.id)
 def test_an_empty_escalations_tile_is_not_contradicted_by_the_queue(scenario: Scenario) -> None:
-    """"No SLA breaches detected" must be true of the conversations the trainee works on."""
+    """ "No SLA breaches detected" must be true of the conversations the trainee works on."""
     queue = generate_queue(scenario)
     entries = [*queue.entries, *queue.follow_ups.values()]
     assert [e.item.id for e in entries if escalation_row(e, queue.now) is not None] == []

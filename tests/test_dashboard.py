@@ -24,33 +24,60 @@ RETRY_ONCE = "API rate limit exceeded. (You have retried twice; it came back bot
 
 
 def make_scenario(queue: list[dict], dashboard: dict | None = None) -> Scenario:
-    return Scenario.model_validate({
-        "id": "dash", "title": "Dashboard", "version": 1, "module": "error_handling",
-        "difficulty": "beginner", "briefing": "Read the tiles.", "seed": 7,
-        "dashboard": dashboard or {}, "queue": queue,
-    })
+    return Scenario.model_validate(
+        {
+            "id": "dash",
+            "title": "Dashboard",
+            "version": 1,
+            "module": "error_handling",
+            "difficulty": "beginner",
+            "briefing": "Read the tiles.",
+            "seed": 7,
+            "dashboard": dashboard or {},
+            "queue": queue,
+        }
+    )
 
 
 def tile_item(item_id: str, tile: str, state: str, message: str, **fields: object) -> dict:
     return {
-        "kind": "tile", "id": item_id, "tile": tile, "state": state, "message": message,
-        "expected": {"call": "file_ticket"}, "rationale": "Because.", "rule": "tile_integration_error", **fields,
+        "kind": "tile",
+        "id": item_id,
+        "tile": tile,
+        "state": state,
+        "message": message,
+        "expected": {"call": "file_ticket"},
+        "rationale": "Because.",
+        "rule": "tile_integration_error",
+        **fields,
     }
 
 
 def stock_item(item_id: str, sku: str, days: float, units: int = 10) -> dict:
     return {
-        "kind": "inventory", "id": item_id, "sku": sku, "product": f"Product {sku}", "units": units,
-        "days_of_cover": days, "expected": {"call": "reorder"}, "rationale": "Because.", "rule": "low_cover_reorder",
+        "kind": "inventory",
+        "id": item_id,
+        "sku": sku,
+        "product": f"Product {sku}",
+        "units": units,
+        "days_of_cover": days,
+        "expected": {"call": "reorder"},
+        "rationale": "Because.",
+        "rule": "low_cover_reorder",
     }
 
 
 def conversation(item_id: str, name: str, waiting: int, **fields: object) -> dict:
     return {
-        "kind": "conversation", "id": item_id, "intent": "shipping_delay", "customer": {"name": name},
+        "kind": "conversation",
+        "id": item_id,
+        "intent": "shipping_delay",
+        "customer": {"name": name},
         "messages": [{"text": "Where is my order?", "minutes_ago": waiting}],
         "expected": {"call": "approve_template", "template": "ack_delay"},
-        "rationale": "Because.", "rule": "sla_breached_no_news", **fields,
+        "rationale": "Because.",
+        "rule": "sla_breached_no_news",
+        **fields,
     }
 
 
@@ -70,15 +97,25 @@ def test_six_tiles_in_fixed_order_with_their_titles():
 
 
 def test_metadata_names_source_and_refresh_time():
-    tiles = tiles_of(make_scenario([stock_item("s", "X-1", 3)],
-                                   {"seo_watch": {"source": "Search Console", "refreshed_minutes_ago": 14}}))
+    tiles = tiles_of(
+        make_scenario(
+            [stock_item("s", "X-1", 3)], {"seo_watch": {"source": "Search Console", "refreshed_minutes_ago": 14}}
+        )
+    )
     assert tiles["seo_watch"].metadata == "Source: Search Console · refreshed 14 min ago"
 
 
 @pytest.mark.parametrize(
     ("minutes", "text"),
-    [(0, "just now"), (0.9, "just now"), (1, "1 min ago"), (119, "119 min ago"), (120, "2 h ago"),
-     (48 * 60 - 1, "47 h ago"), (48 * 60, "2 d ago")],
+    [
+        (0, "just now"),
+        (0.9, "just now"),
+        (1, "1 min ago"),
+        (119, "119 min ago"),
+        (120, "2 h ago"),
+        (48 * 60 - 1, "47 h ago"),
+        (48 * 60, "2 d ago"),
+    ],
 )
 def test_ago(minutes, text):
     assert ago(minutes) == text
@@ -90,10 +127,22 @@ def test_ago(minutes, text):
 STATE_CASES = [
     # state, message, status, error, banner, note
     ("error", "Shop API down (HTTP 502).", "error", "Shop API down (HTTP 502).", None, None),
-    ("unconfigured", "the app lacks read_orders.", "unconfigured",
-     f"{CONFIGURATION_REQUIRED}: the app lacks read_orders.", None, None),
-    ("unconfigured", "Configuration required: token missing.", "unconfigured",
-     "Configuration required: token missing.", None, None),
+    (
+        "unconfigured",
+        "the app lacks read_orders.",
+        "unconfigured",
+        f"{CONFIGURATION_REQUIRED}: the app lacks read_orders.",
+        None,
+        None,
+    ),
+    (
+        "unconfigured",
+        "Configuration required: token missing.",
+        "unconfigured",
+        "Configuration required: token missing.",
+        None,
+        None,
+    ),
     ("rate_limited", RATE_LIMIT_BANNER, "attention", None, RATE_LIMIT_BANNER, None),
     ("rate_limited", RETRY_ONCE, "attention", None, RATE_LIMIT_BANNER, RETRY_ONCE),
     ("wrong_data", "Revenue $18,420.50 from 0 orders.", "attention", None, None, "Revenue $18,420.50 from 0 orders."),
@@ -124,27 +173,37 @@ def test_other_tiles_are_untouched_by_a_tile_item(tile_id):
 
 
 def test_error_replaces_an_authored_banner():
-    scenario = make_scenario([tile_item("t", "ops_pulse", "error", "Chatwoot unreachable.")],
-                             {"ops_pulse": {"banner": RATE_LIMIT_BANNER, "status": "attention"}})
+    scenario = make_scenario(
+        [tile_item("t", "ops_pulse", "error", "Chatwoot unreachable.")],
+        {"ops_pulse": {"banner": RATE_LIMIT_BANNER, "status": "attention"}},
+    )
     tile = tiles_of(scenario)["ops_pulse"]
     assert (tile.status, tile.error, tile.banner) == ("error", "Chatwoot unreachable.", None)
 
 
 def test_later_items_for_the_same_tile_win():
-    scenario = make_scenario([
-        tile_item("first", "seo_watch", "rate_limited", RATE_LIMIT_BANNER),
-        tile_item("second", "seo_watch", "error", "Search Console returned HTTP 503."),
-    ])
+    scenario = make_scenario(
+        [
+            tile_item("first", "seo_watch", "rate_limited", RATE_LIMIT_BANNER),
+            tile_item("second", "seo_watch", "error", "Search Console returned HTTP 503."),
+        ]
+    )
     tile = tiles_of(scenario)["seo_watch"]
     assert (tile.status, tile.error, tile.banner, tile.item_ids) == (
-        "error", "Search Console returned HTTP 503.", None, ("first", "second"))
+        "error",
+        "Search Console returned HTTP 503.",
+        None,
+        ("first", "second"),
+    )
 
 
 def test_follow_up_items_show_only_once_revealed():
-    scenario = make_scenario([
-        tile_item("first", "ops_pulse", "rate_limited", RATE_LIMIT_BANNER, follow_ups={"retry": "again"}),
-        tile_item("again", "ops_pulse", "rate_limited", RETRY_ONCE, follow_up=True),
-    ])
+    scenario = make_scenario(
+        [
+            tile_item("first", "ops_pulse", "rate_limited", RATE_LIMIT_BANNER, follow_ups={"retry": "again"}),
+            tile_item("again", "ops_pulse", "rate_limited", RETRY_ONCE, follow_up=True),
+        ]
+    )
     assert tiles_of(scenario)["ops_pulse"].note is None
     revealed = tiles_of(scenario, revealed={"again"})["ops_pulse"]
     assert (revealed.note, revealed.item_ids) == (RETRY_ONCE, ("first", "again"))
@@ -177,12 +236,17 @@ def test_heatmap_band_edges_match_the_queue(days, band):
 
 
 def test_heatmap_merges_dashboard_skus_and_items_without_duplicates():
-    dashboard = {"inventory_heatmap": {"skus": [
-        {"sku": "A-1", "title": "Authored A", "units": 50, "days_of_cover": 20},
-        {"sku": "B-2", "title": "Authored B", "units": 9, "days_of_cover": 12},
-    ]}}
+    dashboard = {
+        "inventory_heatmap": {
+            "skus": [
+                {"sku": "A-1", "title": "Authored A", "units": 50, "days_of_cover": 20},
+                {"sku": "B-2", "title": "Authored B", "units": 9, "days_of_cover": 12},
+            ]
+        }
+    }
     tile = tiles_of(make_scenario([stock_item("b", "B-2", 2.5, units=3), stock_item("c", "C-3", 8)], dashboard))[
-        "inventory_heatmap"]
+        "inventory_heatmap"
+    ]
     assert [(r.sku, r.title, r.units, r.days_of_cover, r.item_id) for r in tile.rows] == [
         ("B-2", "Product B-2", 3, 2.5, "b"),
         ("C-3", "Product C-3", 10, 8, "c"),
@@ -193,8 +257,12 @@ def test_heatmap_merges_dashboard_skus_and_items_without_duplicates():
 
 @pytest.mark.parametrize(
     ("days", "authored", "status"),
-    [(3, {}, "attention"), (20, {}, "healthy"), (3, {"status": "healthy"}, "healthy"),
-     (20, {"status": "attention"}, "attention")],
+    [
+        (3, {}, "attention"),
+        (20, {}, "healthy"),
+        (3, {"status": "healthy"}, "healthy"),
+        (20, {"status": "attention"}, "attention"),
+    ],
 )
 def test_heatmap_status_follows_red_skus_unless_the_author_set_one(days, authored, status):
     dashboard = {"inventory_heatmap": {"skus": [], **authored}}
@@ -210,27 +278,45 @@ def frt_minutes() -> int:
 
 def test_breached_conversations_are_listed_oldest_breach_first():
     frt = frt_minutes()
-    scenario = make_scenario([
-        conversation("fresh", "Casey Fresh", frt // 2),
-        conversation("late", "Alex Rivera", frt + 30, labels=["shipping", "vip"], priority="high"),
-        conversation("later", "Jordan Lee", frt + 300),
-    ])
+    scenario = make_scenario(
+        [
+            conversation("fresh", "Casey Fresh", frt // 2),
+            conversation("late", "Alex Rivera", frt + 30, labels=["shipping", "vip"], priority="high"),
+            conversation("later", "Jordan Lee", frt + 300),
+        ]
+    )
     tile = tiles_of(scenario)["cx_escalations"]
     assert [(r.item_id, r.customer, r.status) for r in tile.rows] == [
-        ("later", "Jordan Lee", "open"), ("late", "Alex Rivera", "open")]
+        ("later", "Jordan Lee", "open"),
+        ("late", "Alex Rivera", "open"),
+    ]
     assert [r.breach for r in tile.rows] == ["breached 5 h ago", "breached 30 min ago"]
     late = tile.rows[1]
     assert (late.labels, late.priority, late.missed, late.last_message) == (
-        ("shipping", "vip"), "high", ("first response",), "Where is my order?")
+        ("shipping", "vip"),
+        "high",
+        ("first response",),
+        "Where is my order?",
+    )
     assert late.breached_at > late.created_at
     assert (tile.status, tile.item_ids) == ("attention", ("later", "late"))
 
 
 def test_a_resolved_conversation_that_missed_its_sla_is_listed():
-    scenario = make_scenario([conversation(
-        "closed", "Sam Ortiz", 0, status="resolved",
-        messages=[{"text": "Hello?", "minutes_ago": 300}, {"sender": "agent", "text": "Sorted.", "minutes_ago": 10}],
-    )])
+    scenario = make_scenario(
+        [
+            conversation(
+                "closed",
+                "Sam Ortiz",
+                0,
+                status="resolved",
+                messages=[
+                    {"text": "Hello?", "minutes_ago": 300},
+                    {"sender": "agent", "text": "Sorted.", "minutes_ago": 10},
+                ],
+            )
+        ]
+    )
     queue = generate_queue(scenario, NOW)
     assert queue.entry("closed").payload["applied_sla"]["sla_status"] == "missed"
     rows = tiles_of(scenario)["cx_escalations"].rows
@@ -251,17 +337,35 @@ def test_no_breaches_is_a_healthy_empty_list(authored, message):
 
 
 def test_sales_pulse_metrics_and_top_sellers_by_units():
-    dashboard = {"sales_pulse": {"revenue": 1234.5, "order_count": 12, "open_fulfillments": 3, "top_skus": [
-        {"sku": "S-1", "title": "Small", "units_sold": 2}, {"sku": "B-1", "title": "Big", "units_sold": 40}]}}
+    dashboard = {
+        "sales_pulse": {
+            "revenue": 1234.5,
+            "order_count": 12,
+            "open_fulfillments": 3,
+            "top_skus": [
+                {"sku": "S-1", "title": "Small", "units_sold": 2},
+                {"sku": "B-1", "title": "Big", "units_sold": 40},
+            ],
+        }
+    }
     tile = tiles_of(make_scenario([stock_item("s", "X-1", 3)], dashboard))["sales_pulse"]
     assert [(m.label, m.value) for m in tile.metrics] == [
-        ("Revenue", "$1,234.50"), ("Orders", "12"), ("Open fulfillments", "3")]
+        ("Revenue", "$1,234.50"),
+        ("Orders", "12"),
+        ("Open fulfillments", "3"),
+    ]
     assert [r.sku for r in tile.rows] == ["B-1", "S-1"]
 
 
 def test_ops_pulse_lists_metrics_and_is_not_empty():
-    dashboard = {"ops_pulse": {"activation_rate": 0.5, "first_response_minutes": 12.4,
-                               "resolved_within_sla": 0.875, "open_conversations": 1200}}
+    dashboard = {
+        "ops_pulse": {
+            "activation_rate": 0.5,
+            "first_response_minutes": 12.4,
+            "resolved_within_sla": 0.875,
+            "open_conversations": 1200,
+        }
+    }
     tile = tiles_of(make_scenario([stock_item("s", "X-1", 3)], dashboard))["ops_pulse"]
     assert [m.value for m in tile.metrics] == ["50%", "12 min", "88%", "1,200"]
     assert (tile.rows, tile.is_empty) == ((), False)
@@ -276,23 +380,33 @@ def test_week_over_week_change(last, this, change):
 
 
 def test_seo_pages_biggest_drop_first():
-    dashboard = {"seo_watch": {"pages": [
-        {"path": "/a", "sessions_last_week": 100, "sessions_this_week": 90},
-        {"path": "/new", "sessions_last_week": 0, "sessions_this_week": 5},
-        {"path": "/b", "sessions_last_week": 100, "sessions_this_week": 40},
-    ]}}
+    dashboard = {
+        "seo_watch": {
+            "pages": [
+                {"path": "/a", "sessions_last_week": 100, "sessions_this_week": 90},
+                {"path": "/new", "sessions_last_week": 0, "sessions_this_week": 5},
+                {"path": "/b", "sessions_last_week": 100, "sessions_this_week": 40},
+            ]
+        }
+    }
     rows = tiles_of(make_scenario([stock_item("s", "X-1", 3)], dashboard))["seo_watch"].rows
     assert [r.path for r in rows] == ["/b", "/a", "/new"]
 
 
 def test_stuck_orders_oldest_first_with_age():
-    dashboard = {"fulfillment_health": {"stuck_orders": [
-        {"order_id": "#1", "state": "pending", "reason": "Payment review", "age_hours": 3},
-        {"order_id": "#2", "state": "processing", "reason": "Freight quote missing", "age_hours": 50},
-    ]}}
+    dashboard = {
+        "fulfillment_health": {
+            "stuck_orders": [
+                {"order_id": "#1", "state": "pending", "reason": "Payment review", "age_hours": 3},
+                {"order_id": "#2", "state": "processing", "reason": "Freight quote missing", "age_hours": 50},
+            ]
+        }
+    }
     rows = tiles_of(make_scenario([stock_item("s", "X-1", 3)], dashboard))["fulfillment_health"].rows
-    assert [(r.order_id, r.reason, r.age) for r in rows] == [("#2", "Freight quote missing", "2 d"),
-                                                             ("#1", "Payment review", "3 h")]
+    assert [(r.order_id, r.reason, r.age) for r in rows] == [
+        ("#2", "Freight quote missing", "2 d"),
+        ("#1", "Payment review", "3 h"),
+    ]
 
 
 def test_tile_views_are_frozen():
@@ -307,10 +421,12 @@ def test_tile_views_are_frozen():
 
 def test_an_answered_conversation_leaves_cx_escalations_and_the_count_drops():
     frt = frt_minutes()
-    scenario = make_scenario([
-        conversation("late", "Alex Rivera", frt + 30),
-        conversation("later", "Jordan Lee", frt + 300),
-    ])
+    scenario = make_scenario(
+        [
+            conversation("late", "Alex Rivera", frt + 30),
+            conversation("later", "Jordan Lee", frt + 300),
+        ]
+    )
     before = tiles_of(scenario)["cx_escalations"]
     after = tiles_of(scenario, calls={"late": "approve_template"})["cx_escalations"]
     escalated = tiles_of(scenario, calls={"late": "escalate_manager"})["cx_escalations"]
@@ -324,7 +440,9 @@ def test_sla_countdowns_run_on_the_shift_clock():
     scenario = make_scenario([conversation("soon", "Casey Soon", frt - 10)])
     assert tiles_of(scenario)["cx_escalations"].rows == ()
     later = tiles_of(scenario, now=NOW + timedelta(minutes=25))["cx_escalations"]
-    assert [(r.item_id, r.breach, r.missed) for r in later.rows] == [("soon", "breached 15 min ago", ("first response",))]
+    assert [(r.item_id, r.breach, r.missed) for r in later.rows] == [
+        ("soon", "breached 15 min ago", ("first response",))
+    ]
     assert later.status == "attention"
 
 
@@ -342,8 +460,9 @@ def test_a_filed_ticket_marks_its_tile():
 
 
 def test_an_item_is_found_on_its_tile():
-    scenario = make_scenario([tile_item("quiet", "sales_pulse", "empty", "No sales in this period"),
-                              stock_item("low", "X-1", 3)])
+    scenario = make_scenario(
+        [tile_item("quiet", "sales_pulse", "empty", "No sales in this period"), stock_item("low", "X-1", 3)]
+    )
     tiles = build_dashboard(scenario, generate_queue(scenario, NOW))
     assert tile_of(tiles, "quiet").status == "healthy"
     assert tile_of(tiles, "low").id == "inventory_heatmap"

@@ -62,11 +62,14 @@ def test_mark_filed_then_the_default_status_finds_nothing_new(env: Path) -> None
     assert run("export", "tickets", "--format", "json", "--status", "any")[0] == 0
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--since", "yesterday"), "'yesterday' is not a date"),
-    (("--part", "lunch"), "'lunch' is not one of"),
-    (("--severity", "urgent"), "'urgent' is not one of"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--since", "yesterday"), "'yesterday' is not a date"),
+        (("--part", "lunch"), "'lunch' is not one of"),
+        (("--severity", "urgent"), "'urgent' is not one of"),
+    ],
+)
 def test_bad_ticket_options_exit_2_with_the_reason(env: Path, args: tuple[str, ...], message: str) -> None:
     code, out = run("export", "tickets", "--format", "linear", *args)
     assert code == 2 and message in out
@@ -106,12 +109,15 @@ def test_export_help_documents_the_formula_prefix() -> None:
         assert code == 0 and "gets a leading '" in out
 
 
-@pytest.mark.parametrize(("args", "kept", "message"), [
-    (("--dry-run",), 2, "Dry run: 1 decision-log record(s) created before "),
-    ((), 1, "Deleted 1 decision-log record(s) created before "),
-    (("--older-than", "1w"), 0, "Deleted 2 decision-log record(s)"),
-    (("--older-than", "300d", "--dry-run"), 2, "Dry run: 0 decision-log record(s)"),
-])
+@pytest.mark.parametrize(
+    ("args", "kept", "message"),
+    [
+        (("--dry-run",), 2, "Dry run: 1 decision-log record(s) created before "),
+        ((), 1, "Deleted 1 decision-log record(s) created before "),
+        (("--older-than", "1w"), 0, "Deleted 2 decision-log record(s)"),
+        (("--older-than", "300d", "--dry-run"), 2, "Dry run: 0 decision-log record(s)"),
+    ],
+)
 def test_purge_keeps_the_retention_window(env: Path, args: tuple[str, ...], kept: int, message: str) -> None:
     code, out = run("db", "purge", *args)
     assert code == 0 and out.startswith(message)
@@ -135,12 +141,15 @@ def test_parse_age_refuses_anything_else(text: str) -> None:
         parse_age(text)
 
 
-@pytest.mark.parametrize(("text", "start", "end"), [
-    ("2026-06-30", "2026-06-30T00:00:00+00:00", "2026-07-01T00:00:00+00:00"),
-    ("2026-06-30T14:00:00Z", "2026-06-30T14:00:00+00:00", "2026-06-30T14:00:00+00:00"),
-    ("2026-06-30T14:00", "2026-06-30T14:00:00+00:00", "2026-06-30T14:00:00+00:00"),
-    ("2026-06-30T16:00:00+02:00", "2026-06-30T16:00:00+02:00", "2026-06-30T16:00:00+02:00"),
-])
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("2026-06-30", "2026-06-30T00:00:00+00:00", "2026-07-01T00:00:00+00:00"),
+        ("2026-06-30T14:00:00Z", "2026-06-30T14:00:00+00:00", "2026-06-30T14:00:00+00:00"),
+        ("2026-06-30T14:00", "2026-06-30T14:00:00+00:00", "2026-06-30T14:00:00+00:00"),
+        ("2026-06-30T16:00:00+02:00", "2026-06-30T16:00:00+02:00", "2026-06-30T16:00:00+02:00"),
+    ],
+)
 def test_date_filters_include_the_whole_last_day(text: str, start: str, end: str) -> None:
     assert (range_start(text).isoformat(), range_end(text).isoformat()) == (start, end)
 

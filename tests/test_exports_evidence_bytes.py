@@ -30,14 +30,56 @@ from optrain.storage import export_queries as q
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "evidence"
 NOW = T0 + timedelta(days=5)
-HOSTILE: tuple[str, ...] = OWASP_PAYLOADS + TRICKY_TEXT + (
-    "", " ", "-", "=", "'", '"', ",", "\r", "\n", "\r\n", '""', "a,b", "-1", "+44 20 7946 0000", "@home",
-    "\u202eevil.exe\u202c", "x\x00,y", "\x00=1", "nul\x00", "tab\tinside", "ünïcödé, “quotes”", "\u2028sep",
-    "é" * 300 + ",", "\x0b\x0c\x1c", "None", "<b>bold</b> | pipe",
+HOSTILE: tuple[str, ...] = (
+    OWASP_PAYLOADS
+    + TRICKY_TEXT
+    + (
+        "",
+        " ",
+        "-",
+        "=",
+        "'",
+        '"',
+        ",",
+        "\r",
+        "\n",
+        "\r\n",
+        '""',
+        "a,b",
+        "-1",
+        "+44 20 7946 0000",
+        "@home",
+        "\u202eevil.exe\u202c",
+        "x\x00,y",
+        "\x00=1",
+        "nul\x00",
+        "tab\tinside",
+        "ünïcödé, “quotes”",
+        "\u2028sep",
+        "é" * 300 + ",",
+        "\x0b\x0c\x1c",
+        "None",
+        "<b>bold</b> | pipe",
+    )
 )
 FLOATS: tuple[float | None, ...] = (
-    0.0, -1.0, 1.0, 0.5, 37.695, 0.1 + 0.2, 1 / 3, 1e-05, 0.0001, 123456789.123, 1e15, 1e16, 2.5e-300, 1e300,
-    -0.0, float("inf"), None,
+    0.0,
+    -1.0,
+    1.0,
+    0.5,
+    37.695,
+    0.1 + 0.2,
+    1 / 3,
+    1e-05,
+    0.0001,
+    123456789.123,
+    1e15,
+    1e16,
+    2.5e-300,
+    1e300,
+    -0.0,
+    float("inf"),
+    None,
 )
 MODULES = {"hands_on_practice": "hands_on", "cx_escalations_basics": "cx_escalations"}
 FILTERS = {
@@ -53,21 +95,51 @@ def hostile_db() -> Database:
     db = new_db()
     for index, text in enumerate(HOSTILE):
         when = T0 + timedelta(days=index % 3, minutes=index)
-        made = attempt(db, text or "blank", display_name=HOSTILE[-1 - index],
-                       scenario_id=("hands_on_practice", "cx_escalations_basics")[index % 2], now=when,
-                       official=index % 4 != 0)
-        for step, number in enumerate(FLOATS[index % 4::4]):
-            decide(db, made, f"{text}#{step}", call=text or "reply", template=None if step else text,
-                   body=HOSTILE[(index + step) % len(HOSTILE)], note=None if step % 2 else text,
-                   elapsed_seconds=number, points=number, max_points=FLOATS[step], verdict=text or None,
-                   at=when + timedelta(seconds=step))
+        made = attempt(
+            db,
+            text or "blank",
+            display_name=HOSTILE[-1 - index],
+            scenario_id=("hands_on_practice", "cx_escalations_basics")[index % 2],
+            now=when,
+            official=index % 4 != 0,
+        )
+        for step, number in enumerate(FLOATS[index % 4 :: 4]):
+            decide(
+                db,
+                made,
+                f"{text}#{step}",
+                call=text or "reply",
+                template=None if step else text,
+                body=HOSTILE[(index + step) % len(HOSTILE)],
+                note=None if step % 2 else text,
+                elapsed_seconds=number,
+                points=number,
+                max_points=FLOATS[step],
+                verdict=text or None,
+                at=when + timedelta(seconds=step),
+            )
         if index % 3:
             score = FLOATS[index % len(FLOATS)] or 0.0
             finish(db, made, score=score, passed=index % 2 == 0, at=when + timedelta(minutes=1))
-        answer(db, made, f"q{index}", answer=text or None, skipped=not text, severity=text or None,
-               screenshot=text or None, now=when)
-        storage.add_note(db, attempt_id=made.id, item_id=text or None, tag="other", note=text or "-",
-                         trainer=HOSTILE[-1 - index], now=when)
+        answer(
+            db,
+            made,
+            f"q{index}",
+            answer=text or None,
+            skipped=not text,
+            severity=text or None,
+            screenshot=text or None,
+            now=when,
+        )
+        storage.add_note(
+            db,
+            attempt_id=made.id,
+            item_id=text or None,
+            tag="other",
+            note=text or "-",
+            trainer=HOSTILE[-1 - index],
+            now=when,
+        )
     # Values of types the app never writes but SQLite accepts: the pack must still match the former writer.
     with storage.write_transaction(db):
         db.execute("UPDATE decisions SET body = CAST(body AS BLOB) WHERE id % 7 = 3")
@@ -94,8 +166,15 @@ def reference_csv(header: tuple[str, ...], rows: Iterable[q.Row], flags: tuple[s
 
 
 def pack_members(db: Database, folder: Path, filters: EvidenceFilter) -> dict[str, bytes]:
-    pack = export_evidence_pack(db, filters, exports_dir=folder, uploads_dir=folder / "none",
-                                signing_key=folder / "key.pem", now=NOW, modules=MODULES)
+    pack = export_evidence_pack(
+        db,
+        filters,
+        exports_dir=folder,
+        uploads_dir=folder / "none",
+        signing_key=folder / "key.pem",
+        now=NOW,
+        modules=MODULES,
+    )
     with zipfile.ZipFile(pack.path) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
 

@@ -63,8 +63,14 @@ def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def export_in_child(db_path: Path, folder: Path, fault: str) -> subprocess.CompletedProcess[str]:
     key = default_key_path(folder.parent / "config")
-    return subprocess.run([sys.executable, "-c", CHILD, str(db_path), str(folder), str(key), fault], cwd=ROOT,
-                          capture_output=True, text=True, check=False, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", CHILD, str(db_path), str(folder), str(key), fault],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
 
 
 def test_a_killed_export_leaves_a_temporary_file_that_the_next_export_removes(db_path: Path, tmp_path: Path) -> None:
@@ -100,8 +106,14 @@ def test_exports_the_folder_and_the_key_are_private(tmp_path: Path) -> None:
     bulk_decisions(db, 100)
     old = os.umask(0o022)
     try:
-        pack = export_evidence_pack(db, EvidenceFilter(), exports_dir=tmp_path / "exports", uploads_dir=tmp_path,
-                                    signing_key=default_key_path(tmp_path / "config"), now=T0)
+        pack = export_evidence_pack(
+            db,
+            EvidenceFilter(),
+            exports_dir=tmp_path / "exports",
+            uploads_dir=tmp_path,
+            signing_key=default_key_path(tmp_path / "config"),
+            now=T0,
+        )
     finally:
         os.umask(old)
     assert pack.path.stat().st_mode & 0o777 == 0o600
@@ -120,17 +132,29 @@ def test_calls_made_while_the_pack_is_written_are_in_none_of_its_files(db_path: 
     def progress(member: str, done: int, total: int) -> None:
         if member == "attempts.csv" and not written:
             with storage.write_transaction(writer):
-                writer.execute("INSERT INTO decisions (attempt_id, item_id, call, decided_at, seq) "
-                               "VALUES (?, 'late_call', 'reply', '2026-06-05T10:00:00+00:00', 99999)", [attempt_id])
-                writer.execute("INSERT INTO decision_log (shop_domain, action_type, operator_email, created_at, "
-                               "payload, attempt_id) VALUES ('s', 'late', 'e', '2026-06-05T10:00:00+00:00', '{}', ?)",
-                               [attempt_id])
+                writer.execute(
+                    "INSERT INTO decisions (attempt_id, item_id, call, decided_at, seq) "
+                    "VALUES (?, 'late_call', 'reply', '2026-06-05T10:00:00+00:00', 99999)",
+                    [attempt_id],
+                )
+                writer.execute(
+                    "INSERT INTO decision_log (shop_domain, action_type, operator_email, created_at, "
+                    "payload, attempt_id) VALUES ('s', 'late', 'e', '2026-06-05T10:00:00+00:00', '{}', ?)",
+                    [attempt_id],
+                )
             written.append(member)
 
     try:
-        pack = export_evidence_pack(reader, EvidenceFilter(), exports_dir=tmp_path / "exports", uploads_dir=tmp_path,
-                                    signing_key=default_key_path(tmp_path / "config"), now=T0, progress=progress,
-                                    progress_every=1)
+        pack = export_evidence_pack(
+            reader,
+            EvidenceFilter(),
+            exports_dir=tmp_path / "exports",
+            uploads_dir=tmp_path,
+            signing_key=default_key_path(tmp_path / "config"),
+            now=T0,
+            progress=progress,
+            progress_every=1,
+        )
         assert written and writer.execute("SELECT count(*) FROM decisions").fetchone()[0] == before + 1
     finally:
         with storage.write_transaction(writer):

@@ -32,8 +32,14 @@ def peak_while_exporting(db: Database, folder: Path) -> tuple[int, int | None]:
     tracemalloc.start()
     try:
         baseline = tracemalloc.get_traced_memory()[0]
-        pack = export_evidence_pack(db, EvidenceFilter(), exports_dir=folder, uploads_dir=folder / "none",
-                                    signing_key=folder / "key.pem", now=T0)
+        pack = export_evidence_pack(
+            db,
+            EvidenceFilter(),
+            exports_dir=folder,
+            uploads_dir=folder / "none",
+            signing_key=folder / "key.pem",
+            now=T0,
+        )
         peak = tracemalloc.get_traced_memory()[1] - baseline
     finally:
         tracemalloc.stop()

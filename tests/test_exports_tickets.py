@@ -32,8 +32,9 @@ WORDS = 'The "days of cover" number, honestly:\nis it 5 or 7, when the tile says
 
 
 def export(db: Database, folder: Path, fmt: str, filters: AnswerFilter = AnswerFilter(), **options: Any) -> Path:
-    return export_tickets(db, filters, fmt=fmt, exports_dir=folder, now=T0 + timedelta(hours=1),
-                          questions=QUESTIONS, **options).path
+    return export_tickets(
+        db, filters, fmt=fmt, exports_dir=folder, now=T0 + timedelta(hours=1), questions=QUESTIONS, **options
+    ).path
 
 
 def one_answer(db: Database, **changes: Any) -> int:
@@ -48,7 +49,7 @@ def test_linear_csv_has_the_importer_columns_and_values(db: Database, tmp_path: 
     for rows in (parse_csv(text), [list(parse_with_pandas(text).columns), *parse_with_pandas(text).values.tolist()]):
         assert rows[0] == ["Title", "Description", "Priority", "Status", "Labels", "Created"]
         title, description, priority, status, labels, created = rows[1]
-        assert title.startswith("Training feedback, 7. Hands-on practice: The \"days of cover\" number")
+        assert title.startswith('Training feedback, 7. Hands-on practice: The "days of cover" number')
         assert f'"{WORDS}"' in description
         assert (priority, status, created) == ("High", "Backlog", "2026-06-05T09:00:00Z")
         assert labels == "training-feedback, hands_on, hands_on_practice"
@@ -56,8 +57,13 @@ def test_linear_csv_has_the_importer_columns_and_values(db: Database, tmp_path: 
 
 @pytest.mark.parametrize(
     ("severity", "linear", "jira"),
-    [("critical", "Urgent", "Highest"), ("high", "High", "High"), ("medium", "Medium", "Medium"),
-     ("low", "Low", "Low"), (None, "No priority", "Lowest")],
+    [
+        ("critical", "Urgent", "Highest"),
+        ("high", "High", "High"),
+        ("medium", "Medium", "Medium"),
+        ("low", "Low", "Low"),
+        (None, "No priority", "Lowest"),
+    ],
 )
 def test_priority_follows_severity(db: Database, tmp_path: Path, severity: str | None, linear: str, jira: str) -> None:
     one_answer(db, severity=severity)
@@ -69,8 +75,17 @@ def test_jira_csv_repeats_labels_columns_and_names_the_reporter(db: Database, tm
     one_answer(db)
     path = export(db, tmp_path, "jira", reporter="sam.patel@hotrodan.example", labels=("needs triage",))
     rows = parse_csv(read_export(path))
-    assert rows[0] == ["Summary", "Issue Type", "Priority", "Labels", "Labels", "Labels", "Labels", "Description",
-                       "Reporter"]
+    assert rows[0] == [
+        "Summary",
+        "Issue Type",
+        "Priority",
+        "Labels",
+        "Labels",
+        "Labels",
+        "Labels",
+        "Description",
+        "Reporter",
+    ]
     assert rows[1][1] == "Improvement"
     assert rows[1][3:7] == ["training-feedback", "hands_on", "hands_on_practice", "needs-triage"]
     assert rows[1][-1] == "sam.patel@hotrodan.example"
@@ -78,18 +93,35 @@ def test_jira_csv_repeats_labels_columns_and_names_the_reporter(db: Database, tm
     assert frame.iloc[0]["Labels.3"] == "needs-triage" and f'"{WORDS}"' in frame.iloc[0]["Description"]
 
 
-@pytest.mark.parametrize(("kind", "given", "issue_type"),
-                         [("text", WORDS, "Improvement"), ("rating", "2", "Task"), ("yes_somewhat_no", "no", "Task")])
-def test_jira_issue_type_follows_the_answer_kind(db: Database, tmp_path: Path, kind: str, given: str,
-                                                 issue_type: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "given", "issue_type"),
+    [("text", WORDS, "Improvement"), ("rating", "2", "Task"), ("yes_somewhat_no", "no", "Task")],
+)
+def test_jira_issue_type_follows_the_answer_kind(
+    db: Database, tmp_path: Path, kind: str, given: str, issue_type: str
+) -> None:
     one_answer(db, kind=kind, answer=given)
     assert parse_csv(read_export(export(db, tmp_path, "jira")))[1][1] == issue_type
 
 
 def _ticket(labels: tuple[str, ...]) -> Ticket:
-    return Ticket(answer_id=1, title="t", question_id="q", question="Q?", answer="a", kind="text", username="u",
-                  display_name=None, scenario_id="s", scenario_version=1, part="hands_on", severity=None,
-                  created_at=T0, screenshot=None, labels=labels)
+    return Ticket(
+        answer_id=1,
+        title="t",
+        question_id="q",
+        question="Q?",
+        answer="a",
+        kind="text",
+        username="u",
+        display_name=None,
+        scenario_id="s",
+        scenario_version=1,
+        part="hands_on",
+        severity=None,
+        created_at=T0,
+        screenshot=None,
+        labels=labels,
+    )
 
 
 def test_jira_pads_rows_with_fewer_labels_with_blanks(tmp_path: Path) -> None:
@@ -108,7 +140,9 @@ def test_jira_labels_have_no_spaces(label: str, expected: str) -> None:
 
 def test_markdown_has_one_section_per_ticket_with_the_words_verbatim(db: Database, tmp_path: Path) -> None:
     first = one_answer(db)
-    second = answer(db, attempt(db, "riley", display_name="<script>alert(1)</script>"), answer="```\nfenced", kind="text").id
+    second = answer(
+        db, attempt(db, "riley", display_name="<script>alert(1)</script>"), answer="```\nfenced", kind="text"
+    ).id
     text = read_export(export(db, tmp_path, "markdown"))
     assert len(re.findall(r"^## \d+\. ", text, flags=re.MULTILINE)) == 2
     assert f"- Q&A answer id: {first}" in text and f"- Q&A answer id: {second}" in text
@@ -124,8 +158,11 @@ def test_json_is_a_list_of_ticket_objects(db: Database, tmp_path: Path) -> None:
     ticket = tickets[0]
     assert ticket["answer_id"] == answer_id and ticket["answer"] == WORDS
     assert ticket["labels"] == ["training-feedback", "hands_on", "hands_on_practice"]
-    assert (ticket["priority"], ticket["created"], ticket["question"]) == ("High", "2026-06-05T09:00:00Z",
-                                                                          "What is confusing?")
+    assert (ticket["priority"], ticket["created"], ticket["question"]) == (
+        "High",
+        "2026-06-05T09:00:00Z",
+        "What is confusing?",
+    )
 
 
 EVIDENCE = (
@@ -206,11 +243,15 @@ def test_filters_select_the_answers(db: Database, tmp_path: Path, filters: Answe
 
 def test_mark_filed_marks_exactly_the_exported_answers(db: Database, tmp_path: Path) -> None:
     ids = _seed_for_filters(db)
-    result = export_tickets(db, AnswerFilter(ids=(ids["a"], ids["c"])), fmt="linear", exports_dir=tmp_path, now=T0,
-                            mark_filed=True)
+    result = export_tickets(
+        db, AnswerFilter(ids=(ids["a"], ids["c"])), fmt="linear", exports_dir=tmp_path, now=T0, mark_filed=True
+    )
     assert (result.tickets, result.marked_filed) == (2, 2)
-    assert {a.id: a.status for a in list_answers(db)} == {ids["a"]: "ticket_filed", ids["b"]: "new",
-                                                            ids["c"]: "ticket_filed"}
+    assert {a.id: a.status for a in list_answers(db)} == {
+        ids["a"]: "ticket_filed",
+        ids["b"]: "new",
+        ids["c"]: "ticket_filed",
+    }
 
 
 def test_without_mark_filed_statuses_stay_new(db: Database, tmp_path: Path) -> None:
@@ -241,14 +282,20 @@ def test_two_exports_in_the_same_second_do_not_overwrite_each_other(db: Database
     one_answer(db)
     first, second = export(db, tmp_path, "json"), export(db, tmp_path, "json")
     assert first != second and first.parent == second.parent == tmp_path.resolve()
-    assert (first.name, second.name) == ("qa_tickets_json_20260605T100000Z.json", "qa_tickets_json_20260605T100000Z-2.json")
+    assert (first.name, second.name) == (
+        "qa_tickets_json_20260605T100000Z.json",
+        "qa_tickets_json_20260605T100000Z-2.json",
+    )
 
 
-@pytest.mark.parametrize(("options", "message"), [
-    ({"fmt": "xlsx"}, "Unknown ticket format 'xlsx'"),
-    ({"fmt": "linear", "labels": ("a,b",)}, "contains a comma"),
-    ({"fmt": "jira", "reporter": "Sam Patel"}, "'Sam Patel' is not an e-mail address"),
-])
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"fmt": "xlsx"}, "Unknown ticket format 'xlsx'"),
+        ({"fmt": "linear", "labels": ("a,b",)}, "contains a comma"),
+        ({"fmt": "jira", "reporter": "Sam Patel"}, "'Sam Patel' is not an e-mail address"),
+    ],
+)
 def test_bad_options_are_refused(db: Database, tmp_path: Path, options: dict[str, Any], message: str) -> None:
     one_answer(db)
     with pytest.raises(ExportError, match=message):

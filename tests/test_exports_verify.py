@@ -22,7 +22,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from exports_records import T0, answer, attempt, decide, finish, new_db
 
 from optrain.cli import main
-from optrain.exports import EvidenceFilter, default_key_path, export_evidence_pack, load_signing_key, public_key_pem, verify_pack
+from optrain.exports import (
+    EvidenceFilter,
+    default_key_path,
+    export_evidence_pack,
+    load_signing_key,
+    public_key_pem,
+    verify_pack,
+)
 
 GIB = 1024**3
 
@@ -47,10 +54,36 @@ def raw_zip(members: list[Raw]) -> bytes:
         size = len(m.data) if m.size is None else m.size
         crc = zlib.crc32(m.data) if m.crc is None else m.crc
         offset = len(out)
-        out += struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, m.flags, m.method, 0, 0x21, crc, len(m.data), size,
-                           len(name), 0) + name + m.data
-        central += struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, 20, m.flags, m.method, 0, 0x21, crc, len(m.data),
-                               size, len(name), 0, 0, 0, 0, 0, offset) + name
+        out += (
+            struct.pack(
+                "<4s5H3I2H", b"PK\x03\x04", 20, m.flags, m.method, 0, 0x21, crc, len(m.data), size, len(name), 0
+            )
+            + name
+            + m.data
+        )
+        central += (
+            struct.pack(
+                "<4s6H3I5H2I",
+                b"PK\x01\x02",
+                20,
+                20,
+                m.flags,
+                m.method,
+                0,
+                0x21,
+                crc,
+                len(m.data),
+                size,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + name
+        )
     end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central), len(out), 0)
     return bytes(out + central + end)
 
@@ -60,8 +93,14 @@ def signed(manifest: bytes, key: Ed25519PrivateKey) -> list[Raw]:
 
 
 def manifest_of(files: dict[str, bytes]) -> bytes:
-    return json.dumps({"files": [{"name": n, "rows": None, "bytes": len(d), "sha256": hashlib.sha256(d).hexdigest()}
-                                 for n, d in files.items()]}).encode()
+    return json.dumps(
+        {
+            "files": [
+                {"name": n, "rows": None, "bytes": len(d), "sha256": hashlib.sha256(d).hexdigest()}
+                for n, d in files.items()
+            ]
+        }
+    ).encode()
 
 
 @pytest.fixture
@@ -77,8 +116,14 @@ def pack(tmp_path: Path, key: Ed25519PrivateKey) -> Path:
     decide(db, made, "alex_rivera_sla")
     finish(db, made, score=8, passed=True)
     answer(db, made, "what_is_confusing", answer="the heatmap")
-    return export_evidence_pack(db, EvidenceFilter(), exports_dir=tmp_path / "exports", uploads_dir=tmp_path,
-                                signing_key=default_key_path(tmp_path / "config"), now=T0).path
+    return export_evidence_pack(
+        db,
+        EvidenceFilter(),
+        exports_dir=tmp_path / "exports",
+        uploads_dir=tmp_path,
+        signing_key=default_key_path(tmp_path / "config"),
+        now=T0,
+    ).path
 
 
 def members_of(path: Path) -> dict[str, bytes]:
@@ -95,8 +140,9 @@ def test_a_pack_signed_by_another_key_fails(pack: Path) -> None:
     assert problem.startswith("manifest.sig: the signature does not match manifest.json and this public key")
 
 
-def test_an_edited_member_with_its_manifest_hash_edited_too_fails_the_signature(pack: Path,
-                                                                                key: Ed25519PrivateKey) -> None:
+def test_an_edited_member_with_its_manifest_hash_edited_too_fails_the_signature(
+    pack: Path, key: Ed25519PrivateKey
+) -> None:
     files = members_of(pack)
     files["qa.csv"] += b"999,forged\r\n"
     manifest = json.loads(files["manifest.json"])
@@ -115,17 +161,22 @@ def test_an_edited_member_fails_its_hash(pack: Path, key: Ed25519PrivateKey) -> 
     files["decisions.csv"] = files["decisions.csv"].replace(b"casey", b"riley")
     pack.write_bytes(raw_zip([Raw(name, data) for name, data in files.items()]))
     assert verify_pack(pack, key.public_key()) == [
-        "decisions.csv: SHA-256 does not match manifest.json; the file was changed after export."]
+        "decisions.csv: SHA-256 does not match manifest.json; the file was changed after export."
+    ]
 
 
-@pytest.mark.parametrize(("change", "problem"), [
-    ({"qa.csv": None}, "qa.csv: listed in manifest.json but missing from the pack."),
-    ({"screenshots/extra.png": b"\x89PNG"}, "screenshots/extra.png: in the pack but not listed in manifest.json."),
-    ({"manifest.json": None}, "manifest.json: missing, so nothing in the pack can be checked."),
-    ({"manifest.sig": None}, "manifest.sig: missing, so nothing in the pack can be checked."),
-])
-def test_missing_and_extra_members_are_named(pack: Path, key: Ed25519PrivateKey, change: dict[str, bytes | None],
-                                             problem: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"qa.csv": None}, "qa.csv: listed in manifest.json but missing from the pack."),
+        ({"screenshots/extra.png": b"\x89PNG"}, "screenshots/extra.png: in the pack but not listed in manifest.json."),
+        ({"manifest.json": None}, "manifest.json: missing, so nothing in the pack can be checked."),
+        ({"manifest.sig": None}, "manifest.sig: missing, so nothing in the pack can be checked."),
+    ],
+)
+def test_missing_and_extra_members_are_named(
+    pack: Path, key: Ed25519PrivateKey, change: dict[str, bytes | None], problem: str
+) -> None:
     files = members_of(pack)
     for name, data in change.items():
         if data is None:
@@ -156,8 +207,7 @@ def test_a_forged_duplicate_placed_before_the_real_member_is_refused(pack: Path,
     files = members_of(pack)
     forged = Raw("qa.csv", b"answer_id,answer\r\n1,all good\r\n")
     pack.write_bytes(raw_zip([forged] + [Raw(name, data) for name, data in files.items()]))
-    assert verify_pack(pack, key.public_key()) == [
-        "qa.csv: refused, the pack holds more than one member of this name."]
+    assert verify_pack(pack, key.public_key()) == ["qa.csv: refused, the pack holds more than one member of this name."]
 
 
 def test_an_encrypted_member_is_refused(pack: Path, key: Ed25519PrivateKey) -> None:
@@ -170,7 +220,8 @@ def test_a_deflate64_member_is_refused(pack: Path, key: Ed25519PrivateKey) -> No
     files = members_of(pack)
     pack.write_bytes(raw_zip([Raw(name, data, method=9 if name == "qa.csv" else 0) for name, data in files.items()]))
     assert verify_pack(pack, key.public_key()) == [
-        "qa.csv: refused, compression method 9 is not supported (only stored and deflated)."]
+        "qa.csv: refused, compression method 9 is not supported (only stored and deflated)."
+    ]
 
 
 def zeros_deflated(total: int) -> bytes:
@@ -188,10 +239,17 @@ def bomb() -> bytes:
 
 @pytest.mark.parametrize("claimed", [2 * GIB, 1000], ids=["honest-header", "lying-header"])
 def test_a_2_mb_pack_whose_manifest_inflates_to_2_gib_is_refused_in_bounded_memory(
-        tmp_path: Path, key: Ed25519PrivateKey, bomb: bytes, claimed: int) -> None:
+    tmp_path: Path, key: Ed25519PrivateKey, bomb: bytes, claimed: int
+) -> None:
     path = tmp_path / "bomb.zip"
-    path.write_bytes(raw_zip([Raw("manifest.json", bomb, method=zipfile.ZIP_DEFLATED, size=claimed, crc=0),
-                              Raw("manifest.sig", bytes(64))]))
+    path.write_bytes(
+        raw_zip(
+            [
+                Raw("manifest.json", bomb, method=zipfile.ZIP_DEFLATED, size=claimed, crc=0),
+                Raw("manifest.sig", bytes(64)),
+            ]
+        )
+    )
     assert path.stat().st_size < 3 * 1024 * 1024
     tracemalloc.start()
     try:
@@ -209,11 +267,13 @@ def test_a_deeply_nested_manifest_is_refused(tmp_path: Path, key: Ed25519Private
     assert verify_pack(path, key.public_key()) == ["manifest.json: refused, it is nested too deeply to be a manifest."]
 
 
-def test_a_member_whose_size_differs_from_the_manifest_is_refused_before_reading(pack: Path,
-                                                                               key: Ed25519PrivateKey) -> None:
+def test_a_member_whose_size_differs_from_the_manifest_is_refused_before_reading(
+    pack: Path, key: Ed25519PrivateKey
+) -> None:
     files = members_of(pack)
-    pack.write_bytes(raw_zip([Raw(name, data, size=len(data) * 1000 if name == "qa.csv" else None)
-                              for name, data in files.items()]))
+    pack.write_bytes(
+        raw_zip([Raw(name, data, size=len(data) * 1000 if name == "qa.csv" else None) for name, data in files.items()])
+    )
     (problem,) = verify_pack(pack, key.public_key())
     assert problem.startswith("qa.csv: refused, its size (")
 
@@ -222,7 +282,8 @@ def test_a_file_that_is_not_a_zip(tmp_path: Path, key: Ed25519PrivateKey) -> Non
     bogus = tmp_path / "training_evidence_x.zip"
     bogus.write_bytes(b"not a zip")
     assert verify_pack(bogus, key.public_key()) == [
-        f"{bogus} is not a readable ZIP file (File is not a zip file); export the pack again."]
+        f"{bogus} is not a readable ZIP file (File is not a zip file); export the pack again."
+    ]
 
 
 # ---------------------------------------------------------------- the CLI
@@ -240,14 +301,17 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "config"
 
 
-def test_public_key_prints_the_pem_that_verifies_this_installations_packs(pack: Path, config: Path,
-                                                                          tmp_path: Path) -> None:
+def test_public_key_prints_the_pem_that_verifies_this_installations_packs(
+    pack: Path, config: Path, tmp_path: Path
+) -> None:
     code, out = run("export", "public-key")
     assert code == 0 and out.startswith("-----BEGIN PUBLIC KEY-----")
     public = tmp_path / "auditor.pem"
     public.write_text(out)
     assert run("export", "verify", str(pack), "--public-key", str(public)) == (
-        0, f"OK: {pack}: signature valid, every file matches manifest.json\n")
+        0,
+        f"OK: {pack}: signature valid, every file matches manifest.json\n",
+    )
     assert run("export", "verify", str(pack))[0] == 0
 
 
@@ -266,8 +330,9 @@ def test_an_unreadable_public_key_is_named(pack: Path, tmp_path: Path, content: 
     assert code == 1 and f"{bad} is not a PEM public key" in out
 
 
-def test_verify_without_a_key_here_says_to_pass_one(pack: Path, monkeypatch: pytest.MonkeyPatch,
-                                                    tmp_path: Path) -> None:
+def test_verify_without_a_key_here_says_to_pass_one(
+    pack: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("OPTRAIN_AUTH", str(tmp_path / "elsewhere" / "auth.yaml"))
     code, out = run("export", "verify", str(pack))
     assert code == 1 and "There is no evidence signing key" in out and "--public-key" in out

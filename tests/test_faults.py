@@ -30,11 +30,11 @@ from sqlite_utils import Database
 from optrain import storage, training
 from optrain.cli import main as cli_main
 from optrain.errors import StorageError, UploadError
-from optrain.storage.errors import CANTOPEN_MESSAGE
-from optrain.uploads import store_screenshot
 from optrain.scenarios.loader import load_scenario_file
 from optrain.scenarios.model import Scenario
+from optrain.storage.errors import CANTOPEN_MESSAGE
 from optrain.storage.qa_search import QaFilter, search_answers
+from optrain.uploads import store_screenshot
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_V1 = ROOT / "fixtures" / "db" / "schema_v1.db"
@@ -69,8 +69,14 @@ def new_attempt(path: Path, scenario: Scenario) -> int:
 def make_call(db: Database, scenario: Scenario, attempt_id: int, body: str | None = None) -> None:
     """The trainee's call on the only item, through the same service the Train page uses."""
     state = training.load_state(db, scenario, attempt_id, OPERATOR.username)
-    training.submit_call(db, state, OPERATOR, training.CallInput(ITEM, "approve_template", "ack_delay", body),
-                         now=NOW + timedelta(minutes=1), elapsed_seconds=60.0)
+    training.submit_call(
+        db,
+        state,
+        OPERATOR,
+        training.CallInput(ITEM, "approve_template", "ack_delay", body),
+        now=NOW + timedelta(minutes=1),
+        elapsed_seconds=60.0,
+    )
 
 
 def stored(path: Path, attempt_id: int) -> tuple[list[str], list[str]]:
@@ -104,8 +110,10 @@ class WriteLock:
         conn = sqlite3.connect(self.path, isolation_level=None)
         try:
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute("INSERT INTO login_events (username, created_at, outcome) "
-                         "VALUES ('holder', '2026-06-05T14:00:00+00:00', 'success')")
+            conn.execute(
+                "INSERT INTO login_events (username, created_at, outcome) "
+                "VALUES ('holder', '2026-06-05T14:00:00+00:00', 'success')"
+            )
             self.held.set()
             # hold_for is the behaviour under test (a writer that finishes in time), not a synchronisation sleep.
             self.release.wait(self.hold_for)
@@ -133,7 +141,8 @@ def test_a_long_read_does_not_block_a_call(path: Path, scenario: Scenario) -> No
     with storage.open_db(path) as setup, storage.write_transaction(setup):
         setup["login_events"].insert_all(
             {"username": f"user{n}", "created_at": "2026-06-05T13:00:00+00:00", "outcome": "success"}
-            for n in range(20_000))
+            for n in range(20_000)
+        )
     reader = sqlite3.connect(path, isolation_level=None)
     reader.execute("BEGIN")
     before = reader.execute("SELECT COUNT(*) FROM login_events, decisions").fetchone()[0]
@@ -162,8 +171,9 @@ def test_a_call_waits_for_a_writer_that_finishes_within_the_busy_timeout(path: P
     assert integrity(path) == "ok"
 
 
-def test_a_writer_past_the_busy_timeout_gives_busy_and_leaves_nothing_half_written(path: Path,
-                                                                                     scenario: Scenario) -> None:
+def test_a_writer_past_the_busy_timeout_gives_busy_and_leaves_nothing_half_written(
+    path: Path, scenario: Scenario
+) -> None:
     attempt_id = new_attempt(path, scenario)
     db = storage.open_db(path, busy_timeout_ms=SHORT_BUSY_MS)
     try:
@@ -181,8 +191,9 @@ def test_a_writer_past_the_busy_timeout_gives_busy_and_leaves_nothing_half_writt
 # ---------------------------------------------------------------- disk full
 
 
-def test_a_disk_that_fills_between_the_decision_and_its_audit_record_keeps_neither(path: Path,
-                                                                                   scenario: Scenario) -> None:
+def test_a_disk_that_fills_between_the_decision_and_its_audit_record_keeps_neither(
+    path: Path, scenario: Scenario
+) -> None:
     """The decision row fits in the space left; its audit record (carrying the same body) does not."""
     attempt_id = new_attempt(path, scenario)
     body = "Your order is on its way. " * 1_600  # about 40 KB: ten pages for the row, ten for the record
@@ -194,10 +205,19 @@ def test_a_disk_that_fills_between_the_decision_and_its_audit_record_keeps_neith
         db.conn.set_trace_callback(statements.append)
         with pytest.raises(StorageError, match="disk is full"):
             storage.record_decision(
-                db, attempt_id, item_id=ITEM, call="approve_template", template="ack_delay", body=body, note=None,
-                decided_at=NOW, elapsed_seconds=1.0,
-                log=storage.DecisionLogEntry("hotrodan.myshopify.com", "reply_approved", OPERATOR.email,
-                                             {"body": body}))
+                db,
+                attempt_id,
+                item_id=ITEM,
+                call="approve_template",
+                template="ack_delay",
+                body=body,
+                note=None,
+                decided_at=NOW,
+                elapsed_seconds=1.0,
+                log=storage.DecisionLogEntry(
+                    "hotrodan.myshopify.com", "reply_approved", OPERATOR.email, {"body": body}
+                ),
+            )
         db.conn.set_trace_callback(None)
         assert any("INSERT INTO decision_log" in s for s in statements), "the failure came before the audit record"
         assert not db.conn.in_transaction
@@ -234,11 +254,17 @@ os.kill(os.getpid(), signal.SIGKILL)
 
 
 @pytest.mark.parametrize(("moment", "kept"), [("committed", [ITEM]), ("mid_transaction", [])])
-def test_a_process_killed_around_a_write_leaves_all_or_nothing(path: Path, scenario: Scenario, moment: str,
-                                                                kept: list[str]) -> None:
+def test_a_process_killed_around_a_write_leaves_all_or_nothing(
+    path: Path, scenario: Scenario, moment: str, kept: list[str]
+) -> None:
     attempt_id = new_attempt(path, scenario)
-    child = subprocess.run([sys.executable, "-c", CHILD, str(path), str(attempt_id), moment],
-                           check=False, capture_output=True, text=True, timeout=60)
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path), str(attempt_id), moment],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert child.returncode == -signal.SIGKILL, child.stderr
     assert stored(path, attempt_id) == (kept, kept)
     assert integrity(path) == "ok"
@@ -314,8 +340,9 @@ def test_new_features_work_on_an_upgraded_database(upgraded: tuple[Database, Row
     (old,) = [r for r in before["attempts"] if r["status"] == "in_progress"]
     state = training.load_state(db, scenario, old["id"], old["username"])
     operator = training.Operator(old["username"], old["display_name"], f"{old['username']}@hotrodan.example")
-    training.submit_call(db, state, operator, training.CallInput(ITEM, "approve_template", "ack_delay"),
-                         now=NOW, elapsed_seconds=5.0)
+    training.submit_call(
+        db, state, operator, training.CallInput(ITEM, "approve_template", "ack_delay"), now=NOW, elapsed_seconds=5.0
+    )
     assert [d.item_id for d in storage.list_decisions(db, old["id"])] == [ITEM]
 
     fresh = training.start_attempt(db, scenario, OPERATOR, NOW)  # snapshots the scenario version (m003)
@@ -377,13 +404,17 @@ def _with_database(folder: Path) -> None:
 
 
 WRITING_COMMANDS = [["db", "migrate"], ["db", "purge"]]
-READING_COMMANDS = [["db", "purge", "--dry-run"], ["certificate", "verify", "NOSUCHID"],
-                    ["export", "tickets", "--format", "json"]]
+READING_COMMANDS = [
+    ["db", "purge", "--dry-run"],
+    ["certificate", "verify", "NOSUCHID"],
+    ["export", "tickets", "--format", "json"],
+]
 
 
 @pytest.mark.parametrize("args", WRITING_COMMANDS, ids=" ".join)
-def test_a_command_that_writes_on_a_read_only_file_system_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                  args: list[str]) -> None:
+def test_a_command_that_writes_on_a_read_only_file_system_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
     with read_only_file_system(tmp_path / "ro", _with_database) as ro:
         result = _cli(monkeypatch, ro / "data" / "optrain.db", args)
     assert result.exit_code == 1
@@ -391,17 +422,22 @@ def test_a_command_that_writes_on_a_read_only_file_system_says_so(tmp_path: Path
 
 
 @pytest.mark.parametrize("args", READING_COMMANDS, ids=" ".join)
-def test_a_command_that_only_reads_works_on_a_read_only_file_system(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                    args: list[str]) -> None:
+def test_a_command_that_only_reads_works_on_a_read_only_file_system(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
     with read_only_file_system(tmp_path / "ro", _with_database) as ro:
         result = _cli(monkeypatch, ro / "data" / "optrain.db", args, OPTRAIN_EXPORTS=tmp_path / "exports")
     assert "could not be opened" not in result.output
-    assert ("Dry run: 0 decision-log record(s)" in result.output or "NOT VALID" in result.output
-            or "Nothing to export" in result.output), result.output
+    assert (
+        "Dry run: 0 decision-log record(s)" in result.output
+        or "NOT VALID" in result.output
+        or "Nothing to export" in result.output
+    ), result.output
 
 
-def test_a_database_on_a_read_only_file_system_can_be_backed_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                scenario: Scenario) -> None:
+def test_a_database_on_a_read_only_file_system_can_be_backed_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scenario: Scenario
+) -> None:
     def with_a_call(folder: Path) -> None:
         attempt_id = new_attempt(folder / "optrain.db", scenario)
         db = storage.open_db(folder / "optrain.db")
@@ -418,7 +454,8 @@ def test_a_database_on_a_read_only_file_system_can_be_backed_up(tmp_path: Path, 
 
 
 def test_a_new_database_on_a_read_only_file_system_is_refused_with_the_folder_named(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with read_only_file_system(tmp_path / "ro", lambda folder: (folder / "data").mkdir()) as ro:
         in_folder = _cli(monkeypatch, ro / "data" / "optrain.db", ["db", "migrate"])
         new_folder = _cli(monkeypatch, ro / "new" / "optrain.db", ["db", "migrate"])
@@ -428,7 +465,8 @@ def test_a_new_database_on_a_read_only_file_system_is_refused_with_the_folder_na
 
 
 def test_a_read_only_folder_refuses_writes_clearly_and_leaves_no_partial_backup(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data, backups = tmp_path / "data", tmp_path / "backups"
     backups.mkdir()
     _with_database(tmp_path)
@@ -445,10 +483,12 @@ def test_a_read_only_folder_refuses_writes_clearly_and_leaves_no_partial_backup(
 
 
 @pytest.mark.parametrize("how", ["garbage", "truncated"])
-@pytest.mark.parametrize("args", [*WRITING_COMMANDS, *READING_COMMANDS, ["db", "backup", "COPY"],
-                                  ["export", "evidence"]], ids=" ".join)
+@pytest.mark.parametrize(
+    "args", [*WRITING_COMMANDS, *READING_COMMANDS, ["db", "backup", "COPY"], ["export", "evidence"]], ids=" ".join
+)
 def test_a_damaged_database_names_the_fault_and_the_restore_in_every_command(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, args: list[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, args: list[str]
+) -> None:
     path = tmp_path / "optrain.db"
     if how == "garbage":
         path.write_bytes(b"not a database " * 500)
@@ -475,22 +515,33 @@ def test_a_damaged_database_names_the_fault_and_the_restore_in_every_command(
         (["certificate", "verify", "NOSUCHID"], "NOT VALID"),
         (["import-chatwoot", "/nonexistent.json"], "/nonexistent.json: no such file"),
         (["import-chatwoot", "BROKEN"], "not valid JSON"),
-        (["import-chatwoot", "PII", "--output", "/proc/nonexistent/draft.yaml", "--reviewed"],
-         "/proc/nonexistent/draft.yaml could not be written"),
+        (
+            ["import-chatwoot", "PII", "--output", "/proc/nonexistent/draft.yaml", "--reviewed"],
+            "/proc/nonexistent/draft.yaml could not be written",
+        ),
         (["export", "tickets", "--format", "json", "--since", "notadate"], "'notadate' is not a date"),
         (["users", "list"], "does not exist; run `optrain users init`"),
     ],
     ids=lambda v: " ".join(v)[:40] if isinstance(v, list) else None,
 )
-def test_every_cli_command_fails_with_a_message_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                               args: list[str], expected: str) -> None:
+def test_every_cli_command_fails_with_a_message_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], expected: str
+) -> None:
     (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
-    places = {"TMP": str(tmp_path), "BROKEN": str(tmp_path / "broken.json"),
-              "PII": str(ROOT / "fixtures" / "chatwoot" / "api_conversation_pii.json")}
+    places = {
+        "TMP": str(tmp_path),
+        "BROKEN": str(tmp_path / "broken.json"),
+        "PII": str(ROOT / "fixtures" / "chatwoot" / "api_conversation_pii.json"),
+    }
     db_path = tmp_path / "optrain.db"
     storage.open_db(db_path).close()
-    result = _cli(monkeypatch, db_path, [places.get(a, a) for a in args], OPTRAIN_AUTH=tmp_path / "none.yaml",
-                  OPTRAIN_EXPORTS=tmp_path / "exports")
+    result = _cli(
+        monkeypatch,
+        db_path,
+        [places.get(a, a) for a in args],
+        OPTRAIN_AUTH=tmp_path / "none.yaml",
+        OPTRAIN_EXPORTS=tmp_path / "exports",
+    )
     assert result.exit_code in (1, 2)
     assert expected in result.output
 
@@ -498,8 +549,21 @@ def test_every_cli_command_fails_with_a_message_not_a_traceback(tmp_path: Path, 
 def test_files_and_folders_the_app_creates_are_private_to_its_user(tmp_path: Path) -> None:
     db_path = tmp_path / "data" / "optrain.db"
     db = storage.open_db(db_path)
-    storage.save_answer(db, attempt_id=None, username="u", scenario_id="s", scenario_version=1, question_id="q",
-                        part="custom", kind="text", answer="x", skipped=False, severity=None, screenshot=None, now=NOW)
+    storage.save_answer(
+        db,
+        attempt_id=None,
+        username="u",
+        scenario_id="s",
+        scenario_version=1,
+        question_id="q",
+        part="custom",
+        kind="text",
+        answer="x",
+        skipped=False,
+        severity=None,
+        screenshot=None,
+        now=NOW,
+    )
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (db_path.parent, *db_path.parent.iterdir())}
     db.close()
     assert modes == {"data": 0o700, "optrain.db": 0o600, "optrain.db-wal": 0o600, "optrain.db-shm": 0o600}
@@ -526,17 +590,29 @@ except UploadError as exc:
 
 def test_a_screenshot_that_does_not_fit_on_the_disk_leaves_no_file(tmp_path: Path) -> None:
     uploads = tmp_path / "uploads"
-    child = subprocess.run([sys.executable, "-c", FULL_DISK_CHILD, str(uploads), PNG[:16].hex()],
-                           capture_output=True, text=True, timeout=60, check=True)
+    child = subprocess.run(
+        [sys.executable, "-c", FULL_DISK_CHILD, str(uploads), PNG[:16].hex()],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert "The screenshot could not be saved (the disk is full); nothing was saved" in child.stdout, child.stderr
     assert list(uploads.iterdir()) == []  # neither the 0-byte screenshot nor a partial file
 
 
-@pytest.mark.parametrize("args", [["users", "init"], ["schema", "--output", "RO/schema.json"],
-                                  ["import-chatwoot", "PII", "--output", "RO/draft.yaml", "--reviewed"]],
-                         ids=lambda a: " ".join(a[:2]))
-def test_commands_that_write_files_on_a_read_only_file_system_say_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                     args: list[str]) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["users", "init"],
+        ["schema", "--output", "RO/schema.json"],
+        ["import-chatwoot", "PII", "--output", "RO/draft.yaml", "--reviewed"],
+    ],
+    ids=lambda a: " ".join(a[:2]),
+)
+def test_commands_that_write_files_on_a_read_only_file_system_say_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
     pii = str(ROOT / "fixtures" / "chatwoot" / "api_conversation_pii.json")
     with read_only_file_system(tmp_path / "ro", lambda folder: (folder / "config").mkdir()) as ro:
         args = [pii if a == "PII" else a.replace("RO", str(ro)) for a in args]

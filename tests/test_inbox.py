@@ -11,8 +11,13 @@ def conv(item_id: str, priority: str | None, to_breach: int | None, decided: boo
     return InboxRow(item_id, "conversation", item_id, "open", decided, None, False, priority=priority, sla=sla)
 
 
-ROWS = (conv("a", "low", 600), conv("b", "urgent", None), conv("c", "high", -300, decided=True),
-        conv("d", None, 60), conv("e", "high", 30))
+ROWS = (
+    conv("a", "low", 600),
+    conv("b", "urgent", None),
+    conv("c", "high", -300, decided=True),
+    conv("d", None, 60),
+    conv("e", "high", 30),
+)
 
 
 @pytest.mark.parametrize(

@@ -127,14 +127,12 @@ BROKEN_FILES: dict[str, list[str]] = {
         "fixtures/scenarios/broken/units_string.yaml: queue[0].units: must be a whole number, got '15' (line 13)",
     ],
     "critical_string": [
-        "fixtures/scenarios/broken/critical_string.yaml: queue[0].critical: must be true or false, "
-        "got 'yes' (line 14)",
+        "fixtures/scenarios/broken/critical_string.yaml: queue[0].critical: must be true or false, got 'yes' (line 14)",
     ],
     "nan_and_infinity": [
         "fixtures/scenarios/broken/nan_and_infinity.yaml: queue[0].days_of_cover: must be a finite number, "
         "got .nan (line 14)",
-        "fixtures/scenarios/broken/nan_and_infinity.yaml: queue[0].points: must be a finite number, "
-        "got .inf (line 18)",
+        "fixtures/scenarios/broken/nan_and_infinity.yaml: queue[0].points: must be a finite number, got .inf (line 18)",
     ],
     "generated_over_total": [
         "fixtures/scenarios/broken/generated_over_total.yaml: queue[2].generated.count: brings the generated "
@@ -191,9 +189,7 @@ def test_oversized_file_is_refused_without_parsing(tmp_path: Path, monkeypatch: 
         raise AssertionError("the oversized file was parsed")
 
     monkeypatch.setattr(yaml, "compose", must_not_parse)
-    assert _problems(big) == [
-        f"{big}: is {size:,} bytes; scenario files are limited to {MAX_FILE_BYTES:,} bytes"
-    ]
+    assert _problems(big) == [f"{big}: is {size:,} bytes; scenario files are limited to {MAX_FILE_BYTES:,} bytes"]
 
 
 def test_folder_load_returns_valid_scenarios_and_every_broken_file(in_repo: Path) -> None:
@@ -270,8 +266,10 @@ KEYS = (
 TEXT_CASES: dict[str, tuple[str, list[str]]] = {
     "entry without kind is one problem, not two": (
         HEAD + "queue:\n  - id: c1\n",
-        ["inline.yaml: queue[0]: each queue entry needs kind: conversation, inventory or tile, "
-         "or a generated: block (line 8)"],
+        [
+            "inline.yaml: queue[0]: each queue entry needs kind: conversation, inventory or tile, "
+            "or a generated: block (line 8)"
+        ],
     ),
     "bad value inside an item is one problem, not two": (
         HEAD + "queue:\n" + ITEM + "    time_target_seconds: 1\n",
@@ -279,9 +277,11 @@ TEXT_CASES: dict[str, tuple[str, list[str]]] = {
     ),
     "bad dict key has no '[key]' marker in its path": (
         HEAD + "queue:\n  - generated: {count: 2, intents: {shiping_delay: 1}}\n",
-        ["inline.yaml: queue[0].generated.intents.shiping_delay: 'shiping_delay' is not one of: "
-         "shipping_delay, order_status, defect, refund_request, policy_exception, fitment_doubt, rush_order, "
-         "warranty, bulk_order; did you mean 'shipping_delay'? (line 8)"],
+        [
+            "inline.yaml: queue[0].generated.intents.shiping_delay: 'shiping_delay' is not one of: "
+            "shipping_delay, order_status, defect, refund_request, policy_exception, fitment_doubt, rush_order, "
+            "warranty, bulk_order; did you mean 'shipping_delay'? (line 8)"
+        ],
     ),
     "a number as a top-level key": (
         HEAD + "1: x\nqueue:\n" + ITEM,
@@ -313,8 +313,10 @@ TEXT_CASES: dict[str, tuple[str, list[str]]] = {
     ),
     "unclosed quote names where it starts": (
         HEAD + 'queue: "abc\n\nquestions: []\n',
-        ["inline.yaml: is not valid YAML: found unexpected end of stream "
-         "(in a quoted scalar that starts on line 7) (line 10)"],
+        [
+            "inline.yaml: is not valid YAML: found unexpected end of stream "
+            "(in a quoted scalar that starts on line 7) (line 10)"
+        ],
     ),
     "text with a lone surrogate": (
         "id: \udcff\n",
@@ -338,7 +340,6 @@ def test_text_problems(case: str) -> None:
 def test_valid_text_loads() -> None:
     scenario = parse_scenario_text(HEAD + "queue:\n" + ITEM, "inline.yaml", expected_id="inline")
     assert [item.id for item in scenario.scripted_items] == ["c1"]
-
 
 
 # ---------------------------------------------------------------- what is read, and how far

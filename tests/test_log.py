@@ -33,8 +33,11 @@ def test_configuring_twice_keeps_one_handler(optrain_logger, monkeypatch: pytest
     assert len(ours) == 1 and optrain_logger.level == logging.WARNING
 
 
-def test_the_level_comes_from_the_environment(optrain_logger, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_level_comes_from_the_environment(
+    optrain_logger,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv(LEVEL_ENV_VAR, "debug")
     assert configure_logging().level == logging.DEBUG
     monkeypatch.setenv(LEVEL_ENV_VAR, "loud")

@@ -20,17 +20,33 @@ def test_agenda_counts_passed_scenarios_per_part_in_agenda_order(tmp_path):
     parts = agenda_progress(scenarios, {INTRO.id})
     assert [(p.title, p.passed, p.total, p.complete) for p in parts] == sorted(
         [(AGENDA_TITLES[INTRO.module], 1, 1, True), (AGENDA_TITLES[HANDS_ON.module], 0, 1, False)],
-        key=lambda row: list(AGENDA_TITLES.values()).index(row[0]))
+        key=lambda row: list(AGENDA_TITLES.values()).index(row[0]),
+    )
 
 
 def test_past_attempts_are_all_listed_past_a_thousand(tmp_path):
     db = storage.open_db(tmp_path / "o.db")
     with storage.write_transaction(db):  # one commit, not a thousand
         for n in range(1_005):
-            storage.start_attempt(db, username="trainee", display_name="Casey", scenario_id="s", scenario_version=1,
-                                  seed=1, now=START + timedelta(seconds=n))
-    storage.start_attempt(db, username="trainee", display_name="Casey", scenario_id="s", scenario_version=1,
-                          seed=1, now=START, official=False)
+            storage.start_attempt(
+                db,
+                username="trainee",
+                display_name="Casey",
+                scenario_id="s",
+                scenario_version=1,
+                seed=1,
+                now=START + timedelta(seconds=n),
+            )
+    storage.start_attempt(
+        db,
+        username="trainee",
+        display_name="Casey",
+        scenario_id="s",
+        scenario_version=1,
+        seed=1,
+        now=START,
+        official=False,
+    )
     listed = past_attempts(db, "trainee")
     assert len(listed) == 1_005 and all(a.official for a in listed)
     assert listed[0].started_at > listed[-1].started_at
@@ -42,8 +58,14 @@ def test_every_shift_in_progress_most_recent_first_with_its_progress(tmp_path):
     newer = training.start_attempt(db, INTRO, OPERATOR, START + timedelta(hours=1))
     state = training.load_state(db, HANDS_ON, older.id, "trainee")
     first = state.queue.entries[1].item  # an inventory item takes a call without typing
-    training.submit_call(db, state, OPERATOR, training.CallInput(first.id, "no_action"),
-                         now=START + timedelta(minutes=5), elapsed_seconds=5.0)
+    training.submit_call(
+        db,
+        state,
+        OPERATOR,
+        training.CallInput(first.id, "no_action"),
+        now=START + timedelta(minutes=5),
+        elapsed_seconds=5.0,
+    )
     shifts = shifts_in_progress(db, "trainee", {s.id: s for s in (HANDS_ON, INTRO)})
     assert [s.attempt.id for s in shifts] == [newer.id, older.id]
     assert (shifts[1].title, shifts[1].decided, shifts[1].total) == (HANDS_ON.title, 1, len(HANDS_ON.queue))

@@ -21,14 +21,19 @@ def test_tracking_numbers_keep_the_carriers_format():
         number = carrier.tracking_number(rng)
         assert number.startswith(carrier.tracking_prefix)
         assert len(number) == len(carrier.tracking_prefix) + carrier.tracking_digits
-        assert number[len(carrier.tracking_prefix):].isdigit()
+        assert number[len(carrier.tracking_prefix) :].isdigit()
 
 
 @pytest.mark.parametrize(
     ("day", "label"),
-    [(date(2026, 6, 5), "Friday, June 5"), (date(2026, 6, 11), "Thursday, June 11"),
-     (date(2024, 2, 29), "Thursday, February 29"), (date(2026, 12, 31), "Thursday, December 31"),
-     (date(2027, 1, 3), "Sunday, January 3"), (date(2026, 3, 16), "Monday, March 16")],
+    [
+        (date(2026, 6, 5), "Friday, June 5"),
+        (date(2026, 6, 11), "Thursday, June 11"),
+        (date(2024, 2, 29), "Thursday, February 29"),
+        (date(2026, 12, 31), "Thursday, December 31"),
+        (date(2027, 1, 3), "Sunday, January 3"),
+        (date(2026, 3, 16), "Monday, March 16"),
+    ],
 )
 def test_day_label_is_english_weekday_month_and_day(day, label):
     assert phrasebook.day_label(day) == label

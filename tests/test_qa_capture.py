@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from optrain.uploads import MAX_SCREENSHOT_BYTES, image_type, store_screenshot
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = load_scenario_file(ROOT / "scenarios" / "hands_on_practice.yaml")
-NOW = datetime(2026, 6, 5, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 5, 15, 0, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
 
@@ -58,10 +58,17 @@ def test_stored_names_come_from_the_app(tmp_path: Path) -> None:
 def test_answers_are_saved_verbatim_and_unanswered_ones_as_skipped(attempt, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     db, att = attempt
     hostile = "<script>alert(1)</script> **bold** [x](javascript:alert(1))"
-    rows = qa_capture.save_qa(db, SCENARIO, att, [
-        qa_capture.AnswerInput(by_kind("text"), hostile, "high", PNG),
-        qa_capture.AnswerInput(by_kind("rating"), "4"),
-    ], uploads_dir=tmp_path / "up", now=NOW)
+    rows = qa_capture.save_qa(
+        db,
+        SCENARIO,
+        att,
+        [
+            qa_capture.AnswerInput(by_kind("text"), hostile, "high", PNG),
+            qa_capture.AnswerInput(by_kind("rating"), "4"),
+        ],
+        uploads_dir=tmp_path / "up",
+        now=NOW,
+    )
     saved = {r.question_id: r for r in rows}
     assert len(saved) == len(SCENARIO.questions)
     text = saved[by_kind("text")]

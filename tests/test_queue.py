@@ -4,7 +4,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,12 +22,19 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "scenarios" / "valid" / "queue_golden.yaml"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "queue_golden.json"
 GOLDEN_1000 = Path(__file__).resolve().parent / "golden" / "queue_1000_conversations.sha256"
-NOW = datetime(2026, 6, 5, 14, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 5, 14, 0, tzinfo=UTC)
 SLA_STATUSES = {"active", "hit", "missed", "active_with_misses"}
 LOREM = re.compile(r"\b(lorem|ipsum|dolor|consectetur|adipiscing|elit|tempor|incididunt|magna|aliqua)\b", re.I)
 ALL_INTENTS = {
-    "shipping_delay": 1, "order_status": 1, "defect": 1, "refund_request": 1, "policy_exception": 1,
-    "fitment_doubt": 1, "rush_order": 1, "warranty": 1, "bulk_order": 1,
+    "shipping_delay": 1,
+    "order_status": 1,
+    "defect": 1,
+    "refund_request": 1,
+    "policy_exception": 1,
+    "fitment_doubt": 1,
+    "rush_order": 1,
+    "warranty": 1,
+    "bulk_order": 1,
 }
 
 
@@ -37,11 +44,18 @@ def scenario() -> Scenario:
 
 
 def generated_scenario(count: int, intents: dict[str, float], **fields: object) -> Scenario:
-    return Scenario.model_validate({
-        "id": "generated_only", "title": "Generated only", "version": 1, "module": "custom",
-        "difficulty": "beginner", "briefing": "Background conversations.",
-        "queue": [{"generated": {"count": count, "intents": intents}}], **fields,
-    })
+    return Scenario.model_validate(
+        {
+            "id": "generated_only",
+            "title": "Generated only",
+            "version": 1,
+            "module": "custom",
+            "difficulty": "beginner",
+            "briefing": "Background conversations.",
+            "queue": [{"generated": {"count": count, "intents": intents}}],
+            **fields,
+        }
+    )
 
 
 def conversations(queue) -> list[QueueEntry]:
@@ -70,8 +84,9 @@ def test_queue_is_identical_in_a_fresh_process_with_another_hash_seed(scenario):
         "print(hashlib.sha256(generate_queue(load_scenario_file(sys.argv[1])).to_json().encode()).hexdigest())"
     )
     env = {**os.environ, "PYTHONHASHSEED": "4242"}
-    out = subprocess.run([sys.executable, "-c", code, str(FIXTURE)], capture_output=True, text=True,
-                         env=env, cwd=ROOT, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(FIXTURE)], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+    )
     assert out.stdout.strip() == hashlib.sha256(generate_queue(scenario).to_json().encode()).hexdigest()
 
 
@@ -105,8 +120,9 @@ def test_explicit_seed_is_honoured(scenario):
     queue = generate_queue(seeded, NOW)
     assert scenario_seed(seeded) == 12345
     assert queue.seed == 12345
-    assert generate_queue(seeded.model_copy(update={"version": 5}), NOW).entry("bg-01").payload["messages"] == (
-        queue.entry("bg-01").payload["messages"]
+    assert (
+        generate_queue(seeded.model_copy(update={"version": 5}), NOW).entry("bg-01").payload["messages"]
+        == (queue.entry("bg-01").payload["messages"])
     )
 
 
@@ -190,7 +206,10 @@ def test_follow_up_continues_the_parent_conversation(scenario):
 
 @pytest.mark.parametrize(
     ("intents", "intent", "share"),
-    [({"shipping_delay": 3, "defect": 1}, "shipping_delay", 0.75), ({"fitment_doubt": 1, "bulk_order": 1}, "bulk_order", 0.5)],
+    [
+        ({"shipping_delay": 3, "defect": 1}, "shipping_delay", 0.75),
+        ({"fitment_doubt": 1, "bulk_order": 1}, "bulk_order", 0.5),
+    ],
 )
 def test_intent_weights_are_respected_over_500_draws(intents, intent, share):
     queue = generate_queue(generated_scenario(500, intents), NOW)
@@ -256,7 +275,10 @@ def test_template_context_values(scenario):
 
 
 def test_template_context_refuses_items_that_are_not_conversations(scenario):
-    with pytest.raises(TemplateError, match=r"'hoodie_low' is not a conversation \(kind: inventory\); reply templates are for conversations only"):
+    with pytest.raises(
+        TemplateError,
+        match=r"'hoodie_low' is not a conversation \(kind: inventory\); reply templates are for conversations only",
+    ):
         template_context(generate_queue(scenario, NOW).entry("hoodie_low"))
 
 
@@ -287,7 +309,7 @@ def test_sla_state_is_present_and_consistent_with_waiting_times():
 
 
 def test_a_later_now_moves_timestamps_and_keeps_the_waits(scenario):
-    later = datetime(2026, 6, 5, 18, 0, tzinfo=timezone.utc)
+    later = datetime(2026, 6, 5, 18, 0, tzinfo=UTC)
     for item_id in ("casey_headers_late", "dana_refund_742", "bg-01"):
         before = generate_queue(scenario, NOW).entry(item_id).payload
         after = generate_queue(scenario, later).entry(item_id).payload
@@ -317,8 +339,12 @@ def test_a_thousand_conversations_are_the_ones_earlier_versions_generated():
 
 @pytest.mark.parametrize(
     ("channel", "inbox", "chatwoot"),
-    [("email", 1, "Channel::Email"), ("web_chat", 2, "Channel::WebWidget"),
-     ("phone", 3, "Channel::Api"), ("social", 4, "Channel::FacebookPage")],
+    [
+        ("email", 1, "Channel::Email"),
+        ("web_chat", 2, "Channel::WebWidget"),
+        ("phone", 3, "Channel::Api"),
+        ("social", 4, "Channel::FacebookPage"),
+    ],
 )
 def test_channels_map_to_chatwoot_inboxes(channel, inbox, chatwoot):
     queue = generate_queue(generated_scenario(200, ALL_INTENTS), NOW)
@@ -335,10 +361,27 @@ def test_inventory_cover_bands(days, band):
 @pytest.mark.parametrize(
     ("item_id", "expected"),
     [
-        ("hoodie_low", {"sku": "HOODIE-BLK-M", "product": "Hot Rodan hoodie, black, M", "units": 15,
-                        "days_of_cover": 5.0, "band": "red", "note": None}),
-        ("rate_limit_banner", {"tile": "sales_pulse", "title": "Sales Pulse", "state": "rate_limited",
-                               "message": "API rate limit exceeded.", "retries": 1}),
+        (
+            "hoodie_low",
+            {
+                "sku": "HOODIE-BLK-M",
+                "product": "Hot Rodan hoodie, black, M",
+                "units": 15,
+                "days_of_cover": 5.0,
+                "band": "red",
+                "note": None,
+            },
+        ),
+        (
+            "rate_limit_banner",
+            {
+                "tile": "sales_pulse",
+                "title": "Sales Pulse",
+                "state": "rate_limited",
+                "message": "API rate limit exceeded.",
+                "retries": 1,
+            },
+        ),
     ],
 )
 def test_inventory_and_tile_payloads(scenario, item_id, expected):

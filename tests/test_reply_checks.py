@@ -11,8 +11,14 @@ from optrain.reply_checks import fixed_draft
 from optrain.scenarios.model import ConversationItem, Scenario
 from optrain.scoring import Decision, ItemResult, context_for, judge, score_attempt
 
-ORDER = {"id": "#HR-10412", "value": 320.0, "part": "Ceramic front brake pads", "carrier": "UPS Ground",
-         "tracking_number": "1Z999AA10123456784", "eta": "Wednesday, June 10"}
+ORDER = {
+    "id": "#HR-10412",
+    "value": 320.0,
+    "part": "Ceramic front brake pads",
+    "carrier": "UPS Ground",
+    "tracking_number": "1Z999AA10123456784",
+    "eta": "Wednesday, June 10",
+}
 DRAFT = (
     "Hi Dana,\n\nSorry for the wait! Order #HR-10421 is with UPS Ground, tracking number 1Z999AA10123456784, "
     "and will arrive Friday, June 12. If it is late we'll refund the full $320 plus $250 for your trouble. "
@@ -21,41 +27,97 @@ DRAFT = (
 
 
 def conversation(item_id: str, name: str, expected: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"kind": "conversation", "id": item_id, "customer": {"name": name, "email": f"{item_id}@example.com"},
-            "expected": expected, "rationale": f"why {item_id}", "rule": extra.pop("rule", "shipping_delay"),
-            "messages": [{"text": "Where is my order? I need it before the show on Saturday, June 13.",
-                          "minutes_ago": extra.pop("waiting", 20)}], "waiting_minutes": None, **extra}
+    return {
+        "kind": "conversation",
+        "id": item_id,
+        "customer": {"name": name, "email": f"{item_id}@example.com"},
+        "expected": expected,
+        "rationale": f"why {item_id}",
+        "rule": extra.pop("rule", "shipping_delay"),
+        "messages": [
+            {
+                "text": "Where is my order? I need it before the show on Saturday, June 13.",
+                "minutes_ago": extra.pop("waiting", 20),
+            }
+        ],
+        "waiting_minutes": None,
+        **extra,
+    }
 
 
-SCENARIO = Scenario.model_validate({
-    "id": "replies", "title": "Replies", "version": 1, "module": "custom", "difficulty": "beginner",
-    "briefing": "b",
-    "queue": [
-        conversation("ship", "Dana Whitfield", {"call": "approve_template", "template": "ship_update"}, order=ORDER,
-                     alternatives=[{"call": "approve_template", "template": "ack_delay", "credit": 0.5}]),
-        conversation("late", "Marcus Bell", {"call": "approve_template", "template": "ack_delay"}, waiting=300,
-                     order={"id": "#HR-10777", "value": 742.0, "carrier": "Not booked yet"},
-                     rule="sla_breached_no_news"),
-        conversation("draft", "Dana Whitfield", {"call": "edit_draft"}, order=ORDER, ai_draft=DRAFT,
-                     rule="ai_draft_flawed", alternatives=[{"call": "reject_draft", "credit": 1}],
-                     draft_defects=[
-                         {"kind": "wrong_order_id", "text": "#HR-10421", "fix": "#HR-10412"},
-                         {"kind": "wrong_eta", "text": "Friday, June 12", "fix": "Wednesday, June 10"},
-                         {"kind": "over_policy_promise",
-                          "text": " If it is late we'll refund the full $320 plus $250 for your trouble.",
-                          "fix": " I'll keep an eye on it and write again today if anything changes."},
-                         {"kind": "internal_note", "text": " Internal note: carrier claims are slow this month."},
-                         {"kind": "blame", "text": " You should have ordered earlier."},
-                     ]),
-        conversation("custom", "Ruth Okafor", {"call": "approve_template", "template": "ack_delay"},
-                     order={"id": "#HR-10999", "value": 120.0, "carrier": "Not booked yet"},
-                     reply_checks={"forbid": [{"pattern": r"\bguarantee[ds]?\b", "dimension": "policy",
-                                               "critical": True, "why": "never guarantee a date"}],
-                                   "require": [{"text": "fulfilment team", "dimension": "helpfulness",
-                                                "weight": 2, "why": "say who is checking"}],
-                                   "off": ["length"], "weights": {"greeting": 3}}),
-    ],
-})
+SCENARIO = Scenario.model_validate(
+    {
+        "id": "replies",
+        "title": "Replies",
+        "version": 1,
+        "module": "custom",
+        "difficulty": "beginner",
+        "briefing": "b",
+        "queue": [
+            conversation(
+                "ship",
+                "Dana Whitfield",
+                {"call": "approve_template", "template": "ship_update"},
+                order=ORDER,
+                alternatives=[{"call": "approve_template", "template": "ack_delay", "credit": 0.5}],
+            ),
+            conversation(
+                "late",
+                "Marcus Bell",
+                {"call": "approve_template", "template": "ack_delay"},
+                waiting=300,
+                order={"id": "#HR-10777", "value": 742.0, "carrier": "Not booked yet"},
+                rule="sla_breached_no_news",
+            ),
+            conversation(
+                "draft",
+                "Dana Whitfield",
+                {"call": "edit_draft"},
+                order=ORDER,
+                ai_draft=DRAFT,
+                rule="ai_draft_flawed",
+                alternatives=[{"call": "reject_draft", "credit": 1}],
+                draft_defects=[
+                    {"kind": "wrong_order_id", "text": "#HR-10421", "fix": "#HR-10412"},
+                    {"kind": "wrong_eta", "text": "Friday, June 12", "fix": "Wednesday, June 10"},
+                    {
+                        "kind": "over_policy_promise",
+                        "text": " If it is late we'll refund the full $320 plus $250 for your trouble.",
+                        "fix": " I'll keep an eye on it and write again today if anything changes.",
+                    },
+                    {"kind": "internal_note", "text": " Internal note: carrier claims are slow this month."},
+                    {"kind": "blame", "text": " You should have ordered earlier."},
+                ],
+            ),
+            conversation(
+                "custom",
+                "Ruth Okafor",
+                {"call": "approve_template", "template": "ack_delay"},
+                order={"id": "#HR-10999", "value": 120.0, "carrier": "Not booked yet"},
+                reply_checks={
+                    "forbid": [
+                        {
+                            "pattern": r"\bguarantee[ds]?\b",
+                            "dimension": "policy",
+                            "critical": True,
+                            "why": "never guarantee a date",
+                        }
+                    ],
+                    "require": [
+                        {
+                            "text": "fulfilment team",
+                            "dimension": "helpfulness",
+                            "weight": 2,
+                            "why": "say who is checking",
+                        }
+                    ],
+                    "off": ["length"],
+                    "weights": {"greeting": 3},
+                },
+            ),
+        ],
+    }
+)
 QUEUE = generate_queue(SCENARIO)
 
 
@@ -69,14 +131,16 @@ def rendered(item_id: str, template: str) -> str:
     context = context_for(SCENARIO, QUEUE, item_id)
     assert context is not None
     from optrain.templates import BUILTIN_TEMPLATES, render
+
     return render(BUILTIN_TEMPLATES[template].body, context.values)
 
 
 def send(item_id: str, body: str | None, call: str = "approve_template", template: str | None = None) -> ItemResult:
     if call == "approve_template" and template is None:
         template = QUEUE.item(item_id).expected.template
-    return judge(QUEUE.item(item_id), Decision(item_id, call, template, body),
-                 context=context_for(SCENARIO, QUEUE, item_id))
+    return judge(
+        QUEUE.item(item_id), Decision(item_id, call, template, body), context=context_for(SCENARIO, QUEUE, item_id)
+    )
 
 
 def failed(result: ItemResult) -> dict[str, Any]:
@@ -84,7 +148,9 @@ def failed(result: ItemResult) -> dict[str, Any]:
     return {o.check: o for o in result.reply.failed}
 
 
-@pytest.mark.parametrize(("item_id", "template"), [("ship", "ship_update"), ("late", "ack_delay"), ("custom", "ack_delay")])
+@pytest.mark.parametrize(
+    ("item_id", "template"), [("ship", "ship_update"), ("late", "ack_delay"), ("custom", "ack_delay")]
+)
 def test_the_template_as_the_shop_wrote_it_passes_every_check(item_id: str, template: str) -> None:
     result = send(item_id, rendered(item_id, template))
     assert result.reply is not None and result.reply.outcomes
@@ -94,9 +160,23 @@ def test_the_template_as_the_shop_wrote_it_passes_every_check(item_id: str, temp
 
 def test_a_shipping_reply_checks_facts_answer_and_tone() -> None:
     checks = {o.check for o in send("ship", None).reply.outcomes}  # type: ignore[union-attr]
-    assert {"fact:order.id", "fact:order.tracking_number", "fact:order.eta", "fact:order.carrier",
-            "fact:customer.first_name", "answer", "greeting", "no_blame", "no_shouting", "length", "no_placeholder",
-            "refund_limit", "no_unlisted_date", "no_internal_note", "no_other_customer"} <= checks
+    assert {
+        "fact:order.id",
+        "fact:order.tracking_number",
+        "fact:order.eta",
+        "fact:order.carrier",
+        "fact:customer.first_name",
+        "answer",
+        "greeting",
+        "no_blame",
+        "no_shouting",
+        "length",
+        "no_placeholder",
+        "refund_limit",
+        "no_unlisted_date",
+        "no_internal_note",
+        "no_other_customer",
+    } <= checks
     assert "apology" not in checks  # 20 minutes on tier 1: the SLA is not breached
 
 
@@ -114,26 +194,61 @@ SHIP = "ship"
     ("change", "check", "dimension", "quote", "critical"),
     [
         (("#HR-10412", "#HR-10421"), "fact:order.id", "factuality", "#HR-10421", False),
-        (("1Z999AA10123456784", "1Z999AA10123456999"), "fact:order.tracking_number", "factuality",
-         "1Z999AA10123456999", False),
+        (
+            ("1Z999AA10123456784", "1Z999AA10123456999"),
+            "fact:order.tracking_number",
+            "factuality",
+            "1Z999AA10123456999",
+            False,
+        ),
         (("Wednesday, June 10", "Thursday, June 11"), "fact:order.eta", "factuality", "Thursday, June 11", False),
         (("Hi Dana,", "Hi Marcus,"), "fact:customer.first_name", "factuality", "Hi Marcus", False),
         (("Hi Dana,", "Dana,"), "greeting", "tone", "Dana,", False),
-        (("If anything changes", "Obviously, if you had read the listing you would know. If anything changes"),
-         "no_blame", "tone", "Obviously, if you had read the listing you would know.", False),
+        (
+            ("If anything changes", "Obviously, if you had read the listing you would know. If anything changes"),
+            "no_blame",
+            "tone",
+            "Obviously, if you had read the listing you would know.",
+            False,
+        ),
         (("Good news", "GOOD NEWS"), "no_shouting", "tone", "GOOD NEWS", False),
-        (("straight away.", "straight away!!!"), "no_shouting", "tone",
-         "If anything changes we'll let you know straight away!!!", False),
+        (
+            ("straight away.", "straight away!!!"),
+            "no_shouting",
+            "tone",
+            "If anything changes we'll let you know straight away!!!",
+            False,
+        ),
         (("Hi Dana,", "Hi {{name}}, Dana"), "no_placeholder", "factuality", "{{name}}", True),
         (("order #HR-10412", "order [ORDER] #HR-10412"), "no_placeholder", "factuality", "[ORDER]", True),
-        (("If anything changes", "We'll also refund $600 for the trouble. If anything changes"), "refund_limit",
-         "policy", "We'll also refund $600 for the trouble.", True),
-        (("If anything changes", "Expect it Monday, June 8 at the latest. If anything changes"),
-         "no_unlisted_date", "policy", "Monday, June 8", False),
-        (("If anything changes", "Internal note: the warehouse lost it once. If anything changes"),
-         "no_internal_note", "policy", "Internal note: the warehouse lost it once.", True),
-        (("If anything changes", "Marcus Bell had the same problem. If anything changes"), "no_other_customer",
-         "policy", "Marcus Bell", True),
+        (
+            ("If anything changes", "We'll also refund $600 for the trouble. If anything changes"),
+            "refund_limit",
+            "policy",
+            "We'll also refund $600 for the trouble.",
+            True,
+        ),
+        (
+            ("If anything changes", "Expect it Monday, June 8 at the latest. If anything changes"),
+            "no_unlisted_date",
+            "policy",
+            "Monday, June 8",
+            False,
+        ),
+        (
+            ("If anything changes", "Internal note: the warehouse lost it once. If anything changes"),
+            "no_internal_note",
+            "policy",
+            "Internal note: the warehouse lost it once.",
+            True,
+        ),
+        (
+            ("If anything changes", "Marcus Bell had the same problem. If anything changes"),
+            "no_other_customer",
+            "policy",
+            "Marcus Bell",
+            True,
+        ),
     ],
 )
 def test_each_failing_reply_names_the_check_and_quotes_the_text(
@@ -156,12 +271,25 @@ def test_each_failing_reply_names_the_check_and_quotes_the_text(
 @pytest.mark.parametrize(
     ("reply", "check", "dimension", "message"),
     [
-        (("Hi Dana,\n\nThanks for writing, we're looking into order #HR-10412 with UPS Ground, due Wednesday, "
-         "June 10.\n\nHot Rodan"), "answer", "helpfulness", "gives no tracking number"),
+        (
+            (
+                "Hi Dana,\n\nThanks for writing, we're looking into order #HR-10412 with UPS Ground, due Wednesday, "
+                "June 10.\n\nHot Rodan"
+            ),
+            "answer",
+            "helpfulness",
+            "gives no tracking number",
+        ),
         ("Hi Dana, ok.", "length", "tone", "too short"),
-        (("Hi Dana,\n\nYour order is with UPS Ground, tracking 1Z999AA10123456784, due Wednesday, June 10. "
-         "We'll let you know straight away if anything changes."), "fact:order.id", "factuality",
-         "never gives the order number (#HR-10412)"),
+        (
+            (
+                "Hi Dana,\n\nYour order is with UPS Ground, tracking 1Z999AA10123456784, due Wednesday, June 10. "
+                "We'll let you know straight away if anything changes."
+            ),
+            "fact:order.id",
+            "factuality",
+            "never gives the order number (#HR-10412)",
+        ),
     ],
 )
 def test_missing_content_fails_with_what_is_missing(reply: str, check: str, dimension: str, message: str) -> None:
@@ -171,7 +299,8 @@ def test_missing_content_fails_with_what_is_missing(reply: str, check: str, dime
 
 def test_no_next_step_fails_helpfulness_when_there_is_no_tracking_news() -> None:
     reply = rendered("late", "ack_delay").replace(
-        "You'll hear from me again within 24 hours, sooner if we get tracking news.", "")
+        "You'll hear from me again within 24 hours, sooner if we get tracking news.", ""
+    )
     reply = reply.replace("I've flagged it with our fulfilment team and we're checking where it is right now.", "")
     outcome = failed(send("late", reply))["answer"]
     assert outcome.dimension == "helpfulness" and "next step" in outcome.message
@@ -186,12 +315,13 @@ def test_a_full_refund_over_the_operators_authority_is_a_critical_policy_failure
 
 
 def test_every_dimension_has_a_failing_check_and_the_per_dimension_summary_says_so() -> None:
-    bad = ("Hey,\n\nOrder #HR-10421 will be there Friday, June 12. YOU SHOULD HAVE ORDERED EARLIER.")
+    bad = "Hey,\n\nOrder #HR-10421 will be there Friday, June 12. YOU SHOULD HAVE ORDERED EARLIER."
     result = send(SHIP, bad)
     assert result.reply is not None
     assert result.reply.dimensions() == {"factuality": False, "helpfulness": False, "tone": False, "policy": False}
     assert send(SHIP, None).reply.dimensions() == dict.fromkeys(  # type: ignore[union-attr]
-        ("factuality", "helpfulness", "tone", "policy"), True)
+        ("factuality", "helpfulness", "tone", "policy"), True
+    )
 
 
 def test_author_checks_forbid_require_off_and_weights() -> None:
@@ -215,12 +345,35 @@ def test_author_checks_forbid_require_off_and_weights() -> None:
 
 def test_a_placeholder_never_passes_even_with_every_check_switched_off() -> None:
     quiet = SCENARIO.model_copy(deep=True)
-    custom = item("custom").model_copy(update={"reply_checks": item("custom").reply_checks.model_copy(  # type: ignore[union-attr]
-        update={"off": ("facts", "answer", "greeting", "apology", "no_blame", "no_shouting", "length",
-                        "no_placeholder", "refund_limit", "no_unlisted_date", "no_internal_note",
-                        "no_other_customer"), "forbid": (), "require": ()})})
-    result = judge(custom, Decision("custom", "approve_template", "ack_delay", "Hi {{contact.first_name}}"),
-                   context=context_for(quiet, QUEUE, "custom"))
+    custom = item("custom").model_copy(
+        update={
+            "reply_checks": item("custom").reply_checks.model_copy(  # type: ignore[union-attr]
+                update={
+                    "off": (
+                        "facts",
+                        "answer",
+                        "greeting",
+                        "apology",
+                        "no_blame",
+                        "no_shouting",
+                        "length",
+                        "no_placeholder",
+                        "refund_limit",
+                        "no_unlisted_date",
+                        "no_internal_note",
+                        "no_other_customer",
+                    ),
+                    "forbid": (),
+                    "require": (),
+                }
+            )
+        }
+    )
+    result = judge(
+        custom,
+        Decision("custom", "approve_template", "ack_delay", "Hi {{contact.first_name}}"),
+        context=context_for(quiet, QUEUE, "custom"),
+    )
     assert result.verdict == "wrong" and "“{{contact.first_name}}”" in result.feedback
 
 
@@ -241,10 +394,17 @@ def test_editing_without_fixing_sends_every_defect_and_scores_nothing() -> None:
     result = send("draft", None, call="edit_draft")
     found = failed(result)
     assert result.verdict == "wrong" and result.points == 0
-    for check in ("defect:wrong_order_id", "defect:wrong_eta", "defect:over_policy_promise",
-                  "defect:internal_note", "defect:blame"):
+    for check in (
+        "defect:wrong_order_id",
+        "defect:wrong_eta",
+        "defect:over_policy_promise",
+        "defect:internal_note",
+        "defect:blame",
+    ):
         assert check in found
-    assert "“#HR-10421”" in result.feedback and "“Internal note: carrier claims are slow this month.”" in result.feedback
+    assert (
+        "“#HR-10421”" in result.feedback and "“Internal note: carrier claims are slow this month.”" in result.feedback
+    )
 
 
 def test_fixing_every_defect_is_right() -> None:
@@ -271,10 +431,12 @@ def test_the_same_reply_always_gets_the_same_score() -> None:
 
 
 def test_score_attempt_runs_the_reply_checks_of_a_scripted_attempt() -> None:
-    decisions = [Decision("ship", "approve_template", "ship_update"),
-                 Decision("late", "approve_template", "ack_delay", "Hi Marcus, ok."),
-                 Decision("draft", "edit_draft", None, fixed_draft(item("draft"))),
-                 Decision("custom", "approve_template", "ack_delay")]
+    decisions = [
+        Decision("ship", "approve_template", "ship_update"),
+        Decision("late", "approve_template", "ack_delay", "Hi Marcus, ok."),
+        Decision("draft", "edit_draft", None, fixed_draft(item("draft"))),
+        Decision("custom", "approve_template", "ack_delay"),
+    ]
     result = score_attempt(SCENARIO, decisions, QUEUE)
     verdicts = {r.item_id: r.verdict for r in result.items}
     assert verdicts == {"ship": "correct", "late": "partial", "draft": "correct", "custom": "correct"}

@@ -22,8 +22,12 @@ FLAWED = [i for i in DRAFTS if i.draft_defects]
 
 
 def reply_items() -> list[tuple[str, str]]:
-    return [(path.stem, item.id) for path in BUILTIN for item in generate_queue(load_scenario_file(path)).all_items()
-            if item.expected.call in REPLY_CALLS]
+    return [
+        (path.stem, item.id)
+        for path in BUILTIN
+        for item in generate_queue(load_scenario_file(path)).all_items()
+        if item.expected.call in REPLY_CALLS
+    ]
 
 
 @pytest.mark.parametrize(("scenario_id", "item_id"), reply_items())
@@ -46,8 +50,9 @@ def test_the_ai_draft_module_has_twenty_drafts_covering_every_dimension_and_defe
     assert {DEFECT_DIMENSIONS[k][0] for k in kinds} == set(DIMENSIONS)
 
 
-@pytest.mark.parametrize("item", [i for i in DRAFTS if not i.draft_defects and i.expected.call == "approve_draft"],
-                         ids=lambda i: i.id)
+@pytest.mark.parametrize(
+    "item", [i for i in DRAFTS if not i.draft_defects and i.expected.call == "approve_draft"], ids=lambda i: i.id
+)
 def test_a_sound_draft_approved_as_is_is_right(item: ConversationItem) -> None:
     result = judge(item, Decision(item.id, "approve_draft"), context=context_for(AI_MODULE, AI_QUEUE, item.id))
     assert (result.verdict, result.points) == ("correct", item.points)

@@ -57,7 +57,7 @@ def section(title: str) -> str | None:
     for index, heading in enumerate(headings):
         if title in heading.group(0):
             end = headings[index + 1].start() if index + 1 < len(headings) else len(DOC)
-            return DOC[heading.end():end]
+            return DOC[heading.end() : end]
     return None
 
 
@@ -200,8 +200,18 @@ def test_valid_scenarios_pass_the_schema(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["unknown_top_level_key", "unknown_item_key", "wrong_type", "unknown_call", "unknown_rule", "unknown_module",
-             "pass_mark_out_of_range", "empty_queue", "top_level_list"],
+    "name",
+    [
+        "unknown_top_level_key",
+        "unknown_item_key",
+        "wrong_type",
+        "unknown_call",
+        "unknown_rule",
+        "unknown_module",
+        "pass_mark_out_of_range",
+        "empty_queue",
+        "top_level_list",
+    ],
 )
 def test_broken_scenarios_fail_the_schema(name: str) -> None:
     data = yaml.safe_load((ROOT / "fixtures/scenarios/broken" / f"{name}.yaml").read_text(encoding="utf-8"))

@@ -3,7 +3,7 @@ for every built-in scenario, read from its file and from the studio after publis
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from optrain.scoring import Decision
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILTINS = sorted((ROOT / "scenarios").glob("*.yaml"))
-NOW = datetime(2026, 6, 5, 14, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 5, 14, 0, tzinfo=UTC)
 CASEY = training.Operator("casey", "Casey Morgan", "casey@x.test")
 
 
@@ -51,18 +51,30 @@ def test_preview_equals_the_trainees_shift(path: Path, tmp_path: Path) -> None:
         trainee_board = build_dashboard(scenario, state.queue, revealed=set(state.pending) | state.decided_ids)
         assert shown.dashboard == trainee_board
         decisions = expected_path(state.queue)
-        for n, d in enumerate(decisions):
+        for _n, d in enumerate(decisions):
             state = training.load_state(db, scenario, attempt.id, "casey")
             note = "over the limit" if d.call.startswith("escalate") else None
-            training.submit_call(db, state, CASEY, training.CallInput(d.item_id, d.call, d.template, None, note),
-                                 now=NOW, elapsed_seconds=30.0)
+            training.submit_call(
+                db,
+                state,
+                CASEY,
+                training.CallInput(d.item_id, d.call, d.template, None, note),
+                now=NOW,
+                elapsed_seconds=30.0,
+            )
         state = training.load_state(db, scenario, attempt.id, "casey")
         assert preview_shift(scenario, decisions).dashboard == build_dashboard(
-            scenario, state.queue, revealed=set(state.pending) | state.decided_ids)
+            scenario, state.queue, revealed=set(state.pending) | state.decided_ids
+        )
         trainee, previewed = training.result_of(state), preview_score(scenario, decisions)
         assert (previewed.score, previewed.max_score, previewed.passed, previewed.critical_failures) == (
-            trainee.score, trainee.max_score, trainee.passed, trainee.critical_failures)
+            trainee.score,
+            trainee.max_score,
+            trainee.passed,
+            trainee.critical_failures,
+        )
         assert [(r.item_id, r.verdict, r.points, r.max_points) for r in previewed.items] == [
-            (r.item_id, r.verdict, r.points, r.max_points) for r in trainee.items]
+            (r.item_id, r.verdict, r.points, r.max_points) for r in trainee.items
+        ]
         training.finish(db, state, now=NOW)
     db.close()

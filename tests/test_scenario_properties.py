@@ -13,7 +13,6 @@ from __future__ import annotations
 import time
 import typing
 
-import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,21 +28,27 @@ INTENTS = typing.get_args(Intent)
 TILES = typing.get_args(TileId)
 TILE_STATES = typing.get_args(TileState)
 TEMPLATES = ("ack_delay", "ship_update", "refund_offer")
-TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1,
-               max_size=40).filter(lambda s: s.strip() != "")
+TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=40).filter(
+    lambda s: s.strip() != ""
+)
 
 
 @st.composite
 def calls(draw: st.DrawFn, kind: str, has_draft: bool) -> dict[str, str]:
     options = [c for c in CALLS_BY_KIND[kind] if has_draft or c not in ("approve_draft", "edit_draft", "reject_draft")]
     call = draw(st.sampled_from(options))
-    return {"call": call, "template": draw(st.sampled_from(TEMPLATES))} if call == "approve_template" else {"call": call}
+    return (
+        {"call": call, "template": draw(st.sampled_from(TEMPLATES))} if call == "approve_template" else {"call": call}
+    )
 
 
 @st.composite
 def message(draw: st.DrawFn) -> dict[str, object]:
-    return {"sender": draw(st.sampled_from(["customer", "agent"])), "text": draw(TEXT),
-            "minutes_ago": draw(st.integers(0, 100_000))}
+    return {
+        "sender": draw(st.sampled_from(["customer", "agent"])),
+        "text": draw(TEXT),
+        "minutes_ago": draw(st.integers(0, 100_000)),
+    }
 
 
 @st.composite
@@ -54,9 +59,14 @@ def item_chain(draw: st.DrawFn, prefix: str) -> list[dict[str, object]]:
     items: list[dict[str, object]] = []
     for level in range(depth + 1):
         item_id = f"{prefix}_{level}"
-        item: dict[str, object] = {"kind": kind, "id": item_id, "rationale": "Because.", "rule": "shipping_delay",
-                                   "points": draw(st.integers(1, 400)) / 4,  # quarter points, as authors write them
-                                   "critical": draw(st.booleans())}
+        item: dict[str, object] = {
+            "kind": kind,
+            "id": item_id,
+            "rationale": "Because.",
+            "rule": "shipping_delay",
+            "points": draw(st.integers(1, 400)) / 4,  # quarter points, as authors write them
+            "critical": draw(st.booleans()),
+        }
         has_draft = False
         if kind == "conversation":
             if level == 0:
@@ -73,11 +83,19 @@ def item_chain(draw: st.DrawFn, prefix: str) -> list[dict[str, object]]:
             if draw(st.booleans()):
                 item["order"] = {"value": draw(st.floats(0, 10_000_000, allow_nan=False))}
         elif kind == "inventory":
-            item.update(sku="SKU-1", product="Part", units=draw(st.integers(0, 10**6)),
-                        days_of_cover=draw(st.floats(0, 10_000, allow_nan=False)))
+            item.update(
+                sku="SKU-1",
+                product="Part",
+                units=draw(st.integers(0, 10**6)),
+                days_of_cover=draw(st.floats(0, 10_000, allow_nan=False)),
+            )
         else:
-            item.update(tile=draw(st.sampled_from(TILES)), state=draw(st.sampled_from(TILE_STATES)),
-                        message=draw(TEXT), retries=draw(st.integers(0, 10)))
+            item.update(
+                tile=draw(st.sampled_from(TILES)),
+                state=draw(st.sampled_from(TILE_STATES)),
+                message=draw(TEXT),
+                retries=draw(st.integers(0, 10)),
+            )
         item["expected"] = draw(calls(kind, has_draft))
         if level:
             item["follow_up"] = True
@@ -96,12 +114,27 @@ def scenarios(draw: st.DrawFn) -> str:
         queue.extend(draw(item_chain(f"item{n}")))
         if draw(st.booleans()):
             intents = draw(st.lists(st.sampled_from(INTENTS), min_size=1, max_size=4, unique=True))
-            queue.append({"generated": {"count": draw(st.integers(1, 12)),
-                                        "intents": {i: draw(st.floats(0.1, 10)) for i in intents}}})
-    data = {"id": "generated_case", "title": "Generated", "version": draw(st.integers(1, 50)), "module": "custom",
-            "difficulty": "beginner", "briefing": "Work the queue.", "pass_mark": draw(st.floats(0, 1)),
-            "feedback_mode": draw(st.sampled_from(["coach", "exam"])), "seed": draw(st.integers(0, 2**63 - 1)),
-            "shift_minutes": draw(st.integers(1, 720)), "queue": queue}
+            queue.append(
+                {
+                    "generated": {
+                        "count": draw(st.integers(1, 12)),
+                        "intents": {i: draw(st.floats(0.1, 10)) for i in intents},
+                    }
+                }
+            )
+    data = {
+        "id": "generated_case",
+        "title": "Generated",
+        "version": draw(st.integers(1, 50)),
+        "module": "custom",
+        "difficulty": "beginner",
+        "briefing": "Work the queue.",
+        "pass_mark": draw(st.floats(0, 1)),
+        "feedback_mode": draw(st.sampled_from(["coach", "exam"])),
+        "seed": draw(st.integers(0, 2**63 - 1)),
+        "shift_minutes": draw(st.integers(1, 720)),
+        "queue": queue,
+    }
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
@@ -111,8 +144,10 @@ def run_everything(text: str) -> None:
     build_dashboard(scenario, queue, revealed=set(pending_item_ids(queue, ())))
     expected: list[Decision] = []
     wrong: list[Decision] = []
-    for pick, out in ((lambda i: (i.expected.call, i.expected.template)), expected), (
-            (lambda i: (CALLS_BY_KIND[i.kind][-1], None)), wrong):
+    for pick, out in (
+        ((lambda i: (i.expected.call, i.expected.template)), expected),
+        ((lambda i: (CALLS_BY_KIND[i.kind][-1], None)), wrong),
+    ):
         while pending := pending_item_ids(queue, out):  # a round per follow-up level
             for item_id in pending:
                 item = queue.item(item_id)
@@ -133,10 +168,20 @@ def test_every_valid_scenario_builds_its_queue_and_scores(text: str) -> None:
 
 
 def test_the_generated_conversation_cap_runs_in_bounded_time() -> None:
-    text = yaml.safe_dump({
-        "id": "at_the_cap", "title": "At the cap", "version": 1, "module": "custom", "difficulty": "beginner",
-        "briefing": "Busy.", "queue": [{"generated": {"count": MAX_GENERATED_TOTAL // 2, "intents": {i: 1 for i in INTENTS}}},
-                                       {"generated": {"count": MAX_GENERATED_TOTAL // 2, "intents": {"defect": 1}}}]})
+    text = yaml.safe_dump(
+        {
+            "id": "at_the_cap",
+            "title": "At the cap",
+            "version": 1,
+            "module": "custom",
+            "difficulty": "beginner",
+            "briefing": "Busy.",
+            "queue": [
+                {"generated": {"count": MAX_GENERATED_TOTAL // 2, "intents": {i: 1 for i in INTENTS}}},
+                {"generated": {"count": MAX_GENERATED_TOTAL // 2, "intents": {"defect": 1}}},
+            ],
+        }
+    )
     started = time.process_time()
     run_everything(text)
     assert time.process_time() - started < 20  # a few seconds here; the bound only catches a runaway

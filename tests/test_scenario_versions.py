@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,7 @@ from optrain.scenarios.loader import ScenarioFileError, parse_scenario_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
-NOW = datetime(2026, 6, 5, 14, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 5, 14, 0, tzinfo=UTC)
 TEXT = (ROOT / "fixtures" / "scenarios" / "valid" / "brake_day.yaml").read_text(encoding="utf-8")
 CASEY = training.Operator("casey", "Casey Morgan", "casey@x.test")
 
@@ -40,8 +40,10 @@ def test_a_saved_scenario_is_a_draft_that_trainees_do_not_see(db) -> None:  # ty
     assert published_scenarios(db) == {}
     assert "brake_day" not in load_catalog(SCENARIOS, db).scenarios
     assert save_draft(db, TEXT, author="riley", now=NOW, builtin_ids=()).action == "unchanged"
-    assert save_draft(db, TEXT.replace("units: 4", "units: 5"), author="riley", now=NOW,
-                      builtin_ids=()).action == "updated"
+    assert (
+        save_draft(db, TEXT.replace("units: 4", "units: 5"), author="riley", now=NOW, builtin_ids=()).action
+        == "updated"
+    )
     published = publish(db, "brake_day", by="riley", now=NOW)
     assert published.version == 1 and published.scripted_items[0].units == 5
     assert load_catalog(SCENARIOS, db).scenarios["brake_day"] == published
@@ -112,8 +114,7 @@ def test_only_a_never_published_draft_without_attempts_can_be_deleted(db) -> Non
 def test_history_says_who_did_what_and_when_and_diffs_two_versions(db) -> None:  # type: ignore[no-untyped-def]
     save_draft(db, TEXT, author="riley", now=NOW, builtin_ids=())
     publish(db, "brake_day", by="sam", now=NOW + timedelta(minutes=1))
-    save_draft(db, TEXT.replace("units: 4", "units: 8"), author="riley", now=NOW + timedelta(minutes=2),
-               builtin_ids=())
+    save_draft(db, TEXT.replace("units: 4", "units: 8"), author="riley", now=NOW + timedelta(minutes=2), builtin_ids=())
     archive(db, "brake_day", by="sam", now=NOW + timedelta(minutes=3), known_ids=())
     assert [(e.action, e.version, e.actor, e.at) for e in history(db, "brake_day")] == [
         ("archived", None, "sam", NOW + timedelta(minutes=3)),
@@ -125,7 +126,8 @@ def test_history_says_who_did_what_and_when_and_diffs_two_versions(db) -> None: 
     changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     assert changed == ["-version: 1", "+version: 2", "-    units: 4", "+    units: 8"]
     assert [(e.scenario_id, e.status, e.published_version, e.draft_version) for e in studio_entries(db)] == [
-        ("brake_day", "archived", 1, 2)]
+        ("brake_day", "archived", 1, 2)
+    ]
 
 
 def test_builtin_versions_are_snapshotted_when_attempted(db) -> None:  # type: ignore[no-untyped-def]

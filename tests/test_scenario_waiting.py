@@ -28,8 +28,14 @@ def test_a_follow_up_with_its_own_waiting_time_is_scored() -> None:
     queue = generate_queue(scenario)
     follow_up = queue.entry("chatwoot_import_chase").payload
     assert sla_at(follow_up, scenario.starts_at).waiting_seconds == 45 * 60  # type: ignore[union-attr]
-    result = score_attempt(scenario, [Decision("chatwoot_import", "escalate_manager", None),
-                                      Decision("chatwoot_import_chase", "approve_template", "ack_delay")], queue)
+    result = score_attempt(
+        scenario,
+        [
+            Decision("chatwoot_import", "escalate_manager", None),
+            Decision("chatwoot_import_chase", "approve_template", "ack_delay"),
+        ],
+        queue,
+    )
     assert result.passed and result.score == result.max_score
 
 
@@ -43,8 +49,17 @@ def test_a_chatwoot_import_with_a_long_wait_runs() -> None:
     draft = import_file(ROOT / "fixtures" / "chatwoot" / "api_conversation_pii.json")
     newest = min(m["minutes_ago"] for m in draft.item["messages"])
     item = {**draft.item, "waiting_minutes": newest + 600}
-    text = pyyaml.safe_dump({"id": "imported", "title": "Imported", "version": 1, "module": "custom",
-                             "difficulty": "beginner", "briefing": "From Chatwoot.", "queue": [item]})
+    text = pyyaml.safe_dump(
+        {
+            "id": "imported",
+            "title": "Imported",
+            "version": 1,
+            "module": "custom",
+            "difficulty": "beginner",
+            "briefing": "From Chatwoot.",
+            "queue": [item],
+        }
+    )
     scenario = parse_scenario_text(text, "imported.yaml")
     queue = generate_queue(scenario)
     assert sla_at(queue.entry(item["id"]).payload, scenario.starts_at).breached  # type: ignore[union-attr]

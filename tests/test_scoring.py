@@ -13,36 +13,96 @@ from optrain.scoring import Decision, judge, next_item_id, pending_item_ids, sco
 
 
 def conversation(item_id: str, expected: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"id": item_id, "kind": "conversation", "expected": expected, "rationale": f"why {item_id}",
-            "rule": extra.pop("rule", "sla_breached_no_news"), **extra}
+    return {
+        "id": item_id,
+        "kind": "conversation",
+        "expected": expected,
+        "rationale": f"why {item_id}",
+        "rule": extra.pop("rule", "sla_breached_no_news"),
+        **extra,
+    }
 
 
-SCENARIO = Scenario.model_validate({
-    "id": "scoring", "title": "Scoring", "version": 1, "module": "custom", "difficulty": "beginner",
-    "briefing": "b", "pass_mark": 0.75,
-    "queue": [
-        conversation("late", {"call": "approve_template", "template": "ship_update"},
-                     rule="shipping_delay",
-                     alternatives=[{"call": "approve_template", "template": "ack_delay", "credit": 0.5,
-                                    "feedback": "ack_delay is fine without tracking news."},
-                                   {"call": "escalate_specialist", "credit": 1}]),
-        conversation("refund", {"call": "escalate_manager"}, rule="refund_over_500", critical=True, points=2,
-                     follow_ups={"escalate_manager": "refund_ack", "approve_template:refund_offer": "refund_angry",
-                                 "approve_template": "refund_generic"}),
-        conversation("refund_ack", {"call": "approve_template", "template": "ack_delay"}, follow_up=True,
-                     message="When will I hear back?", points=1,
-                     follow_ups={"approve_template": "refund_thanks"}),
-        conversation("refund_thanks", {"call": "approve_template", "template": "ack_delay"}, follow_up=True,
-                     message="Thanks!", points=3),
-        conversation("refund_angry", {"call": "escalate_manager"}, follow_up=True, message="You promised!", points=1),
-        conversation("refund_generic", {"call": "escalate_manager"}, follow_up=True, message="Hello?", points=1),
-        {"id": "hoodie", "kind": "inventory", "sku": "HOODIE-BLK-M", "product": "Hoodie", "units": 15,
-         "days_of_cover": 5, "expected": {"call": "reorder"}, "rationale": "r", "rule": "low_cover_reorder"},
-        {"id": "helpdesk", "kind": "tile", "tile": "cx_escalations", "state": "error", "message": "502",
-         "expected": {"call": "file_ticket"}, "rationale": "r", "rule": "tile_integration_error",
-         "alternatives": [{"call": "alert_reliability", "credit": 0.5}]},
-    ],
-})
+SCENARIO = Scenario.model_validate(
+    {
+        "id": "scoring",
+        "title": "Scoring",
+        "version": 1,
+        "module": "custom",
+        "difficulty": "beginner",
+        "briefing": "b",
+        "pass_mark": 0.75,
+        "queue": [
+            conversation(
+                "late",
+                {"call": "approve_template", "template": "ship_update"},
+                rule="shipping_delay",
+                alternatives=[
+                    {
+                        "call": "approve_template",
+                        "template": "ack_delay",
+                        "credit": 0.5,
+                        "feedback": "ack_delay is fine without tracking news.",
+                    },
+                    {"call": "escalate_specialist", "credit": 1},
+                ],
+            ),
+            conversation(
+                "refund",
+                {"call": "escalate_manager"},
+                rule="refund_over_500",
+                critical=True,
+                points=2,
+                follow_ups={
+                    "escalate_manager": "refund_ack",
+                    "approve_template:refund_offer": "refund_angry",
+                    "approve_template": "refund_generic",
+                },
+            ),
+            conversation(
+                "refund_ack",
+                {"call": "approve_template", "template": "ack_delay"},
+                follow_up=True,
+                message="When will I hear back?",
+                points=1,
+                follow_ups={"approve_template": "refund_thanks"},
+            ),
+            conversation(
+                "refund_thanks",
+                {"call": "approve_template", "template": "ack_delay"},
+                follow_up=True,
+                message="Thanks!",
+                points=3,
+            ),
+            conversation(
+                "refund_angry", {"call": "escalate_manager"}, follow_up=True, message="You promised!", points=1
+            ),
+            conversation("refund_generic", {"call": "escalate_manager"}, follow_up=True, message="Hello?", points=1),
+            {
+                "id": "hoodie",
+                "kind": "inventory",
+                "sku": "HOODIE-BLK-M",
+                "product": "Hoodie",
+                "units": 15,
+                "days_of_cover": 5,
+                "expected": {"call": "reorder"},
+                "rationale": "r",
+                "rule": "low_cover_reorder",
+            },
+            {
+                "id": "helpdesk",
+                "kind": "tile",
+                "tile": "cx_escalations",
+                "state": "error",
+                "message": "502",
+                "expected": {"call": "file_ticket"},
+                "rationale": "r",
+                "rule": "tile_integration_error",
+                "alternatives": [{"call": "alert_reliability", "credit": 0.5}],
+            },
+        ],
+    }
+)
 QUEUE = generate_queue(SCENARIO)
 ITEMS = {item.id: item for item in QUEUE.all_items()}
 
@@ -51,20 +111,51 @@ ITEMS = {item.id: item for item in QUEUE.all_items()}
     ("item_id", "call", "template", "verdict", "points", "critical_failure", "feedback_starts"),
     [
         ("late", "approve_template", "ship_update", "correct", 1, False, "Right call."),
-        ("late", "approve_template", "ack_delay", "partial", 0.5, False, "Partly right (50% of the points). ack_delay is fine"),
+        (
+            "late",
+            "approve_template",
+            "ack_delay",
+            "partial",
+            0.5,
+            False,
+            "Partly right (50% of the points). ack_delay is fine",
+        ),
         ("late", "escalate_specialist", None, "correct", 1, False, "Right call."),
-        ("late", "approve_template", "refund_offer", "wrong", 0, False, "Not the right call: you chose Approve template reply: refund_offer"),
+        (
+            "late",
+            "approve_template",
+            "refund_offer",
+            "wrong",
+            0,
+            False,
+            "Not the right call: you chose Approve template reply: refund_offer",
+        ),
         ("late", "escalate_manager", None, "wrong", 0, False, "Not the right call"),
         ("refund", "escalate_manager", None, "correct", 2, False, "Right call."),
-        ("refund", "approve_template", "refund_offer", "wrong", 0, True, "Critical item: this mistake fails the attempt."),
+        (
+            "refund",
+            "approve_template",
+            "refund_offer",
+            "wrong",
+            0,
+            True,
+            "Critical item: this mistake fails the attempt.",
+        ),
         ("hoodie", "reorder", None, "correct", 1, False, "Right call."),
         ("hoodie", "mark_intentional", None, "wrong", 0, False, "Not the right call"),
         ("helpdesk", "alert_reliability", None, "partial", 0.5, False, "Partly right"),
         ("helpdesk", "no_action", None, "wrong", 0, False, "Not the right call"),
     ],
 )
-def test_judge_every_verdict(item_id: str, call: str, template: str | None, verdict: str, points: float,
-                             critical_failure: bool, feedback_starts: str) -> None:
+def test_judge_every_verdict(
+    item_id: str,
+    call: str,
+    template: str | None,
+    verdict: str,
+    points: float,
+    critical_failure: bool,
+    feedback_starts: str,
+) -> None:
     result = judge(ITEMS[item_id], Decision(item_id, call, template))
     assert (result.verdict, result.points, result.critical_failure) == (verdict, points, critical_failure)
     assert result.feedback.startswith(feedback_starts)
@@ -106,17 +197,45 @@ MAX = 1 + (2 + 1 + 3) + 1 + 1  # best path through the refund branch is escalate
     ("path", "score", "passed", "critical"),
     [
         # the best path: every expected call
-        ([("late", "approve_template:ship_update"), ("refund", "escalate_manager"),
-          ("refund_ack", "approve_template:ack_delay"), ("refund_thanks", "approve_template:ack_delay"),
-          ("hoodie", "reorder"), ("helpdesk", "file_ticket")], 9, True, ()),
+        (
+            [
+                ("late", "approve_template:ship_update"),
+                ("refund", "escalate_manager"),
+                ("refund_ack", "approve_template:ack_delay"),
+                ("refund_thanks", "approve_template:ack_delay"),
+                ("hoodie", "reorder"),
+                ("helpdesk", "file_ticket"),
+            ],
+            9,
+            True,
+            (),
+        ),
         # wrong critical call: branch to the angry follow-up, fails whatever the score
-        ([("late", "approve_template:ship_update"), ("refund", "approve_template:refund_offer"),
-          ("refund_angry", "escalate_manager"), ("hoodie", "reorder"), ("helpdesk", "file_ticket")],
-         4, False, ("refund",)),
+        (
+            [
+                ("late", "approve_template:ship_update"),
+                ("refund", "approve_template:refund_offer"),
+                ("refund_angry", "escalate_manager"),
+                ("hoodie", "reorder"),
+                ("helpdesk", "file_ticket"),
+            ],
+            4,
+            False,
+            ("refund",),
+        ),
         # partial credit on two items, right critical call, short branch
-        ([("late", "approve_template:ack_delay"), ("refund", "escalate_manager"),
-          ("refund_ack", "escalate_manager"), ("hoodie", "reorder"), ("helpdesk", "alert_reliability")],
-         4, False, ()),
+        (
+            [
+                ("late", "approve_template:ack_delay"),
+                ("refund", "escalate_manager"),
+                ("refund_ack", "escalate_manager"),
+                ("hoodie", "reorder"),
+                ("helpdesk", "alert_reliability"),
+            ],
+            4,
+            False,
+            (),
+        ),
     ],
 )
 def test_score_sums_the_path_taken_and_max_is_the_best_path(
@@ -170,10 +289,17 @@ def test_time_to_decide_is_compared_with_the_target() -> None:
 
 
 def test_generated_conversations_are_scored_by_their_intent_rule() -> None:
-    scenario = Scenario.model_validate({
-        "id": "bg", "title": "t", "version": 1, "module": "custom", "difficulty": "beginner", "briefing": "b",
-        "queue": [{"generated": {"count": 5, "intents": {"fitment_doubt": 1}}}],
-    })
+    scenario = Scenario.model_validate(
+        {
+            "id": "bg",
+            "title": "t",
+            "version": 1,
+            "module": "custom",
+            "difficulty": "beginner",
+            "briefing": "b",
+            "queue": [{"generated": {"count": 5, "intents": {"fitment_doubt": 1}}}],
+        }
+    )
     queue = generate_queue(scenario)
     assert {queue.item(i).expected.call for i in queue.root_ids()} == {"escalate_specialist"}
     right = [Decision(i, "escalate_specialist") for i in queue.root_ids()]

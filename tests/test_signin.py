@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +16,21 @@ from sqlite_utils import Database
 
 from optrain import accounts, signin, storage
 
-NOW = datetime(2026, 6, 5, 14, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 5, 14, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def accounts_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("signin") / "auth.yaml"
     accounts.init_config(path, demo=False)
-    accounts.add_account(path, "casey", name="Casey Morgan", email="casey@hotrodan.example", roles=("trainee",),
-                         password="long-private-passphrase")
+    accounts.add_account(
+        path,
+        "casey",
+        name="Casey Morgan",
+        email="casey@hotrodan.example",
+        roles=("trainee",),
+        password="long-private-passphrase",
+    )
     return path
 
 
@@ -47,8 +53,14 @@ def forged(header: dict[str, Any], claims: dict[str, Any], signature: bytes = b"
 
 
 def claims_for(c: signin.CookieSettings, **changes: Any) -> dict[str, Any]:
-    claims = {"iss": "optrain", "aud": c.deployment, "sub": "casey", "ver": 0, "iat": NOW.timestamp(),
-              "exp": (NOW + c.expiry).timestamp()}
+    claims = {
+        "iss": "optrain",
+        "aud": c.deployment,
+        "sub": "casey",
+        "ver": 0,
+        "iat": NOW.timestamp(),
+        "exp": (NOW + c.expiry).timestamp(),
+    }
     claims.update(changes)
     return claims
 
@@ -72,8 +84,23 @@ def test_shortening_the_expiry_setting_shortens_tokens_already_issued(config: di
     assert signin.read_token(token, shorter, NOW + timedelta(minutes=61)) is None
 
 
-@pytest.mark.parametrize("kind", ["alg-none", "hs512", "rs-header", "wrong-key", "other-deployment", "no-iat",
-                                  "no-version", "string-version", "garbage", "empty", "huge", "issued-in-future"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "alg-none",
+        "hs512",
+        "rs-header",
+        "wrong-key",
+        "other-deployment",
+        "no-iat",
+        "no-version",
+        "string-version",
+        "garbage",
+        "empty",
+        "huge",
+        "issued-in-future",
+    ],
+)
 def test_foreign_or_malformed_tokens_are_refused(config: dict[str, Any], kind: str) -> None:
     c = cookie(config)
     key = c.key
@@ -84,14 +111,16 @@ def test_foreign_or_malformed_tokens_are_refused(config: dict[str, Any], kind: s
         "wrong-key": lambda: jwt.encode(claims_for(c), "another deployment's key " * 3, algorithm="HS256"),
         "other-deployment": lambda: jwt.encode(claims_for(c, aud="0123456789ab"), key, algorithm="HS256"),
         "no-iat": lambda: jwt.encode({k: v for k, v in claims_for(c).items() if k != "iat"}, key, algorithm="HS256"),
-        "no-version": lambda: jwt.encode({k: v for k, v in claims_for(c).items() if k != "ver"}, key,
-                                         algorithm="HS256"),
+        "no-version": lambda: jwt.encode(
+            {k: v for k, v in claims_for(c).items() if k != "ver"}, key, algorithm="HS256"
+        ),
         "string-version": lambda: jwt.encode(claims_for(c, ver="0"), key, algorithm="HS256"),
         "garbage": lambda: "not.a.token",
         "empty": lambda: "",
         "huge": lambda: "a" * 100_000,
-        "issued-in-future": lambda: jwt.encode(claims_for(c, iat=(NOW + timedelta(hours=2)).timestamp()), key,
-                                               algorithm="HS256"),
+        "issued-in-future": lambda: jwt.encode(
+            claims_for(c, iat=(NOW + timedelta(hours=2)).timestamp()), key, algorithm="HS256"
+        ),
     }[kind]()
     assert signin.read_token(token, c, NOW) is None
 
@@ -126,9 +155,9 @@ def record(config: dict[str, Any]) -> dict[str, Any]:
     return config["credentials"]["usernames"]["casey"]
 
 
-def test_a_session_ends_when_the_account_is_removed_reset_or_given_other_roles(config: dict[str, Any],
-                                                                                tmp_path: Path,
-                                                                                db: Database) -> None:
+def test_a_session_ends_when_the_account_is_removed_reset_or_given_other_roles(
+    config: dict[str, Any], tmp_path: Path, db: Database
+) -> None:
     path = tmp_path / "auth.yaml"
     current = lambda: accounts.read_config(path)["credentials"]["usernames"].get("casey")  # noqa: E731
     assert signin.session_is_current(db, current(), 0, NOW, "casey")
@@ -156,7 +185,8 @@ def test_a_logout_ends_sessions_and_tokens_that_began_before_it(config: dict[str
 
 def test_right_and_wrong_passwords(config: dict[str, Any], db: Database) -> None:
     assert signin.sign_in(db, config, "casey", "long-private-passphrase", NOW) == accounts.Account(
-        "casey", "Casey Morgan", "casey@hotrodan.example", ("trainee",))
+        "casey", "Casey Morgan", "casey@hotrodan.example", ("trainee",)
+    )
     assert signin.sign_in(db, config, "casey", "long-private-passphrase ", NOW) is None
     assert signin.sign_in(db, config, "nobody", "long-private-passphrase", NOW) is None
 
@@ -185,8 +215,9 @@ def test_unknown_names_are_locked_too(config: dict[str, Any], db: Database) -> N
     assert not signin.is_locked(db, "nobody", None, NOW + timedelta(minutes=20))
 
 
-def test_every_failed_sign_in_costs_one_bcrypt_check_of_the_same_cost(config: dict[str, Any], db: Database,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_failed_sign_in_costs_one_bcrypt_check_of_the_same_cost(
+    config: dict[str, Any], db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Same work, same time: an unknown name is checked against a dummy hash of the accounts' cost."""
     checked: list[bytes] = []
     real = bcrypt.checkpw
@@ -198,7 +229,7 @@ def test_every_failed_sign_in_costs_one_bcrypt_check_of_the_same_cost(config: di
     monkeypatch.setattr(bcrypt, "checkpw", counting)
     signin.sign_in(db, config, "casey", "wrong", NOW)
     signin.sign_in(db, config, "nobody", "wrong", NOW)
-    for n in range(signin.MAX_FAILURES):
+    for _n in range(signin.MAX_FAILURES):
         signin.sign_in(db, config, "locked-name", "wrong", NOW)
     assert len(checked) == 2 + signin.MAX_FAILURES
     assert {h[:7] for h in checked} == {f"$2b${accounts.BCRYPT_ROUNDS}$".encode()}
@@ -215,9 +246,16 @@ def test_sign_in_is_refused_when_the_counter_cannot_be_written(config: dict[str,
 # ---------------------------------------------------------------- the start-up checks
 
 
-@pytest.mark.parametrize(("key", "weak"), [("a" * 32, True), ("abcd" * 8, True), ("ab" * 40, True),
-                                          ("01234567" * 4, True),
-                                          ("8f0c2d9a4b7e16f35c0a9d8e7b6f4a21c3d5e7f9a0b2c4d6e8f0a1b3c5d7e9f1", False)])
+@pytest.mark.parametrize(
+    ("key", "weak"),
+    [
+        ("a" * 32, True),
+        ("abcd" * 8, True),
+        ("ab" * 40, True),
+        ("01234567" * 4, True),
+        ("8f0c2d9a4b7e16f35c0a9d8e7b6f4a21c3d5e7f9a0b2c4d6e8f0a1b3c5d7e9f1", False),
+    ],
+)
 def test_the_cookie_key_must_be_random_enough(config: dict[str, Any], key: str, weak: bool) -> None:
     config["cookie"]["key"] = key
     assert any("not random enough" in p for p in accounts.security_problems(config)) is weak
@@ -239,6 +277,13 @@ def test_the_readme_documents_the_sign_in_settings() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     for word in (*DEMO_ON, *DEMO_OFF):
         assert f"`{word}`" in readme, word
-    for setting in ("cookie.expiry_hours", "cookie.secure: true", "OPTRAIN_SSO_ROLES", "groups_claim",
-                    "server_metadata_url", "frame-ancestors 'self'", "X-Frame-Options"):
+    for setting in (
+        "cookie.expiry_hours",
+        "cookie.secure: true",
+        "OPTRAIN_SSO_ROLES",
+        "groups_claim",
+        "server_metadata_url",
+        "frame-ancestors 'self'",
+        "X-Frame-Options",
+    ):
         assert setting in readme, setting

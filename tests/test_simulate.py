@@ -26,18 +26,32 @@ def run(*args: str) -> tuple[int, str]:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("alex_rivera_sla: approve_template:ack_dely\n",
-         ("alex_rivera_sla: 'ack_dely' is not a template of this scenario; use one of: ack_delay, ship_update, "
-         "refund_offer")),
-        ("jordan_lee_refund: escalate_manager:refund_offer\n",
-         "jordan_lee_refund: 'escalate_manager' takes no template (only approve_template does)"),
-        ("alex_rivera_sla: approve_draft\n",
-         ("alex_rivera_sla: 'approve_draft' needs an AI draft and this conversation has none; use one of: "
-         "approve_template, escalate_manager, escalate_specialist")),
-        ("alex_rivera_sla: escalate_manager\njordan_lee_refund: escalate_manager\nalex_rivera_sla: approve_template:ack_delay\n",
-         "'alex_rivera_sla' is given twice (lines 1 and 3); each item takes one call"),
-        ('{"alex_rivera_sla": "escalate_manager", "alex_rivera_sla": "approve_template:ack_delay"}',
-         "'alex_rivera_sla' is given twice"),
+        (
+            "alex_rivera_sla: approve_template:ack_dely\n",
+            (
+                "alex_rivera_sla: 'ack_dely' is not a template of this scenario; use one of: ack_delay, ship_update, "
+                "refund_offer"
+            ),
+        ),
+        (
+            "jordan_lee_refund: escalate_manager:refund_offer\n",
+            "jordan_lee_refund: 'escalate_manager' takes no template (only approve_template does)",
+        ),
+        (
+            "alex_rivera_sla: approve_draft\n",
+            (
+                "alex_rivera_sla: 'approve_draft' needs an AI draft and this conversation has none; use one of: "
+                "approve_template, escalate_manager, escalate_specialist"
+            ),
+        ),
+        (
+            "alex_rivera_sla: escalate_manager\njordan_lee_refund: escalate_manager\nalex_rivera_sla: approve_template:ack_delay\n",
+            "'alex_rivera_sla' is given twice (lines 1 and 3); each item takes one call",
+        ),
+        (
+            '{"alex_rivera_sla": "escalate_manager", "alex_rivera_sla": "approve_template:ack_delay"}',
+            "'alex_rivera_sla' is given twice",
+        ),
         ("alex_rivera_sla: {call: approve_template, template: ack_delay, body: [1]}\n", "body must be text"),
     ],
 )

@@ -1,12 +1,13 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from optrain.sla import SLA_POLICIES, SlaMessage, SlaPolicy, policy_for, sla_status
 
 # Short thresholds keep the table readable: first response 100 s, next response 50 s, resolution 1000 s.
-POLICY = SlaPolicy("test", first_response_time_threshold=100, next_response_time_threshold=50,
-                   resolution_time_threshold=1000)
+POLICY = SlaPolicy(
+    "test", first_response_time_threshold=100, next_response_time_threshold=50, resolution_time_threshold=1000
+)
 
 
 def thread(*events: tuple[int, str]) -> tuple[SlaMessage, ...]:
@@ -20,44 +21,64 @@ CASES = [
     ("unanswered-frt-passed", thread((0, "in")), "open", 160, ("active_with_misses", ("frt",), 100, 160, -60)),
     ("answered-in-time", thread((0, "in"), (40, "out")), "open", 60, ("active", (), None, 0, 940)),
     ("answered-at-deadline", thread((0, "in"), (100, "out")), "open", 120, ("active", (), None, 0, 880)),
-    ("answered-late", thread((0, "in"), (130, "out")), "open", 140,
-     ("active_with_misses", ("frt",), 100, 0, -40)),
+    ("answered-late", thread((0, "in"), (130, "out")), "open", 140, ("active_with_misses", ("frt",), 100, 0, -40)),
     ("next-response-pending", thread((0, "in"), (10, "out"), (20, "in")), "open", 60, ("active", (), None, 40, 10)),
-    ("next-response-missed", thread((0, "in"), (10, "out"), (20, "in")), "open", 80,
-     ("active_with_misses", ("nrt",), 70, 60, -10)),
-    ("nrt-clock-starts-at-first-unanswered", thread((0, "in"), (10, "out"), (20, "in"), (30, "in")), "open", 75,
-     ("active_with_misses", ("nrt",), 70, 55, -5)),
-    ("nrt-missed-earlier-then-answered", thread((0, "in"), (10, "out"), (20, "in"), (90, "out")), "open", 95,
-     ("active_with_misses", ("nrt",), 70, 0, -25)),
-    ("resolution-reached", thread((0, "in"), (10, "out")), "open", 1000,
-     ("active_with_misses", ("rt",), 1000, 0, 0)),
-    ("frt-and-rt-missed", thread((0, "in")), "open", 1100,
-     ("active_with_misses", ("frt", "rt"), 100, 1100, -1000)),
+    (
+        "next-response-missed",
+        thread((0, "in"), (10, "out"), (20, "in")),
+        "open",
+        80,
+        ("active_with_misses", ("nrt",), 70, 60, -10),
+    ),
+    (
+        "nrt-clock-starts-at-first-unanswered",
+        thread((0, "in"), (10, "out"), (20, "in"), (30, "in")),
+        "open",
+        75,
+        ("active_with_misses", ("nrt",), 70, 55, -5),
+    ),
+    (
+        "nrt-missed-earlier-then-answered",
+        thread((0, "in"), (10, "out"), (20, "in"), (90, "out")),
+        "open",
+        95,
+        ("active_with_misses", ("nrt",), 70, 0, -25),
+    ),
+    ("resolution-reached", thread((0, "in"), (10, "out")), "open", 1000, ("active_with_misses", ("rt",), 1000, 0, 0)),
+    ("frt-and-rt-missed", thread((0, "in")), "open", 1100, ("active_with_misses", ("frt", "rt"), 100, 1100, -1000)),
     ("pending-keeps-clock", thread((0, "in")), "pending", 150, ("active_with_misses", ("frt",), 100, 150, -50)),
     ("snoozed-keeps-clock", thread((0, "in")), "snoozed", 40, ("active", (), None, 40, 60)),
     ("resolved-hit", thread((0, "in"), (10, "out")), "resolved", 5000, ("hit", (), None, 0, None)),
     ("resolved-before-frt-unanswered", thread((0, "in")), "resolved", 50, ("hit", (), None, 0, None)),
-    ("resolved-late-first-reply", thread((0, "in"), (150, "out")), "resolved", 5000,
-     ("missed", ("frt",), 100, 0, -4900)),
+    (
+        "resolved-late-first-reply",
+        thread((0, "in"), (150, "out")),
+        "resolved",
+        5000,
+        ("missed", ("frt",), 100, 0, -4900),
+    ),
     ("resolved-never-answered", thread((0, "in")), "resolved", 500, ("missed", ("frt",), 100, 0, -400)),
-    ("resolved-after-late-next-reply", thread((0, "in"), (10, "out"), (20, "in"), (90, "out")), "resolved", 95,
-     ("missed", ("nrt",), 70, 0, -25)),
+    (
+        "resolved-after-late-next-reply",
+        thread((0, "in"), (10, "out"), (20, "in"), (90, "out")),
+        "resolved",
+        95,
+        ("missed", ("nrt",), 70, 0, -25),
+    ),
     ("no-messages-waits-since-created", (), "open", 30, ("active", (), None, 30, 70)),
     ("unsorted-input", thread((40, "out"), (0, "in")), "open", 60, ("active", (), None, 0, 940)),
 ]
 
 
-@pytest.mark.parametrize(("messages", "status", "now", "expected"), [c[1:] for c in CASES],
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("messages", "status", "now", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_sla_status_table(messages, status, now, expected):
     state = sla_status(POLICY, 0, messages, status, now)
-    assert (state.status, state.missed, state.breached_at, state.waiting_seconds,
-            state.seconds_to_breach) == expected
+    assert (state.status, state.missed, state.breached_at, state.waiting_seconds, state.seconds_to_breach) == expected
     assert state.breached == (expected[2] is not None)
 
 
 def test_datetimes_and_unix_seconds_give_the_same_state():
-    created = datetime(2026, 6, 5, 12, 0, tzinfo=timezone.utc)
+    created = datetime(2026, 6, 5, 12, 0, tzinfo=UTC)
     now = created + timedelta(minutes=90)
     messages = thread((int(created.timestamp()), "in"))
     policy = policy_for("tier1")
@@ -95,6 +116,10 @@ def test_unknown_tier_names_the_choices():
 def test_state_as_dict_carries_every_field():
     state = sla_status(POLICY, 0, thread((0, "in")), "open", 160)
     assert state.as_dict() == {
-        "sla_status": "active_with_misses", "missed": ["frt"], "breached_at": 100,
-        "waiting_since": 0, "waiting_seconds": 160, "seconds_to_breach": -60,
+        "sla_status": "active_with_misses",
+        "missed": ["frt"],
+        "breached_at": 100,
+        "waiting_since": 0,
+        "waiting_seconds": 160,
+        "seconds_to_breach": -60,
     }

@@ -9,23 +9,28 @@ import pytest
 from optrain.accounts import AccountError
 from optrain.sso import parse_role_map, read_role_map, roles_for
 
-ROLE_MAP = parse_role_map({
-    "emails": {"Riley.Chen@Shop.example": ["trainee", "trainer"]},
-    "groups": {"ots-admins": ["admin"], "ots-support": ["trainee", "support"]},
-})
+ROLE_MAP = parse_role_map(
+    {
+        "emails": {"Riley.Chen@Shop.example": ["trainee", "trainer"]},
+        "groups": {"ots-admins": ["admin"], "ots-support": ["trainee", "support"]},
+    }
+)
 
 
-@pytest.mark.parametrize(("claims", "roles"), [
-    ({"email": "riley.chen@shop.example"}, ("trainee", "trainer")),
-    ({"email": "RILEY.CHEN@shop.example ", "email_verified": True}, ("trainee", "trainer")),
-    ({"email": "riley.chen@shop.example", "email_verified": False}, ()),
-    ({"email": "sam@shop.example", "groups": ["ots-support", "marketing"]}, ("trainee", "support")),
-    ({"email": "riley.chen@shop.example", "groups": ["ots-admins"]}, ("trainee", "trainer", "admin")),
-    ({"email": "sam@shop.example", "groups": "ots-admins"}, ("admin",)),
-    ({"email": "stranger@elsewhere.example", "groups": ["marketing"]}, ()),
-    ({}, ()),
-    ({"email": ["riley.chen@shop.example"], "groups": [1, None]}, ()),
-])
+@pytest.mark.parametrize(
+    ("claims", "roles"),
+    [
+        ({"email": "riley.chen@shop.example"}, ("trainee", "trainer")),
+        ({"email": "RILEY.CHEN@shop.example ", "email_verified": True}, ("trainee", "trainer")),
+        ({"email": "riley.chen@shop.example", "email_verified": False}, ()),
+        ({"email": "sam@shop.example", "groups": ["ots-support", "marketing"]}, ("trainee", "support")),
+        ({"email": "riley.chen@shop.example", "groups": ["ots-admins"]}, ("trainee", "trainer", "admin")),
+        ({"email": "sam@shop.example", "groups": "ots-admins"}, ("admin",)),
+        ({"email": "stranger@elsewhere.example", "groups": ["marketing"]}, ()),
+        ({}, ()),
+        ({"email": ["riley.chen@shop.example"], "groups": [1, None]}, ()),
+    ],
+)
 def test_roles_by_verified_e_mail_and_group(claims: dict[str, object], roles: tuple[str, ...]) -> None:
     assert roles_for(ROLE_MAP, claims) == roles
 
@@ -35,13 +40,16 @@ def test_the_groups_claim_can_be_named() -> None:
     assert roles_for(role_map, {"roles": ["ots"], "groups": []}) == ("trainee",)
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"emails": {"a@b.example": ["boss"]}}, "emails.a@b.example: expected a list of roles"),
-    ({"groups": {"g": []}}, "groups.g: expected a list of roles"),
-    ({"group": {"g": ["trainee"]}}, "unknown key(s) group"),
-    ({"groups": ["g"]}, "groups must map names to lists of roles"),
-    (["trainee"], "expected 'emails' and/or 'groups' mappings"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"emails": {"a@b.example": ["boss"]}}, "emails.a@b.example: expected a list of roles"),
+        ({"groups": {"g": []}}, "groups.g: expected a list of roles"),
+        ({"group": {"g": ["trainee"]}}, "unknown key(s) group"),
+        ({"groups": ["g"]}, "groups must map names to lists of roles"),
+        (["trainee"], "expected 'emails' and/or 'groups' mappings"),
+    ],
+)
 def test_a_bad_role_map_names_what_is_wrong(data: object, message: str) -> None:
     with pytest.raises(AccountError) as caught:
         parse_role_map(data, "sso_roles.yaml")

@@ -70,8 +70,14 @@ def decide(db: Database, attempt_id: int, item_id: str, call: str = "approve_tem
 
 def finish(db: Database, attempt_id: int) -> Attempt:
     return finish_attempt(
-        db, attempt_id, now=T0 + timedelta(hours=1), score=7.5, max_score=10, percent=75.0,
-        passed=False, critical_failures=1,
+        db,
+        attempt_id,
+        now=T0 + timedelta(hours=1),
+        score=7.5,
+        max_score=10,
+        percent=75.0,
+        passed=False,
+        critical_failures=1,
     )
 
 
@@ -81,8 +87,14 @@ def abandon(db: Database, attempt_id: int) -> Attempt:
 
 def test_start_attempt_round_trips_every_field(db: Database) -> None:
     started = start_attempt(
-        db, username="sam", display_name="Sam Ortiz", scenario_id="sla", scenario_version=3, seed=2**62,
-        now=T0, official=False,
+        db,
+        username="sam",
+        display_name="Sam Ortiz",
+        scenario_id="sla",
+        scenario_version=3,
+        seed=2**62,
+        now=T0,
+        official=False,
     )
     assert started == get_attempt(db, started.id)
     assert (started.username, started.display_name, started.scenario_id) == ("sam", "Sam Ortiz", "sla")
@@ -199,8 +211,15 @@ def test_naive_decision_time_is_rejected(db: Database) -> None:
     attempt_id = begin(db).id
     with pytest.raises(ValueError, match="no time zone"):
         record_decision(
-            db, attempt_id, item_id="c1", call="reorder", template=None, body=None, note=None,
-            decided_at=datetime(2026, 6, 5, 14, 5), elapsed_seconds=None,
+            db,
+            attempt_id,
+            item_id="c1",
+            call="reorder",
+            template=None,
+            body=None,
+            note=None,
+            decided_at=datetime(2026, 6, 5, 14, 5),
+            elapsed_seconds=None,
             log=DecisionLogEntry("hotrodan.myshopify.com", "reorder", "sam@example.com", {}),
         )
     assert list_decisions(db, attempt_id) == ()
@@ -228,8 +247,15 @@ def test_list_decision_log_filters_by_time_window(db: Database) -> None:
     attempt_id = begin(db).id
     for minute in (0, 30, 60):
         record_decision(
-            db, attempt_id, item_id=f"c{minute}", call="reorder", template=None, body=None, note=None,
-            decided_at=T0 + timedelta(minutes=minute), elapsed_seconds=None,
+            db,
+            attempt_id,
+            item_id=f"c{minute}",
+            call="reorder",
+            template=None,
+            body=None,
+            note=None,
+            decided_at=T0 + timedelta(minutes=minute),
+            elapsed_seconds=None,
             log=DecisionLogEntry("hotrodan.myshopify.com", "reorder", "sam@example.com", {"m": minute}),
         )
     window = list_decision_log(db, since=T0 + timedelta(minutes=30), until=T0 + timedelta(minutes=60))
@@ -274,8 +300,19 @@ def test_deleting_an_attempt_cascades_to_its_decisions_and_notes_but_keeps_audit
     decide(db, kept_id, "c1")
     add_note(db, attempt_id=attempt_id, item_id="c1", tag="hesitation", note="paused", trainer="tess", now=T0)
     save_answer(
-        db, attempt_id=attempt_id, username="sam", scenario_id="sla", scenario_version=2, question_id="q1",
-        part="navigation", kind="text", answer="clear", skipped=False, severity=None, screenshot=None, now=T0,
+        db,
+        attempt_id=attempt_id,
+        username="sam",
+        scenario_id="sla",
+        scenario_version=2,
+        question_id="q1",
+        part="navigation",
+        kind="text",
+        answer="clear",
+        skipped=False,
+        severity=None,
+        screenshot=None,
+        now=T0,
     )
     db.table("attempts").delete(attempt_id)
     assert list_decisions(db, attempt_id) == ()

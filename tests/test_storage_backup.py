@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -66,7 +66,9 @@ def test_backup_of_a_closed_database_replaces_an_older_copy(tmp_path: Path) -> N
     assert usernames_in(dest) == ["alex", "sam"]
 
 
-@pytest.mark.parametrize("dest_name", ["optrain.db", "./optrain.db", "sub/../optrain.db", "optrain.db-wal", "optrain.db-shm"])
+@pytest.mark.parametrize(
+    "dest_name", ["optrain.db", "./optrain.db", "sub/../optrain.db", "optrain.db-wal", "optrain.db-shm"]
+)
 def test_backup_refuses_to_overwrite_the_database(tmp_path: Path, dest_name: str) -> None:
     source = tmp_path / "optrain.db"
     database_with(source, "alex")

@@ -148,8 +148,10 @@ def test_initial_migration_creates_indexes(table: str, columns: list[str], uniqu
 def test_unused_decision_indexes_are_dropped() -> None:
     """Every index is written on each recorded call; these two served no query."""
     db = open_db(":memory:")
-    assert {tuple(index.columns) for index in db.table("decisions").indexes} == {("attempt_id", "item_id"),
-                                                                                ("attempt_id", "seq")}
+    assert {tuple(index.columns) for index in db.table("decisions").indexes} == {
+        ("attempt_id", "item_id"),
+        ("attempt_id", "seq"),
+    }
 
 
 def test_the_decision_log_keeps_only_its_time_index() -> None:
@@ -162,12 +164,29 @@ def test_dropping_the_decision_log_indexes_keeps_every_record_and_the_attempt_li
     path = tmp_path / "optrain.db"
     with Database(path) as old:
         MIGRATIONS.apply(old, stop_before="m005_drop_unqueried_decision_log_indexes")
-        old["attempts"].insert_all([{"username": "sam", "scenario_id": "sla", "scenario_version": 1, "seed": 1,
-                                     "started_at": "2026-06-05T14:00:00+00:00"}] * 2)
+        old["attempts"].insert_all(
+            [
+                {
+                    "username": "sam",
+                    "scenario_id": "sla",
+                    "scenario_version": 1,
+                    "seed": 1,
+                    "started_at": "2026-06-05T14:00:00+00:00",
+                }
+            ]
+            * 2
+        )
         old["decision_log"].insert_all(
-            {"shop_domain": "hotrodan.myshopify.com", "action_type": "reply_approved",
-             "operator_email": "sam@hotrodan.example", "created_at": f"2026-06-05T14:0{n}:00+00:00",
-             "payload": f'{{"n": {n}}}', "attempt_id": 1 + n % 2} for n in range(4))
+            {
+                "shop_domain": "hotrodan.myshopify.com",
+                "action_type": "reply_approved",
+                "operator_email": "sam@hotrodan.example",
+                "created_at": f"2026-06-05T14:0{n}:00+00:00",
+                "payload": f'{{"n": {n}}}',
+                "attempt_id": 1 + n % 2,
+            }
+            for n in range(4)
+        )
         before = list(old["decision_log"].rows)
     db = open_db(path)
     assert list(db["decision_log"].rows) == before
@@ -193,16 +212,46 @@ def test_foreign_keys_point_at_attempts(table: str, foreign_key_column: str, on_
 @pytest.mark.parametrize(
     ("table", "row"),
     [
-        ("attempts", {"username": "sam", "scenario_id": "s", "scenario_version": 1, "seed": 1,
-                      "started_at": "2026-06-05T14:00:00+00:00", "status": "paused"}),
-        ("attempts", {"username": "sam", "scenario_id": "s", "scenario_version": 1, "seed": 1,
-                      "started_at": "2026-06-05T14:00:00+00:00", "official": 2}),
-        ("trainer_notes", {"attempt_id": 1, "tag": "boredom", "note": "n", "trainer": "t",
-                           "created_at": "2026-06-05T14:00:00+00:00"}),
+        (
+            "attempts",
+            {
+                "username": "sam",
+                "scenario_id": "s",
+                "scenario_version": 1,
+                "seed": 1,
+                "started_at": "2026-06-05T14:00:00+00:00",
+                "status": "paused",
+            },
+        ),
+        (
+            "attempts",
+            {
+                "username": "sam",
+                "scenario_id": "s",
+                "scenario_version": 1,
+                "seed": 1,
+                "started_at": "2026-06-05T14:00:00+00:00",
+                "official": 2,
+            },
+        ),
+        (
+            "trainer_notes",
+            {"attempt_id": 1, "tag": "boredom", "note": "n", "trainer": "t", "created_at": "2026-06-05T14:00:00+00:00"},
+        ),
         ("login_events", {"username": "sam", "created_at": "2026-06-05T14:00:00+00:00", "outcome": "maybe"}),
-        ("qa_answers", {"username": "sam", "scenario_id": "s", "scenario_version": 1, "question_id": "q",
-                        "part": "navigation", "kind": "text", "created_at": "2026-06-05T14:00:00+00:00",
-                        "status": "closed"}),
+        (
+            "qa_answers",
+            {
+                "username": "sam",
+                "scenario_id": "s",
+                "scenario_version": 1,
+                "question_id": "q",
+                "part": "navigation",
+                "kind": "text",
+                "created_at": "2026-06-05T14:00:00+00:00",
+                "status": "closed",
+            },
+        ),
     ],
 )
 def test_check_constraints_reject_unknown_values(table: str, row: dict[str, object]) -> None:
@@ -228,7 +277,12 @@ def test_naive_datetime_is_rejected_and_nothing_is_written() -> None:
     db = open_db(":memory:")
     with pytest.raises(ValueError, match="no time zone"):
         start_attempt(
-            db, username="sam", display_name=None, scenario_id="s", scenario_version=1, seed=1,
+            db,
+            username="sam",
+            display_name=None,
+            scenario_id="s",
+            scenario_version=1,
+            seed=1,
             now=datetime(2026, 6, 5, 14, 0),
         )
     assert list_attempts(db) == ()
@@ -243,7 +297,7 @@ def test_naive_datetime_is_rejected_and_nothing_is_written() -> None:
         ("disk I/O error", IO_MESSAGE),
         ("file is not a database", NOT_A_DATABASE_MESSAGE),
         ("no such table: attempts", None),
-        ("near \"SELCT\": syntax error", None),
+        ('near "SELCT": syntax error', None),
     ],
 )
 def test_user_message_for_sqlite_errors(sqlite_message: str, expected: str | None) -> None:

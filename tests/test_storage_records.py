@@ -58,7 +58,12 @@ def test_save_answer_stores_every_field(db: Database) -> None:
     saved = answer(db, attempt_id, severity="minor", screenshot="qa-1.png", kind="yes_somewhat_no", answer="somewhat")
     assert list_answers(db) == (saved,)
     assert (saved.attempt_id, saved.question_id, saved.part) == (attempt_id, "q1", "navigation")
-    assert (saved.kind, saved.answer, saved.severity, saved.screenshot) == ("yes_somewhat_no", "somewhat", "minor", "qa-1.png")
+    assert (saved.kind, saved.answer, saved.severity, saved.screenshot) == (
+        "yes_somewhat_no",
+        "somewhat",
+        "minor",
+        "qa-1.png",
+    )
     assert (saved.skipped, saved.created_at, saved.status) == (False, T0, "new")
 
 
@@ -88,7 +93,9 @@ def test_answers_without_an_attempt_are_kept_separately(db: Database) -> None:
         ({"username": "sam", "status": "new"}, [("sam", "q1")]),
     ],
 )
-def test_list_answers_filters_oldest_first(db: Database, filters: dict[str, Any], expected: list[tuple[str, str]]) -> None:
+def test_list_answers_filters_oldest_first(
+    db: Database, filters: dict[str, Any], expected: list[tuple[str, str]]
+) -> None:
     sam, alex = attempt_for(db, "sam"), attempt_for(db, "alex")
     answer(db, sam, "q1")
     set_answer_status(db, answer(db, sam, "q2", now=T0 + timedelta(minutes=1)).id, "dismissed")
@@ -110,12 +117,20 @@ def test_set_answer_status_refuses_an_unknown_answer(db: Database) -> None:
 
 def test_notes_are_listed_per_attempt_oldest_first(db: Database) -> None:
     sam, alex = attempt_for(db, "sam"), attempt_for(db, "alex")
-    later = add_note(db, attempt_id=sam, item_id=None, tag="other", note="good pace", trainer="tess",
-                     now=T0 + timedelta(minutes=9))
-    earlier = add_note(db, attempt_id=sam, item_id="c2", tag="confusion", note="asked about SLA", trainer="tess", now=T0)
+    later = add_note(
+        db, attempt_id=sam, item_id=None, tag="other", note="good pace", trainer="tess", now=T0 + timedelta(minutes=9)
+    )
+    earlier = add_note(
+        db, attempt_id=sam, item_id="c2", tag="confusion", note="asked about SLA", trainer="tess", now=T0
+    )
     add_note(db, attempt_id=alex, item_id="c1", tag="wrong_action", note="refunded", trainer="tess", now=T0)
     assert list_notes(db, sam) == (earlier, later)
-    assert (earlier.item_id, earlier.tag, earlier.note, earlier.trainer) == ("c2", "confusion", "asked about SLA", "tess")
+    assert (earlier.item_id, earlier.tag, earlier.note, earlier.trainer) == (
+        "c2",
+        "confusion",
+        "asked about SLA",
+        "tess",
+    )
 
 
 def test_note_needs_an_existing_attempt(db: Database) -> None:

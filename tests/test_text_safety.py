@@ -18,7 +18,10 @@ from optrain.text_safety import link_allowed, trainer_markdown, visible_bidi, vi
         ("## Your shift\n\n- first\n- second\n1. one", "## Your shift\n\n- first\n- second\n1. one"),
         ("> quoted **policy**", "> quoted **policy**"),
         ("use `https://x.example/<b>` as is", "use `https://x.example/<b>` as is"),
-        ("```\n<img src=https://evil.example/p.png> ![x](y)\n```", "```\n<img src=https://evil.example/p.png> ![x](y)\n```"),
+        (
+            "```\n<img src=https://evil.example/p.png> ![x](y)\n```",
+            "```\n<img src=https://evil.example/p.png> ![x](y)\n```",
+        ),
         ("[policy](https://help.hotrodan.example/refunds)", "[policy](https://help.hotrodan.example/refunds)"),
         ("[policy](https://hotrodan.example)", "[policy](https://hotrodan.example)"),
     ],
@@ -51,11 +54,18 @@ def test_what_would_load_link_or_run_is_shown_as_text(written: str, rendered: st
     assert trainer_markdown(written) == rendered
 
 
-@pytest.mark.parametrize(("url", "allowed"), [
-    ("https://hotrodan.example/x", True), ("https://help.hotrodan.example", True),
-    ("http://hotrodan.example", False), ("https://evilhotrodan.example", False),
-    ("https://hotrodan.example@evil.example", False), ("javascript:alert(1)", False), ("https://[::1", False),
-])
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://hotrodan.example/x", True),
+        ("https://help.hotrodan.example", True),
+        ("http://hotrodan.example", False),
+        ("https://evilhotrodan.example", False),
+        ("https://hotrodan.example@evil.example", False),
+        ("javascript:alert(1)", False),
+        ("https://[::1", False),
+    ],
+)
 def test_only_https_links_to_allow_listed_hosts_are_allowed(url: str, allowed: bool) -> None:
     assert link_allowed(url) is allowed
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from optrain.scenarios.loader import load_scenario_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = load_scenario_file(ROOT / "scenarios" / "hands_on_practice.yaml")
-T0 = datetime(2026, 6, 5, 14, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 6, 5, 14, 0, tzinfo=UTC)
 CASEY = training.Operator("casey", "Casey Morgan", "casey@hotrodan.example")
 
 
@@ -27,8 +27,14 @@ def work_all(db, state: training.AttemptState) -> training.AttemptState:  # type
     minute = 0
     while state.pending:
         minute += 1
-        training.submit_call(db, state, CASEY, expected_call(state, state.pending[0]),
-                             now=T0 + timedelta(minutes=minute), elapsed_seconds=30)
+        training.submit_call(
+            db,
+            state,
+            CASEY,
+            expected_call(state, state.pending[0]),
+            now=T0 + timedelta(minutes=minute),
+            elapsed_seconds=30,
+        )
         state = training.load_state(db, SCENARIO, state.attempt.id, CASEY.username)
     return state
 
@@ -44,7 +50,10 @@ def test_a_call_is_durable_and_logged_before_submit_returns(db, db_path: Path) -
     log = storage.list_decision_log(other, attempt_id=attempt.id)
     assert [(r.item_id, r.verdict, r.elapsed_seconds) for r in rows] == [(first, "correct", 12.5)]
     assert len(log) == 1 and log[0].operator_email == "casey@hotrodan.example"
-    assert (first, log[0].action_type) == ("alex_rivera_sla", "reply_approved")  # approve_template, as the dashboard logs it
+    assert (first, log[0].action_type) == (
+        "alex_rivera_sla",
+        "reply_approved",
+    )  # approve_template, as the dashboard logs it
     assert log[0].payload["item_id"] == first and log[0].shop_domain == SCENARIO.shop_domain
 
 
@@ -74,7 +83,10 @@ def test_the_same_item_is_never_recorded_twice(db) -> None:  # type: ignore[no-u
     [
         (training.CallInput("jordan_lee_refund", "escalate_manager", note="   "), "Give the manager a reason"),
         (training.CallInput("alex_rivera_sla", "approve_template", "ack_delay", body="  "), "The reply is empty"),
-        (training.CallInput("alex_rivera_sla", "approve_template", "ack_delay", body="x" * 5001), "keep it under 5,000"),
+        (
+            training.CallInput("alex_rivera_sla", "approve_template", "ack_delay", body="x" * 5001),
+            "keep it under 5,000",
+        ),
         (training.CallInput("alex_rivera_sla", "approve_draft"), "needs|no AI draft"),
         (training.CallInput("alex_rivera_sla", "reorder"), "not a call for a conversation item"),
         (training.CallInput("ghost", "no_action"), "'ghost' is not an item"),
@@ -112,8 +124,14 @@ def test_finish_scores_like_the_pure_scorer_and_is_refused_early(db) -> None:  #
     assert (stored.status, stored.score, stored.passed) == ("completed", result.score, True)
     assert training.result_of(training.load_state(db, SCENARIO, state.attempt.id, "casey")) == result
     with pytest.raises(AttemptError, match="finished"):
-        training.submit_call(db, training.load_state(db, SCENARIO, state.attempt.id, "casey"), CASEY,
-                             training.CallInput("x", "no_action"), now=T0, elapsed_seconds=1)
+        training.submit_call(
+            db,
+            training.load_state(db, SCENARIO, state.attempt.id, "casey"),
+            CASEY,
+            training.CallInput("x", "no_action"),
+            now=T0,
+            elapsed_seconds=1,
+        )
 
 
 def test_someone_elses_attempt_is_refused(db) -> None:  # type: ignore[no-untyped-def]
@@ -125,20 +143,29 @@ def test_someone_elses_attempt_is_refused(db) -> None:  # type: ignore[no-untype
 def test_elapsed_time_comes_from_the_database(db) -> None:  # type: ignore[no-untyped-def]
     state = training.load_state(db, SCENARIO, training.start_attempt(db, SCENARIO, CASEY, T0).id, "casey")
     assert training.elapsed_since_previous(state, T0 + timedelta(seconds=42)) == 42
-    training.submit_call(db, state, CASEY, expected_call(state, state.pending[0]), now=T0 + timedelta(minutes=5),
-                         elapsed_seconds=300)
+    training.submit_call(
+        db, state, CASEY, expected_call(state, state.pending[0]), now=T0 + timedelta(minutes=5), elapsed_seconds=300
+    )
     state = training.load_state(db, SCENARIO, state.attempt.id, "casey")
     assert training.elapsed_since_previous(state, T0 + timedelta(minutes=6)) == 60
 
 
-@pytest.mark.parametrize(("call", "text"), [("approve_template", "Reply sent to Alex Rivera"),
-                                             ("escalate_manager", "within 2 hours"), ("no_action", "logged")])
+@pytest.mark.parametrize(
+    ("call", "text"),
+    [
+        ("approve_template", "Reply sent to Alex Rivera"),
+        ("escalate_manager", "within 2 hours"),
+        ("no_action", "logged"),
+    ],
+)
 def test_confirmations_match_the_dashboard(db, call: str, text: str) -> None:  # type: ignore[no-untyped-def]
     state = training.load_state(db, SCENARIO, training.start_attempt(db, SCENARIO, CASEY, T0).id, "casey")
     assert text in training.confirmation(call, state.queue.entry("alex_rivera_sla"))
 
 
-@pytest.mark.parametrize("scenario_file", ["hands_on_practice.yaml", "cx_escalations_basics.yaml", "certification_exam.yaml"])
+@pytest.mark.parametrize(
+    "scenario_file", ["hands_on_practice.yaml", "cx_escalations_basics.yaml", "certification_exam.yaml"]
+)
 def test_pending_after_a_call_is_what_the_database_says_afterwards(db, scenario_file: str) -> None:  # type: ignore[no-untyped-def]
     """The decision panel moves to the next item without reading the attempt back: both must agree,
     follow-ups revealed by a call included."""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from optrain.ui.dates import utc_span
 
 D1, D2 = date(2026, 6, 1), date(2026, 6, 3)
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.mark.parametrize(

@@ -57,8 +57,10 @@ def test_hostile_markdown_comes_out_inert_and_reads_the_same(text):
     ("text", "shown"),
     [
         ("order \u202e0190-RH#\u202c ok", "order [U+202E]0190-RH#[U+202C] ok"),
-        ("\u2066isolate\u2069 \u2067rtl\u2069 \u2068first\u2069",
-         "[U+2066]isolate[U+2069] [U+2067]rtl[U+2069] [U+2068]first[U+2069]"),
+        (
+            "\u2066isolate\u2069 \u2067rtl\u2069 \u2068first\u2069",
+            "[U+2066]isolate[U+2069] [U+2067]rtl[U+2069] [U+2068]first[U+2069]",
+        ),
         ("gnp.exe\u202e", "gnp.exe[U+202E]"),
         ("nul\x00byte", "nulbyte"),
         ("bell\x07 esc\x1b[31m red", "bell esc[31m red"),
@@ -121,13 +123,20 @@ def test_a_max_length_below_one_is_refused(max_length):
         plain("text", max_length)
 
 
-@pytest.mark.parametrize("text", ["How ready do you feel to work the live dashboard? (1 = not yet, 5 = ready)",
-                                  "What confused you most - the SLA badge, or the heatmap?", "Ça marche, merci"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How ready do you feel to work the live dashboard? (1 = not yet, 5 = ready)",
+        "What confused you most - the SLA badge, or the heatmap?",
+        "Ça marche, merci",
+    ],
+)
 def test_a_label_without_markdown_stays_as_written_for_screen_readers(text):
     assert label(text) == text
 
 
-@pytest.mark.parametrize("text", HOSTILE + ["see https://evil.example", "mail a@b.example", "rtl \u202egnp.exe",
-                                            ":red[alarm]", "x_y_z"])
+@pytest.mark.parametrize(
+    "text", HOSTILE + ["see https://evil.example", "mail a@b.example", "rtl \u202egnp.exe", ":red[alarm]", "x_y_z"]
+)
 def test_a_label_with_markdown_is_plain_text(text):
     assert label(text) == plain(text)

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 from sqlite_utils import Database
 
@@ -154,8 +154,9 @@ class _PackWriter:
             stream.writelines(pieces)
         self._listed(name, raw, None)
 
-    def rows(self, name: str, batches: Iterable[list[q.Row]], write: Callable[[IO[str], list[q.Row]], None],
-             header: str = "") -> int:
+    def rows(
+        self, name: str, batches: Iterable[list[q.Row]], write: Callable[[IO[str], list[q.Row]], None], header: str = ""
+    ) -> int:
         """A member of one line per database row, written a batch at a time; progress every `every` rows."""
         count = 0
         next_report = self._every
@@ -275,10 +276,18 @@ def _log_line(row: q.Row) -> str:
     except TypeError:  # a field that is not text (NULL): the encoder writes it
         plain = False
     if plain:
-        return (f'{{"shop_domain":"{shop_domain}","action_type":"{action_type}","operator_email":'
-                f'"{operator_email}","created_at":"{created_at}","payload":{payload_text}}}\n')
-    head = _LOG_JSON.encode({"shop_domain": shop_domain, "action_type": action_type,
-                             "operator_email": operator_email, "created_at": created_at})
+        return (
+            f'{{"shop_domain":"{shop_domain}","action_type":"{action_type}","operator_email":'
+            f'"{operator_email}","created_at":"{created_at}","payload":{payload_text}}}\n'
+        )
+    head = _LOG_JSON.encode(
+        {
+            "shop_domain": shop_domain,
+            "action_type": action_type,
+            "operator_email": operator_email,
+            "created_at": created_at,
+        }
+    )
     return f'{head[:-1]},"payload":{payload_text}}}\n'
 
 
@@ -292,21 +301,28 @@ def _filters_text(filters: EvidenceFilter) -> tuple[tuple[str, str], ...]:
 
 
 def _manifest(filters: EvidenceFilter, now: datetime, files: list[PackFile], missing: list[str]) -> bytes:
-    return (json.dumps({
-        "kind": "optrain training evidence pack",
-        "format_version": 1,
-        "app_version": __version__,
-        "exported_at": utc_text(now),
-        "filters": {
-            "since": None if filters.since is None else utc_text(filters.since),
-            "until": None if filters.until is None else utc_text(filters.until),
-            "trainee": filters.trainee,
-            "scenario": filters.scenario_id,
-        },
-        "files": [{"name": f.name, "rows": f.rows, "bytes": f.bytes, "sha256": f.sha256} for f in files],
-        "missing_screenshots": missing,
-        "signature": {"algorithm": "Ed25519", "file": SIGNATURE},
-    }, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return (
+        json.dumps(
+            {
+                "kind": "optrain training evidence pack",
+                "format_version": 1,
+                "app_version": __version__,
+                "exported_at": utc_text(now),
+                "filters": {
+                    "since": None if filters.since is None else utc_text(filters.since),
+                    "until": None if filters.until is None else utc_text(filters.until),
+                    "trainee": filters.trainee,
+                    "scenario": filters.scenario_id,
+                },
+                "files": [{"name": f.name, "rows": f.rows, "bytes": f.bytes, "sha256": f.sha256} for f in files],
+                "missing_screenshots": missing,
+                "signature": {"algorithm": "Ed25519", "file": SIGNATURE},
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    ).encode("utf-8")
 
 
 def export_evidence_pack(
@@ -337,9 +353,12 @@ def export_evidence_pack(
         if sum(counts.values()) == 0:
             raise ExportError(NOTHING_TO_EXPORT)
         name = f"training_evidence_{utc_stamp(now)}.zip"
-        with published_file(exports_dir, name) as (path, handle), \
-                zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSLEVEL,
-                                allowZip64=True) as archive:
+        with (
+            published_file(exports_dir, name) as (path, handle),
+            zipfile.ZipFile(
+                handle, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSLEVEL, allowZip64=True
+            ) as archive,
+        ):
             pack = _PackWriter(archive, progress, progress_every, sum(counts.values()))
             pack.text("summary.md", markdown_summary(trainee_summaries(q.iter_attempts(db, filters), parts), heading))
             pack.text("summary.html", html_summary(trainee_summaries(q.iter_attempts(db, filters), parts), heading))

@@ -24,8 +24,16 @@ from optrain.scenarios.model import AGENDA, AGENDA_TITLES
 from optrain.storage.export_queries import ATTEMPT_COLUMNS, Row
 
 _COL = {name: index for index, name in enumerate(ATTEMPT_COLUMNS)}
-SUMMARY_HEADERS: tuple[str, ...] = ("Scenario", "Version", "Started (UTC)", "Finished (UTC)", "Status", "Score",
-                                    "Percent", "Passed")
+SUMMARY_HEADERS: tuple[str, ...] = (
+    "Scenario",
+    "Version",
+    "Started (UTC)",
+    "Finished (UTC)",
+    "Status",
+    "Score",
+    "Percent",
+    "Passed",
+)
 
 STYLESHEET = """
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #1f2328; }
@@ -73,7 +81,12 @@ def trainee_summaries(attempts: Iterable[Row], modules: Mapping[str, str]) -> It
 
 
 _SCENARIO, _VERSION, _STARTED, _FINISHED, _STATUS = (
-    _COL["scenario"], _COL["version"], _COL["started_at"], _COL["finished_at"], _COL["status"])
+    _COL["scenario"],
+    _COL["version"],
+    _COL["started_at"],
+    _COL["finished_at"],
+    _COL["status"],
+)
 _SCORE, _MAX_SCORE, _PERCENT, _PASSED = _COL["score"], _COL["max_score"], _COL["percent"], _COL["passed"]
 
 
@@ -86,7 +99,10 @@ def _cells(row: Row) -> tuple[str, ...]:
     percent = row[_PERCENT]
     passed = row[_PASSED]
     return (
-        str(row[_SCENARIO]), str(row[_VERSION]), str(row[_STARTED]), str(row[_FINISHED] or ""),
+        str(row[_SCENARIO]),
+        str(row[_VERSION]),
+        str(row[_STARTED]),
+        str(row[_FINISHED] or ""),
         str(row[_STATUS]).replace("_", " "),
         "" if score is None else f"{_number(score)}/{_number(row[_MAX_SCORE])}",
         "" if percent is None else f"{percent:.0%}",
@@ -133,11 +149,11 @@ def _markdown_tail(count: int) -> str:
 
 def _html_head(heading: SummaryHeading) -> str:
     lines = [
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{_esc(CSP)}\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{_esc(CSP)}">\n'
         f"<title>Training evidence</title>\n<style>{STYLESHEET}</style>\n</head>\n<body>\n"
         "<h1>Training evidence</h1>\n"
-        f"<p class=\"meta\">Exported {_esc(heading.exported_at)} by optrain {_esc(heading.app_version)}.</p>\n<ul>\n"
+        f'<p class="meta">Exported {_esc(heading.exported_at)} by optrain {_esc(heading.app_version)}.</p>\n<ul>\n'
     ]
     lines += [f"<li>{_esc(label)}: {_esc(value)}</li>\n" for label, value in heading.filters]
     lines.append("</ul>\n")
@@ -156,13 +172,13 @@ def _html_trainee(summary: TraineeSummary, rows: list[tuple[str, ...]]) -> str:
     ]
     for cells in rows:
         lines.append("<tr>" + "".join(f"<td>{_esc(cell)}</td>" for cell in cells[:-1]))
-        lines.append(f"<td class=\"{_PASS_CLASS.get(cells[-1], '')}\">{_esc(cells[-1])}</td></tr>\n")
+        lines.append(f'<td class="{_PASS_CLASS.get(cells[-1], "")}">{_esc(cells[-1])}</td></tr>\n')
     lines.append("</tbody>\n</table>\n</section>\n")
     return "".join(lines)
 
 
 def _html_tail(count: int) -> str:
-    return f"<p class=\"meta\">{count} trainee(s) with official attempts.</p>\n</body>\n</html>\n"
+    return f'<p class="meta">{count} trainee(s) with official attempts.</p>\n</body>\n</html>\n'
 
 
 def markdown_summary(summaries: Iterable[TraineeSummary], heading: SummaryHeading) -> Iterator[str]:

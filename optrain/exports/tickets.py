@@ -47,17 +47,27 @@ from optrain.storage.export_queries import AnswerFilter, AnswerForTicket, iter_a
 TicketFormat = Literal["linear", "jira", "markdown", "json"]
 TICKET_FORMATS: tuple[str, ...] = get_args(TicketFormat)
 EXTENSIONS: dict[str, str] = {"linear": "csv", "jira": "csv", "markdown": "md", "json": "json"}
-NOTHING_TO_EXPORT = "Nothing to export: no answers match these filters; widen the filters (status, dates) and try again."
+NOTHING_TO_EXPORT = (
+    "Nothing to export: no answers match these filters; widen the filters (status, dates) and try again."
+)
 FEEDBACK_LABEL = "training-feedback"
 DEFAULT_REPORTER = "support@hotrodan.example"
 TITLE_SNIPPET_CHARS = 80
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 LINEAR_PRIORITY: dict[str | None, str] = {
-    "critical": "Urgent", "high": "High", "medium": "Medium", "low": "Low", None: "No priority",
+    "critical": "Urgent",
+    "high": "High",
+    "medium": "Medium",
+    "low": "Low",
+    None: "No priority",
 }
 JIRA_PRIORITY: dict[str | None, str] = {
-    "critical": "Highest", "high": "High", "medium": "Medium", "low": "Low", None: "Lowest",
+    "critical": "Highest",
+    "high": "High",
+    "medium": "Medium",
+    "low": "Low",
+    None: "Lowest",
 }
 LINEAR_STATUS = "Backlog"
 LINEAR_COLUMNS: tuple[str, ...] = ("Title", "Description", "Priority", "Status", "Labels", "Created")
@@ -108,7 +118,7 @@ class Ticket:
     @property
     def description(self) -> str:
         facts = "\n".join(f"{label}: {value}" for label, value in self.evidence)
-        return f"Trainee's words (verbatim):\n\"{self.answer}\"\n\n{facts}"
+        return f'Trainee\'s words (verbatim):\n"{self.answer}"\n\n{facts}'
 
 
 @dataclass(frozen=True)
@@ -155,8 +165,16 @@ def write_linear(tickets: TicketSource, stream: TextIO, reporter: str) -> None:
     writer = SafeCsvWriter(stream)
     writer.writerow(LINEAR_COLUMNS)
     for t in tickets():
-        writer.writerow((t.title, t.description, LINEAR_PRIORITY.get(t.severity, "No priority"), LINEAR_STATUS,
-                         ", ".join(t.labels), utc_text(t.created_at)))
+        writer.writerow(
+            (
+                t.title,
+                t.description,
+                LINEAR_PRIORITY.get(t.severity, "No priority"),
+                LINEAR_STATUS,
+                ", ".join(t.labels),
+                utc_text(t.created_at),
+            )
+        )
 
 
 def jira_label(label: str) -> str:
@@ -172,8 +190,9 @@ def write_jira(tickets: TicketSource, stream: TextIO, reporter: str) -> None:
         labels = [jira_label(label) for label in t.labels]
         labels += [""] * (width - len(labels))
         issue_type = "Improvement" if t.kind == "text" else "Task"
-        writer.writerow((t.title, issue_type, JIRA_PRIORITY.get(t.severity, "Lowest"), *labels, t.description,
-                         reporter))
+        writer.writerow(
+            (t.title, issue_type, JIRA_PRIORITY.get(t.severity, "Lowest"), *labels, t.description, reporter)
+        )
 
 
 def write_markdown(tickets: TicketSource, stream: TextIO, reporter: str) -> None:
@@ -221,7 +240,10 @@ def ticket_object(t: Ticket) -> dict[str, object]:
 
 
 WRITERS: dict[str, Callable[[TicketSource, TextIO, str], None]] = {
-    "linear": write_linear, "jira": write_jira, "markdown": write_markdown, "json": write_json,
+    "linear": write_linear,
+    "jira": write_jira,
+    "markdown": write_markdown,
+    "json": write_json,
 }
 
 

@@ -16,8 +16,7 @@ import hashlib
 import json
 import zipfile
 import zlib
-from pathlib import PurePosixPath
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -61,8 +60,9 @@ def _header_problems(infos: list[zipfile.ZipInfo]) -> list[str]:
         if info.flag_bits & 0x1:
             problems.append(f"{name}: refused, the member is encrypted.")
         if info.compress_type not in SUPPORTED_COMPRESSION:
-            problems.append(f"{name}: refused, compression method {info.compress_type} is not supported "
-                            "(only stored and deflated).")
+            problems.append(
+                f"{name}: refused, compression method {info.compress_type} is not supported (only stored and deflated)."
+            )
     return problems
 
 
@@ -90,8 +90,12 @@ def _listed_files(manifest: Any) -> dict[str, tuple[str, int]] | None:
         return None
     listed: dict[str, tuple[str, int]] = {}
     for entry in manifest["files"]:
-        if not (isinstance(entry, dict) and isinstance(entry.get("name"), str)
-                and isinstance(entry.get("sha256"), str) and type(entry.get("bytes")) is int):
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("name"), str)
+            and isinstance(entry.get("sha256"), str)
+            and type(entry.get("bytes")) is int
+        ):
             return None
         if entry["name"] in listed:
             return None
@@ -123,8 +127,10 @@ def verify_pack(path: Path, public_key: Ed25519PublicKey) -> list[str]:
         except _READ_ERRORS as exc:
             return [f"{MANIFEST} or {SIGNATURE}: refused, cannot be read ({exc})."]
         if len(signature) != SIGNATURE_BYTES or not signature_matches(public_key, manifest_bytes, signature):
-            return [f"{SIGNATURE}: the signature does not match {MANIFEST} and this public key: the pack was "
-                    "changed after export, or signed by another key."]
+            return [
+                f"{SIGNATURE}: the signature does not match {MANIFEST} and this public key: the pack was "
+                "changed after export, or signed by another key."
+            ]
         try:
             listed = _listed_files(json.loads(manifest_bytes.decode("utf-8")))
         except RecursionError:
@@ -143,8 +149,10 @@ def verify_pack(path: Path, public_key: Ed25519PublicKey) -> list[str]:
                 problems.append(f"{name}: listed in {MANIFEST} but missing from the pack.")
                 continue
             if info.file_size != size or size > MAX_MEMBER_BYTES:
-                problems.append(f"{name}: refused, its size ({info.file_size:,} bytes) is not the "
-                                f"{size:,} bytes {MANIFEST} lists, or over the limit.")
+                problems.append(
+                    f"{name}: refused, its size ({info.file_size:,} bytes) is not the "
+                    f"{size:,} bytes {MANIFEST} lists, or over the limit."
+                )
                 continue
             try:
                 actual = _member_sha256(archive, info)

@@ -181,9 +181,13 @@ def _check_follow_ups(scenario: Scenario) -> Iterator[Found]:
             if tmpl and tmpl not in template_ids(scenario):
                 yield loc, f"'{tmpl}' is not a template" + did_you_mean(tmpl, template_ids(scenario))
             if target not in items:
-                yield loc, f"'{target}' is not an item in this scenario" + (
-                    did_you_mean(target, [i for i, (_, it) in items.items() if it.follow_up])
-                    or f"; add an item with id: {target} and follow_up: true"
+                yield (
+                    loc,
+                    f"'{target}' is not an item in this scenario"
+                    + (
+                        did_you_mean(target, [i for i, (_, it) in items.items() if it.follow_up])
+                        or f"; add an item with id: {target} and follow_up: true"
+                    ),
                 )
                 continue
             t_index, t_item = items[target]

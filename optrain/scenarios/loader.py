@@ -116,11 +116,23 @@ def read_scenario_bytes(path: Path | str) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise ScenarioFileError([Problem(
-                name, "", f"is {_file_kind(info.st_mode)}, not a regular file; scenario files must be plain files")])
+            raise ScenarioFileError(
+                [
+                    Problem(
+                        name,
+                        "",
+                        f"is {_file_kind(info.st_mode)}, not a regular file; scenario files must be plain files",
+                    )
+                ]
+            )
         if info.st_size > MAX_FILE_BYTES:
-            raise ScenarioFileError([Problem(
-                name, "", f"is {info.st_size:,} bytes; scenario files are limited to {MAX_FILE_BYTES:,} bytes")])
+            raise ScenarioFileError(
+                [
+                    Problem(
+                        name, "", f"is {info.st_size:,} bytes; scenario files are limited to {MAX_FILE_BYTES:,} bytes"
+                    )
+                ]
+            )
         chunks: list[bytes] = []
         total = 0
         while total <= MAX_FILE_BYTES:
@@ -219,8 +231,11 @@ def _compose(text: str, name: str) -> yaml.Node | None:
     except _TooDeep:
         raise ScenarioFileError([too_deep]) from None
     if expanded > MAX_NODES:
-        how = "expands to more than {:,} YAML nodes through aliases" if _uses_aliases(root) \
+        how = (
+            "expands to more than {:,} YAML nodes through aliases"
+            if _uses_aliases(root)
             else "has more than {:,} YAML nodes"
+        )
         raise ScenarioFileError([Problem(name, "", how.format(MAX_NODES) + "; refused")])
     duplicates = list(_duplicate_keys(root, name))
     if duplicates:
@@ -315,7 +330,7 @@ def _construct(root: yaml.Node | None, name: str) -> Any:
 
 
 def _short_tag(problem: str) -> str:
-    """"...for the tag 'tag:yaml.org,2002:python/object'" -> "!!python/object", as authors write it."""
+    """ "...for the tag 'tag:yaml.org,2002:python/object'" -> "!!python/object", as authors write it."""
     match = re.search(r"'([^']*)'", problem)
     tag = match.group(1) if match else problem.rsplit(" ", 1)[-1]
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
@@ -330,7 +345,7 @@ def _variable_line(root: yaml.Node | None, loc: Iterable[object], message: str) 
     node = _node_at(root, loc)
     if match is None or not isinstance(node, yaml.ScalarNode) or node.start_mark.buffer is None:
         return None
-    source = node.start_mark.buffer[node.start_mark.index:node.end_mark.index]
+    source = node.start_mark.buffer[node.start_mark.index : node.end_mark.index]
     needle = match.group(1)[2:-2]
     for offset, text in enumerate(source.split("\n")):
         if re.search(r"\{\{\s*" + re.escape(needle) + r"\s*\}\}", text):
@@ -442,8 +457,12 @@ def _message(err: Any, model: type[BaseModel] | None) -> str:
         choices = [c.strip().strip("'") for c in expected.replace(" or ", ",").split(",") if c.strip()]
         return f"{_show(value)} is not one of: {', '.join(choices)}" + did_you_mean(value, choices)
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        words = {"greater_than_equal": "at least", "greater_than": "more than",
-                 "less_than_equal": "at most", "less_than": "less than"}[kind]
+        words = {
+            "greater_than_equal": "at least",
+            "greater_than": "more than",
+            "less_than_equal": "at most",
+            "less_than": "less than",
+        }[kind]
         limit = next(iter(ctx.values()), "")
         return f"must be {words} {limit}, got {_show(value)}"
     if kind == "too_short":
@@ -524,8 +543,11 @@ def _model_at(loc: tuple[Any, ...], raw_loc: tuple[Any, ...]) -> type[BaseModel]
             if info is not None:
                 nxt.extend(_unwrap(info.annotation))
         if part == "queue" and tags:
-            nxt = [m for m in nxt if getattr(m, "model_fields", {}).get("kind") is not None
-                   and tags[0] in str(m.model_fields["kind"].annotation)] or (
-                [GeneratedBlock] if tags[0] == "generated" else nxt)
+            nxt = [
+                m
+                for m in nxt
+                if getattr(m, "model_fields", {}).get("kind") is not None
+                and tags[0] in str(m.model_fields["kind"].annotation)
+            ] or ([GeneratedBlock] if tags[0] == "generated" else nxt)
         current = nxt
     return current[0] if len(current) == 1 else None

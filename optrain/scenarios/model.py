@@ -9,8 +9,8 @@ live in `optrain.scenarios.checks` so that each error can name its own path.
 from __future__ import annotations
 
 import typing
-from datetime import datetime, timezone
-from typing import Annotated, Any, Literal, Union
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import AllowInfNan, AwareDatetime, BaseModel, ConfigDict, Discriminator, Field, Strict, Tag
 
@@ -44,9 +44,7 @@ AGENDA_TITLES: dict[str, str] = {
 Difficulty = Literal["beginner", "intermediate", "advanced"]
 FeedbackMode = Literal["coach", "exam"]
 TileStatus = Literal["healthy", "attention", "error", "unconfigured"]
-TileId = Literal[
-    "ops_pulse", "sales_pulse", "fulfillment_health", "inventory_heatmap", "cx_escalations", "seo_watch"
-]
+TileId = Literal["ops_pulse", "sales_pulse", "fulfillment_health", "inventory_heatmap", "cx_escalations", "seo_watch"]
 TILE_TITLES: dict[str, str] = {
     "ops_pulse": "Ops Pulse",
     "sales_pulse": "Sales Pulse",
@@ -74,7 +72,7 @@ AnswerKind = Literal["text", "yes_somewhat_no", "rating"]
 TileState = Literal["error", "unconfigured", "empty", "rate_limited", "wrong_data"]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
-DEFAULT_START = datetime(2026, 6, 5, 14, 0, tzinfo=timezone.utc)
+DEFAULT_START = datetime(2026, 6, 5, 14, 0, tzinfo=UTC)
 
 # Numbers and booleans are strict: YAML's `true`, `"15"` or `.nan` in a number field is an
 # error with its place, never a silent 1, 15 or NaN that breaks scoring later.
@@ -317,19 +315,14 @@ def _entry_tag(value: Any) -> str | None:
 
 
 QueueEntry = Annotated[
-    Union[
-        Annotated[ConversationItem, Tag("conversation")],
-        Annotated[InventoryItem, Tag("inventory")],
-        Annotated[TileItem, Tag("tile")],
-        Annotated[GeneratedBlock, Tag("generated")],
-    ],
+    Annotated[ConversationItem, Tag("conversation")]
+    | Annotated[InventoryItem, Tag("inventory")]
+    | Annotated[TileItem, Tag("tile")]
+    | Annotated[GeneratedBlock, Tag("generated")],
     Discriminator(
         _entry_tag,
         custom_error_type="queue_entry",
-        custom_error_message=(
-            "each queue entry needs kind: conversation, inventory or tile, "
-            "or a generated: block"
-        ),
+        custom_error_message=("each queue entry needs kind: conversation, inventory or tile, or a generated: block"),
     ),
 ]
 QUEUE_TAGS: frozenset[str] = frozenset({"conversation", "inventory", "tile", "generated"})

@@ -31,7 +31,7 @@ def set_version(text: str, version: int) -> str:
     lines = text.splitlines(keepends=True)
     current = lines[line]
     old = str(data["version"])
-    if current[column:column + len(old)] != old:
+    if current[column : column + len(old)] != old:
         raise ScenarioError("The scenario's version is not written as a plain number; write it as version: 1.")
-    lines[line] = current[:column] + str(version) + current[column + len(old):]
+    lines[line] = current[:column] + str(version) + current[column + len(old) :]
     return "".join(lines)

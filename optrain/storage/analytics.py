@@ -87,9 +87,18 @@ def list_attempt_summaries(db: Database, f: AttemptFilter, *, limit: int = 500) 
         FROM attempts a WHERE +a.official = 1 AND {_FILTERS}
         ORDER BY a.started_at DESC, a.id DESC LIMIT :limit
     """
-    return fetch_all(db, sql, {**f.params(), "limit": limit}, lambda r: AttemptSummary(**{
-        **r, "passed": None if r["passed"] is None else bool(r["passed"]),
-        "started_at": cast(datetime, from_iso(r["started_at"]))}))
+    return fetch_all(
+        db,
+        sql,
+        {**f.params(), "limit": limit},
+        lambda r: AttemptSummary(
+            **{
+                **r,
+                "passed": None if r["passed"] is None else bool(r["passed"]),
+                "started_at": cast(datetime, from_iso(r["started_at"])),
+            }
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -136,11 +145,22 @@ def scenario_overview(db: Database, f: AttemptFilter) -> ScenarioOverview:
     with storage_errors():
         rows = db.execute(_COMPLETED_IN_ORDER, f.params()).fetchall()
     figures, scores = _figures_from_attempts(rows)
-    stats = tuple(ScenarioStats(
-        scenario_id, trainees, attempts, cast(float, pass_rate), cast(float, mean),
-        cast(float, _median(scores[scenario_id])), cast(float, first_mean), cast(float, best_mean), first_pass_mean,
-    ) for scenario_id, (trainees, attempts, pass_rate, mean, first_mean, best_mean, first_pass_mean)
-        in sorted(figures.items()))
+    stats = tuple(
+        ScenarioStats(
+            scenario_id,
+            trainees,
+            attempts,
+            cast(float, pass_rate),
+            cast(float, mean),
+            cast(float, _median(scores[scenario_id])),
+            cast(float, first_mean),
+            cast(float, best_mean),
+            first_pass_mean,
+        )
+        for scenario_id, (trainees, attempts, pass_rate, mean, first_mean, best_mean, first_pass_mean) in sorted(
+            figures.items()
+        )
+    )
     buckets: dict[int, int] = {}
     for counts in scores.values():
         for percent, k in counts.items():
@@ -210,8 +230,18 @@ def _figures_from_attempts(
     if current is not None:
         bests[current[1]].append(best)
         first_passes[current[1]].append(first_pass)
-    figures = {s: (len(bests[s]), len(percents[s]), _mean(results[s]), _mean(percents[s]), _mean(firsts[s]),
-                   _mean(bests[s]), _mean(first_passes[s])) for s in firsts}
+    figures = {
+        s: (
+            len(bests[s]),
+            len(percents[s]),
+            _mean(results[s]),
+            _mean(percents[s]),
+            _mean(firsts[s]),
+            _mean(bests[s]),
+            _mean(first_passes[s]),
+        )
+        for s in firsts
+    }
     scores: dict[str, dict[float | None, int]] = {}
     for scenario_id, values in percents.items():
         counts = scores[scenario_id] = {}
@@ -242,15 +272,25 @@ _PROGRESS = f"""
     FROM attempts a WHERE {_WHERE}
     GROUP BY a.username ORDER BY a.username
 """
+
+
 def trainee_progress(db: Database, f: AttemptFilter) -> tuple[TraineeProgress, ...]:
     """Per trainee: attempts, completed, scenarios passed, mean score, time spent, last start."""
-    return fetch_all(db, _PROGRESS, f.params(), lambda r: TraineeProgress(
-        username=r["username"], display_name=r["display_name"], attempts=int(r["attempts"]),
-        completed=int(r["completed"] or 0),
-        passed_scenarios=tuple(sorted(s for s in json.loads(r["passed_json"]) if s)),
-        mean_percent=r["mean_percent"], seconds_spent=float(r["seconds_spent"]),
-        last_started=cast(datetime, from_iso(r["last_started"])),
-    ))
+    return fetch_all(
+        db,
+        _PROGRESS,
+        f.params(),
+        lambda r: TraineeProgress(
+            username=r["username"],
+            display_name=r["display_name"],
+            attempts=int(r["attempts"]),
+            completed=int(r["completed"] or 0),
+            passed_scenarios=tuple(sorted(s for s in json.loads(r["passed_json"]) if s)),
+            mean_percent=r["mean_percent"],
+            seconds_spent=float(r["seconds_spent"]),
+            last_started=cast(datetime, from_iso(r["last_started"])),
+        ),
+    )
 
 
 def trend(db: Database, username: str, scenario_ids: Sequence[str] = ()) -> tuple[tuple[datetime, str, float], ...]:
@@ -262,11 +302,19 @@ def trend(db: Database, username: str, scenario_ids: Sequence[str] = ()) -> tupl
         ORDER BY finished_at
     """
     params = {"username": username, "scenario_ids": json.dumps(list(scenario_ids)) if scenario_ids else None}
-    return fetch_all(db, sql, params, lambda r: (cast(datetime, from_iso(r["finished_at"])), r["scenario_id"],
-                                                 float(r["percent"] or 0)))
+    return fetch_all(
+        db,
+        sql,
+        params,
+        lambda r: (cast(datetime, from_iso(r["finished_at"])), r["scenario_id"], float(r["percent"] or 0)),
+    )
 
 
 def trainee_names(db: Database) -> tuple[str, ...]:
     """Everyone with an official attempt, for the filters."""
-    return fetch_all(db, "SELECT DISTINCT username FROM attempts WHERE official = 1 ORDER BY username", {},
-                     lambda r: str(r["username"]))
+    return fetch_all(
+        db,
+        "SELECT DISTINCT username FROM attempts WHERE official = 1 ORDER BY username",
+        {},
+        lambda r: str(r["username"]),
+    )

@@ -16,7 +16,6 @@ from optrain.errors import AttemptError
 from optrain.storage.db import fetch_all, from_iso, utc_iso, write_transaction
 from optrain.vocab import AttemptStatus as AttemptStatus
 
-
 _SELECT_ATTEMPT = """
     SELECT id, username, display_name, scenario_id, scenario_version, seed, started_at, finished_at,
            status, score, max_score, percent, passed, critical_failures, official

@@ -60,8 +60,10 @@ def backup(db_path: str | Path, dest_path: str | Path) -> Path:
 
 
 def _cannot_write(dest: Path, exc: OSError) -> str:
-    return (f"The backup could not be written to {dest} ({exc.strerror or exc}); choose a folder the app's user "
-            "can write to, with enough free space.")
+    return (
+        f"The backup could not be written to {dest} ({exc.strerror or exc}); choose a folder the app's user "
+        "can write to, with enough free space."
+    )
 
 
 def _connect_source(source: Path) -> sqlite3.Connection:

@@ -26,7 +26,9 @@ _SELECT = "SELECT verification_id, username, display_name, issued_at, scores, co
 
 
 def _row(r: dict[str, Any]) -> CertificateRow:
-    return CertificateRow(**{**r, "issued_at": cast(datetime, from_iso(r["issued_at"])), "scores": json.loads(r["scores"])})
+    return CertificateRow(
+        **{**r, "issued_at": cast(datetime, from_iso(r["issued_at"])), "scores": json.loads(r["scores"])}
+    )
 
 
 def certificate_of(db: Database, username: str) -> CertificateRow | None:
@@ -51,7 +53,13 @@ def put_certificate(db: Database, row: CertificateRow) -> CertificateRow:
             INSERT OR IGNORE INTO certificates (verification_id, username, display_name, issued_at, scores, content_hash)
             VALUES (:v, :u, :n, :at, :scores, :hash)
             """,
-            {"v": row.verification_id, "u": row.username, "n": row.display_name, "at": utc_iso(row.issued_at),
-             "scores": json.dumps(row.scores, sort_keys=True), "hash": row.content_hash},
+            {
+                "v": row.verification_id,
+                "u": row.username,
+                "n": row.display_name,
+                "at": utc_iso(row.issued_at),
+                "scores": json.dumps(row.scores, sort_keys=True),
+                "hash": row.content_hash,
+            },
         )
         return cast(CertificateRow, certificate_of(db, row.username))

@@ -132,20 +132,46 @@ def record_decision(
             raise_not_in_progress(db, attempt_id)
         seq = int(found[1])
         try:
-            decision_id = db.execute(_INSERT_DECISION, (attempt_id, item_id, call, template, body, note, created_at,
-                                                        elapsed_seconds, seq, points, max_points, verdict)).lastrowid
+            decision_id = db.execute(
+                _INSERT_DECISION,
+                (
+                    attempt_id,
+                    item_id,
+                    call,
+                    template,
+                    body,
+                    note,
+                    created_at,
+                    elapsed_seconds,
+                    seq,
+                    points,
+                    max_points,
+                    verdict,
+                ),
+            ).lastrowid
         except sqlite3.IntegrityError as exc:
             if _DUPLICATE_DECISION not in str(exc):
                 raise
             raise AlreadyDecided(
                 f"Item {item_id} already has a call in attempt {attempt_id}; each item is decided once."
             ) from exc
-        db.execute(_INSERT_LOG, (log.shop_domain, log.action_type, log.operator_email, created_at, payload,
-                                 attempt_id))
+        db.execute(_INSERT_LOG, (log.shop_domain, log.action_type, log.operator_email, created_at, payload, attempt_id))
     assert decision_id is not None
-    return DecisionRow(id=decision_id, attempt_id=attempt_id, item_id=item_id, call=call, template=template, body=body,
-                       note=note, decided_at=decided_at.astimezone(UTC), elapsed_seconds=elapsed_seconds, seq=seq,
-                       points=points, max_points=max_points, verdict=verdict)
+    return DecisionRow(
+        id=decision_id,
+        attempt_id=attempt_id,
+        item_id=item_id,
+        call=call,
+        template=template,
+        body=body,
+        note=note,
+        decided_at=decided_at.astimezone(UTC),
+        elapsed_seconds=elapsed_seconds,
+        seq=seq,
+        points=points,
+        max_points=max_points,
+        verdict=verdict,
+    )
 
 
 def list_decisions(db: Database, attempt_id: int) -> tuple[DecisionRow, ...]:

@@ -23,8 +23,10 @@ def save_draft(db: Database, attempt_id: int, item_id: str, field: str, text: st
                 {"attempt_id": attempt_id, "item_id": item_id, "field": field, "text": text, "now": utc_iso(now)},
             )
         else:
-            db.execute("DELETE FROM drafts WHERE attempt_id = :a AND item_id = :i AND field = :f",
-                       {"a": attempt_id, "i": item_id, "f": field})
+            db.execute(
+                "DELETE FROM drafts WHERE attempt_id = :a AND item_id = :i AND field = :f",
+                {"a": attempt_id, "i": item_id, "f": field},
+            )
 
 
 def drop_drafts(db: Database, attempt_id: int, item_id: str) -> None:
@@ -35,21 +37,28 @@ def drop_drafts(db: Database, attempt_id: int, item_id: str) -> None:
 
 def drafts_of(db: Database, attempt_id: int, item_id: str) -> dict[str, str]:
     """field -> text for one item."""
-    rows = fetch_all(db, "SELECT field, text FROM drafts WHERE attempt_id = :a AND item_id = :i",
-                     {"a": attempt_id, "i": item_id}, lambda row: (str(row["field"]), str(row["text"])))
+    rows = fetch_all(
+        db,
+        "SELECT field, text FROM drafts WHERE attempt_id = :a AND item_id = :i",
+        {"a": attempt_id, "i": item_id},
+        lambda row: (str(row["field"]), str(row["text"])),
+    )
     return dict(rows)
 
 
 def set_flag(db: Database, attempt_id: int, item_id: str, flagged: bool, *, now: datetime) -> None:
     with write_transaction(db):
         if flagged:
-            db.execute("INSERT OR IGNORE INTO flags (attempt_id, item_id, flagged_at) VALUES (:a, :i, :now)",
-                       {"a": attempt_id, "i": item_id, "now": utc_iso(now)})
+            db.execute(
+                "INSERT OR IGNORE INTO flags (attempt_id, item_id, flagged_at) VALUES (:a, :i, :now)",
+                {"a": attempt_id, "i": item_id, "now": utc_iso(now)},
+            )
         else:
             db.execute("DELETE FROM flags WHERE attempt_id = :a AND item_id = :i", {"a": attempt_id, "i": item_id})
 
 
 def flagged_items(db: Database, attempt_id: int) -> frozenset[str]:
-    rows = fetch_all(db, "SELECT item_id FROM flags WHERE attempt_id = :a", {"a": attempt_id},
-                     lambda row: str(row["item_id"]))
+    rows = fetch_all(
+        db, "SELECT item_id FROM flags WHERE attempt_id = :a", {"a": attempt_id}, lambda row: str(row["item_id"])
+    )
     return frozenset(rows)

@@ -64,20 +64,65 @@ class AnswerForTicket:
 
 
 ATTEMPT_COLUMNS: tuple[str, ...] = (
-    "attempt", "trainee", "display_name", "scenario", "version", "started_at", "finished_at", "status",
-    "score", "max_score", "percent", "passed", "critical_failures", "official",
+    "attempt",
+    "trainee",
+    "display_name",
+    "scenario",
+    "version",
+    "started_at",
+    "finished_at",
+    "status",
+    "score",
+    "max_score",
+    "percent",
+    "passed",
+    "critical_failures",
+    "official",
 )
 DECISION_COLUMNS: tuple[str, ...] = (
-    "attempt", "trainee", "scenario", "version", "item", "call", "template", "body", "note", "decided_at",
-    "elapsed_seconds", "points", "max_points", "verdict",
+    "attempt",
+    "trainee",
+    "scenario",
+    "version",
+    "item",
+    "call",
+    "template",
+    "body",
+    "note",
+    "decided_at",
+    "elapsed_seconds",
+    "points",
+    "max_points",
+    "verdict",
 )
 DECISION_LOG_FIELDS: tuple[str, ...] = ("shop_domain", "action_type", "operator_email", "created_at", "payload")
 QA_COLUMNS: tuple[str, ...] = (
-    "answer_id", "attempt", "trainee", "scenario", "version", "question", "part", "kind", "answer", "skipped",
-    "severity", "screenshot", "created_at", "status",
+    "answer_id",
+    "attempt",
+    "trainee",
+    "scenario",
+    "version",
+    "question",
+    "part",
+    "kind",
+    "answer",
+    "skipped",
+    "severity",
+    "screenshot",
+    "created_at",
+    "status",
 )
 NOTE_COLUMNS: tuple[str, ...] = (
-    "note_id", "attempt", "trainee", "scenario", "version", "item", "tag", "note", "trainer", "created_at",
+    "note_id",
+    "attempt",
+    "trainee",
+    "scenario",
+    "version",
+    "item",
+    "tag",
+    "note",
+    "trainer",
+    "created_at",
 )
 
 
@@ -204,7 +249,10 @@ def _evidence_params(filters: EvidenceFilter) -> dict[str, Any]:
 
 EvidenceTable = Literal["attempts", "decisions", "decision_log", "qa", "notes"]
 _EVIDENCE_SQL: dict[EvidenceTable, str] = {
-    "attempts": _ATTEMPTS_SQL, "decisions": _DECISIONS_SQL, "decision_log": _DECISION_LOG_SQL, "qa": _QA_SQL,
+    "attempts": _ATTEMPTS_SQL,
+    "decisions": _DECISIONS_SQL,
+    "decision_log": _DECISION_LOG_SQL,
+    "qa": _QA_SQL,
     "notes": _NOTES_SQL,
 }
 

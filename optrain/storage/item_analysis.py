@@ -86,7 +86,9 @@ class ItemAnalysis:
 # One row per item and chosen call with the sums the item statistics add up, and
 # the item's median time: every figure of the item analysis from one pass over the
 # attempts' decisions (the base was read three times when each figure had a query).
-_ITEM_ANALYSIS = _ITEM_BASE + """,
+_ITEM_ANALYSIS = (
+    _ITEM_BASE
+    + """,
     grouped AS (
         SELECT item_id, call, template, verdict, COUNT(*) AS n, SUM(p / m) AS facility_sum,
                COUNT(p / m) AS facility_n, SUM(p) AS sx,
@@ -105,10 +107,12 @@ _ITEM_ANALYSIS = _ITEM_BASE + """,
     FROM grouped g LEFT JOIN medians m ON m.item_id = g.item_id
     ORDER BY g.item_id, g.n DESC, g.call, g.template, g.verdict
 """
+)
 
 
-def scenario_item_analysis(db: Database, scenario_id: str, version: int, f: AttemptFilter | None = None, *,
-                           all_attempts: bool = False) -> ItemAnalysis:
+def scenario_item_analysis(
+    db: Database, scenario_id: str, version: int, f: AttemptFilter | None = None, *, all_attempts: bool = False
+) -> ItemAnalysis:
     """Per item, on first attempts (default) or all completed attempts of one scenario version.
 
     `f` narrows the attempts as on the rest of the Review page (trainees,
@@ -119,8 +123,12 @@ def scenario_item_analysis(db: Database, scenario_id: str, version: int, f: Atte
     template, verdict).
     """
     chosen = (f or AttemptFilter()).params()
-    params = {"scenario_id": scenario_id, "version": version, "all_attempts": int(all_attempts),
-              **{key: chosen[key] for key in ("usernames", "since", "until", "passed")}}
+    params = {
+        "scenario_id": scenario_id,
+        "version": version,
+        "all_attempts": int(all_attempts),
+        **{key: chosen[key] for key in ("usernames", "since", "until", "passed")},
+    }
     with storage_errors():
         rows = db.execute(_ITEM_ANALYSIS, params).fetchall()
     # Per item: n, facility sum, its count, sx, sy, sxy, sxx, syy, wrong, partial (SQL's SUM and COUNT
@@ -136,9 +144,16 @@ def scenario_item_analysis(db: Database, scenario_id: str, version: int, f: Atte
         total[8] += figures[0] if verdict in ("wrong", "unanswered") else 0
         total[9] += figures[0] if verdict == "partial" else 0
         medians[item_id] = median
-    items = tuple(ItemStats(
-        item_id=item_id, responses=int(n), facility=facility_sum / facility_n if facility_n else 0.0,
-        discrimination=_correlation(int(n), sx, sy, sxy, sxx, syy),
-        wrong=int(wrong), partial=int(partial), median_seconds=medians[item_id],
-    ) for item_id, (n, facility_sum, facility_n, sx, sy, sxy, sxx, syy, wrong, partial) in sums.items())
+    items = tuple(
+        ItemStats(
+            item_id=item_id,
+            responses=int(n),
+            facility=facility_sum / facility_n if facility_n else 0.0,
+            discrimination=_correlation(int(n), sx, sy, sxy, sxx, syy),
+            wrong=int(wrong),
+            partial=int(partial),
+            median_seconds=medians[item_id],
+        )
+        for item_id, (n, facility_sum, facility_n, sx, sy, sxy, sxx, syy, wrong, partial) in sums.items()
+    )
     return ItemAnalysis(items=items, calls=tuple(calls))

@@ -300,7 +300,7 @@ _M006_STATEMENTS: tuple[str, ...] = (
     f"CREATE TRIGGER attempt_rollups_update AFTER UPDATE ON attempts BEGIN {_rollup_refresh('new')} END",
     f"""CREATE TRIGGER attempt_rollups_rekey AFTER UPDATE OF username, scenario_id ON attempts
         WHEN old.username IS NOT new.username OR old.scenario_id IS NOT new.scenario_id
-        BEGIN {_rollup_refresh('old')} END""",
+        BEGIN {_rollup_refresh("old")} END""",
     f"CREATE TRIGGER attempt_rollups_delete AFTER DELETE ON attempts BEGIN {_rollup_refresh('old')} END",
     f"INSERT INTO attempt_rollups ({_ROLLUP_COLUMNS}) "
     + _ROLLUP_ROWS.replace("AND a.username = :who.username AND a.scenario_id = :who.scenario_id", ""),

@@ -12,7 +12,6 @@ from optrain.storage.db import fetch_all, from_iso, utc_iso, write_transaction
 from optrain.vocab import NoteTag as NoteTag
 
 
-
 @dataclass(frozen=True)
 class TrainerNote:
     id: int

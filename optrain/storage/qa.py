@@ -17,7 +17,6 @@ from optrain.errors import OptrainError
 from optrain.storage.db import fetch_all, from_iso, utc_iso, write_transaction
 from optrain.vocab import AnswerStatus as AnswerStatus
 
-
 _SELECT_ANSWER = """
     SELECT id, attempt_id, username, scenario_id, scenario_version, question_id, part, kind, answer,
            skipped, severity, screenshot, created_at, status
@@ -134,7 +133,9 @@ def list_answers(
 def set_answer_status(db: Database, answer_id: int, status: AnswerStatus) -> QaAnswer:
     """Support marks an answer as filed as a ticket, or dismissed."""
     with write_transaction(db):
-        cursor = db.execute("UPDATE qa_answers SET status = :status WHERE id = :id", {"status": status, "id": answer_id})
+        cursor = db.execute(
+            "UPDATE qa_answers SET status = :status WHERE id = :id", {"status": status, "id": answer_id}
+        )
         if cursor.rowcount == 0:
             raise OptrainError(f"Q&A answer {answer_id} does not exist; reload the answer list.")
         return _query_answers(db, "WHERE id = :id", {"id": answer_id})[0]

@@ -47,8 +47,10 @@ class ScoreOverride:
     overridden_at: datetime
 
 
-_REVIEW_COLUMNS = ("id, attempt_id, item_id, reviewer, reviewer_name, scale, factuality, helpfulness, tone, policy, "
-                   "comment, reviewed_at")
+_REVIEW_COLUMNS = (
+    "id, attempt_id, item_id, reviewer, reviewer_name, scale, factuality, helpfulness, tone, policy, "
+    "comment, reviewed_at"
+)
 _OVERRIDE_COLUMNS = "id, attempt_id, item_id, points, original_points, max_points, reason, overridden_by, overridden_at"
 
 
@@ -66,8 +68,13 @@ def save_reply_review(
 ) -> ReplyReview:
     """One review per reviewer and reply: saving again replaces the reviewer's earlier one."""
     params: dict[str, Any] = {
-        "attempt_id": attempt_id, "item_id": item_id, "reviewer": reviewer, "reviewer_name": reviewer_name,
-        "scale": scale, "comment": comment, "reviewed_at": utc_iso(now),
+        "attempt_id": attempt_id,
+        "item_id": item_id,
+        "reviewer": reviewer,
+        "reviewer_name": reviewer_name,
+        "scale": scale,
+        "comment": comment,
+        "reviewed_at": utc_iso(now),
         **{d: scores.get(d) for d in REVIEW_DIMENSIONS},
     }
     with write_transaction(db):
@@ -87,8 +94,9 @@ def save_reply_review(
         return _reviews(db, "attempt_id = :attempt_id AND item_id = :item_id AND reviewer = :reviewer", params)[0]
 
 
-def list_reply_reviews(db: Database, *, attempt_id: int | None = None,
-                       scenario_id: str | None = None) -> tuple[ReplyReview, ...]:
+def list_reply_reviews(
+    db: Database, *, attempt_id: int | None = None, scenario_id: str | None = None
+) -> tuple[ReplyReview, ...]:
     """Reviews of one attempt, of one scenario's attempts, or all; oldest first."""
     return _reviews(
         db,
@@ -99,8 +107,12 @@ def list_reply_reviews(db: Database, *, attempt_id: int | None = None,
 
 
 def _reviews(db: Database, condition: str, params: Mapping[str, Any]) -> tuple[ReplyReview, ...]:
-    return fetch_all(db, f"SELECT {_REVIEW_COLUMNS} FROM reply_reviews WHERE {condition} ORDER BY reviewed_at, id",
-                     dict(params), _review_from_row)
+    return fetch_all(
+        db,
+        f"SELECT {_REVIEW_COLUMNS} FROM reply_reviews WHERE {condition} ORDER BY reviewed_at, id",
+        dict(params),
+        _review_from_row,
+    )
 
 
 def _review_from_row(row: dict[str, Any]) -> ReplyReview:
@@ -125,9 +137,16 @@ def add_score_override(
     `rescored` holds the attempt's recomputed score, max_score, percent, passed
     and critical_failures; only a completed attempt's result is updated.
     """
-    params = {"attempt_id": attempt_id, "item_id": item_id, "points": points, "original_points": original_points,
-              "max_points": max_points, "reason": reason, "overridden_by": overridden_by,
-              "overridden_at": utc_iso(now)}
+    params = {
+        "attempt_id": attempt_id,
+        "item_id": item_id,
+        "points": points,
+        "original_points": original_points,
+        "max_points": max_points,
+        "reason": reason,
+        "overridden_by": overridden_by,
+        "overridden_at": utc_iso(now),
+    }
     with write_transaction(db):
         cursor = db.execute(
             """
@@ -160,8 +179,12 @@ def overrides_in_force(db: Database, attempt_id: int) -> dict[str, ScoreOverride
 
 
 def _overrides(db: Database, condition: str, params: Mapping[str, Any]) -> tuple[ScoreOverride, ...]:
-    return fetch_all(db, f"SELECT {_OVERRIDE_COLUMNS} FROM score_overrides WHERE {condition} ORDER BY id",
-                     dict(params), _override_from_row)
+    return fetch_all(
+        db,
+        f"SELECT {_OVERRIDE_COLUMNS} FROM score_overrides WHERE {condition} ORDER BY id",
+        dict(params),
+        _override_from_row,
+    )
 
 
 def _override_from_row(row: dict[str, Any]) -> ScoreOverride:
@@ -171,8 +194,23 @@ def _override_from_row(row: dict[str, Any]) -> ScoreOverride:
 # ---------------------------------------------------------------- for the evidence pack
 
 REPLY_REVIEW_EXPORT_COLUMNS: tuple[str, ...] = (
-    "record", "attempt", "trainee", "scenario", "version", "item", "reviewer", "scale",
-    "factuality", "helpfulness", "tone", "policy", "comment", "points", "original_points", "max_points", "reason",
+    "record",
+    "attempt",
+    "trainee",
+    "scenario",
+    "version",
+    "item",
+    "reviewer",
+    "scale",
+    "factuality",
+    "helpfulness",
+    "tone",
+    "policy",
+    "comment",
+    "points",
+    "original_points",
+    "max_points",
+    "reason",
     "at",
 )
 # The evidence pack's filters on the attempt a review or override belongs to (as its other tables do).

@@ -11,7 +11,7 @@ per-deployment name, and a token that is revocable and useless elsewhere.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ User = accounts.Account
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @st.cache_resource(show_spinner=False)
@@ -81,13 +81,18 @@ def sso_identity() -> User | None:
     try:
         role_map = _read_role_map(str(path), path.stat().st_mtime_ns)
     except OSError:
-        raise accounts.AccountError(f"{path} does not exist: single sign-on needs a role map (see the README)") \
-            from None
+        raise accounts.AccountError(
+            f"{path} does not exist: single sign-on needs a role map (see the README)"
+        ) from None
     claims = st.user.to_dict()
     email = str(claims.get("email") or "")
     username = email.strip().lower() or f"sso-{claims.get('sub', '')}"
-    return User(username=username, name=str(claims.get("name") or email or username), email=email,
-                roles=sso.roles_for(role_map, claims))
+    return User(
+        username=username,
+        name=str(claims.get("name") or email or username),
+        email=email,
+        roles=sso.roles_for(role_map, claims),
+    )
 
 
 def current_user(settings: Settings | None = None) -> User | None:
@@ -107,8 +112,13 @@ def current_user(settings: Settings | None = None) -> User | None:
     record = load_config(settings)["credentials"]["usernames"].get(username)
     version = ss.get(state.TOKEN_VERSION)
     signed_in_at = ss.get(state.SIGNED_IN_AT)
-    if not signin.session_is_current(get_db(settings), record, version if isinstance(version, int) else 0,
-                                     signed_in_at if isinstance(signed_in_at, datetime) else None, username):
+    if not signin.session_is_current(
+        get_db(settings),
+        record,
+        version if isinstance(version, int) else 0,
+        signed_in_at if isinstance(signed_in_at, datetime) else None,
+        username,
+    ):
         end_session()
         return None
     assert record is not None  # session_is_current is False without one

@@ -12,8 +12,11 @@ from optrain.storage.progress import ScenarioProgress
 from optrain.ui.auth import User
 from optrain.ui.text import plain, trainer_markdown
 
-DIFFICULTY_BADGE = {"beginner": ":green-badge[beginner]", "intermediate": ":orange-badge[intermediate]",
-                    "advanced": ":red-badge[advanced]"}
+DIFFICULTY_BADGE = {
+    "beginner": ":green-badge[beginner]",
+    "intermediate": ":orange-badge[intermediate]",
+    "advanced": ":red-badge[advanced]",
+}
 
 
 def _status(progress: ScenarioProgress | None) -> str:
@@ -34,8 +37,10 @@ def render_path(catalog: Catalog, progress: dict[str, ScenarioProgress]) -> str 
     done = sum(1 for s in status.path if s.id in status.passed)
     with st.container(border=True):
         st.markdown("**Your learning path**")
-        st.progress(done / len(status.path), text=f"{done} of {len(status.path)} passed"
-                    + (" · certificate earned" if status.complete else ""))
+        st.progress(
+            done / len(status.path),
+            text=f"{done} of {len(status.path)} passed" + (" · certificate earned" if status.complete else ""),
+        )
         with st.expander("The whole path, in order"):
             for number, scenario in enumerate(status.path, start=1):
                 mine = progress.get(scenario.id)
@@ -50,8 +55,9 @@ def render_path(catalog: Catalog, progress: dict[str, ScenarioProgress]) -> str 
                 st.markdown(f"{icon} {number}\\. {plain(scenario.title)}")
         if status.complete:
             st.success("Path complete: your certificate is on **My results**.", icon=":material/workspace_premium:")
-        elif status.next is not None and st.button(f"Next: {plain(status.next.title)}", key="path_next", type="primary",
-                                                   icon=":material/play_arrow:"):
+        elif status.next is not None and st.button(
+            f"Next: {plain(status.next.title)}", key="path_next", type="primary", icon=":material/play_arrow:"
+        ):
             return status.next.id
     return None
 
@@ -72,7 +78,11 @@ def render_catalog(catalog: Catalog, progress: dict[str, ScenarioProgress], user
                 left, right = st.columns([4, 1], vertical_alignment="center")
                 with left:
                     st.markdown(f"**{plain(scenario.title)}** {DIFFICULTY_BADGE[scenario.difficulty]}")
-                    mode = "coach: feedback after each call" if scenario.feedback_mode == "coach" else "exam: feedback at the end"
+                    mode = (
+                        "coach: feedback after each call"
+                        if scenario.feedback_mode == "coach"
+                        else "exam: feedback at the end"
+                    )
                     st.caption(
                         f"{decision_count(scenario)} calls · about {estimated_minutes(scenario)} min · {mode} · "
                         f"pass mark {scenario.pass_mark:.0%} · version {scenario.version}"
@@ -80,12 +90,17 @@ def render_catalog(catalog: Catalog, progress: dict[str, ScenarioProgress], user
                     st.markdown(_status(mine))
                 with right:
                     label = "Resume" if mine and mine.in_progress_id else ("Practise again" if mine else "Open")
-                    if st.button(label, key=f"open_{scenario.id}", type="primary" if label == "Resume" else "secondary",
-                                 width="stretch"):
+                    if st.button(
+                        label,
+                        key=f"open_{scenario.id}",
+                        type="primary" if label == "Resume" else "secondary",
+                        width="stretch",
+                    ):
                         chosen = scenario.id
     if catalog.problems and user.can("trainer"):
-        with st.expander(f":material/error: {len(catalog.broken_files())} scenario file(s) could not be loaded",
-                         expanded=True):
+        with st.expander(
+            f":material/error: {len(catalog.broken_files())} scenario file(s) could not be loaded", expanded=True
+        ):
             st.caption("Trainees do not see these. Fix the files and the catalog reloads by itself.")
             for problem in catalog.problems:
                 st.markdown(f"- {plain(str(problem))}")
@@ -96,15 +111,21 @@ def render_briefing(scenario: Scenario, in_progress: bool) -> bool:
     """The briefing; True when the trainee starts (or resumes) the shift."""
     st.header(plain(scenario.title))
     # plain(): the agenda title starts with "7. ", which Markdown would turn into a numbered list.
-    st.caption(plain(f"{AGENDA_TITLES[scenario.module]} · {scenario.difficulty} · about {estimated_minutes(scenario)} min"))
+    st.caption(
+        plain(f"{AGENDA_TITLES[scenario.module]} · {scenario.difficulty} · about {estimated_minutes(scenario)} min")
+    )
     with st.container(border=True):
         st.markdown(trainer_markdown(scenario.briefing))  # Markdown by design: no HTML, images or foreign links
     coach = scenario.feedback_mode == "coach"
     st.info(
         "**Coach mode**: after each call you see at once whether it was right and why."
-        if coach else
-        "**Exam mode**: nothing is revealed until you finish; then you see every call explained.",
+        if coach
+        else "**Exam mode**: nothing is revealed until you finish; then you see every call explained.",
         icon=":material/school:",
     )
-    return st.button("Resume my shift" if in_progress else "Start shift", key="start_shift", type="primary",
-                     icon=":material/play_arrow:")
+    return st.button(
+        "Resume my shift" if in_progress else "Start shift",
+        key="start_shift",
+        type="primary",
+        icon=":material/play_arrow:",
+    )

@@ -41,13 +41,14 @@ ROW_PX = 35
 TILE_HEIGHT = 340
 
 
-def render_dashboard(tiles: Sequence[TileView], *, key_prefix: str = "dash", height: int | None = TILE_HEIGHT,
-                     notice: bool = True) -> None:
+def render_dashboard(
+    tiles: Sequence[TileView], *, key_prefix: str = "dash", height: int | None = TILE_HEIGHT, notice: bool = True
+) -> None:
     """The mock-mode notice (unless the page shows its own), then the tiles three to a row, each the same height."""
     if notice:
         st.info(MOCK_NOTICE, icon=":material/science:")
     for start in range(0, len(tiles), 3):
-        for column, tile in zip(st.columns(3), tiles[start : start + 3]):
+        for column, tile in zip(st.columns(3), tiles[start : start + 3], strict=False):
             with column:
                 with st.container(border=True, height=height or "content", key=f"{key_prefix}-{tile.id}"):
                     render_tile(tile, key_prefix=key_prefix)
@@ -94,27 +95,38 @@ def _metrics(tile: TileView) -> None:
         return
     with st.container(horizontal=True, gap="small"):
         for metric in tile.metrics:
-            st.metric(plain(metric.label), plain(metric.value), help=metric.help and plain(metric.help),
-                      width="content")
+            st.metric(
+                plain(metric.label), plain(metric.value), help=metric.help and plain(metric.help), width="content"
+            )
 
 
 def _table(tile_id: str, rows: Sequence[object], key: str) -> None:
     """Sales, fulfillment and SEO rows as a small read-only table (dataframes render plain text)."""
     if tile_id == "sales_pulse":
-        records = [{"SKU": r.sku, "Top seller": r.title, "Units": r.units_sold}
-                   for r in rows if isinstance(r, TopSellerRow)]
+        records = [
+            {"SKU": r.sku, "Top seller": r.title, "Units": r.units_sold} for r in rows if isinstance(r, TopSellerRow)
+        ]
         config = {"Units": st.column_config.NumberColumn(format="%d")}
     elif tile_id == "fulfillment_health":
-        records = [{"Order": r.order_id, "State": r.state, "Reason": r.reason, "Stuck": r.age}
-                   for r in rows if isinstance(r, StuckOrderRow)]
+        records = [
+            {"Order": r.order_id, "State": r.state, "Reason": r.reason, "Stuck": r.age}
+            for r in rows
+            if isinstance(r, StuckOrderRow)
+        ]
         config = {name: st.column_config.TextColumn(width="small") for name in ("Order", "State", "Stuck")}
     else:
-        records = [{"Page": r.path, "Last wk": r.sessions_last_week, "This wk": r.sessions_this_week,
-                    "WoW": r.change_pct} for r in rows if isinstance(r, PageRow)]
+        records = [
+            {"Page": r.path, "Last wk": r.sessions_last_week, "This wk": r.sessions_this_week, "WoW": r.change_pct}
+            for r in rows
+            if isinstance(r, PageRow)
+        ]
         config = {"WoW": st.column_config.NumberColumn("WoW", format="%+.0f%%", help="Sessions, week over week")}
     # An Arrow table goes to the browser as is; a pandas frame was converted to Arrow on every rerun.
     st.dataframe(
-        pa.Table.from_pylist(records), hide_index=True, column_config=config, key=f"{key}-table",
+        pa.Table.from_pylist(records),
+        hide_index=True,
+        column_config=config,
+        key=f"{key}-table",
         height=ROW_PX * (len(records) + 1) + 3,
     )
 
@@ -126,34 +138,64 @@ def _inventory(rows: Sequence[StockRow], key: str) -> None:
     validated the schema on every rerun and cost most of a shift's rerun time.
     """
     records = [
-        {"SKU": r.sku, "Product": r.title, "Units": r.units, "Days of cover": r.days_of_cover,
-         "Cover": BANDS[r.band][0], "Label": f"{r.units} units" + (f" · {r.action}" if r.action else "")}
+        {
+            "SKU": r.sku,
+            "Product": r.title,
+            "Units": r.units,
+            "Days of cover": r.days_of_cover,
+            "Cover": BANDS[r.band][0],
+            "Label": f"{r.units} units" + (f" · {r.action}" if r.action else ""),
+        }
         for r in rows
     ]
     top = max(r.days_of_cover for r in rows)
     room = max(16.0, top * 1.35)
     ticks = [0, *EDGES, *([int(top)] if top >= 2 * EDGES[-1] else [])]
-    x = {"field": "Days of cover", "type": "quantitative", "title": "Days of cover",
-         "axis": {"values": ticks, "grid": False}, "scale": {"domain": [0, room], "nice": False}}
+    x = {
+        "field": "Days of cover",
+        "type": "quantitative",
+        "title": "Days of cover",
+        "axis": {"values": ticks, "grid": False},
+        "scale": {"domain": [0, room], "nice": False},
+    }
     y = {"field": "SKU", "type": "nominal", "sort": [r.sku for r in rows], "title": None}
-    tooltip = [{"field": "SKU", "type": "nominal"}, {"field": "Product", "type": "nominal"},
-               {"field": "Units", "type": "quantitative", "title": "Units left"},
-               {"field": "Days of cover", "type": "quantitative", "format": ".1f"}]
-    color = {"field": "Cover", "type": "nominal",
-             "scale": {"domain": [b[0] for b in BANDS.values()], "range": [b[1] for b in BANDS.values()]},
-             "legend": {"title": None, "orient": "bottom", "direction": "horizontal", "symbolSize": 50,
-                        "columnPadding": 4, "padding": 0}}
+    tooltip = [
+        {"field": "SKU", "type": "nominal"},
+        {"field": "Product", "type": "nominal"},
+        {"field": "Units", "type": "quantitative", "title": "Units left"},
+        {"field": "Days of cover", "type": "quantitative", "format": ".1f"},
+    ]
+    color = {
+        "field": "Cover",
+        "type": "nominal",
+        "scale": {"domain": [b[0] for b in BANDS.values()], "range": [b[1] for b in BANDS.values()]},
+        "legend": {
+            "title": None,
+            "orient": "bottom",
+            "direction": "horizontal",
+            "symbolSize": 50,
+            "columnPadding": 4,
+            "padding": 0,
+        },
+    }
     spec = {
         "height": {"step": 22},
         "layer": [
-            {"data": {"values": [{"Days of cover": e} for e in EDGES]},
-             "mark": {"type": "rule", "strokeDash": [3, 3], "color": "#999"},
-             "encoding": {"x": {"field": "Days of cover", "type": "quantitative"}}},
-            {"data": {"values": records}, "mark": {"type": "bar", "cornerRadiusEnd": 3},
-             "encoding": {"x": x, "y": y, "tooltip": tooltip, "color": color}},
-            {"data": {"values": records},
-             "mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 11, "color": "#555"},
-             "encoding": {"x": x, "y": y, "tooltip": tooltip, "text": {"field": "Label", "type": "nominal"}}},
+            {
+                "data": {"values": [{"Days of cover": e} for e in EDGES]},
+                "mark": {"type": "rule", "strokeDash": [3, 3], "color": "#999"},
+                "encoding": {"x": {"field": "Days of cover", "type": "quantitative"}},
+            },
+            {
+                "data": {"values": records},
+                "mark": {"type": "bar", "cornerRadiusEnd": 3},
+                "encoding": {"x": x, "y": y, "tooltip": tooltip, "color": color},
+            },
+            {
+                "data": {"values": records},
+                "mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 11, "color": "#555"},
+                "encoding": {"x": x, "y": y, "tooltip": tooltip, "text": {"field": "Label", "type": "nominal"}},
+            },
         ],
     }
     summary = ", ".join(f"{r.sku} {r.days_of_cover:g} days ({r.units} units)" for r in rows)

@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -34,8 +34,12 @@ from optrain.ui.db import get_db
 from optrain.ui.text import plain
 
 log = logging.getLogger(__name__)
-SEVERITY_ICON = {"correct": ":material/check_circle:", "partial": ":material/change_circle:",
-                 "wrong": ":material/cancel:", "unanswered": ":material/help:"}
+SEVERITY_ICON = {
+    "correct": ":material/check_circle:",
+    "partial": ":material/change_circle:",
+    "wrong": ":material/cancel:",
+    "unanswered": ":material/help:",
+}
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ def dashboard_key(attempt_id: int) -> str:
 
 
 def _ts(unix: Any) -> str:
-    return datetime.fromtimestamp(int(unix), tz=timezone.utc).strftime("%a %H:%M UTC") if unix else "-"
+    return datetime.fromtimestamp(int(unix), tz=UTC).strftime("%a %H:%M UTC") if unix else "-"
 
 
 def _operator(user: User) -> training.Operator:
@@ -74,8 +78,10 @@ def _operator(user: User) -> training.Operator:
 def show_verdict(result: ItemResult, *, named: bool = False) -> None:
     """The verdict; `named` says which item it is about, for when the panel has moved on to the next one."""
     about = f" on {plain(result.title)}" if named else ""
-    text = (f"{SEVERITY_ICON[result.verdict]} **{result.verdict.capitalize()}**{about} "
-            f"({result.points:g}/{result.max_points:g}). {plain(result.feedback)}")
+    text = (
+        f"{SEVERITY_ICON[result.verdict]} **{result.verdict.capitalize()}**{about} "
+        f"({result.points:g}/{result.max_points:g}). {plain(result.feedback)}"
+    )
     {"correct": st.success, "partial": st.warning}.get(result.verdict, st.error)(text)
 
 
@@ -88,13 +94,16 @@ def _submit(target: Target, call: str, template: str | None) -> None:
         body = ss.get(target.key(f"body_{template}"))
     ss.pop(target.key("error"), None)
     db = get_db()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     try:
         current = training.load_state(db, target.scenario, target.attempt_id, target.user.username)
         result = training.submit_call(
-            db, current, _operator(target.user),
+            db,
+            current,
+            _operator(target.user),
             training.CallInput(target.item_id, call, template, body if body is not None else None, note),
-            now=now, elapsed_seconds=training.elapsed_since_previous(current, now),
+            now=now,
+            elapsed_seconds=training.elapsed_since_previous(current, now),
         )
     except AlreadyDecided:
         ss[keys.FLASH] = ("This call was already recorded; nothing was saved twice.", ":material/info:")
@@ -131,8 +140,14 @@ def reflow(text: str) -> str:
 def _thread(state: training.AttemptState, item_id: str) -> list[tuple[str, str, str]]:
     """(role, text, time) of the conversation so far, earlier calls on this path included."""
     root = training.root_entry(state.queue, item_id)
-    rows = [("user" if m.get("message_type") == "incoming" else "assistant", reflow(str(m.get("content", ""))),
-             _ts(m.get("created_at"))) for m in root.payload.get("messages", [])]
+    rows = [
+        (
+            "user" if m.get("message_type") == "incoming" else "assistant",
+            reflow(str(m.get("content", ""))),
+            _ts(m.get("created_at")),
+        )
+        for m in root.payload.get("messages", [])
+    ]
     decided = {d.item_id: (n, d) for n, d in enumerate(state.decisions, start=1)}
     node = state.queue.item(root.item.id)
     while node.id != item_id and node.id in decided:
@@ -157,19 +172,26 @@ def _context(state: training.AttemptState, entry: QueueEntry, item_id: str, tile
         sla = p.get("applied_sla") or {}
         vip = " :violet-badge[VIP]" if (p.get("custom_attributes") or {}).get("vip") else ""
         st.markdown(f"#### {plain(sender.get('name', 'Customer'))}{vip}")
-        st.caption(f"Conversation #{p.get('id')} · {p.get('channel', '')} · status {p.get('status')} · "
-                   f"priority {p.get('priority') or 'none'} · created {_ts(p.get('created_at'))} · "
-                   f"breached {_ts(sla.get('breached_at')) if sla.get('breached_at') else 'not yet'}")
+        st.caption(
+            f"Conversation #{p.get('id')} · {p.get('channel', '')} · status {p.get('status')} · "
+            f"priority {p.get('priority') or 'none'} · created {_ts(p.get('created_at'))} · "
+            f"breached {_ts(sla.get('breached_at')) if sla.get('breached_at') else 'not yet'}"
+        )
         attrs = p.get("custom_attributes") or {}
-        order = {k: attrs.get(k) for k in ("order_id", "order_value", "part", "sku", "vehicle", "carrier",
-                                           "tracking_number", "eta") if attrs.get(k) not in (None, "")}
+        order = {
+            k: attrs.get(k)
+            for k in ("order_id", "order_value", "part", "sku", "vehicle", "carrier", "tracking_number", "eta")
+            if attrs.get(k) not in (None, "")
+        }
         if "order_value" in order:
-            order["order_value"] = f"${float(order['order_value']):,.2f}"
+            order["order_value"] = f"${float(str(order['order_value'])):,.2f}"
         if order:
             # One row per field: as one wide row, carrier, tracking and ETA fell off the panel's right edge.
             # An Arrow table goes to the browser as is; a dict of lists went through pandas on every rerun.
-            st.dataframe(pa.table({"Order": [k.replace("_", " ") for k in order], "": [str(v) for v in order.values()]}),
-                         hide_index=True)
+            st.dataframe(
+                pa.table({"Order": [k.replace("_", " ") for k in order], "": [str(v) for v in order.values()]}),
+                hide_index=True,
+            )
         for role, text, when in _thread(state, item_id):
             with st.chat_message(role):
                 # Text and time in one element: a thread has several messages and each element costs a rerun.
@@ -205,26 +227,52 @@ def _inputs(target: Target, call: str, entry: QueueEntry, item: Any, state: trai
     if call == "approve_template":
         templates = training.templates_for(target.scenario)
         _restore(target, "template", None)
-        template = st.selectbox("Template", list(templates), index=None, key=target.key("template"),
-                                format_func=lambda t: f"{templates[t].title} ({t})", placeholder="Pick a template",
-                                on_change=_keep, args=(target, "template"))
+        template = st.selectbox(
+            "Template",
+            list(templates),
+            index=None,
+            key=target.key("template"),
+            format_func=lambda t: f"{templates[t].title} ({t})",
+            placeholder="Pick a template",
+            on_change=_keep,
+            args=(target, "template"),
+        )
         if template:
             try:
-                prefill = training.prefill_reply(target.scenario, state.queue, target.item_id, template, target.user.name)
+                prefill = training.prefill_reply(
+                    target.scenario, state.queue, target.item_id, template, target.user.name
+                )
             except OptrainError as exc:
                 st.error(str(exc))
                 return None
             _restore(target, f"body_{template}", prefill)
-            st.text_area("Reply (you can edit it before sending)", height=220, key=target.key(f"body_{template}"),
-                         max_chars=training.MAX_BODY_CHARS + 1, on_change=_keep, args=(target, f"body_{template}"))
+            st.text_area(
+                "Reply (you can edit it before sending)",
+                height=220,
+                key=target.key(f"body_{template}"),
+                max_chars=training.MAX_BODY_CHARS + 1,
+                on_change=_keep,
+                args=(target, f"body_{template}"),
+            )
     elif call == "edit_draft":
         _restore(target, "body", reflow(item.ai_draft))
-        st.text_area("Edited reply", height=220, key=target.key("body"), max_chars=training.MAX_BODY_CHARS + 1,
-                     on_change=_keep, args=(target, "body"))
+        st.text_area(
+            "Edited reply",
+            height=220,
+            key=target.key("body"),
+            max_chars=training.MAX_BODY_CHARS + 1,
+            on_change=_keep,
+            args=(target, "body"),
+        )
     elif call == "escalate_manager":
         _restore(target, "note", "")
-        st.text_area("Reason for the manager (required)", key=target.key("note"),
-                     placeholder="e.g. Refund of $742 is over the $500 limit", on_change=_keep, args=(target, "note"))
+        st.text_area(
+            "Reason for the manager (required)",
+            key=target.key("note"),
+            placeholder="e.g. Refund of $742 is over the $500 limit",
+            on_change=_keep,
+            args=(target, "note"),
+        )
     elif call in ("reorder", "adjust_quantity"):
         label = "Quantity to order" if call == "reorder" else "New on-hand quantity"
         _restore(target, "note", "")
@@ -260,14 +308,14 @@ def _keep(target: Target, field: str) -> None:
     value = st.session_state.get(target.key(field))
     _drafts(target)[field] = value or ""
     try:
-        draft_store.save_draft(get_db(), target.attempt_id, target.item_id, field, value or None,
-                           now=datetime.now(timezone.utc))
+        draft_store.save_draft(get_db(), target.attempt_id, target.item_id, field, value or None, now=datetime.now(UTC))
     except StorageError as exc:  # the typed text is still on screen; only the copy for a reload is missing
         log.warning("draft of %s not saved: %s", target.item_id, exc)
 
 
-def render_decision(state: training.AttemptState, target: Target, tiles: Sequence[TileView] = (),
-                    last_verdict: ItemResult | None = None) -> None:
+def render_decision(
+    state: training.AttemptState, target: Target, tiles: Sequence[TileView] = (), last_verdict: ItemResult | None = None
+) -> None:
     entry = training.root_entry(state.queue, target.item_id)
     item = state.queue.item(target.item_id)
     _context(state, entry, target.item_id, tiles)
@@ -276,9 +324,11 @@ def render_decision(state: training.AttemptState, target: Target, tiles: Sequenc
     if last_verdict is not None and last_verdict.item_id != target.item_id:
         show_verdict(last_verdict, named=True)  # the previous call's verdict, by the next call's choice
     if decided is not None:
-        st.markdown(f"**Your call:** {label_of(decided.call)}"
-                    + (f" ({decided.template})" if decided.template else "")
-                    + f" · {decided.decided_at.strftime('%H:%M:%S UTC')}")
+        st.markdown(
+            f"**Your call:** {label_of(decided.call)}"
+            + (f" ({decided.template})" if decided.template else "")
+            + f" · {decided.decided_at.strftime('%H:%M:%S UTC')}"
+        )
         if decided.note:
             st.markdown(f"**Reason / note:** {plain(decided.note)}")
         if decided.body:
@@ -286,8 +336,13 @@ def render_decision(state: training.AttemptState, target: Target, tiles: Sequenc
                 st.caption("What was sent")
                 st.markdown(plain(decided.body))
         if target.scenario.feedback_mode == "coach":
-            show_verdict(judge(item, Decision(decided.item_id, decided.call, decided.template, decided.body),
-                               context=context_for(target.scenario, state.queue, decided.item_id)))
+            show_verdict(
+                judge(
+                    item,
+                    Decision(decided.item_id, decided.call, decided.template, decided.body),
+                    context=context_for(target.scenario, state.queue, decided.item_id),
+                )
+            )
         else:
             st.caption("Exam mode: the verdict is revealed when you finish.")
         return
@@ -297,15 +352,28 @@ def render_decision(state: training.AttemptState, target: Target, tiles: Sequenc
     calls = calls_for(item.kind, has_draft=isinstance(item, ConversationItem) and bool(item.ai_draft))
     if target.key("call") not in st.session_state and _drafts(target).get("call") in calls:
         st.session_state[target.key("call")] = _drafts(target)["call"]
-    call = st.radio("Your call", calls, index=None, key=target.key("call"), format_func=label_of,
-                    help="Every call is logged, just like on the live dashboard.", on_change=_keep,
-                    args=(target, "call"))
+    call = st.radio(
+        "Your call",
+        calls,
+        index=None,
+        key=target.key("call"),
+        format_func=label_of,
+        help="Every call is logged, just like on the live dashboard.",
+        on_change=_keep,
+        args=(target, "call"),
+    )
     if call is None:
         return
     template = _inputs(target, call, entry, item, state)
     if st.session_state.get(target.key("error")):
         st.error(st.session_state[target.key("error")], icon=":material/error:")
     disabled = CALLS[call].needs_template and not template
-    st.button(CALLS[call].button_text, key=target.key("submit"), type="primary", disabled=disabled,
-              shortcut="Ctrl+Enter",
-              on_click=_submit, args=(target, call, template))
+    st.button(
+        CALLS[call].button_text,
+        key=target.key("submit"),
+        type="primary",
+        disabled=disabled,
+        shortcut="Ctrl+Enter",
+        on_click=_submit,
+        args=(target, call, template),
+    )

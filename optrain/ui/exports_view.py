@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import streamlit as st
@@ -50,27 +50,47 @@ def _offer(path_key: str, label: str, made_for: object = None) -> None:
     except OSError:
         st.session_state.pop(path_key, None)
         return
-    st.download_button(label, data, file_name=Path(path).name, mime=mime, key=f"{path_key}_dl",
-                       type="primary", icon=":material/download:")
+    st.download_button(
+        label,
+        data,
+        file_name=Path(path).name,
+        mime=mime,
+        key=f"{path_key}_dl",
+        type="primary",
+        icon=":material/download:",
+    )
     st.caption(text)
 
 
 def tickets_section(db: Database, catalog: Catalog, user: User, settings: Settings) -> None:
     st.subheader("Q&A as tickets")
     c1, c2, c3, c4, c5 = st.columns(5)
-    part = c1.selectbox("Agenda part", list(AGENDA), index=None, key="exp_part",
-                        format_func=lambda part: AGENDA_TITLES.get(part, part),
-                        placeholder="Any")
+    part = c1.selectbox(
+        "Agenda part",
+        list(AGENDA),
+        index=None,
+        key="exp_part",
+        format_func=lambda part: AGENDA_TITLES.get(part, part),
+        placeholder="Any",
+    )
     questions = sorted({q.id for s in catalog.scenarios.values() for q in s.questions})
     question = c2.selectbox("Question", questions, index=None, key="exp_question", placeholder="Any")
     scenario = c3.selectbox("Scenario", sorted(catalog.scenarios), index=None, key="exp_scenario", placeholder="Any")
     severity = c4.selectbox("Severity", SEVERITIES, index=None, key="exp_severity", placeholder="Any")
     status = c5.selectbox("Status", ANSWER_STATUSES, key="exp_status")
     since, until = utc_span(st.date_input("Answered between", value=[], key="exp_dates", format="YYYY-MM-DD"))
-    shown = search_answers(db, QaFilter(parts=(part,) if part else (), question_ids=(question,) if question else (),
-                                        scenario_ids=(scenario,) if scenario else (),
-                                        severities=(severity,) if severity else (), statuses=(status,),
-                                        since=since, until=until))
+    shown = search_answers(
+        db,
+        QaFilter(
+            parts=(part,) if part else (),
+            question_ids=(question,) if question else (),
+            scenario_ids=(scenario,) if scenario else (),
+            severities=(severity,) if severity else (),
+            statuses=(status,),
+            since=since,
+            until=until,
+        ),
+    )
     if shown:
         _ticket_export(db, catalog, user, settings, shown)
     else:
@@ -83,8 +103,12 @@ def _ticket_export(db: Database, catalog: Catalog, user: User, settings: Setting
     selected = answers_table(catalog, shown, key="exp_table")
     f1, f2 = st.columns(2)
     fmt = f1.radio("Format", list(FORMATS), format_func=FORMATS.get, horizontal=True, key="exp_format")
-    mark = f2.checkbox("Mark the exported answers as ticket filed", value=False, key="exp_mark",
-                       help="Off by default: tick it when these tickets go to the tracker, so they are not exported again.")
+    mark = f2.checkbox(
+        "Mark the exported answers as ticket filed",
+        value=False,
+        key="exp_mark",
+        help="Off by default: tick it when these tickets go to the tracker, so they are not exported again.",
+    )
     count = len(selected) or len(shown)
     if st.button(f"Export {count} ticket(s)", key="exp_tickets", type="primary", icon=":material/confirmation_number:"):
         texts = {(s.id, q.id): q.text for s in catalog.scenarios.values() for q in s.questions}
@@ -92,22 +116,35 @@ def _ticket_export(db: Database, catalog: Catalog, user: User, settings: Setting
         st.session_state.pop("exp_ticket_file", None)  # a failed export must not offer the previous file
         try:
             with st.spinner("Writing tickets..."):
-                result = export_tickets(db, chosen, fmt=fmt, exports_dir=settings.exports_dir,
-                                        now=datetime.now(timezone.utc), questions=texts, reporter=user.email,
-                                        mark_filed=mark)
+                result = export_tickets(
+                    db,
+                    chosen,
+                    fmt=fmt,
+                    exports_dir=settings.exports_dir,
+                    now=datetime.now(UTC),
+                    questions=texts,
+                    reporter=user.email,
+                    mark_filed=mark,
+                )
         except OptrainError as exc:
             st.error(str(exc), icon=":material/error:")
         else:
-            st.session_state["exp_ticket_file"] = (str(result.path), f"{result.tickets} ticket(s) in {result.path.name}"
-                                                   + (f"; {result.marked_filed} marked ticket filed" if mark else ""),
-                                                   MIME.get(fmt, "text/plain"), None)
+            st.session_state["exp_ticket_file"] = (
+                str(result.path),
+                f"{result.tickets} ticket(s) in {result.path.name}"
+                + (f"; {result.marked_filed} marked ticket filed" if mark else ""),
+                MIME.get(fmt, "text/plain"),
+                None,
+            )
             st.toast(f"{result.tickets} ticket(s) exported", icon=":material/task_alt:")
 
 
 def evidence_section(db: Database, catalog: Catalog, settings: Settings) -> None:
     st.subheader("Training evidence pack")
-    st.caption("A ZIP with who trained on what, when and with what result, every decision with its time, the "
-               "decision log, Q&A answers, observations, screenshots and a manifest with SHA-256 hashes.")
+    st.caption(
+        "A ZIP with who trained on what, when and with what result, every decision with its time, the "
+        "decision log, Q&A answers, observations, screenshots and a manifest with SHA-256 hashes."
+    )
     c1, c2, c3 = st.columns(3)
     since, until = utc_span(c1.date_input("Attempts started between", value=[], key="ev_dates", format="YYYY-MM-DD"))
     trainee = c2.text_input("Trainee (username)", key="ev_trainee", max_chars=40).strip() or None
@@ -126,10 +163,16 @@ def _build_evidence(db: Database, catalog: Catalog, settings: Settings, filters:
         bar.progress(min(1.0, done / max(1, total)), text=f"{member}: {done:,} of {total:,} rows")
 
     try:
-        pack = export_evidence_pack(db, filters, exports_dir=settings.exports_dir, uploads_dir=settings.uploads_dir,
-                                    signing_key=default_key_path(settings.auth_path.parent),
-                                    now=datetime.now(timezone.utc),
-                                    modules={s.id: s.module for s in catalog.scenarios.values()}, progress=progress)
+        pack = export_evidence_pack(
+            db,
+            filters,
+            exports_dir=settings.exports_dir,
+            uploads_dir=settings.uploads_dir,
+            signing_key=default_key_path(settings.auth_path.parent),
+            now=datetime.now(UTC),
+            modules={s.id: s.module for s in catalog.scenarios.values()},
+            progress=progress,
+        )
     except OptrainError as exc:
         bar.empty()
         st.error(str(exc), icon=":material/error:")
@@ -142,9 +185,14 @@ def _build_evidence(db: Database, catalog: Catalog, settings: Settings, filters:
 
 def retention_section(db: Database) -> None:
     st.subheader("Decision-log retention")
-    days = st.number_input("Keep decision-log records for (days)", min_value=1, max_value=3650,
-                           value=parse_age(DEFAULT_RETENTION).days, key="ret_days")
-    now = datetime.now(timezone.utc)
+    days = st.number_input(
+        "Keep decision-log records for (days)",
+        min_value=1,
+        max_value=3650,
+        value=parse_age(DEFAULT_RETENTION).days,
+        key="ret_days",
+    )
+    now = datetime.now(UTC)
     preview = purge_old_decision_log(db, timedelta(days=int(days)), now=now, dry_run=True)
     st.caption(f"{preview.records:,} record(s) are older than {preview.cutoff:%Y-%m-%d %H:%M} UTC.")
     sure = st.checkbox("I have exported what must be kept", key="ret_sure")

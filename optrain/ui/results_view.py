@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import streamlit as st
 
 from optrain import qa_capture, storage, training
 from optrain.config import Settings
 from optrain.errors import OptrainError
-from optrain.scenarios.model import AGENDA_TITLES
 from optrain.reply_review import apply_overrides
+from optrain.scenarios.model import AGENDA_TITLES
 from optrain.scoring import AttemptResult
-from optrain.storage.reply_reviews import overrides_in_force
 from optrain.shift import duration
+from optrain.storage.reply_reviews import overrides_in_force
 from optrain.ui.db import get_db
 from optrain.ui.reply_review_view import trainee_reviews
 from optrain.ui.text import label, plain
@@ -46,7 +46,10 @@ def render_result(result: AttemptResult, state: training.AttemptState) -> bool:
     total = sum(r.elapsed_seconds or 0 for r in result.items)
     d.metric("Time on calls", duration(total))
     if result.passed:
-        st.success("Passed. Well done: every critical call was right and you cleared the pass mark.", icon=":material/verified:")
+        st.success(
+            "Passed. Well done: every critical call was right and you cleared the pass mark.",
+            icon=":material/verified:",
+        )
     elif result.critical_failures:
         st.error(
             "Not passed: a critical item went wrong ("
@@ -55,8 +58,11 @@ def render_result(result: AttemptResult, state: training.AttemptState) -> bool:
             icon=":material/gpp_bad:",
         )
     else:
-        st.warning(f"Not passed: {result.percent:.0%} is under the pass mark of {result.pass_mark:.0%}. "
-                   "Read the explanations below and try again.", icon=":material/replay:")
+        st.warning(
+            f"Not passed: {result.percent:.0%} is under the pass mark of {result.pass_mark:.0%}. "
+            "Read the explanations below and try again.",
+            icon=":material/replay:",
+        )
     rows = [
         {
             "Item": r.title + (" (follow-up)" if r.is_follow_up else ""),
@@ -65,21 +71,27 @@ def render_result(result: AttemptResult, state: training.AttemptState) -> bool:
             "Your call": r.call_label,
             "Expected": r.expected_label,
             "Time": duration(r.elapsed_seconds) if r.elapsed_seconds is not None else "-",
-            "Within target": "-" if r.within_target is None else ("yes" if r.within_target else f"no (target {r.target_seconds}s)"),
+            "Within target": "-"
+            if r.within_target is None
+            else ("yes" if r.within_target else f"no (target {r.target_seconds}s)"),
             "Why": r.feedback,
         }
         for r in result.items
     ]
-    st.dataframe(rows, hide_index=True, width="stretch",
-                 column_config={"Why": st.column_config.TextColumn(width="large")})
+    st.dataframe(
+        rows, hide_index=True, width="stretch", column_config={"Why": st.column_config.TextColumn(width="large")}
+    )
     with st.expander("Explanations, item by item", expanded=any(r.reply and r.reply.failed for r in result.items)):
         for r in result.items:
-            st.markdown(f"**{plain(r.title)}** · {VERDICT[r.verdict]}  \n{plain(r.feedback)}  \n:gray[Rule: {plain(r.rule_text)}]")
+            st.markdown(
+                f"**{plain(r.title)}** · {VERDICT[r.verdict]}  \n{plain(r.feedback)}  \n:gray[Rule: {plain(r.rule_text)}]"
+            )
             for failed in r.reply.failed if r.reply else ():
                 st.markdown(f"- {plain(failed.describe())}")
     trainer_reviews(state.attempt.id)
-    return st.button("Try again", key="try_again", icon=":material/replay:",
-                     help="Starts a new attempt; this one stays on record.")
+    return st.button(
+        "Try again", key="try_again", icon=":material/replay:", help="Starts a new attempt; this one stays on record."
+    )
 
 
 def trainer_reviews(attempt_id: int) -> None:
@@ -99,9 +111,11 @@ def render_qa(state: training.AttemptState, settings: Settings) -> None:
         if not answered:
             st.info("You skipped the questions: no answers were saved.", icon=":material/forum:")
             return
-        shot = "Your screenshot is attached." if any(a.screenshot for a in saved) else "No screenshot attached."
-        st.success(f"Thanks: your feedback is saved ({answered} of {len(saved)} questions answered). {shot}",
-                   icon=":material/forum:")
+        attached = "Your screenshot is attached." if any(a.screenshot for a in saved) else "No screenshot attached."
+        st.success(
+            f"Thanks: your feedback is saved ({answered} of {len(saved)} questions answered). {attached}",
+            icon=":material/forum:",
+        )
         return
     st.caption("Trainers and the product team read every answer. Your exact words are kept; skip anything you like.")
     aid = state.attempt.id
@@ -109,22 +123,47 @@ def render_qa(state: training.AttemptState, settings: Settings) -> None:
         for q in scenario.questions:
             st.markdown(f"**{plain(q.text)}**  \n:gray[{AGENDA_TITLES.get(q.part, q.part)}]")
             if q.kind == "text":
-                st.text_area(label(q.text), key=f"qa_{aid}_{q.id}", label_visibility="collapsed",
-                             max_chars=qa_capture.MAX_ANSWER_CHARS)
+                st.text_area(
+                    label(q.text),
+                    key=f"qa_{aid}_{q.id}",
+                    label_visibility="collapsed",
+                    max_chars=qa_capture.MAX_ANSWER_CHARS,
+                )
             elif q.kind == "yes_somewhat_no":
-                st.radio(label(q.text), qa_capture.YES_SOMEWHAT_NO, index=None, horizontal=True, key=f"qa_{aid}_{q.id}",
-                         label_visibility="collapsed")
+                st.radio(
+                    label(q.text),
+                    qa_capture.YES_SOMEWHAT_NO,
+                    index=None,
+                    horizontal=True,
+                    key=f"qa_{aid}_{q.id}",
+                    label_visibility="collapsed",
+                )
             else:
                 low, high = scale_ends(q.text)
-                st.radio(label(q.text), ["1", "2", "3", "4", "5"], index=None, horizontal=True, key=f"qa_{aid}_{q.id}",
-                         label_visibility="collapsed", captions=[plain(low), "", "", "", plain(high)])
+                st.radio(
+                    label(q.text),
+                    ["1", "2", "3", "4", "5"],
+                    index=None,
+                    horizontal=True,
+                    key=f"qa_{aid}_{q.id}",
+                    label_visibility="collapsed",
+                    captions=[plain(low), "", "", "", plain(high)],
+                )
         st.divider()
-        severity = st.selectbox("How much does this get in your way? (optional)", qa_capture.SEVERITIES, index=None,
-                                key=f"qa_{aid}_severity", placeholder="No severity")
+        severity = st.selectbox(
+            "How much does this get in your way? (optional)",
+            qa_capture.SEVERITIES,
+            index=None,
+            key=f"qa_{aid}_severity",
+            placeholder="No severity",
+        )
         # The widget takes up to the server's cap and the app checks its own 2 MB limit: a file the widget
         # refused never reached the server, so the trainee was told "saved" while the screenshot was lost.
-        shot = st.file_uploader(f"Screenshot (optional, PNG or JPEG, up to {MAX_SCREENSHOT_BYTES // (1024 * 1024)} MB)",
-                                type=["png", "jpg", "jpeg"], key=f"qa_{aid}_shot")
+        shot = st.file_uploader(
+            f"Screenshot (optional, PNG or JPEG, up to {MAX_SCREENSHOT_BYTES // (1024 * 1024)} MB)",
+            type=["png", "jpg", "jpeg"],
+            key=f"qa_{aid}_shot",
+        )
         send, skip = st.columns(2)
         submitted = send.form_submit_button("Submit answers", type="primary", width="stretch")
         skipped = skip.form_submit_button("Skip Q&A", width="stretch")
@@ -135,15 +174,22 @@ def render_qa(state: training.AttemptState, settings: Settings) -> None:
     given = {q.id: ss.get(f"qa_{aid}_{q.id}") for q in scenario.questions}
     # Severity and screenshot describe the whole submission; the screenshot is filed with the first answer.
     first = next((qid for qid, text in given.items() if (text or "").strip()), scenario.questions[0].id)
-    answers = [] if skipped else [
-        qa_capture.AnswerInput(qid, text, severity, data if qid == first else None) for qid, text in given.items()
-    ]
+    answers = (
+        []
+        if skipped
+        else [
+            qa_capture.AnswerInput(qid, text, severity, data if qid == first else None) for qid, text in given.items()
+        ]
+    )
     try:
-        qa_capture.save_qa(get_db(), scenario, state.attempt, answers, uploads_dir=settings.uploads_dir,
-                           now=datetime.now(timezone.utc))
+        qa_capture.save_qa(
+            get_db(), scenario, state.attempt, answers, uploads_dir=settings.uploads_dir, now=datetime.now(UTC)
+        )
     except OptrainError as exc:
         st.error(plain(f"Nothing was saved: {exc}"), icon=":material/error:")  # names question text
         return
-    st.toast("Questions skipped: no answers were saved." if skipped else "Thanks, your feedback is saved.",
-             icon=":material/forum:")
+    st.toast(
+        "Questions skipped: no answers were saved." if skipped else "Thanks, your feedback is saved.",
+        icon=":material/forum:",
+    )
     st.rerun()

@@ -26,8 +26,7 @@ def _signed_in_from_cookie(settings: Settings, cookie: signin.CookieSettings) ->
     config = auth.load_config(settings)
     db = get_db(settings)
     record = config["credentials"]["usernames"].get(claims.username) if claims else None
-    if claims is None or not signin.session_is_current(db, record, claims.version, claims.issued_at,
-                                                        claims.username):
+    if claims is None or not signin.session_is_current(db, record, claims.version, claims.issued_at, claims.username):
         st.session_state[state.COOKIE_REFUSED] = True  # the request keeps sending it: read it once
         st.session_state[state.CLEAR_COOKIE] = True
         return
@@ -67,15 +66,20 @@ def _sso_gate() -> auth.User | None:
     except FileNotFoundError:  # Streamlit's "no secrets file" error is one
         configured = False
     if not configured:
-        raise accounts.AccountError("OPTRAIN_SSO_ROLES is set, but Streamlit's secrets have no [auth] section: "
-                                    "add redirect_uri, cookie_secret, client_id, client_secret and "
-                                    "server_metadata_url (see the README)")
+        raise accounts.AccountError(
+            "OPTRAIN_SSO_ROLES is set, but Streamlit's secrets have no [auth] section: "
+            "add redirect_uri, cookie_secret, client_id, client_secret and "
+            "server_metadata_url (see the README)"
+        )
     identity = auth.sso_identity()
     if identity is not None and not identity.roles:
         st.title("No access")
-        st.warning(f"You are signed in as {plain(identity.email or identity.username)}, but this account has no "
-                   "access to the Operator Training Simulator. Ask an admin to add your e-mail address or group to "
-                   "the role map.", icon=":material/block:")
+        st.warning(
+            f"You are signed in as {plain(identity.email or identity.username)}, but this account has no "
+            "access to the Operator Training Simulator. Ask an admin to add your e-mail address or group to "
+            "the role map.",
+            icon=":material/block:",
+        )
         if st.button("Sign out", key="sso_sign_out", icon=":material/logout:"):
             st.logout()
         st.stop()
@@ -86,10 +90,12 @@ def login_form(settings: Settings) -> None:
     """Draw the form; a successful submit reruns into the signed-in app, on the page that was asked for."""
     with st.form("login", clear_on_submit=True, enter_to_submit=True):
         st.subheader("Sign in")
-        typed = st.text_input("Username", key=state.LOGIN_USERNAME, max_chars=signin.MAX_USERNAME_CHARS,
-                              autocomplete="username")
-        password = st.text_input("Password", key=state.LOGIN_PASSWORD, type="password", max_chars=1024,
-                                 autocomplete="current-password")
+        typed = st.text_input(
+            "Username", key=state.LOGIN_USERNAME, max_chars=signin.MAX_USERNAME_CHARS, autocomplete="username"
+        )
+        password = st.text_input(
+            "Password", key=state.LOGIN_PASSWORD, type="password", max_chars=1024, autocomplete="current-password"
+        )
         submitted = st.form_submit_button("Sign in", type="primary")
     if not submitted:
         return
@@ -122,8 +128,9 @@ def logout(user: auth.User) -> None:
     try:
         storage.log_login(get_db(), username=user.username, outcome="logout", now=auth.now_utc())
     except StorageError as exc:
-        log.warning("could not record the logout of %r; its cookies stay valid until they expire: %s",
-                    user.username, exc)
+        log.warning(
+            "could not record the logout of %r; its cookies stay valid until they expire: %s", user.username, exc
+        )
     auth.end_session()
 
 
@@ -131,8 +138,7 @@ def sign_in_page() -> None:
     """The sign-in page, drawn at whatever address a signed-out visitor opened."""
     settings = Settings.from_env()
     st.title("Operator Training Simulator")
-    st.caption("Practise Operator Control Center decisions on a safe copy of the shop before touching live "
-               "customers.")
+    st.caption("Practise Operator Control Center decisions on a safe copy of the shop before touching live customers.")
     if sso_roles_path() is not None:
         st.caption("Sign in with your organisation's account.")
         if st.button("Sign in with single sign-on", key="sso_sign_in", type="primary", icon=":material/login:"):
@@ -145,10 +151,14 @@ def sign_in_page() -> None:
         if settings.demo:
             with st.container(border=True):
                 st.markdown("**:material/science: Demo mode**")
-                st.caption("These accounts exist only on this demo install. Turn demo mode off (OPTRAIN_DEMO=0) "
-                           "and replace them before real use.")
-                st.table({
-                    "Role": [", ".join(a.roles) for a in accounts.DEMO_ACCOUNTS],
-                    "Username": [a.username for a in accounts.DEMO_ACCOUNTS],
-                    "Password": [a.password for a in accounts.DEMO_ACCOUNTS],
-                })
+                st.caption(
+                    "These accounts exist only on this demo install. Turn demo mode off (OPTRAIN_DEMO=0) "
+                    "and replace them before real use."
+                )
+                st.table(
+                    {
+                        "Role": [", ".join(a.roles) for a in accounts.DEMO_ACCOUNTS],
+                        "Username": [a.username for a in accounts.DEMO_ACCOUNTS],
+                        "Password": [a.password for a in accounts.DEMO_ACCOUNTS],
+                    }
+                )

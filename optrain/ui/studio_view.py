@@ -3,15 +3,15 @@ as a trainee meets it (built by `optrain.scenario_preview`, the shift's own func
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
 from optrain import scenario_versions as lifecycle
-from optrain.errors import OptrainError
 from optrain.calls import calls_for, label_of
+from optrain.errors import OptrainError
 from optrain.scenario_preview import preview_score, preview_shift
 from optrain.scenarios.model import ConversationItem, Scenario
 from optrain.scenarios.summary import decision_count, estimated_minutes
@@ -29,7 +29,7 @@ def open_in_editor(body: bytes | str) -> None:
 
 
 def _act(action: str, db: Database, scenario_id: str, username: str) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     try:
         if action == "publish":
             published = lifecycle.publish(db, scenario_id, by=username, now=now)
@@ -59,36 +59,89 @@ def studio_scenarios(db: Database, username: str) -> None:
     if not entries:
         st.caption("No studio scenarios yet: write one in the editor below and save it as a draft.")
         return
-    st.dataframe(pd.DataFrame([{
-        "Scenario": e.scenario_id, "Title": e.title, "State": lifecycle.STATUS_LABELS[e.status],
-        "Published version": e.published_version, "Draft version": e.draft_version, "Attempts": e.attempts,
-    } for e in entries]), hide_index=True, width="stretch", key="studio_list")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Scenario": e.scenario_id,
+                    "Title": e.title,
+                    "State": lifecycle.STATUS_LABELS[e.status],
+                    "Published version": e.published_version,
+                    "Draft version": e.draft_version,
+                    "Attempts": e.attempts,
+                }
+                for e in entries
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        key="studio_list",
+    )
     by_id = {e.scenario_id: e for e in entries}
-    chosen = st.selectbox("Studio scenario", list(by_id), index=None, key="studio_pick",
-                          format_func=lambda i: f"{by_id[i].title} ({i})")
+    chosen = st.selectbox(
+        "Studio scenario", list(by_id), index=None, key="studio_pick", format_func=lambda i: f"{by_id[i].title} ({i})"
+    )
     if chosen is None:
         return
     entry = by_id[chosen]
     newest = lifecycle.versions(db, chosen)[0]
     cols = st.columns(5)
-    cols[0].button("Open in the editor", key="studio_edit", on_click=open_in_editor,
-                   args=(lifecycle.source_text(newest),), icon=":material/edit:")
+    cols[0].button(
+        "Open in the editor",
+        key="studio_edit",
+        on_click=open_in_editor,
+        args=(lifecycle.source_text(newest),),
+        icon=":material/edit:",
+    )
     if entry.draft_version is not None and entry.status != "archived":
-        cols[1].button(f"Publish version {entry.draft_version}", key="studio_publish", type="primary",
-                       on_click=_act, args=("publish", db, chosen, username), icon=":material/publish:")
+        cols[1].button(
+            f"Publish version {entry.draft_version}",
+            key="studio_publish",
+            type="primary",
+            on_click=_act,
+            args=("publish", db, chosen, username),
+            icon=":material/publish:",
+        )
     if entry.status == "archived":
-        cols[2].button("Restore", key="studio_restore", on_click=_act, args=("restore", db, chosen, username),
-                       icon=":material/unarchive:")
+        cols[2].button(
+            "Restore",
+            key="studio_restore",
+            on_click=_act,
+            args=("restore", db, chosen, username),
+            icon=":material/unarchive:",
+        )
     else:
-        cols[2].button("Archive", key="studio_archive", on_click=_act, args=("archive", db, chosen, username),
-                       icon=":material/archive:", help="Hidden from trainees and the learning path; attempts kept.")
+        cols[2].button(
+            "Archive",
+            key="studio_archive",
+            on_click=_act,
+            args=("archive", db, chosen, username),
+            icon=":material/archive:",
+            help="Hidden from trainees and the learning path; attempts kept.",
+        )
     if entry.status == "draft" and not entry.attempts:
-        cols[3].button("Delete draft", key="studio_delete", on_click=_act, args=("delete", db, chosen, username),
-                       icon=":material/delete:")
+        cols[3].button(
+            "Delete draft",
+            key="studio_delete",
+            on_click=_act,
+            args=("delete", db, chosen, username),
+            icon=":material/delete:",
+        )
     with st.expander("Version history"):
-        st.dataframe(pd.DataFrame([{"When (UTC)": f"{e.at:%Y-%m-%d %H:%M}", "Who": e.actor or "",
-                                    "What": e.action + (f" version {e.version}" if e.version else "")}
-                                   for e in lifecycle.history(db, chosen)]), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "When (UTC)": f"{e.at:%Y-%m-%d %H:%M}",
+                        "Who": e.actor or "",
+                        "What": e.action + (f" version {e.version}" if e.version else ""),
+                    }
+                    for e in lifecycle.history(db, chosen)
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
         numbers = [v.version for v in lifecycle.versions(db, chosen)]
         if len(numbers) > 1:
             left, right = st.columns(2)
@@ -101,28 +154,56 @@ def studio_scenarios(db: Database, username: str) -> None:
 def preview(scenario: Scenario) -> None:
     shift = preview_shift(scenario)
     queue = shift.queue
-    st.success(f"Valid: **{plain(scenario.title)}** v{scenario.version} · {decision_count(scenario)} calls · "
-               f"about {estimated_minutes(scenario)} min · {scenario.feedback_mode} mode", icon=":material/check:")
+    st.success(
+        f"Valid: **{plain(scenario.title)}** v{scenario.version} · {decision_count(scenario)} calls · "
+        f"about {estimated_minutes(scenario)} min · {scenario.feedback_mode} mode",
+        icon=":material/check:",
+    )
     queue_tab, dash_tab, expected_tab, try_tab = st.tabs(["Queue", "Dashboard", "Expected calls", "Try it"])
     with queue_tab:
         rows = []
         for item in queue.all_items():
             entry = queue.entry(item.id)
-            who = (entry.payload.get("meta") or {}).get("sender", {}).get("name") or entry.payload.get("sku") \
+            who = (
+                (entry.payload.get("meta") or {}).get("sender", {}).get("name")
+                or entry.payload.get("sku")
                 or entry.payload.get("title")
-            rows.append({"Item": item.id, "Kind": item.kind, "Follow-up": item.follow_up, "Who / what": who,
-                         "First message": (entry.payload.get("messages") or [{}])[0].get("content", "")
-                         if item.kind == "conversation" else entry.payload.get("message", "")})
+            )
+            rows.append(
+                {
+                    "Item": item.id,
+                    "Kind": item.kind,
+                    "Follow-up": item.follow_up,
+                    "Who / what": who,
+                    "First message": (entry.payload.get("messages") or [{}])[0].get("content", "")
+                    if item.kind == "conversation"
+                    else entry.payload.get("message", ""),
+                }
+            )
         st.dataframe(rows, hide_index=True, width="stretch")
     with dash_tab:
         st.caption("The dashboard as the trainee sees it when the shift starts.")
         render_dashboard(shift.dashboard, key_prefix="studio")
     with expected_tab:
-        st.dataframe([{"Item": i.id, "Expected": call_label(i.expected.call, i.expected.template),
-                       "Also accepted": ", ".join(f"{call_label(a.call, a.template)} ({a.credit:.0%})" for a in i.alternatives),
-                       "Points": i.points, "Critical": i.critical, "Rule": i.rule, "Rationale": i.rationale,
-                       "Follow-ups": ", ".join(f"{k} -> {v}" for k, v in i.follow_ups.items())}
-                      for i in queue.all_items()], hide_index=True, width="stretch")
+        st.dataframe(
+            [
+                {
+                    "Item": i.id,
+                    "Expected": call_label(i.expected.call, i.expected.template),
+                    "Also accepted": ", ".join(
+                        f"{call_label(a.call, a.template)} ({a.credit:.0%})" for a in i.alternatives
+                    ),
+                    "Points": i.points,
+                    "Critical": i.critical,
+                    "Rule": i.rule,
+                    "Rationale": i.rationale,
+                    "Follow-ups": ", ".join(f"{k} -> {v}" for k, v in i.follow_ups.items()),
+                }
+                for i in queue.all_items()
+            ],
+            hide_index=True,
+            width="stretch",
+        )
     with try_tab:
         try_it(scenario)
 
@@ -146,10 +227,19 @@ def try_it(scenario: Scenario) -> None:
             item = queue.item(item_id)
             options = calls_for(item.kind, has_draft=isinstance(item, ConversationItem) and bool(item.ai_draft))
             templates = [t.id for t in scenario.templates]
-            choices = [f"{c}:{t}" for c in options for t in (["ack_delay", "ship_update", "refund_offer"] + templates)
-                       if c == "approve_template"] + [c for c in options if c != "approve_template"]
-            pick = st.selectbox(plain(item.title or item.id), choices, index=None, key=f"studio_try_{scenario.id}_{item_id}",
-                                format_func=_choice_label)
+            choices = [
+                f"{c}:{t}"
+                for c in options
+                for t in (["ack_delay", "ship_update", "refund_offer"] + templates)
+                if c == "approve_template"
+            ] + [c for c in options if c != "approve_template"]
+            pick = st.selectbox(
+                plain(item.title or item.id),
+                choices,
+                index=None,
+                key=f"studio_try_{scenario.id}_{item_id}",
+                format_func=_choice_label,
+            )
             if pick:
                 call, _, template = pick.partition(":")
                 chosen.append(Decision(item_id, call, template or None))
@@ -162,10 +252,26 @@ def try_it(scenario: Scenario) -> None:
         except OptrainError as exc:
             st.error(str(exc))
             return
-        st.metric("Score", f"{result.score:g}/{result.max_score:g} ({result.percent:.0%})",
-                  delta="passed" if result.passed else "not passed", delta_color="normal" if result.passed else "inverse")
-        st.dataframe([{"Item": r.item_id, "Your call": r.call_label, "Expected": r.expected_label,
-                       "Points": f"{r.points:g}/{r.max_points:g}", "Verdict": r.verdict, "Why": r.feedback}
-                      for r in result.items], hide_index=True, width="stretch")
+        st.metric(
+            "Score",
+            f"{result.score:g}/{result.max_score:g} ({result.percent:.0%})",
+            delta="passed" if result.passed else "not passed",
+            delta_color="normal" if result.passed else "inverse",
+        )
+        st.dataframe(
+            [
+                {
+                    "Item": r.item_id,
+                    "Your call": r.call_label,
+                    "Expected": r.expected_label,
+                    "Points": f"{r.points:g}/{r.max_points:g}",
+                    "Verdict": r.verdict,
+                    "Why": r.feedback,
+                }
+                for r in result.items
+            ],
+            hide_index=True,
+            width="stretch",
+        )
     else:
         st.caption("Choose a call for every item to see the score.")

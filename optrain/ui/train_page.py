@@ -7,7 +7,7 @@ every run, an imported module once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import streamlit as st
 from sqlite_utils import Database
@@ -41,7 +41,7 @@ class _Page:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def go(**query: str) -> None:
@@ -55,12 +55,16 @@ def open_attempt(page: _Page, attempt_id: int) -> None:
     user, db = page.user, page.db
     attempt = storage.get_attempt(db, attempt_id)
     # A studio trial of a draft, or a studio scenario archived mid-shift, runs on its stored version.
-    current = page.catalog.scenarios.get(attempt.scenario_id) or studio_version(db, attempt.scenario_id,
-                                                                                attempt.scenario_version)
+    current = page.catalog.scenarios.get(attempt.scenario_id) or studio_version(
+        db, attempt.scenario_id, attempt.scenario_version
+    )
     if attempt.username != user.username or (current is None and attempt.in_progress):
-        st.error("That attempt is not available to you." if attempt.username != user.username else
-                 "The scenario of this shift cannot be loaded right now, so the shift is paused. "
-                 "Every call you made is saved: try again in a few minutes, or tell a trainer.")
+        st.error(
+            "That attempt is not available to you."
+            if attempt.username != user.username
+            else "The scenario of this shift cannot be loaded right now, so the shift is paused. "
+            "Every call you made is saved: try again in a few minutes, or tell a trainer."
+        )
         if st.button("Back to the catalog", key="back_missing"):
             go()
         return
@@ -68,10 +72,14 @@ def open_attempt(page: _Page, attempt_id: int) -> None:
     state = training.load_state(db, scenario, attempt_id, user.username)
     st.title(plain(scenario.title))
     if not attempt.official:
-        st.info("Trial run from the scenario studio: it does not count as an official attempt.", icon=":material/science:")
+        st.info(
+            "Trial run from the scenario studio: it does not count as an official attempt.", icon=":material/science:"
+        )
     if state.attempt.in_progress:
-        st.warning("**Mock mode**: training data only. No real customer, order or stock level is touched.",
-                   icon=":material/science:")
+        st.warning(
+            "**Mock mode**: training data only. No real customer, order or stock level is touched.",
+            icon=":material/science:",
+        )
         render_work(state, user, page.catalog.scenarios)
         return
     if render_result(training.result_of(state), state):

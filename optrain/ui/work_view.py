@@ -9,13 +9,14 @@ full run, which opening it triggers; it is folded away after the first call.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import cast
 
 import streamlit as st
 
 from optrain import training
 from optrain.dashboard import TileView, build_dashboard
-from optrain.inbox import ORDER_LABELS, SHOW_LABELS, InboxRow, arrange, inbox_rows
+from optrain.inbox import ORDER_LABELS, SHOW_LABELS, InboxRow, Order, Show, arrange, inbox_rows
 from optrain.scenarios.model import Scenario
 from optrain.shift import duration, shift_clock, shift_end
 from optrain.storage import drafts as draft_store
@@ -34,20 +35,31 @@ from optrain.ui.text import plain
 
 PRIORITY = {"urgent": ":red[urgent]", "high": ":orange[high]", "medium": ":blue[medium]", "low": ":gray[low]"}
 # One mark per decided row; a waiting row has none (the radio's own circle is the only circle).
-DECIDED_MARK = {"correct": ":green[:material/check:]", "partial": ":orange[:material/change_circle:]",
-                "wrong": ":red[:material/close:]"}
+DECIDED_MARK = {
+    "correct": ":green[:material/check:]",
+    "partial": ":orange[:material/change_circle:]",
+    "wrong": ":red[:material/close:]",
+}
 NEUTRAL_MARK = ":gray[:material/done:]"
 BANDS = {"red": ":red[●]", "yellow": ":orange[●]", "green": ":green[●]"}
-SHORTCUTS = (("Alt+J", "next item in the queue"), ("Alt+K", "previous item"),
-             ("Tab, then arrow keys", "choose a call"), ("Ctrl+Enter", "send the call (Cmd+Enter on a Mac)"),
-             ("Alt+F", "finish the shift, once every item has a call"))
+SHORTCUTS = (
+    ("Alt+J", "next item in the queue"),
+    ("Alt+K", "previous item"),
+    ("Tab, then arrow keys", "choose a call"),
+    ("Ctrl+Enter", "send the call (Cmd+Enter on a Mac)"),
+    ("Alt+F", "finish the shift, once every item has a call"),
+)
 
 
 def live_tiles(state: training.AttemptState) -> tuple[TileView, ...]:
     """The replica as it stands after the calls made so far, on the shift clock."""
-    return build_dashboard(state.scenario, state.queue, revealed=set(state.pending) | state.decided_ids,
-                           calls={d.item_id: d.call for d in state.decisions},
-                           now=shift_clock(state.scenario, state.queue, len(state.decisions)))
+    return build_dashboard(
+        state.scenario,
+        state.queue,
+        revealed=set(state.pending) | state.decided_ids,
+        calls={d.item_id: d.call for d in state.decisions},
+        now=shift_clock(state.scenario, state.queue, len(state.decisions)),
+    )
 
 
 def _label(row: InboxRow, coach: bool) -> str:
@@ -93,8 +105,13 @@ def render_work(state: training.AttemptState, user: User, catalog: Mapping[str, 
     """Draw the shift: the replica (full runs only), then the queue and panel as one fragment."""
     # Lazy: the replica's body runs only while the expander is open. It opens on a fresh shift and
     # closes after the first call (see `decide._submit`).
-    replica = st.expander("Operator Control Center (replica)", expanded=not state.decisions,
-                          icon=":material/dashboard:", key=dashboard_key(state.attempt.id), on_change="rerun")
+    replica = st.expander(
+        "Operator Control Center (replica)",
+        expanded=not state.decisions,
+        icon=":material/dashboard:",
+        key=dashboard_key(state.attempt.id),
+        on_change="rerun",
+    )
     st.session_state[f"replica_drawn_{state.attempt.id}"] = bool(replica.open)
     if replica.open:
         with replica:
@@ -118,9 +135,11 @@ def _shift(first: training.AttemptState, user: User, catalog: Mapping[str, Scena
     done, total = state.progress
     # Two elements, not five: each element is a message the server sends on every click.
     st.progress(done / total if total else 1.0, text=progress_text(state))
-    elapsed = duration((datetime.now(timezone.utc) - state.attempt.started_at).total_seconds())
-    st.caption(f"Shift clock **{now_sim:%H:%M}** UTC (shift {scenario.starts_at:%H:%M}-{shift_end(scenario):%H:%M},"
-               f" simulated) · elapsed **{elapsed}** · {scenario.feedback_mode.capitalize()} mode")
+    elapsed = duration((datetime.now(UTC) - state.attempt.started_at).total_seconds())
+    st.caption(
+        f"Shift clock **{now_sim:%H:%M}** UTC (shift {scenario.starts_at:%H:%M}-{shift_end(scenario):%H:%M},"
+        f" simulated) · elapsed **{elapsed}** · {scenario.feedback_mode.capitalize()} mode"
+    )
     flagged = draft_store.flagged_items(get_db(), state.attempt.id)
 
     tiles = live_tiles(state)
@@ -135,36 +154,58 @@ def _shift(first: training.AttemptState, user: User, catalog: Mapping[str, Scena
     left, right = st.columns([2, 3], gap="large")
     with left:
         with st.container(horizontal=True, vertical_alignment="bottom"):
-            show = st.selectbox("Show", list(SHOW_LABELS), format_func=SHOW_LABELS.__getitem__,
-                                key=f"queue_show_{aid}", on_change=_follow_filter, args=(aid, rows))
-            order = st.selectbox("Sort by", list(ORDER_LABELS), format_func=ORDER_LABELS.__getitem__,
-                                 key=f"queue_order_{aid}")
+            show = st.selectbox(
+                "Show",
+                list(SHOW_LABELS),
+                format_func=SHOW_LABELS.__getitem__,
+                key=f"queue_show_{aid}",
+                on_change=_follow_filter,
+                args=(aid, rows),
+            )
+            order = st.selectbox(
+                "Sort by", list(ORDER_LABELS), format_func=ORDER_LABELS.__getitem__, key=f"queue_order_{aid}"
+            )
             with st.popover("", icon=":material/keyboard:", help="Keyboard shortcuts"):
                 st.markdown("\n".join(f"- **{k}**: {what}" for k, what in SHORTCUTS))
-        shown = arrange(rows, show=show, order=order, flagged=flagged)
+        shown = arrange(rows, show=cast(Show, show), order=cast(Order, order), flagged=flagged)
         ids = [r.item_id for r in shown]
         if st.session_state[key] not in ids:  # the open item stays listed while a filter hides its kind
             ids.insert(0, st.session_state[key])
-        labels = {r.item_id: _label(r, coach) + (" :orange[:material/flag:]" if r.item_id in flagged else "")
-                  for r in rows}
+        labels = {
+            r.item_id: _label(r, coach) + (" :orange[:material/flag:]" if r.item_id in flagged else "") for r in rows
+        }
         # Bound to the address: the open item survives a reload or a server restart.
         st.radio("Work queue", ids, key=key, format_func=labels.__getitem__, bind="query-params")
         with st.container(horizontal=True):
-            st.button("Previous", key=f"prev_{aid}", shortcut="Alt+K", icon=":material/arrow_upward:",
-                      on_click=_move, args=(key, ids, -1))
-            st.button("Next", key=f"next_{aid}", shortcut="Alt+J", icon=":material/arrow_downward:",
-                      on_click=_move, args=(key, ids, 1))
+            st.button(
+                "Previous",
+                key=f"prev_{aid}",
+                shortcut="Alt+K",
+                icon=":material/arrow_upward:",
+                on_click=_move,
+                args=(key, ids, -1),
+            )
+            st.button(
+                "Next",
+                key=f"next_{aid}",
+                shortcut="Alt+J",
+                icon=":material/arrow_downward:",
+                on_click=_move,
+                args=(key, ids, 1),
+            )
         if state.complete:
             st.success("Every item has a call. Finish the shift to see your results.", icon=":material/flag:")
             confirm = f"finish_confirm_{aid}"
-            if st.button("Finish shift and see results", key="finish", type="primary", width="stretch",
-                         shortcut="Alt+F"):
+            if st.button(
+                "Finish shift and see results", key="finish", type="primary", width="stretch", shortcut="Alt+F"
+            ):
                 if not flagged:  # nothing to look at again: finish at once
                     _finish(state, catalog)
                 st.session_state[confirm] = True
             if st.session_state.get(confirm) and flagged:
-                _confirm_finish(state, catalog, [labels[i] for i in ids if i in flagged],
-                                [labels[i] for i in state.pending])
+                _confirm_finish(
+                    state, catalog, [labels[i] for i in ids if i in flagged], [labels[i] for i in state.pending]
+                )
         elif done:
             st.caption(f"{len(state.pending)} item(s) still waiting for a call.")
     with right:
@@ -173,23 +214,30 @@ def _shift(first: training.AttemptState, user: User, catalog: Mapping[str, Scena
             # The verdict sits by the call choice, where the last call was made (on a phone too).
             render_decision(state, Target(scenario, aid, st.session_state[key], user), tiles, verdict)
         item_id = st.session_state[key]
-        st.checkbox("Flag for review", value=item_id in flagged, key=f"flag_{aid}_{item_id}",
-                    help="Mark the item to look at again before you finish (exam convention).",
-                    on_change=_flag, args=(aid, item_id))
+        st.checkbox(
+            "Flag for review",
+            value=item_id in flagged,
+            key=f"flag_{aid}_{item_id}",
+            help="Mark the item to look at again before you finish (exam convention).",
+            on_change=_flag,
+            args=(aid, item_id),
+        )
 
 
 def _flag(aid: int, item_id: str) -> None:
-    draft_store.set_flag(get_db(), aid, item_id, bool(st.session_state.get(f"flag_{aid}_{item_id}")),
-                         now=datetime.now(timezone.utc))
+    draft_store.set_flag(
+        get_db(), aid, item_id, bool(st.session_state.get(f"flag_{aid}_{item_id}")), now=datetime.now(UTC)
+    )
 
 
 def _finish(state: training.AttemptState, catalog: Mapping[str, Scenario]) -> None:
-    training.finish(get_db(), state, now=datetime.now(timezone.utc), catalog=catalog)
+    training.finish(get_db(), state, now=datetime.now(UTC), catalog=catalog)
     st.rerun()
 
 
-def _confirm_finish(state: training.AttemptState, catalog: Mapping[str, Scenario], flagged: list[str],
-                    unanswered: list[str]) -> None:
+def _confirm_finish(
+    state: training.AttemptState, catalog: Mapping[str, Scenario], flagged: list[str], unanswered: list[str]
+) -> None:
     """Before the shift closes, what the trainee marked to look at again, and what has no call."""
     with st.container(border=True, key=f"finish_check_{state.attempt.id}"):
         st.markdown("**Finish the shift?** Once finished, calls cannot be changed.")
@@ -211,4 +259,3 @@ def _fresh(first: training.AttemptState, user: User) -> training.AttemptState:
     if recorded is None or recorded == len(first.decisions):
         return first
     return training.load_state(get_db(), first.scenario, first.attempt.id, user.username)
-

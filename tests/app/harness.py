@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ PAGES: dict[str, str] = {
 }
 TIMEOUT = 30.0
 NO_ACCESS = "You do not have access"
-START = datetime(2026, 6, 5, 14, 0, tzinfo=timezone.utc)
+START = datetime(2026, 6, 5, 14, 0, tzinfo=UTC)
 
 # (call, template) per item; a call for an item that is not pending is an error in the test.
 Calls = Mapping[str, tuple[str, str | None]]
@@ -128,11 +128,18 @@ class Seed:
         for n, (item_id, (call, template)) in enumerate(calls.items(), start=1):
             state = training.load_state(self.db, scenario, attempt_id, username)
             note = "Refund is over the $500 limit" if call == "escalate_manager" else None
-            training.submit_call(self.db, state, operator(username), training.CallInput(item_id, call, template, None, note),
-                                 now=START + timedelta(minutes=n), elapsed_seconds=60.0)
+            training.submit_call(
+                self.db,
+                state,
+                operator(username),
+                training.CallInput(item_id, call, template, None, note),
+                now=START + timedelta(minutes=n),
+                elapsed_seconds=60.0,
+            )
 
-    def finished(self, username: str = "trainee", calls: Calls | None = None,
-                 scenario_id: str = "hands_on_practice") -> int:
+    def finished(
+        self, username: str = "trainee", calls: Calls | None = None, scenario_id: str = "hands_on_practice"
+    ) -> int:
         attempt_id = self.start(username, scenario_id)
         self.decide(attempt_id, calls or expected_calls(self.scenario(scenario_id)), username)
         state = training.load_state(self.db, self.scenario(scenario_id), attempt_id, username)
@@ -142,9 +149,14 @@ class Seed:
     def feedback(self, attempt_id: int, answers: Mapping[str, str]) -> None:
         """Q&A answers for a finished attempt, as the form after the results saves them."""
         attempt = storage.get_attempt(self.db, attempt_id)
-        qa_capture.save_qa(self.db, self.scenario(attempt.scenario_id), attempt,
-                           [qa_capture.AnswerInput(qid, text) for qid, text in answers.items()],
-                           uploads_dir=self.env.uploads, now=START + timedelta(hours=2))
+        qa_capture.save_qa(
+            self.db,
+            self.scenario(attempt.scenario_id),
+            attempt,
+            [qa_capture.AnswerInput(qid, text) for qid, text in answers.items()],
+            uploads_dir=self.env.uploads,
+            now=START + timedelta(hours=2),
+        )
 
 
 class TrainSteps:
@@ -169,8 +181,9 @@ class TrainSteps:
         return str(at.radio(key=f"pick_{attempt_id}").value)
 
     @staticmethod
-    def prepare(at: AppTest, attempt_id: int, item_id: str, call: str, template: str | None = None,
-                **text: str) -> None:
+    def prepare(
+        at: AppTest, attempt_id: int, item_id: str, call: str, template: str | None = None, **text: str
+    ) -> None:
         """Choose a call and fill its inputs (`note=`, `body=`) without submitting."""
         at.radio(key=f"call_{attempt_id}_{item_id}").set_value(call).run()
         assert not at.exception
@@ -187,8 +200,9 @@ class TrainSteps:
         at.button(key=f"submit_{attempt_id}_{item_id}").click().run()
         assert not at.exception
 
-    def decide(self, at: AppTest, attempt_id: int, item_id: str, call: str, template: str | None = None,
-               **text: str) -> None:
+    def decide(
+        self, at: AppTest, attempt_id: int, item_id: str, call: str, template: str | None = None, **text: str
+    ) -> None:
         self.pick(at, attempt_id, item_id)
         if call == "escalate_manager":
             text.setdefault("note", "Refund is over the $500 limit")
@@ -202,7 +216,9 @@ class TrainSteps:
             assert len(taken) < len(calls), f"still pending after {taken}"
             item_id = self.pick(at, attempt_id)
             assert item_id in calls, f"the queue offered {item_id}, which the test has no call for"
-            assert [r for r in at.radio if r.key == f"call_{attempt_id}_{item_id}"], f"{item_id} is not waiting for a call"
+            assert [r for r in at.radio if r.key == f"call_{attempt_id}_{item_id}"], (
+                f"{item_id} is not waiting for a call"
+            )
             self.decide(at, attempt_id, item_id, *calls[item_id])
             taken.append(item_id)
         return taken

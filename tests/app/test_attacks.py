@@ -55,8 +55,12 @@ from .harness import (
     texts,
 )
 
-STAFF_PAGES = {"review": "app_pages/review.py", "qa": "app_pages/qa_browser.py",
-               "exports": "app_pages/exports.py", "studio": "app_pages/studio.py"}
+STAFF_PAGES = {
+    "review": "app_pages/review.py",
+    "qa": "app_pages/qa_browser.py",
+    "exports": "app_pages/exports.py",
+    "studio": "app_pages/studio.py",
+}
 NO_ACCESS_MESSAGE = "You do not have access to this page. Ask an admin for the role it needs."
 ALEX, JORDAN = "alex_rivera_sla", "jordan_lee_refund"
 VISIBLE = 0  # LabelVisibility.VISIBLE: a collapsed or hidden label is never drawn
@@ -65,18 +69,42 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 # ---------------------------------------------------------------- hostile text
 
-HOSTILE = ("**pwned** <script>pwned()</script> <img src=x onerror=pwned()> [pwned](javascript:pwned()) "
-           ":red[pwned] $pwned$ \u202epwned\u202c \x1b[31mpwned\x07")
+HOSTILE = (
+    "**pwned** <script>pwned()</script> <img src=x onerror=pwned()> [pwned](javascript:pwned()) "
+    ":red[pwned] $pwned$ \u202epwned\u202c \x1b[31mpwned\x07"
+)
 # Any of these in a rendered string means hostile text reached Markdown or HTML unescaped.
 RAW = re.compile(r"<script|<img|\*\*pwned|\[pwned\]|javascript:|:red\[pwned|(?<!\\)\$pwned|[\u202e\x1b\x07]")
 
 
 def shown(at: AppTest) -> list[str]:
     """Every string the app hands to Streamlit's Markdown renderer (or to st.html), main area and sidebar."""
-    out = texts([*at.markdown, *at.caption, *at.title, *at.header, *at.subheader, *at.error, *at.warning,
-                 *at.info, *at.success, *at.toast])
-    for widget in (*at.button, *at.radio, *at.checkbox, *at.toggle, *at.selectbox, *at.multiselect,
-                   *at.text_area, *at.text_input, *at.metric, *at.download_button):
+    out = texts(
+        [
+            *at.markdown,
+            *at.caption,
+            *at.title,
+            *at.header,
+            *at.subheader,
+            *at.error,
+            *at.warning,
+            *at.info,
+            *at.success,
+            *at.toast,
+        ]
+    )
+    for widget in (
+        *at.button,
+        *at.radio,
+        *at.checkbox,
+        *at.toggle,
+        *at.selectbox,
+        *at.multiselect,
+        *at.text_area,
+        *at.text_input,
+        *at.metric,
+        *at.download_button,
+    ):
         visibility = getattr(widget.proto, "label_visibility", None)
         if visibility is None or visibility.value == VISIBLE:
             out.append(str(widget.proto.label))
@@ -101,24 +129,52 @@ def hostile_scenario(scenario_id: str = "hostile") -> dict[str, Any]:
     """A valid scenario with hostile text in every field a trainee or trainer reads."""
     short = HOSTILE[:150]
     return {
-        "id": scenario_id, "title": f"Title {short}", "version": 1, "module": "cx_escalations",
-        "difficulty": "beginner", "feedback_mode": "coach",
+        "id": scenario_id,
+        "title": f"Title {short}",
+        "version": 1,
+        "module": "cx_escalations",
+        "difficulty": "beginner",
+        "feedback_mode": "coach",
         "briefing": f"## Briefing\n\n{HOSTILE}\n\nOrder <b>#HR-1</b> ships today.",
         "templates": [{"id": "hostile_tpl", "title": f"Template {short}", "body": f"Hi {{{{name}}}}, {HOSTILE}"}],
         "dashboard": {"cx_escalations": {"status": "error", "error": f"Chatwoot {short}"}},
         "queue": [
-            {"kind": "conversation", "id": "hostile_chat", "title": f"Chat {short}",
-             "customer": {"name": f"Cu {short}", "vip": True}, "labels": ["**pwned**", "<script>"],
-             "messages": [{"text": f"Message {HOSTILE}", "minutes_ago": 30}],
-             "order": {"id": f"#HR-{short}", "value": 120.0, "part": f"Part {short}"},
-             "ai_draft": f"Draft {HOSTILE}", "expected": {"call": "approve_template", "template": "ack_delay"},
-             "rationale": f"Rationale {HOSTILE}", "rule": "shipping_delay"},
-            {"kind": "inventory", "id": "hostile_sku", "title": f"Stock {short}", "sku": f"SKU-{short}",
-             "product": f"Product {short}", "units": 3, "days_of_cover": 2, "note": f"Note {HOSTILE}",
-             "expected": {"call": "reorder"}, "rationale": f"Rationale {HOSTILE}", "rule": "low_cover_reorder"},
-            {"kind": "tile", "id": "hostile_tile", "tile": "cx_escalations", "state": "error",
-             "message": f"Tile {HOSTILE}", "expected": {"call": "file_ticket"},
-             "rationale": f"Rationale {HOSTILE}", "rule": "tile_integration_error"},
+            {
+                "kind": "conversation",
+                "id": "hostile_chat",
+                "title": f"Chat {short}",
+                "customer": {"name": f"Cu {short}", "vip": True},
+                "labels": ["**pwned**", "<script>"],
+                "messages": [{"text": f"Message {HOSTILE}", "minutes_ago": 30}],
+                "order": {"id": f"#HR-{short}", "value": 120.0, "part": f"Part {short}"},
+                "ai_draft": f"Draft {HOSTILE}",
+                "expected": {"call": "approve_template", "template": "ack_delay"},
+                "rationale": f"Rationale {HOSTILE}",
+                "rule": "shipping_delay",
+            },
+            {
+                "kind": "inventory",
+                "id": "hostile_sku",
+                "title": f"Stock {short}",
+                "sku": f"SKU-{short}",
+                "product": f"Product {short}",
+                "units": 3,
+                "days_of_cover": 2,
+                "note": f"Note {HOSTILE}",
+                "expected": {"call": "reorder"},
+                "rationale": f"Rationale {HOSTILE}",
+                "rule": "low_cover_reorder",
+            },
+            {
+                "kind": "tile",
+                "id": "hostile_tile",
+                "tile": "cx_escalations",
+                "state": "error",
+                "message": f"Tile {HOSTILE}",
+                "expected": {"call": "file_ticket"},
+                "rationale": f"Rationale {HOSTILE}",
+                "rule": "tile_integration_error",
+            },
         ],
         "questions": [{"id": "hostile_q", "text": f"Question {HOSTILE}", "part": "cx_escalations"}],
     }
@@ -134,7 +190,12 @@ def scenarios_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scenario: 
 
 
 def test_hostile_scenario_text_is_inert_for_the_trainee_from_catalog_to_results(
-    app, env: Env, seed: Seed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, train: TrainSteps,
+    app,
+    env: Env,
+    seed: Seed,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    train: TrainSteps,
 ) -> None:
     scenarios_folder(tmp_path, monkeypatch, hostile_scenario())
     at = app("trainee", "train")
@@ -164,8 +225,9 @@ def test_hostile_scenario_text_is_inert_for_the_trainee_from_catalog_to_results(
     assert labels and not [label for label in labels if RAW.search(label)]
 
 
-def test_a_briefing_keeps_its_formatting_but_loads_and_links_nothing_foreign(app, tmp_path: Path,
-                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_briefing_keeps_its_formatting_but_loads_and_links_nothing_foreign(
+    app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     scenario = hostile_scenario()
     scenario["briefing"] = (
         "## Briefing\n\n**Refunds** over $500 go to a *manager*:\n\n- check `order_id`\n- read the "
@@ -187,8 +249,9 @@ def test_a_briefing_keeps_its_formatting_but_loads_and_links_nothing_foreign(app
     assert "Session expired: sign in again here (https\\://evil\\.example/login)" in briefing
 
 
-def test_hostile_scenario_text_is_inert_for_trainers(app, env: Env, seed: Seed, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hostile_scenario_text_is_inert_for_trainers(
+    app, env: Env, seed: Seed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = scenarios_folder(tmp_path, monkeypatch, hostile_scenario())
     attempt_id = seed.finished("trainee", scenario_id="hostile")
     catalog = app("trainer", "train")
@@ -229,8 +292,9 @@ def test_a_hostile_display_name_from_the_accounts_file_is_shown_inert(env: Env, 
     assert_inert(at, "home and sidebar")
 
 
-def test_hostile_replies_reasons_answers_and_observations_are_shown_inert(app, env: Env, seed: Seed,
-                                                                           train: TrainSteps) -> None:
+def test_hostile_replies_reasons_answers_and_observations_are_shown_inert(
+    app, env: Env, seed: Seed, train: TrainSteps
+) -> None:
     attempt_id = seed.start("trainee")
     at = app("trainee", "train", attempt=str(attempt_id))
     train.decide(at, attempt_id, ALEX, "approve_template", "ack_delay", body=HOSTILE)
@@ -244,10 +308,23 @@ def test_hostile_replies_reasons_answers_and_observations_are_shown_inert(app, e
     state = training.load_state(seed.db, scenario, attempt_id, "trainee")
     training.finish(seed.db, state, now=START + timedelta(hours=1))
     text_question = next(q for q in scenario.questions if q.kind == "text")
-    qa_capture.save_qa(seed.db, scenario, state.attempt, [qa_capture.AnswerInput(text_question.id, HOSTILE)],
-                       uploads_dir=env.uploads, now=START + timedelta(hours=1))
-    storage.add_note(seed.db, attempt_id=attempt_id, item_id=ALEX, tag="other", note=HOSTILE, trainer="trainer",
-                     now=START + timedelta(hours=2))
+    qa_capture.save_qa(
+        seed.db,
+        scenario,
+        state.attempt,
+        [qa_capture.AnswerInput(text_question.id, HOSTILE)],
+        uploads_dir=env.uploads,
+        now=START + timedelta(hours=1),
+    )
+    storage.add_note(
+        seed.db,
+        attempt_id=attempt_id,
+        item_id=ALEX,
+        tag="other",
+        note=HOSTILE,
+        trainer="trainer",
+        now=START + timedelta(hours=2),
+    )
 
     review = app("trainer", "review")
     review.selectbox(key="review_pick").set_value(attempt_id).run()
@@ -320,23 +397,33 @@ def test_the_trainee_navigation_lists_only_the_trainee_pages(app, monkeypatch: p
     listed = [page.title for section in pages.values() for page in section if page.visibility == "visible"]
     assert listed == ["Home", "Train", "My results"]
     hidden = {page.title for section in pages.values() for page in section if page.visibility == "hidden"}
-    assert hidden == {"Home", "Review", "Q&A answers", "Scenario studio", "Exports", "Users"}, \
+    assert hidden == {"Home", "Review", "Q&A answers", "Scenario studio", "Exports", "Users"}, (
         "the root, and staff addresses as hidden stand-ins that say the page is not available"
+    )
     assert options.get("position", "sidebar") != "hidden"
     assert [link for link in at.page_link] == []
 
 
 # Widget state a crafted client could send for a staff page (buttons cannot be set this way).
 def replayed_state(attempt_id: int) -> dict[str, Any]:
-    return {"review_pick": attempt_id, "review_trainee": ["trainee"], "review_trend": "trainee",
-            "items_scenario": "hands_on_practice", "items_all": True, f"note_text_{attempt_id}": "forged note",
-            "qa_text": "heatmap", "studio_text": (ROOT / "fixtures/scenarios/valid/minimal.yaml").read_text(),
-            "studio_download_pick": "hands_on_practice"}
+    return {
+        "review_pick": attempt_id,
+        "review_trainee": ["trainee"],
+        "review_trend": "trainee",
+        "items_scenario": "hands_on_practice",
+        "items_all": True,
+        f"note_text_{attempt_id}": "forged note",
+        "qa_text": "heatmap",
+        "studio_text": (ROOT / "fixtures/scenarios/valid/minimal.yaml").read_text(),
+        "studio_download_pick": "hands_on_practice",
+    }
 
 
 @pytest.mark.parametrize("staff_page", list(STAFF_PAGES))
 def test_a_staff_page_script_run_directly_shows_a_trainee_nothing_even_with_replayed_widget_state(
-    env: Env, seed: Seed, staff_page: str,
+    env: Env,
+    seed: Seed,
+    staff_page: str,
 ) -> None:
     attempt_id = seed.finished("trainee")
     at = AppTest.from_file(ROOT / STAFF_PAGES[staff_page], default_timeout=TIMEOUT)
@@ -376,8 +463,10 @@ def others_attempt(seed: Seed, finished: bool) -> int:
     scenario = seed.scenario()
     who = operator("support")
     attempt_id = seed.start("support")
-    for item_id, call in ((ALEX, training.CallInput(ALEX, "approve_template", "ack_delay", SECRET_REPLY)),
-                          (JORDAN, training.CallInput(JORDAN, "escalate_manager", note=SECRET_REASON))):
+    for _item_id, call in (
+        (ALEX, training.CallInput(ALEX, "approve_template", "ack_delay", SECRET_REPLY)),
+        (JORDAN, training.CallInput(JORDAN, "escalate_manager", note=SECRET_REASON)),
+    ):
         state = training.load_state(seed.db, scenario, attempt_id, "support")
         training.submit_call(seed.db, state, who, call, now=START, elapsed_seconds=1.0)
     if finished:
@@ -404,8 +493,9 @@ def test_my_results_home_and_certificate_show_only_ones_own(app, seed: Seed) -> 
     seed.finished("support")
     seed.finished("support")
     seed.start("support")
-    put_certificate(seed.db, CertificateRow("OTS-SECR-ET00-0001", "support", "Sam Patel", START,
-                                            {"hands_on": 1.0}, "0" * 64))
+    put_certificate(
+        seed.db, CertificateRow("OTS-SECR-ET00-0001", "support", "Sam Patel", START, {"hands_on": 1.0}, "0" * 64)
+    )
     results = app("trainee", "my_results")
     metrics = {m.label: m.value for m in results.metric}
     assert (metrics["Completed attempts"], metrics["In progress"]) == ("1", "0")
@@ -426,22 +516,41 @@ STORED_NAME = re.compile(r"[a-z0-9_-]+_[0-9a-f]{16}\.(png|jpg)")
 
 @pytest.mark.parametrize(
     "data",
-    [b"<!DOCTYPE html><html><script>alert(1)</script></html>",
-     b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
-     b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
-     b"GIF89a\x01\x00\x01\x00", b"%PDF-1.7\n", b"\xef\xbb\xbf\x89PNG\r\n\x1a\n", b" " + PNG, b"\x89PNG\r\n",
-     PNG + b"\x00" * MAX_SCREENSHOT_BYTES, b""],
-    ids=["html", "svg-with-declaration", "svg", "gif", "pdf", "png-after-bom", "png-after-space", "cut-signature",
-         "png-over-the-limit", "empty"],
+    [
+        b"<!DOCTYPE html><html><script>alert(1)</script></html>",
+        b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        b"GIF89a\x01\x00\x01\x00",
+        b"%PDF-1.7\n",
+        b"\xef\xbb\xbf\x89PNG\r\n\x1a\n",
+        b" " + PNG,
+        b"\x89PNG\r\n",
+        PNG + b"\x00" * MAX_SCREENSHOT_BYTES,
+        b"",
+    ],
+    ids=[
+        "html",
+        "svg-with-declaration",
+        "svg",
+        "gif",
+        "pdf",
+        "png-after-bom",
+        "png-after-space",
+        "cut-signature",
+        "png-over-the-limit",
+        "empty",
+    ],
 )
 def test_only_png_and_jpeg_within_the_limit_are_accepted_judged_by_content(data: bytes) -> None:
     with pytest.raises(UploadError):
         image_type(data)
 
 
-@pytest.mark.parametrize(("data", "kind"),
-                         [(PNG, "png"), (JPEG, "jpg"), (PNG + b"\x00" * (MAX_SCREENSHOT_BYTES - len(PNG)), "png")],
-                         ids=["png", "jpeg", "png-at-the-limit"])
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [(PNG, "png"), (JPEG, "jpg"), (PNG + b"\x00" * (MAX_SCREENSHOT_BYTES - len(PNG)), "png")],
+    ids=["png", "jpeg", "png-at-the-limit"],
+)
 def test_png_and_jpeg_are_accepted_whatever_their_name(data: bytes, kind: str) -> None:
     assert image_type(data) == kind
 
@@ -450,8 +559,20 @@ def files_under(folder: Path) -> set[Path]:
     return {p for p in folder.rglob("*") if p.is_file()}
 
 
-@pytest.mark.parametrize("prefix", ["qa12-what_is_confusing", "../../../etc/cron.d/evil", "/etc/passwd", "..", "",
-                                    "C:\\Windows\\win.ini", "Évil٣ｆｕｌｌ", "a/" * 200, "shot\x00.png"])
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "qa12-what_is_confusing",
+        "../../../etc/cron.d/evil",
+        "/etc/passwd",
+        "..",
+        "",
+        "C:\\Windows\\win.ini",
+        "Évil٣ｆｕｌｌ",
+        "a/" * 200,
+        "shot\x00.png",
+    ],
+)
 def test_stored_screenshots_get_names_the_app_picks_inside_the_uploads_folder(tmp_path: Path, prefix: str) -> None:
     folder = tmp_path / "uploads"
     before = files_under(tmp_path)
@@ -461,8 +582,9 @@ def test_stored_screenshots_get_names_the_app_picks_inside_the_uploads_folder(tm
     assert (folder / name).resolve().parent == folder.resolve()
 
 
-def test_a_screenshot_upload_is_judged_by_content_and_its_name_never_reaches_the_disk(app, env: Env, seed: Seed,
-                                                                                      tmp_path: Path) -> None:
+def test_a_screenshot_upload_is_judged_by_content_and_its_name_never_reaches_the_disk(
+    app, env: Env, seed: Seed, tmp_path: Path
+) -> None:
     attempt_id = seed.finished("trainee")
     at = app("trainee", "train", attempt=str(attempt_id))
     before = files_under(tmp_path)
@@ -486,7 +608,10 @@ def test_a_screenshot_upload_is_judged_by_content_and_its_name_never_reaches_the
 
 
 def test_a_forged_upload_of_a_type_the_widget_does_not_take_is_refused_before_the_page_runs(
-    app, env: Env, seed: Seed, tmp_path: Path,
+    app,
+    env: Env,
+    seed: Seed,
+    tmp_path: Path,
 ) -> None:
     """Streamlit checks the name against the widget's types; with error details off
     (.streamlit/config.toml) the trainee sees a generic message, no traceback."""
@@ -516,10 +641,15 @@ def path_like_scenario() -> dict[str, Any]:
     scenario["templates"][0].update(title="Path template", body=f"Hi {{{{name}}}}, {text}")
     scenario["dashboard"]["cx_escalations"]["error"] = PATH_LIKE[1]
     chat, sku, tile = scenario["queue"]
-    chat.update(title=PATH_LIKE[0], customer={"name": PATH_LIKE[1], "email": PATH_LIKE[3]}, labels=list(PATH_LIKE[:2]),
-                messages=[{"text": text}], ai_draft=text, rationale=text,
-                order={"id": PATH_LIKE[0], "tracking_number": PATH_LIKE[1], "carrier": PATH_LIKE[2],
-                       "part": PATH_LIKE[4]})
+    chat.update(
+        title=PATH_LIKE[0],
+        customer={"name": PATH_LIKE[1], "email": PATH_LIKE[3]},
+        labels=list(PATH_LIKE[:2]),
+        messages=[{"text": text}],
+        ai_draft=text,
+        rationale=text,
+        order={"id": PATH_LIKE[0], "tracking_number": PATH_LIKE[1], "carrier": PATH_LIKE[2], "part": PATH_LIKE[4]},
+    )
     sku.update(title=PATH_LIKE[0], sku=PATH_LIKE[1], product=PATH_LIKE[2], note=text, rationale=text)
     tile.update(message=text, rationale=text)
     scenario["questions"][0]["text"] = text
@@ -536,6 +666,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             target = args[0] if args else kwargs.get("file", kwargs.get("path"))
             seen.append(os.fspath(target) if isinstance(target, (str, bytes, os.PathLike)) else repr(target))
             return real(*args, **kwargs)
+
         return record
 
     monkeypatch.setattr(builtins, "open", recorder(builtins.open))
@@ -545,8 +676,9 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-def test_path_like_values_in_a_scenario_are_only_text(app, env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                      train: TrainSteps, opened: list[str]) -> None:
+def test_path_like_values_in_a_scenario_are_only_text(
+    app, env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, train: TrainSteps, opened: list[str]
+) -> None:
     path = scenarios_folder(tmp_path, monkeypatch, path_like_scenario())
     scenario = load_scenario_file(path)
     queue = generate_queue(scenario)
@@ -579,8 +711,9 @@ BRIEFING_LINE = "briefing: A customer asks where their order is. Nothing has shi
 
 
 @pytest.mark.parametrize(("tagged", "shown_as"), OBJECT_TAGS, ids=[t[1].removeprefix("!!") for t in OBJECT_TAGS])
-def test_yaml_tags_that_build_objects_are_refused_and_never_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                tagged: str, shown_as: str) -> None:
+def test_yaml_tags_that_build_objects_are_refused_and_never_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tagged: str, shown_as: str
+) -> None:
     marker = tmp_path / "ran"
     calls: list[object] = []
     monkeypatch.setattr(os, "system", lambda *a: calls.append(a))
@@ -588,7 +721,8 @@ def test_yaml_tags_that_build_objects_are_refused_and_never_run(tmp_path: Path, 
     with pytest.raises(ScenarioFileError) as refused:
         parse_scenario_text(text, "tagged.yaml")
     assert [p.message for p in refused.value.problems] == [
-        f"the YAML tag {shown_as} is not allowed; scenario files hold plain data only"]
+        f"the YAML tag {shown_as} is not allowed; scenario files hold plain data only"
+    ]
     assert calls == [] and not marker.exists()
 
 
@@ -597,8 +731,9 @@ def test_a_binary_tag_is_plain_data() -> None:
     assert parse_scenario_text(text, "binary.yaml").briefing == "Nothing has shipped yet."
 
 
-def test_the_studio_refuses_an_object_tag_with_the_loaders_message_and_saves_nothing(app, env: Env, seed: Seed,
-                                                                                     tmp_path: Path) -> None:
+def test_the_studio_refuses_an_object_tag_with_the_loaders_message_and_saves_nothing(
+    app, env: Env, seed: Seed, tmp_path: Path
+) -> None:
     marker = tmp_path / "ran"
     at = app("trainer")
     at.switch_page(STAFF_PAGES["studio"]).run()

@@ -17,25 +17,46 @@ UNCONFIGURED = "the Shopify app is missing the read_fulfillments permission."
 
 def tile_item(item_id: str, tile: str, state: str, message: str) -> dict:
     return {
-        "kind": "tile", "id": item_id, "tile": tile, "state": state, "message": message,
-        "expected": {"call": "file_ticket"}, "rationale": "Because.", "rule": "tile_integration_error",
+        "kind": "tile",
+        "id": item_id,
+        "tile": tile,
+        "state": state,
+        "message": message,
+        "expected": {"call": "file_ticket"},
+        "rationale": "Because.",
+        "rule": "tile_integration_error",
     }
 
 
 def training_tiles():
-    scenario = Scenario.model_validate({
-        "id": "widget", "title": "Widget", "version": 1, "module": "error_handling", "difficulty": "beginner",
-        "briefing": "Read the tiles.", "seed": 3,
-        "queue": [
-            tile_item("seo_down", "seo_watch", "error", HOSTILE_ERROR),
-            tile_item("no_perm", "fulfillment_health", "unconfigured", UNCONFIGURED),
-            tile_item("limited", "ops_pulse", "rate_limited", RATE_LIMIT_BANNER),
-            tile_item("calm", "cx_escalations", "empty", "No SLA breaches detected"),
-            {"kind": "inventory", "id": "low", "sku": "HOODIE-BLK-M", "product": "Hoodie <b>black</b>",
-             "units": 15, "days_of_cover": 5, "expected": {"call": "reorder"}, "rationale": "Because.",
-             "rule": "low_cover_reorder"},
-        ],
-    })
+    scenario = Scenario.model_validate(
+        {
+            "id": "widget",
+            "title": "Widget",
+            "version": 1,
+            "module": "error_handling",
+            "difficulty": "beginner",
+            "briefing": "Read the tiles.",
+            "seed": 3,
+            "queue": [
+                tile_item("seo_down", "seo_watch", "error", HOSTILE_ERROR),
+                tile_item("no_perm", "fulfillment_health", "unconfigured", UNCONFIGURED),
+                tile_item("limited", "ops_pulse", "rate_limited", RATE_LIMIT_BANNER),
+                tile_item("calm", "cx_escalations", "empty", "No SLA breaches detected"),
+                {
+                    "kind": "inventory",
+                    "id": "low",
+                    "sku": "HOODIE-BLK-M",
+                    "product": "Hoodie <b>black</b>",
+                    "units": 15,
+                    "days_of_cover": 5,
+                    "expected": {"call": "reorder"},
+                    "rationale": "Because.",
+                    "rule": "low_cover_reorder",
+                },
+            ],
+        }
+    )
     return build_dashboard(scenario, generate_queue(scenario, DEFAULT_START))
 
 
@@ -60,8 +81,12 @@ def test_mock_mode_notice_comes_first(app):
 def test_every_tile_title_and_status_is_shown(app):
     headers = [m.value for m in app.markdown if m.value.startswith("**")]
     for title, status in [
-        ("Ops Pulse", "attention"), ("Sales Pulse", "healthy"), ("Fulfillment Health", "unconfigured"),
-        ("Inventory Heatmap", "attention"), ("CX Escalations", "healthy"), ("SEO & Content Watch", "error"),
+        ("Ops Pulse", "attention"),
+        ("Sales Pulse", "healthy"),
+        ("Fulfillment Health", "unconfigured"),
+        ("Inventory Heatmap", "attention"),
+        ("CX Escalations", "healthy"),
+        ("SEO & Content Watch", "error"),
     ]:
         assert any(h.startswith(f"**{plain(title)}**") and h.endswith(f" {status}]") for h in headers), title
     assert len(headers) == len(TILE_TITLES)
@@ -96,6 +121,7 @@ def test_content_of_healthy_tiles(app):
     tables = [d.value for d in app.dataframe]
     assert any("Top seller" in t.columns for t in tables)
 
+
 def test_heatmap_chart_has_a_fixed_colour_scale(app):
     charts = app.get("vega_lite_chart")
     assert len(charts) == 1
@@ -112,20 +138,32 @@ def test_tiles_carry_stable_keys(app):
 
 def breached(item_id: str, name: str, minutes_ago: int) -> dict:
     return {
-        "kind": "conversation", "id": item_id, "intent": "shipping_delay", "customer": {"name": name},
-        "labels": ["shipping", "sla-breached"], "messages": [{"text": "Where is it?", "minutes_ago": minutes_ago}],
-        "expected": {"call": "approve_template", "template": "ack_delay"}, "rationale": "Because.",
+        "kind": "conversation",
+        "id": item_id,
+        "intent": "shipping_delay",
+        "customer": {"name": name},
+        "labels": ["shipping", "sla-breached"],
+        "messages": [{"text": "Where is it?", "minutes_ago": minutes_ago}],
+        "expected": {"call": "approve_template", "template": "ack_delay"},
+        "rationale": "Because.",
         "rule": "sla_breached_no_news",
     }
 
 
 def test_breached_conversations_list_with_a_count_of_the_rest():
     names = ["**Alex** [Rivera](http://x)", "Jordan Lee", "Sam Ortiz", "Casey Moore", "Riley Chen", "Drew Park"]
-    scenario = Scenario.model_validate({
-        "id": "breaches", "title": "Breaches", "version": 1, "module": "cx_escalations", "difficulty": "beginner",
-        "briefing": "Triage.", "seed": 3,
-        "queue": [breached(f"c{i}", name, 600 - i * 30) for i, name in enumerate(names)],
-    })
+    scenario = Scenario.model_validate(
+        {
+            "id": "breaches",
+            "title": "Breaches",
+            "version": 1,
+            "module": "cx_escalations",
+            "difficulty": "beginner",
+            "briefing": "Triage.",
+            "seed": 3,
+            "queue": [breached(f"c{i}", name, 600 - i * 30) for i, name in enumerate(names)],
+        }
+    )
     tiles = build_dashboard(scenario, generate_queue(scenario, DEFAULT_START))
     at = AppTest.from_function(draw, args=(tiles,), default_timeout=30)
     at.run()
@@ -135,4 +173,5 @@ def test_breached_conversations_list_with_a_count_of_the_rest():
     assert rows[0].startswith(f"**{plain(names[0], 60)}** · open · :red[{plain('breached 9 h ago')}]")
     assert "[Rivera](" not in rows[0]
     assert f"and {len(names) - MAX_ESCALATIONS} more breached conversations in the queue" in [
-        c.value for c in at.caption]
+        c.value for c in at.caption
+    ]

@@ -64,7 +64,9 @@ def test_a_second_submit_of_the_same_call_records_one_decision(env: Env, seed: S
 
 
 @pytest.mark.parametrize("deep_link", [True, False], ids=["deep-link", "after-sign-in"])
-def test_attempt_resumes_from_the_database_in_a_new_session(app, seed: Seed, train: TrainSteps, deep_link: bool) -> None:
+def test_attempt_resumes_from_the_database_in_a_new_session(
+    app, seed: Seed, train: TrainSteps, deep_link: bool
+) -> None:
     first = app("trainee", "train")
     attempt_id = train.open(first, "hands_on_practice")
     train.decide(first, attempt_id, ALEX, "approve_template", "ack_delay")
@@ -109,12 +111,24 @@ LONG = "x" * (training.MAX_BODY_CHARS + 1)
         (WALT, "edit_draft", None, {"body": LONG}, "The reply is 5,001 characters; keep it under 5,000."),
         (ALEX, "approve_template", "ack_delay", {"body": LONG}, "The reply is 5,001 characters"),
     ],
-    ids=["escalate-without-reason", "edited-reply-emptied", "template-reply-emptied", "edited-reply-too-long",
-         "template-reply-too-long"],
+    ids=[
+        "escalate-without-reason",
+        "edited-reply-emptied",
+        "template-reply-emptied",
+        "edited-reply-too-long",
+        "template-reply-too-long",
+    ],
 )
 def test_bad_input_shows_an_inline_error_and_records_nothing(
-    app, env: Env, seed: Seed, train: TrainSteps, item_id: str, call: str, template: str | None,
-    text: dict[str, str], message: str,
+    app,
+    env: Env,
+    seed: Seed,
+    train: TrainSteps,
+    item_id: str,
+    call: str,
+    template: str | None,
+    text: dict[str, str],
+    message: str,
 ) -> None:
     attempt_id = seed.start("trainee")
     at = app("trainee", "train", attempt=str(attempt_id))
@@ -133,7 +147,8 @@ def _replica_drawn(at: AppTest) -> bool:
 
 
 def test_the_replica_opens_the_shift_folds_after_the_first_call_and_reopens_on_request(
-        app, env: Env, train: TrainSteps) -> None:
+    app, env: Env, train: TrainSteps
+) -> None:
     """The expander is lazy: folded, its six tiles are not drawn at all, so a call does not pay for them."""
     at = app("trainee", "train")
     attempt_id = train.open(at, "hands_on_practice")

@@ -68,13 +68,22 @@ def test_evidence_pack_is_built_with_a_valid_manifest(app: Callable[..., AppTest
     (pack,) = (Path(str(env.db_path)).parent / "exports").glob("training_evidence_*.zip")
     assert verify_pack(pack, load_signing_key(default_key_path(env.auth_path.parent)).public_key()) == []
     with zipfile.ZipFile(pack) as z:
-        assert {"summary.md", "summary.html", "attempts.csv", "decisions.csv", "decision_log.ndjson", "qa.csv",
-                "observations.csv", "manifest.json"} <= set(z.namelist())
+        assert {
+            "summary.md",
+            "summary.html",
+            "attempts.csv",
+            "decisions.csv",
+            "decision_log.ndjson",
+            "qa.csv",
+            "observations.csv",
+            "manifest.json",
+        } <= set(z.namelist())
     assert any("decisions.csv" in c for c in texts(at.caption))
 
 
-def test_a_failed_ticket_export_does_not_offer_the_previous_file(app: Callable[..., AppTest], seed: Seed, env: Env,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_ticket_export_does_not_offer_the_previous_file(
+    app: Callable[..., AppTest], seed: Seed, env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seeded(seed)
     at = app("support", "exports")
     at.button(key="exp_tickets").click().run()

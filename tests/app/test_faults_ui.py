@@ -92,7 +92,12 @@ def calls_in_db(env: Env, attempt_id: int) -> tuple[list[storage.DecisionRow], l
 
 @pytest.mark.parametrize(("fault", "message"), FAULTS, ids=FAULT_IDS)
 def test_a_call_the_database_refuses_is_explained_and_goes_through_once_the_cause_is_gone(
-    app, env: Env, seed: Seed, train: TrainSteps, fault, message: str,
+    app,
+    env: Env,
+    seed: Seed,
+    train: TrainSteps,
+    fault,
+    message: str,
 ) -> None:
     attempt_id = seed.start("trainee")
     seed.decide(attempt_id, {EARLIER[0]: (EARLIER[1], None)})
@@ -119,13 +124,15 @@ def test_a_call_the_database_refuses_is_explained_and_goes_through_once_the_caus
 
 
 @pytest.mark.parametrize(("fault", "message"), FAULTS[:2], ids=FAULT_IDS[:2])
-def test_qa_answers_the_database_refuses_leave_no_screenshot_behind(app, env: Env, seed: Seed, fault,
-                                                                     message: str) -> None:
+def test_qa_answers_the_database_refuses_leave_no_screenshot_behind(
+    app, env: Env, seed: Seed, fault, message: str
+) -> None:
     attempt_id = seed.finished("trainee")
     at = app("trainee", "train", attempt=str(attempt_id))
     at.text_area(key=f"qa_{attempt_id}_what_is_confusing").set_value("The SLA badge colours. " * 200)
-    at.file_uploader(key=f"qa_{attempt_id}_shot").upload("heatmap.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,
-                                                         "image/png")
+    at.file_uploader(key=f"qa_{attempt_id}_shot").upload(
+        "heatmap.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png"
+    )
 
     def submit() -> None:
         next(b for b in at.button if b.label == "Submit answers").click().run()
@@ -205,9 +212,9 @@ def test_a_broken_file_appearing_while_the_app_runs_reaches_trainers_only(app, s
     assert any("late\\_arrival" in m and "not valid YAML" in m for m in texts(problems.markdown))
 
 
-def test_a_scenario_that_breaks_mid_shift_keeps_the_calls_and_resumes_when_fixed(app, env: Env, seed: Seed,
-                                                                                  scenarios: Path,
-                                                                                  train: TrainSteps) -> None:
+def test_a_scenario_that_breaks_mid_shift_keeps_the_calls_and_resumes_when_fixed(
+    app, env: Env, seed: Seed, scenarios: Path, train: TrainSteps
+) -> None:
     attempt_id = seed.start("trainee")
     seed.decide(attempt_id, {EARLIER[0]: (EARLIER[1], None), ALEX: ("approve_template", "ack_delay")})
     before, _ = calls_in_db(env, attempt_id)
@@ -260,8 +267,9 @@ def test_a_damaged_database_says_what_is_wrong_and_how_to_restore_it(env: Env, h
     assert plain(str(env.db_path)) in shown  # the message names the file (shown as plain text)
 
 
-def test_a_database_on_a_read_only_file_system_is_named_with_what_to_do(env: Env, tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_database_on_a_read_only_file_system_is_named_with_what_to_do(
+    env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A tmpfs remounted read-only (root ignores permissions): the pages say so instead of a generic error."""
     import subprocess
 

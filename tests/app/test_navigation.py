@@ -74,8 +74,15 @@ def test_each_page_renders_for_each_role_allowed(app, seed: Seed, role: str, pag
 @pytest.mark.parametrize(
     ("role", "page"),
     # A trainee on review, exports, qa and studio, with replayed widget state, is in test_attacks.py.
-    [("trainee", "users"), ("support", "review"), ("support", "studio"), ("support", "users"), ("trainer", "exports"), ("trainer", "users"),
-     *((None, page) for page in PAGES)],
+    [
+        ("trainee", "users"),
+        ("support", "review"),
+        ("support", "studio"),
+        ("support", "users"),
+        ("trainer", "exports"),
+        ("trainer", "users"),
+        *((None, page) for page in PAGES),
+    ],
 )
 def test_page_refuses_a_role_it_does_not_serve(env, seed: Seed, role: str | None, page: str) -> None:
     """Defence in depth: the page file itself, run without the router, shows nothing to the wrong role."""
@@ -134,10 +141,13 @@ def deep_link(page: str) -> AppTest:
     return at
 
 
-@pytest.mark.parametrize(("username", "page", "title"), [("trainer", "review", "Review"), ("trainee", "train", "Train"),
-                                                         ("admin", "users", "Users")])
-def test_a_deep_link_opened_signed_out_lands_on_its_page_after_sign_in(env, username: str, page: str,
-                                                                       title: str) -> None:
+@pytest.mark.parametrize(
+    ("username", "page", "title"),
+    [("trainer", "review", "Review"), ("trainee", "train", "Train"), ("admin", "users", "Users")],
+)
+def test_a_deep_link_opened_signed_out_lands_on_its_page_after_sign_in(
+    env, username: str, page: str, title: str
+) -> None:
     at = deep_link(page)
     assert [b.label for b in at.button] == ["Sign in"]
     assert texts(at.title) == ["Operator Training Simulator"]

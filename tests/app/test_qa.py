@@ -57,8 +57,9 @@ def test_answer_is_saved_verbatim_and_shown_to_trainers_only_as_plain_text(app, 
     ],
     ids=["not-an-image", "too-large"],
 )
-def test_bad_screenshot_is_refused_and_nothing_is_saved(app, env: Env, seed: Seed, name: str, data: bytes,
-                                                        message: str) -> None:
+def test_bad_screenshot_is_refused_and_nothing_is_saved(
+    app, env: Env, seed: Seed, name: str, data: bytes, message: str
+) -> None:
     at, attempt_id = qa_form(app, seed)
     at.text_area(key=f"qa_{attempt_id}_what_is_confusing").set_value("The SLA badge colours")
     at.file_uploader(key=f"qa_{attempt_id}_shot").upload(name, data, "image/png")

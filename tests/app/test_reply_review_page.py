@@ -10,7 +10,6 @@ from streamlit.testing.v1 import AppTest
 from optrain import storage
 from optrain.reply_review import review_reply
 from optrain.storage.reply_reviews import list_reply_reviews, list_score_overrides
-
 from optrain.ui.text import plain
 
 from .harness import START, Env, Seed
@@ -45,13 +44,19 @@ def test_the_trainer_sees_the_reply_beside_its_automatic_result_and_saves_a_rubr
     assert [s.value for s in at.success] == ["Review saved."]
     (saved,) = list_reply_reviews(env.db(), attempt_id=attempt_id)
     assert (saved.reviewer, saved.scale, saved.factuality, saved.helpfulness, saved.comment) == (
-        "trainer", "four_point", 4, 3, "Clear, but give a time for the next update.")
+        "trainer",
+        "four_point",
+        4,
+        3,
+        "Clear, but give a time for the next update.",
+    )
     table = next(f.value for f in at.dataframe if "Comment" in f.value.columns)
     assert table.to_dict("records")[0]["Helpfulness"] == "3"
 
 
-def test_a_review_with_no_score_is_refused_and_nothing_is_saved(app: Callable[..., AppTest], env: Env,
-                                                                 seed: Seed) -> None:
+def test_a_review_with_no_score_is_refused_and_nothing_is_saved(
+    app: Callable[..., AppTest], env: Env, seed: Seed
+) -> None:
     attempt_id = seed.finished("trainee")
     at = open_reply(app, attempt_id)
     at.button(key=f"rubric_save_{attempt_id}_{ITEM}").click().run()
@@ -70,7 +75,8 @@ def test_an_override_with_a_reason_recomputes_the_attempt_and_keeps_the_original
     at.button(key=f"override_save_{key}").click().run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "Nothing was changed: Give a reason for the override; the trainee and the evidence pack will see it."]
+        "Nothing was changed: Give a reason for the override; the trainee and the evidence pack will see it."
+    ]
     at.number_input(key=f"override_points_{key}").set_value(0.0)
     at.text_input(key=f"override_reason_{key}").set_value("Promised a callback time we cannot keep")
     at.button(key=f"override_save_{key}").click().run()
@@ -90,9 +96,17 @@ def test_calibration_shows_agreement_per_dimension_and_the_replies_most_disagree
     first, second = seed.finished("trainee"), seed.finished("trainee")
     for attempt_id, (a, b) in ((first, ((4, 4, 4, 4), (4, 4, 2, 4))), (second, ((3, 3, 3, 3), (3, 3, 3, 3)))):
         for reviewer, scores in (("trainer", a), ("admin", b)):
-            review_reply(seed.db, attempt_id=attempt_id, item_id=ITEM, reviewer=reviewer, reviewer_name=None,
-                         scale="four_point", scores=dict(zip(("factuality", "helpfulness", "tone", "policy"), scores)),
-                         comment=None, now=START + timedelta(hours=3))
+            review_reply(
+                seed.db,
+                attempt_id=attempt_id,
+                item_id=ITEM,
+                reviewer=reviewer,
+                reviewer_name=None,
+                scale="four_point",
+                scores=dict(zip(("factuality", "helpfulness", "tone", "policy"), scores, strict=False)),
+                comment=None,
+                now=START + timedelta(hours=3),
+            )
     at = app("trainer", "review")
     assert not at.exception
     agreement = next(f.value for f in at.dataframe if "Cohen's kappa" in f.value.columns).to_dict("records")
@@ -110,22 +124,50 @@ def test_the_trainee_sees_the_override_and_the_reviews_in_the_results_and_in_my_
     from optrain.reply_review import override_item_score
 
     attempt_id = seed.finished("trainee")
-    review_reply(seed.db, attempt_id=attempt_id, item_id=ITEM, reviewer="trainer", reviewer_name="Riley Chen",
-                 scale="pass_fail", scores={"factuality": 1, "helpfulness": 0, "tone": 1, "policy": 1},
-                 comment="Say when Alex hears back.", now=START + timedelta(hours=2))
-    override_item_score(seed.db, seed.scenario(), attempt_id, ITEM, points=0.5, reason="No time for the next update",
-                        trainer="trainer", now=START + timedelta(hours=2))
+    review_reply(
+        seed.db,
+        attempt_id=attempt_id,
+        item_id=ITEM,
+        reviewer="trainer",
+        reviewer_name="Riley Chen",
+        scale="pass_fail",
+        scores={"factuality": 1, "helpfulness": 0, "tone": 1, "policy": 1},
+        comment="Say when Alex hears back.",
+        now=START + timedelta(hours=2),
+    )
+    override_item_score(
+        seed.db,
+        seed.scenario(),
+        attempt_id,
+        ITEM,
+        points=0.5,
+        reason="No time for the next update",
+        trainer="trainer",
+        now=START + timedelta(hours=2),
+    )
     at = app("trainee", "train", attempt=str(attempt_id))
     assert not at.exception
     assert [m.value for m in at.metric][:2] == ["7.5 / 8", "94%"]
-    assert any(plain("Score overridden to 0.5/1 by trainer") in m.value
-               and plain("No time for the next update") in m.value for m in at.markdown)
+    assert any(
+        plain("Score overridden to 0.5/1 by trainer") in m.value and plain("No time for the next update") in m.value
+        for m in at.markdown
+    )
     reviews = next(f.value for f in at.dataframe if "Comment" in f.value.columns).to_dict("records")
-    assert reviews == [{"Attempt": attempt_id, "Item": ITEM, "Reviewer": "Riley Chen", "Factuality": "pass",
-                        "Helpfulness": "fail", "Tone": "pass", "Policy": "pass",
-                        "Comment": "Say when Alex hears back."}]
+    assert reviews == [
+        {
+            "Attempt": attempt_id,
+            "Item": ITEM,
+            "Reviewer": "Riley Chen",
+            "Factuality": "pass",
+            "Helpfulness": "fail",
+            "Tone": "pass",
+            "Policy": "pass",
+            "Comment": "Say when Alex hears back.",
+        }
+    ]
     mine = app("trainee", "my_results")
     assert not mine.exception
     overrides = next(f.value for f in mine.dataframe if "Reason" in f.value.columns).to_dict("records")
     assert [(o["Item"], o["Points"], o["Automatic"], o["Reason"]) for o in overrides] == [
-        (ITEM, 0.5, 1.0, "No time for the next update")]
+        (ITEM, 0.5, 1.0, "No time for the next update")
+    ]

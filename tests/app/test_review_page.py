@@ -40,19 +40,26 @@ def test_every_section_shows_the_read_models(app: Callable[..., AppTest], env: E
     at = app("trainer", "review")
     assert not at.exception
     scenarios = frame_with(at, "Attempts to first pass")
-    assert scenarios.to_dict("records") == [{
-        "Scenario": "hands_on_practice", "Trainees": 2, "Attempts": 3, "Pass rate": 100,
-        "Mean": 96,  # (87.5 + 100 + 100) / 3
-        "Median": 100, "First attempt": 94,  # (87.5 + 100) / 2
-        "Best": 100, "Attempts to first pass": 1.0,
-    }]
+    assert scenarios.to_dict("records") == [
+        {
+            "Scenario": "hands_on_practice",
+            "Trainees": 2,
+            "Attempts": 3,
+            "Pass rate": 100,
+            "Mean": 96,  # (87.5 + 100 + 100) / 3
+            "Median": 100,
+            "First attempt": 94,  # (87.5 + 100) / 2
+            "Best": 100,
+            "Attempts to first pass": 1.0,
+        }
+    ]
     drawn = charts(at)
     assert drawn["Pass rate by scenario"] == [{"Scenario": "hands_on_practice", "Pass rate": 100, "Attempts": 3}]
     assert drawn["Score distribution"] == [{"Score": "80-89%", "Attempts": 1}, {"Score": "90-100%", "Attempts": 2}]
 
     # Item analysis reads each trainee's first attempt: alex_rivera_sla is right once in two.
     items = frame_with(at, "Facility")
-    facility = dict(zip(items["Item"], items["Facility"]))
+    facility = dict(zip(items["Item"], items["Facility"], strict=False))
     assert facility == {item: 100.0 for item in right} | {"alex_rivera_sla": 50.0}
     assert max(drawn["Items most often missed"], key=lambda v: v["Missed"])["Item"] == "alex_rivera_sla"
     chosen = {(c["Item"], c["Chosen"]): c["Count"] for c in drawn["Expected vs chosen (all calls per item)"]}

@@ -82,8 +82,7 @@ def test_the_thread_shows_the_shift_clock_not_the_wall_clock(app, seed: Seed, tr
     assert thread and all(f"{clock} UTC" in m for m in thread), (clock, thread)
 
 
-def test_an_answered_breached_conversation_leaves_cx_escalations(app, env: Env, seed: Seed,
-                                                                    train: TrainSteps) -> None:
+def test_an_answered_breached_conversation_leaves_cx_escalations(app, env: Env, seed: Seed, train: TrainSteps) -> None:
     at, attempt_id = open_shift(app, seed, "cx_escalations_basics")
 
     def escalations() -> list[str]:
@@ -120,7 +119,9 @@ def test_keyboard_shortcuts_move_through_the_queue_and_are_listed(app, seed: See
     at, attempt_id = open_shift(app, seed)
     first = at.radio(key=f"pick_{attempt_id}").value
     nxt = at.button(key=f"next_{attempt_id}")
-    assert nxt.proto.shortcut.lower() == "alt+j" and at.button(key=f"prev_{attempt_id}").proto.shortcut.lower() == "alt+k"
+    assert (
+        nxt.proto.shortcut.lower() == "alt+j" and at.button(key=f"prev_{attempt_id}").proto.shortcut.lower() == "alt+k"
+    )
     nxt.click().run()
     assert not at.exception
     assert at.radio(key=f"pick_{attempt_id}").value == HOODIE, "the item after the first one"
@@ -137,8 +138,7 @@ def test_the_open_item_is_kept_in_the_address(app, seed: Seed, train: TrainSteps
     assert again.radio(key=f"pick_{attempt_id}").value == HOODIE
 
 
-def test_unsent_reply_text_and_the_chosen_call_survive_a_reload(app, env: Env, seed: Seed,
-                                                                 train: TrainSteps) -> None:
+def test_unsent_reply_text_and_the_chosen_call_survive_a_reload(app, env: Env, seed: Seed, train: TrainSteps) -> None:
     at, attempt_id = open_shift(app, seed)
     train.pick(at, attempt_id, ALEX)
     train.prepare(at, attempt_id, ALEX, "approve_template", "ack_delay", body="Hi Alex, half-written")
@@ -181,7 +181,8 @@ def test_flagged_items_are_listed_before_the_shift_finishes(app, env: Env, seed:
 
 def test_messages_reflow_but_keep_their_paragraphs() -> None:
     assert reflow("I want a refund for the kit. My\nshop says it won't fit.\n\nThanks,\nJo") == (
-        "I want a refund for the kit. My shop says it won't fit.\n\nThanks, Jo")
+        "I want a refund for the kit. My shop says it won't fit.\n\nThanks, Jo"
+    )
 
 
 def test_an_open_replica_shows_the_call_just_made(app, seed: Seed, train: TrainSteps) -> None:
@@ -191,5 +192,5 @@ def test_an_open_replica_shows_the_call_just_made(app, seed: Seed, train: TrainS
     at.session_state[f"dashboard_{attempt_id}"] = True  # opened again by the trainee
     at.run()
     train.decide(at, attempt_id, HOODIE, "reorder")
-    replica = next(e for e in at.expander if e.label == "Operator Control Center (replica)")
+    next(e for e in at.expander if e.label == "Operator Control Center (replica)")
     assert "PO drafted" in str(at.get("vega_lite_chart")[0].proto), "the heatmap row shows the drafted PO"

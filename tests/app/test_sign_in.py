@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from optrain.errors import StorageError
 
 from .harness import PAGES, Env, demo_account, signed_in_as, signed_out, submit_form, texts
 
-EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 UNSAFE = "Demo mode is off, but the accounts file is not safe to use yet"
 
 
@@ -80,8 +80,9 @@ def test_demo_mode_off_with_demo_accounts_refuses_to_start(env: Env, monkeypatch
     assert not at.text_input, "the sign-in form must not be offered"
 
 
-def test_demo_mode_off_with_a_weak_cookie_key_names_the_key(env: Env, monkeypatch: pytest.MonkeyPatch,
-                                                           tmp_path: Path) -> None:
+def test_demo_mode_off_with_a_weak_cookie_key_names_the_key(
+    env: Env, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     path = tmp_path / "weak.yaml"
     accounts.init_config(path, demo=False)
     config = accounts.read_config(path)
@@ -94,12 +95,19 @@ def test_demo_mode_off_with_a_weak_cookie_key_names_the_key(env: Env, monkeypatc
     assert any("cookie.key" in m for m in texts(at.markdown))
 
 
-def test_demo_mode_off_with_a_clean_accounts_file_starts(env: Env, monkeypatch: pytest.MonkeyPatch,
-                                                         tmp_path: Path) -> None:
+def test_demo_mode_off_with_a_clean_accounts_file_starts(
+    env: Env, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     path = tmp_path / "clean.yaml"
     accounts.init_config(path, demo=False)
-    accounts.add_account(path, "casey", name="Casey Morgan", email="casey@hotrodan.example", roles=("trainee",),
-                         password="long-private-passphrase")
+    accounts.add_account(
+        path,
+        "casey",
+        name="Casey Morgan",
+        email="casey@hotrodan.example",
+        roles=("trainee",),
+        password="long-private-passphrase",
+    )
     monkeypatch.setenv("OPTRAIN_AUTH", str(path))
     monkeypatch.setenv("OPTRAIN_DEMO", "0")
     at = signed_out()
@@ -116,8 +124,14 @@ def test_the_username_is_matched_trimmed_and_in_any_case(env: Env, typed: str) -
 
 
 def test_a_password_with_spaces_around_it_signs_in_exactly_as_typed(env: Env) -> None:
-    accounts.add_account(env.auth_path, "dana", name="Dana Reyes", email="dana@hotrodan.example",
-                         roles=("trainee",), password="  spaced passphrase  ")
+    accounts.add_account(
+        env.auth_path,
+        "dana",
+        name="Dana Reyes",
+        email="dana@hotrodan.example",
+        roles=("trainee",),
+        password="  spaced passphrase  ",
+    )
     at = submit_form(signed_out(), "dana", "spaced passphrase")
     assert signed_in_as(at) is None and texts(at.error) == [signin.FAILED_MESSAGE]
     at = submit_form(at, "dana", "  spaced passphrase  ")
@@ -145,8 +159,9 @@ def test_an_unknown_demo_setting_is_refused_at_start(env: Env, monkeypatch: pyte
     assert not at.text_input and not at.table
 
 
-def test_a_low_entropy_cookie_key_is_refused_outside_demo_mode(env: Env, monkeypatch: pytest.MonkeyPatch,
-                                                               tmp_path: Path) -> None:
+def test_a_low_entropy_cookie_key_is_refused_outside_demo_mode(
+    env: Env, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     path = tmp_path / "weak.yaml"
     accounts.init_config(path, demo=False)
     config = accounts.read_config(path)

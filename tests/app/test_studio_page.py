@@ -38,8 +38,12 @@ def test_a_valid_scenario_previews_and_saves_as_a_draft(app: Callable[..., AppTe
 
 def test_errors_are_the_loaders_messages(app: Callable[..., AppTest]) -> None:
     at = studio(app)
-    at.text_area(key="studio_text").set_value(SCENARIO.replace("call: escalate_manager", "call: escalate_mngr", 1)).run()
-    assert any("is not a call for a conversation item; did you mean 'escalate\\_manager'?" in m for m in texts(at.markdown))
+    at.text_area(key="studio_text").set_value(
+        SCENARIO.replace("call: escalate_manager", "call: escalate_mngr", 1)
+    ).run()
+    assert any(
+        "is not a call for a conversation item; did you mean 'escalate\\_manager'?" in m for m in texts(at.markdown)
+    )
     assert not [b for b in at.button if b.key == "studio_save"]
 
 

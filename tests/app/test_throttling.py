@@ -3,14 +3,14 @@ until the window passes or an admin resets the password."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from optrain import accounts, signin, storage
 from optrain.signin import MAX_FAILURES
 
 from .harness import Env, demo_account, signed_in_as, signed_out, submit_form, texts
 
-EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def test_five_failures_lock_the_account_even_for_the_right_password(env: Env) -> None:

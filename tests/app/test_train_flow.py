@@ -33,14 +33,23 @@ MOSTLY_RIGHT: Calls = {
     "jordan_lee_refund": ("escalate_manager", None),
     "nationals_event_tee": ("mark_intentional", None),
 }
-TOTAL = re.compile(r"^Total: (?P<score>[\d.]+)/(?P<max>[\d.]+) \((?P<percent>\d+)%\).*: (?P<status>PASSED|FAILED)", re.M)
+TOTAL = re.compile(
+    r"^Total: (?P<score>[\d.]+)/(?P<max>[\d.]+) \((?P<percent>\d+)%\).*: (?P<status>PASSED|FAILED)", re.M
+)
 
 
 def simulate(tmp_path: Path, calls: Calls) -> re.Match[str]:
     """`optrain simulate` on an answers file holding exactly the calls made in the browser."""
     answers = tmp_path / "answers.yaml"
-    answers.write_text(yaml.safe_dump({item: {"call": call, "template": template} if template else call
-                                       for item, (call, template) in calls.items()}), encoding="utf-8")
+    answers.write_text(
+        yaml.safe_dump(
+            {
+                item: {"call": call, "template": template} if template else call
+                for item, (call, template) in calls.items()
+            }
+        ),
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(main, ["simulate", HANDS_ON, "--answers", str(answers)])
     assert result.exit_code == 0, result.output
     match = TOTAL.search(result.output)
@@ -81,6 +90,7 @@ def test_score_on_screen_is_what_optrain_simulate_prints(app, train: TrainSteps,
 @pytest.fixture
 def scenarios_as(env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
     """A private scenarios folder holding hands_on_practice with `changes` applied (id stays the file stem)."""
+
     def write(**changes: object) -> Path:
         folder = tmp_path / "scenarios"
         folder.mkdir(exist_ok=True)
@@ -126,7 +136,8 @@ def test_broken_scenario_file_is_shown_to_trainers_only(app, scenarios_as) -> No
     folder = scenarios_as()
     text = (folder / f"{HANDS_ON}.yaml").read_text(encoding="utf-8")
     (folder / "broken_copy.yaml").write_text(
-        text.replace(f"id: {HANDS_ON}", "id: broken_copy").replace("call: reorder", "call: reordr"), encoding="utf-8")
+        text.replace(f"id: {HANDS_ON}", "id: broken_copy").replace("call: reorder", "call: reordr"), encoding="utf-8"
+    )
 
     trainee = app("trainee", "train")
     assert trainee.button(key=f"open_{HANDS_ON}")
@@ -154,8 +165,9 @@ def test_broken_scenario_file_is_shown_to_trainers_only(app, scenarios_as) -> No
     ],
     ids=["unknown-attempt", "unknown-scenario", "not-a-number", "superscript-digit", "thirty-digits"],
 )
-def test_a_bad_train_url_explains_itself_and_leads_back(app, query: dict[str, str], message: str | None,
-                                                         back: str | None) -> None:
+def test_a_bad_train_url_explains_itself_and_leads_back(
+    app, query: dict[str, str], message: str | None, back: str | None
+) -> None:
     at = app("trainee", "train", **query)
     if message is None:  # not an attempt id at all: the catalog
         assert texts(at.title) == ["Train"] and not at.error

@@ -23,8 +23,12 @@ def open_users(app: Callable[..., AppTest], role: str) -> AppTest:
 
 def test_admin_adds_a_user_with_a_hashed_password(app: Callable[..., AppTest], env: Env) -> None:
     at = open_users(app, "admin")
-    for key, value in {"user_add_username": "dana", "user_add_name": "Dana Reyes", "user_add_email": "d@x.io",
-                       "user_add_password": "secret-123"}.items():
+    for key, value in {
+        "user_add_username": "dana",
+        "user_add_name": "Dana Reyes",
+        "user_add_email": "d@x.io",
+        "user_add_password": "secret-123",
+    }.items():
         at.text_input(key=key).input(value)
     next(b for b in at.button if b.label == "Add user").click().run()
     assert not at.exception and not at.error
@@ -56,8 +60,12 @@ def test_only_admins_reach_the_page(app: Callable[..., AppTest], role: str) -> N
 
 def test_a_refused_add_keeps_what_was_typed(app: Callable[..., AppTest], env: Env) -> None:
     at = open_users(app, "admin")
-    typed = {"user_add_username": "dana", "user_add_name": "Dana Reyes", "user_add_email": "dana-at-shop",
-             "user_add_password": "long-enough-1"}
+    typed = {
+        "user_add_username": "dana",
+        "user_add_name": "Dana Reyes",
+        "user_add_email": "dana-at-shop",
+        "user_add_password": "long-enough-1",
+    }
     for key, value in typed.items():
         at.text_input(key=key).input(value)
     next(b for b in at.button if b.label == "Add user").click().run()
@@ -74,8 +82,10 @@ def test_a_refused_add_keeps_what_was_typed(app: Callable[..., AppTest], env: En
 
 
 def test_the_table_rows_and_removable_accounts_are_computed_by_the_core() -> None:
-    listing = (accounts.Account("ana", "Ana B", "ana@x.io", ("admin",)),
-               accounts.Account("bo", "Bo C", "bo@x.io", ("trainee", "trainer")))
+    listing = (
+        accounts.Account("ana", "Ana B", "ana@x.io", ("admin",)),
+        accounts.Account("bo", "Bo C", "bo@x.io", ("trainee", "trainer")),
+    )
     assert accounts.table_rows(listing) == [
         {"Username": "ana", "Name": "Ana B", "E-mail": "ana@x.io", "Roles": "admin"},
         {"Username": "bo", "Name": "Bo C", "E-mail": "bo@x.io", "Roles": "trainee, trainer"},
@@ -84,12 +94,14 @@ def test_the_table_rows_and_removable_accounts_are_computed_by_the_core() -> Non
     assert accounts.roles_of(listing, "bo") == ("trainee", "trainer") and accounts.roles_of(listing, "zed") == ()
 
 
-@pytest.mark.parametrize("email", ["", "dana", "dana@", "@shop.test", "dana@shop", "da na@shop.test",
-                                   "dana@@shop.test"])
+@pytest.mark.parametrize(
+    "email", ["", "dana", "dana@", "@shop.test", "dana@shop", "da na@shop.test", "dana@@shop.test"]
+)
 def test_invalid_e_mail_addresses_are_refused(env: Env, email: str) -> None:
     with pytest.raises(accounts.AccountError, match="e-mail address"):
-        accounts.add_account(env.auth_path, "dana", name="Dana", email=email, roles=("trainee",),
-                             password="long-enough-1")
+        accounts.add_account(
+            env.auth_path, "dana", name="Dana", email=email, roles=("trainee",), password="long-enough-1"
+        )
 
 
 def test_the_users_table_shows_bidi_controls_in_names() -> None:

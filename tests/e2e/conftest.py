@@ -24,13 +24,22 @@ if TYPE_CHECKING:
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TIMEOUT_MS = 30_000  # generous: a busy machine makes reruns and bcrypt checks slow
 
 if CHROMIUM is None:
-    UNAVAILABLE: str | None = ("Chromium not found: install Debian's chromium (apt-get install chromium) "
-                               "to run the browser tests")
+    UNAVAILABLE: str | None = (
+        "Chromium not found: install Debian's chromium (apt-get install chromium) to run the browser tests"
+    )
 elif importlib.util.find_spec("playwright") is None:
     UNAVAILABLE = "Playwright not found: install the test extras (pip install -e '.[test]') to run the browser tests"
 else:

@@ -112,7 +112,9 @@ class AppDriver:
         return self.page.get_by_test_id("stToast").filter(has_text=text)
 
     def metric(self, label: str) -> Locator:
-        return self.page.get_by_test_id("stMetric").filter(has=self.page.get_by_test_id("stMetricLabel").filter(has_text=label))
+        return self.page.get_by_test_id("stMetric").filter(
+            has=self.page.get_by_test_id("stMetricLabel").filter(has_text=label)
+        )
 
     # ------------------------------------------------------------ evidence
 
@@ -120,10 +122,12 @@ class AppDriver:
         """A full-page screenshot: the app scrolls inside its main area, so the viewport grows to fit it."""
         SCREENSHOTS.mkdir(exist_ok=True)
         path = SCREENSHOTS / f"{self.test_name}_{file_safe(self.prefix + step)}.png"
-        height = int(self.page.evaluate(
-            "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stSidebarContent]')]"
-            ".map(e => e.scrollHeight), 0)"
-        ))
+        height = int(
+            self.page.evaluate(
+                "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stSidebarContent]')]"
+                ".map(e => e.scrollHeight), 0)"
+            )
+        )
         self.page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
         try:
             self.page.screenshot(path=path, full_page=True, animations="disabled")

@@ -65,15 +65,22 @@ class AppServer:
     def start(self) -> None:
         self.port = free_port()
         command = [
-            sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-            "--server.headless=true", "--server.address=127.0.0.1", f"--server.port={self.port}",
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless=true",
+            "--server.address=127.0.0.1",
+            f"--server.port={self.port}",
             "--browser.gatherUsageStats=false",
             # Source edits made while the tests run must not rerun the app under the browser.
             "--server.fileWatcherType=none",
         ]
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=app_env(self.data), stdout=log,
-                                            stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=app_env(self.data), stdout=log, stderr=subprocess.STDOUT
+            )
         self._wait_healthy()
 
     def _wait_healthy(self) -> None:

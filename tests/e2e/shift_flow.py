@@ -91,8 +91,12 @@ class Shift:
         app.button(step.submit_label).click()
         expect(app.toast(toast)).to_be_visible()
         word, points = step.verdict.split(" ", 1)  # the verdict names its item between the two: "Correct on Alex (1/1)"
-        verdict = (app.page.get_by_test_id("stAlert").filter(has_text=word).filter(has_text=points)
-                   .filter(has_text=step.feedback[:60]))
+        verdict = (
+            app.page.get_by_test_id("stAlert")
+            .filter(has_text=word)
+            .filter(has_text=points)
+            .filter(has_text=step.feedback[:60])
+        )
         expect(verdict.first).to_be_visible()
         expect(app.page.get_by_text(self.progress(done + 1))).to_be_visible()
         app.settle()

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from optrain import training
+from optrain.calls import CALLS
 from optrain.queue import Queue, generate_queue
 from optrain.scenarios.loader import load_scenario_file
-from optrain.calls import CALLS
 from optrain.scenarios.model import ConversationItem, Item, Scenario
 from optrain.scoring import AttemptResult, Decision, judge, next_item_id, score_attempt
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -30,8 +30,13 @@ PAGE_HEADINGS = {
 LOGIN_HEADING = "Operator Training Simulator"
 NOT_AVAILABLE = "This page is not available for your role"
 # Pages for trainers, support or admins, with the heading each one draws.
-STAFF_PAGES = {"/review": "Review", "/exports": "Exports", "/qa": "Q&A answers", "/studio": "Scenario studio",
-               "/users": "Users"}
+STAFF_PAGES = {
+    "/review": "Review",
+    "/exports": "Exports",
+    "/qa": "Q&A answers",
+    "/studio": "Scenario studio",
+    "/users": "Users",
+}
 
 
 def cookie_settings(app: AppDriver) -> signin.CookieSettings:
@@ -64,8 +69,9 @@ def test_signed_out_deep_link_shows_only_the_sign_in_form(app: AppDriver, path: 
 def sign_in_here(app: AppDriver, username: str) -> None:
     """The form on whatever page is open, without going to the root first."""
     app.page.get_by_label("Username", exact=True).fill(username)
-    app.page.get_by_label("Password", exact=True).fill(next(a.password for a in accounts.DEMO_ACCOUNTS
-                                                             if a.username == username))
+    app.page.get_by_label("Password", exact=True).fill(
+        next(a.password for a in accounts.DEMO_ACCOUNTS if a.username == username)
+    )
     app.login_button().click()
     expect(app.logout_button()).to_be_visible()
     app.settle()
@@ -97,7 +103,7 @@ def test_logout_then_reload_stays_signed_out(app: AppDriver) -> None:
     assert len(issued) == 1 and issued[0]
     (cookie,) = [c for c in app.page.context.cookies() if c["name"] == name]
     assert cookie["sameSite"] == "Strict"
-    assert 0 < cookie["expires"] - datetime.now(timezone.utc).timestamp() <= 12 * 3600 + 60
+    assert 0 < cookie["expires"] - datetime.now(UTC).timestamp() <= 12 * 3600 + 60
     app.shot("signed_in")
 
     app.log_out()
@@ -124,12 +130,19 @@ def unsigned(header: dict[str, str], claims: dict[str, object]) -> str:
 def test_foreign_expired_and_orphaned_cookies_give_the_sign_in_form(app: AppDriver) -> None:
     app.goto("/")  # the app creates its accounts file on the first visit
     settings = cookie_settings(app)
-    now = datetime.now(timezone.utc)
-    claims = {"iss": "optrain", "aud": settings.deployment, "sub": "trainee", "ver": 0,
-              "iat": now.timestamp(), "exp": (now + timedelta(hours=1)).timestamp()}
+    now = datetime.now(UTC)
+    claims = {
+        "iss": "optrain",
+        "aud": settings.deployment,
+        "sub": "trainee",
+        "ver": 0,
+        "iat": now.timestamp(),
+        "exp": (now + timedelta(hours=1)).timestamp(),
+    }
     # Proof that the cookie is read at all: a well-made one signs in.
-    app.page.context.add_cookies([{"name": settings.name, "url": app.server.base_url,
-                                   "value": signin.issue_token(settings, "trainee", 0, now)}])
+    app.page.context.add_cookies(
+        [{"name": settings.name, "url": app.server.base_url, "value": signin.issue_token(settings, "trainee", 0, now)}]
+    )
     app.goto("/home")
     expect(app.logout_button()).to_be_visible()
     app.page.context.clear_cookies()

@@ -22,8 +22,9 @@ SCENARIO = "intro_control_center"
 DRAFT_ITEM = "intro_ai_draft_wrong_order"
 
 
-def work_shift(app: AppDriver, shift: Shift, draft_call: str, body: str | None, verdict: str,
-               quote: str | None = None) -> None:
+def work_shift(
+    app: AppDriver, shift: Shift, draft_call: str, body: str | None, verdict: str, quote: str | None = None
+) -> None:
     """Every item with its right call, except the flawed draft, which gets `draft_call` (and `body`)."""
     for done, step in enumerate(shift.steps):
         if step.item.id != DRAFT_ITEM:
@@ -60,8 +61,9 @@ def test_a_defective_draft_approved_unedited_is_wrong_and_fixed_in_a_new_attempt
     expect(app.metric("Result")).to_be_visible()
     app.settle()
     # the explanations open by themselves when a reply failed a check, each failure listed with its quote
-    expect(app.page.get_by_test_id("stExpander").get_by_text(re.compile(re.escape(f"“{defect}”"))).first
-           ).to_be_visible()
+    expect(
+        app.page.get_by_test_id("stExpander").get_by_text(re.compile(re.escape(f"“{defect}”"))).first
+    ).to_be_visible()
     app.settle()
     app.shot("results_wrong")
 

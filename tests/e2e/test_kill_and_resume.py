@@ -44,8 +44,9 @@ def expect_confirmed_calls(shift: Shift) -> None:
     assert [(d.item_id, d.call) for d in shift.stored()] == confirmed
 
 
-def test_a_reload_and_a_killed_server_lose_no_confirmed_call(own_server: AppServer,
-                                                             open_app: Callable[..., AppDriver]) -> None:
+def test_a_reload_and_a_killed_server_lose_no_confirmed_call(
+    own_server: AppServer, open_app: Callable[..., AppDriver]
+) -> None:
     app = open_app(own_server)
     app.sign_in("trainee")
     shift = Shift(app, SCENARIO)
@@ -76,9 +77,10 @@ def test_a_reload_and_a_killed_server_lose_no_confirmed_call(own_server: AppServ
     expect_confirmed_calls(resumed)
     back.radio("Work queue", preparing.queue_text, pending_only=True)
     chosen = back.page.get_by_role("radiogroup", name="Your call").get_by_role(
-        "radio", name=re.compile(f"^{re.escape(preparing.call_label)}$"))
+        "radio", name=re.compile(f"^{re.escape(preparing.call_label)}$")
+    )
     expect(chosen).to_be_checked()  # the call chosen before the kill was kept as a draft, not as a decision
     back.shot("resumed")
 
     resumed.call(CONFIRMED)
-    assert [d.item_id for d in resumed.stored()] == [s.item.id for s in resumed.steps[:CONFIRMED + 1]]
+    assert [d.item_id for d in resumed.stored()] == [s.item.id for s in resumed.steps[: CONFIRMED + 1]]

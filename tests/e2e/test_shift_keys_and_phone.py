@@ -27,7 +27,8 @@ def focus_call_choice(app: AppDriver) -> None:
     for _ in range(60):
         app.page.keyboard.press("Tab")
         inside = app.page.evaluate(
-            "() => !!document.activeElement?.closest('[role=radiogroup][aria-label=\"Your call\"]')")
+            "() => !!document.activeElement?.closest('[role=radiogroup][aria-label=\"Your call\"]')"
+        )
         if inside:
             return
     raise AssertionError("the call choice cannot be reached with the Tab key")
@@ -77,8 +78,9 @@ def test_a_whole_shift_by_keyboard(own_server: AppServer, open_app: Callable[...
     app.shot("results_by_keyboard")
 
 
-def test_at_390_px_the_verdict_is_in_view_by_the_panel(own_server: AppServer,
-                                                        open_app: Callable[..., AppDriver]) -> None:
+def test_at_390_px_the_verdict_is_in_view_by_the_panel(
+    own_server: AppServer, open_app: Callable[..., AppDriver]
+) -> None:
     app = open_app(own_server)
     app.sign_in("trainee")
     shift = Shift(app, SCENARIO)

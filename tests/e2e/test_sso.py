@@ -24,12 +24,27 @@ from .server import ROOT, AppServer, app_env, free_port
 pytestmark = pytest.mark.e2e
 
 PEOPLE = [
-    oidc_provider_mock.User(sub="riley", claims={"email": "Riley.Chen@shop.example", "email_verified": True,
-                                                 "name": "Riley Chen", "groups": ["ots-trainers"]}),
-    oidc_provider_mock.User(sub="casey", claims={"email": "casey@shop.example", "email_verified": True,
-                                                 "name": "Casey Morgan"}),
-    oidc_provider_mock.User(sub="stranger", claims={"email": "stranger@elsewhere.example", "email_verified": True,
-                                                    "name": "Sam Stranger", "groups": ["marketing"]}),
+    oidc_provider_mock.User(
+        sub="riley",
+        claims={
+            "email": "Riley.Chen@shop.example",
+            "email_verified": True,
+            "name": "Riley Chen",
+            "groups": ["ots-trainers"],
+        },
+    ),
+    oidc_provider_mock.User(
+        sub="casey", claims={"email": "casey@shop.example", "email_verified": True, "name": "Casey Morgan"}
+    ),
+    oidc_provider_mock.User(
+        sub="stranger",
+        claims={
+            "email": "stranger@elsewhere.example",
+            "email_verified": True,
+            "name": "Sam Stranger",
+            "groups": ["marketing"],
+        },
+    ),
 ]
 ROLE_MAP = {"emails": {"casey@shop.example": ["trainee"]}, "groups": {"ots-trainers": ["trainee", "trainer"]}}
 
@@ -55,9 +70,19 @@ class SsoAppServer(AppServer):
         )
         roles = self.data / "sso_roles.yaml"
         roles.write_text(yaml.safe_dump(ROLE_MAP), encoding="utf-8")
-        command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless=true",
-                   "--server.address=127.0.0.1", f"--server.port={self.port}", "--browser.gatherUsageStats=false",
-                   "--server.fileWatcherType=none", f"--secrets.files={secrets_file}"]
+        command = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless=true",
+            "--server.address=127.0.0.1",
+            f"--server.port={self.port}",
+            "--browser.gatherUsageStats=false",
+            "--server.fileWatcherType=none",
+            f"--secrets.files={secrets_file}",
+        ]
         env = {**app_env(self.data), "OPTRAIN_SSO_ROLES": str(roles)}
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -6,7 +6,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,20 +29,30 @@ def seed(server: AppServer) -> None:
     scenario = load_scenario_file(ROOT / "scenarios" / "hands_on_practice.yaml")
     db = storage.open_db(server.db_path)
     casey = training.Operator("trainee", "Casey Morgan", "trainee@hotrodan.example")
-    start = datetime.now(timezone.utc) - timedelta(hours=1)
+    start = datetime.now(UTC) - timedelta(hours=1)
     attempt = training.start_attempt(db, scenario, casey, start)
     state = training.load_state(db, scenario, attempt.id, "trainee")
     for n, item in enumerate(generate_queue(scenario).entries, start=1):
         note = "Over the $500 limit" if item.item.expected.call == "escalate_manager" else None
-        training.submit_call(db, state, casey, training.CallInput(item.item.id, item.item.expected.call,
-                                                                  item.item.expected.template, note=note),
-                             now=start + timedelta(minutes=n), elapsed_seconds=30)
+        training.submit_call(
+            db,
+            state,
+            casey,
+            training.CallInput(item.item.id, item.item.expected.call, item.item.expected.template, note=note),
+            now=start + timedelta(minutes=n),
+            elapsed_seconds=30,
+        )
         state = training.load_state(db, scenario, attempt.id, "trainee")
     training.finish(db, state, now=start + timedelta(minutes=30))
     question = next(q for q in scenario.questions if q.kind == "text")
-    qa_capture.save_qa(db, scenario, storage.get_attempt(db, attempt.id),
-                       [qa_capture.AnswerInput(question.id, ANSWER, "high")],
-                       uploads_dir=server.data / "uploads", now=start + timedelta(minutes=31))
+    qa_capture.save_qa(
+        db,
+        scenario,
+        storage.get_attempt(db, attempt.id),
+        [qa_capture.AnswerInput(question.id, ANSWER, "high")],
+        uploads_dir=server.data / "uploads",
+        now=start + timedelta(minutes=31),
+    )
     db.close()
 
 
@@ -54,8 +64,9 @@ def download(app: AppDriver, button: str, folder: Path) -> Path:
     return target
 
 
-def test_support_exports_tickets_and_evidence(own_server: AppServer, open_app: Callable[..., AppDriver],
-                                              tmp_path: Path) -> None:
+def test_support_exports_tickets_and_evidence(
+    own_server: AppServer, open_app: Callable[..., AppDriver], tmp_path: Path
+) -> None:
     seed(own_server)
     app = open_app(own_server)
     app.sign_in("support")
@@ -88,6 +99,9 @@ def test_support_exports_tickets_and_evidence(own_server: AppServer, open_app: C
         (answer,) = [r for r in csv.DictReader(io.StringIO(z.read("qa.csv").decode("utf-8"))) if r["skipped"] == "no"]
         assert answer["answer"] == "'" + ANSWER  # verbatim, behind the documented formula-neutralising quote
         log = z.read("decision_log.ndjson").decode("utf-8").splitlines()
-        assert len(log) == 7 and all('"operator_email": "trainee@hotrodan.example"' in line or
-                                     '"operator_email":"trainee@hotrodan.example"' in line for line in log)
+        assert len(log) == 7 and all(
+            '"operator_email": "trainee@hotrodan.example"' in line
+            or '"operator_email":"trainee@hotrodan.example"' in line
+            for line in log
+        )
         assert "<script" not in z.read("summary.html").decode("utf-8")

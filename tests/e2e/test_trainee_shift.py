@@ -49,7 +49,8 @@ def test_coach_shift_start_to_finish(app: AppDriver, open_app: Callable[..., App
 
     stored = shift.stored()
     assert [(d.item_id, d.call, d.template) for d in stored] == [
-        (s.item.id, s.item.expected.call, s.item.expected.template) for s in shift.steps]
+        (s.item.id, s.item.expected.call, s.item.expected.template) for s in shift.steps
+    ]
     assert [d.note for d in stored if d.call == "escalate_manager"] == [ESCALATION_REASON]
     expect(app.page.get_by_text("Every item has a call.")).to_be_visible()
 
