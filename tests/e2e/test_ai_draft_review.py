@@ -22,8 +22,13 @@ SCENARIO = "intro_control_center"
 DRAFT_ITEM = "intro_ai_draft_wrong_order"
 
 
+def verdict_of(word: str, title: str | None, points: str) -> re.Pattern[str]:
+    """The coach's verdict names the item it is about: "Wrong on <title> (0/1)"."""
+    return re.compile(rf"{word} on {re.escape(title or DRAFT_ITEM)} \({re.escape(points)}\)")
+
+
 def work_shift(
-    app: AppDriver, shift: Shift, draft_call: str, body: str | None, verdict: str, quote: str | None = None
+    app: AppDriver, shift: Shift, draft_call: str, body: str | None, verdict: re.Pattern[str], quote: str | None = None
 ) -> None:
     """Every item with its right call, except the flawed draft, which gets `draft_call` (and `body`)."""
     for done, step in enumerate(shift.steps):
@@ -56,7 +61,7 @@ def test_a_defective_draft_approved_unedited_is_wrong_and_fixed_in_a_new_attempt
 
     shift.open_briefing("Open")
     first = shift.enter("Start shift")
-    work_shift(app, shift, "approve_draft", None, "Wrong (0/1)", quote=defect)
+    work_shift(app, shift, "approve_draft", None, verdict_of("Wrong", item.title, "0/1"), quote=defect)
     app.button("Finish shift and see results").click()
     expect(app.metric("Result")).to_be_visible()
     app.settle()
@@ -74,7 +79,7 @@ def test_a_defective_draft_approved_unedited_is_wrong_and_fixed_in_a_new_attempt
     retry = Shift(app, SCENARIO)
     retry.attempt_id = int(app.page.url.rsplit("=", 1)[1])
     assert retry.attempt_id != first
-    work_shift(app, retry, "edit_draft", fixed_draft(item), "Correct (1/1)")
+    work_shift(app, retry, "edit_draft", fixed_draft(item), verdict_of("Correct", item.title, "1/1"))
     app.button("Finish shift and see results").click()
     expect(app.metric("Result")).to_contain_text("Passed")
     expect(app.metric("Percent")).to_contain_text("100%")
