@@ -98,8 +98,8 @@ def read_config(path: Path) -> dict[str, Any]:
 
 
 def write_config(path: Path, config: dict[str, Any]) -> None:
-    """Write atomically with mode 0600 so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write atomically with mode 0600 (a new folder 0700) so a crash never leaves half a file."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".auth-", suffix=".yaml")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -27,7 +27,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlite_utils import Database
 
-from optrain import storage, training
+from optrain import accounts, storage, training
 from optrain.cli import main as cli_main
 from optrain.errors import StorageError, UploadError
 from optrain.scenarios.loader import load_scenario_file
@@ -572,6 +572,9 @@ def test_files_and_folders_the_app_creates_are_private_to_its_user(tmp_path: Pat
     name = store_screenshot(tmp_path / "uploads", PNG, prefix="qa1")
     assert stat.S_IMODE((tmp_path / "uploads").stat().st_mode) == 0o700
     assert stat.S_IMODE((tmp_path / "uploads" / name).stat().st_mode) == 0o600
+    auth = tmp_path / "config" / "auth.yaml"
+    accounts.write_config(auth, {"credentials": {"usernames": {}}, "cookie": {}})
+    assert stat.S_IMODE(auth.parent.stat().st_mode) == 0o700 and stat.S_IMODE(auth.stat().st_mode) == 0o600
 
 
 FULL_DISK_CHILD = """
