@@ -68,11 +68,13 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The unit and AppTest suites run on two processes; the browser tests one at a time (each drives a server).
 test: $(TEST_STAMP) chromium poppler lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 -m "not e2e"
+	$(BIN)/python -m pytest -m e2e
 
 test-fast: $(TEST_STAMP)
-	$(BIN)/python -m pytest -m "not e2e"
+	$(BIN)/python -m pytest -n 2 -m "not e2e"
 
 schema: $(APP_STAMP)
 	$(BIN)/optrain schema
