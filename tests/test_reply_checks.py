@@ -9,6 +9,7 @@ import pytest
 from optrain.queue import generate_queue
 from optrain.reply_checks import fixed_draft
 from optrain.scenarios.model import ConversationItem, Scenario
+from optrain.scenarios.reply_model import CHECK_KINDS
 from optrain.scoring import Decision, ItemResult, context_for, judge, score_attempt
 
 ORDER = {
@@ -349,20 +350,7 @@ def test_a_placeholder_never_passes_even_with_every_check_switched_off() -> None
         update={
             "reply_checks": item("custom").reply_checks.model_copy(  # type: ignore[union-attr]
                 update={
-                    "off": (
-                        "facts",
-                        "answer",
-                        "greeting",
-                        "apology",
-                        "no_blame",
-                        "no_shouting",
-                        "length",
-                        "no_placeholder",
-                        "refund_limit",
-                        "no_unlisted_date",
-                        "no_internal_note",
-                        "no_other_customer",
-                    ),
+                    "off": CHECK_KINDS,
                     "forbid": (),
                     "require": (),
                 }
