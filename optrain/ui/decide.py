@@ -319,7 +319,9 @@ def render_decision(
     entry = training.root_entry(state.queue, target.item_id)
     item = state.queue.item(target.item_id)
     _context(state, entry, target.item_id, tiles)
-    decided = {d.item_id: d for d in state.decisions}.get(target.item_id)
+    position, decided = next(
+        ((n, d) for n, d in enumerate(state.decisions, start=1) if d.item_id == target.item_id), (0, None)
+    )
     st.divider()
     if last_verdict is not None and last_verdict.item_id != target.item_id:
         show_verdict(last_verdict, named=True)  # the previous call's verdict, by the next call's choice
@@ -327,7 +329,8 @@ def render_decision(
         st.markdown(
             f"**Your call:** {label_of(decided.call)}"
             + (f" ({decided.template})" if decided.template else "")
-            + f" · {decided.decided_at.strftime('%H:%M:%S UTC')}"
+            # The shift clock at that call, as the thread and the tiles read it (one clock for everything).
+            + f" · {shift_clock(state.scenario, state.queue, position):%a %H:%M} UTC"
         )
         if decided.note:
             st.markdown(f"**Reason / note:** {plain(decided.note)}")
