@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from sqlite_utils import Database
@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from optrain import storage
 from optrain.calls import CALLS
 from optrain.certificates import issue_if_complete
-from optrain.errors import AlreadyDecided, AttemptError, DecisionError
+from optrain.errors import AlreadyDecided, AttemptError, DecisionError, TimeLimitReached
 from optrain.queue import Queue, QueueEntry, generate_queue, scenario_seed, template_context
 from optrain.scenario_versions import snapshot
 from optrain.scenarios.model import ConversationItem, Scenario
@@ -202,6 +202,8 @@ def submit_call(
     """
     if not state.attempt.in_progress:
         raise AttemptError("This attempt is finished; start a new one to practise again.")
+    if time_limit_reached(state, now):
+        raise TimeLimitReached(time_limit_message(state.scenario))
     problems = check_call(state.scenario, state.queue, call)
     if problems:
         raise DecisionError(" ".join(problems))
@@ -271,6 +273,64 @@ def finish(
     """
     if state.pending:
         raise AttemptError(f"{len(state.pending)} item(s) still need a call before the attempt can be finished.")
+    return _close(db, state, now=now, catalog=catalog)
+
+
+def time_limit(scenario: Scenario) -> timedelta | None:
+    return None if scenario.time_limit_minutes is None else timedelta(minutes=scenario.time_limit_minutes)
+
+
+def time_left(state: AttemptState, now: datetime) -> timedelta | None:
+    """Wall-clock time left of the scenario's limit (never below zero); None without a limit.
+
+    The limit runs from the attempt's start and keeps running while the trainee is away (a reload, a
+    closed tab, a server restart), as a timed quiz does.
+    """
+    limit = time_limit(state.scenario)
+    if limit is None:
+        return None
+    return max(timedelta(0), state.attempt.started_at + limit - now)
+
+
+def time_limit_reached(state: AttemptState, now: datetime) -> bool:
+    left = time_left(state, now)
+    return left is not None and left <= timedelta(0) and state.attempt.in_progress
+
+
+def time_limit_message(scenario: Scenario) -> str:
+    return (
+        f"The time limit of {scenario.time_limit_minutes} min is reached: the shift was finished, and every item "
+        "still waiting for a call is scored as unanswered."
+    )
+
+
+def finish_at_time_limit(
+    db: Database, state: AttemptState, *, now: datetime, catalog: Mapping[str, Scenario] | None = None
+) -> AttemptResult:
+    """Close an attempt whose time limit has run out, as it stands: waiting items score as unanswered.
+
+    Refused before the limit (a trainee finishes early with `finish`, which wants every item decided).
+    """
+    if not time_limit_reached(state, now):
+        raise AttemptError("The time limit of this shift has not run out; finish it once every item has a call.")
+    return _close(db, state, now=now, catalog=catalog)
+
+
+def ended_at_time_limit(state: AttemptState) -> bool:
+    """A finished attempt that was closed by its time limit (it ran the whole limit, or longer)."""
+    limit = time_limit(state.scenario)
+    attempt = state.attempt
+    return (
+        limit is not None
+        and attempt.status == "completed"
+        and attempt.finished_at is not None
+        and attempt.finished_at - attempt.started_at >= limit
+    )
+
+
+def _close(
+    db: Database, state: AttemptState, *, now: datetime, catalog: Mapping[str, Scenario] | None
+) -> AttemptResult:
     result = score_attempt(state.scenario, state.as_decisions, state.queue)
     if state.attempt.in_progress:
         storage.finish_attempt(

@@ -347,6 +347,8 @@ class Scenario(Frozen):
     estimated_minutes: Annotated[WholeNumber, Field(ge=1, le=240)] | None = None
     briefing: LongText
     feedback_mode: FeedbackMode = "coach"
+    # Moodle's quiz convention: at the limit the attempt is finished for the trainee (see training.py).
+    time_limit_minutes: Annotated[WholeNumber, Field(ge=1, le=600)] | None = None
     required: StrictBool = True
     certification: StrictBool = False
     pass_mark: Annotated[Number, Field(ge=0, le=1)] = 0.8

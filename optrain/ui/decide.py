@@ -21,7 +21,7 @@ import streamlit as st
 from optrain import training
 from optrain.calls import CALLS, calls_for, label_of
 from optrain.dashboard import TileView, tile_of
-from optrain.errors import AlreadyDecided, OptrainError, StorageError
+from optrain.errors import AlreadyDecided, OptrainError, StorageError, TimeLimitReached
 from optrain.queue import QueueEntry
 from optrain.scenarios.model import ConversationItem, Scenario
 from optrain.scoring import Decision, ItemResult, context_for, judge, next_item_id
@@ -108,6 +108,8 @@ def _submit(target: Target, call: str, template: str | None) -> None:
     except AlreadyDecided:
         ss[keys.FLASH] = ("This call was already recorded; nothing was saved twice.", ":material/info:")
         return
+    except TimeLimitReached:
+        return  # nothing recorded; the shift view closes the attempt on this same run and says why
     except OptrainError as exc:
         ss[target.key("error")] = str(exc)
         return

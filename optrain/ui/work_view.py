@@ -16,6 +16,7 @@ import streamlit as st
 
 from optrain import training
 from optrain.dashboard import TileView, build_dashboard
+from optrain.errors import AttemptError
 from optrain.inbox import ORDER_LABELS, SHOW_LABELS, InboxRow, Order, Show, arrange, inbox_rows
 from optrain.scenarios.model import Scenario
 from optrain.shift import duration, shift_clock, shift_end
@@ -122,6 +123,9 @@ def render_work(state: training.AttemptState, user: User, catalog: Mapping[str, 
 @st.fragment
 def _shift(first: training.AttemptState, user: User, catalog: Mapping[str, Scenario]) -> None:
     state = _fresh(first, user)
+    now = datetime.now(UTC)
+    if training.time_limit_reached(state, now):
+        _finish_at_time_limit(state, catalog, now)
     if state is not first and st.session_state.get(f"replica_drawn_{state.attempt.id}"):
         # The replica is on screen: a full run shows the call just made in it (or folds it after the first
         # call); a folded one is drawn afresh when it is next opened.
@@ -135,10 +139,16 @@ def _shift(first: training.AttemptState, user: User, catalog: Mapping[str, Scena
     done, total = state.progress
     # Two elements, not five: each element is a message the server sends on every click.
     st.progress(done / total if total else 1.0, text=progress_text(state))
-    elapsed = duration((datetime.now(UTC) - state.attempt.started_at).total_seconds())
+    elapsed = duration((now - state.attempt.started_at).total_seconds())
+    remaining = training.time_left(state, now)
+    limit = (
+        ""
+        if remaining is None
+        else f" of a {scenario.time_limit_minutes} min time limit (**{duration(remaining.total_seconds())}** left)"
+    )
     st.caption(
         f"Shift clock **{now_sim:%H:%M}** UTC (shift {scenario.starts_at:%H:%M}-{shift_end(scenario):%H:%M},"
-        f" simulated) · elapsed **{elapsed}** · {scenario.feedback_mode.capitalize()} mode"
+        f" simulated) · elapsed **{elapsed}**{limit} · {scenario.feedback_mode.capitalize()} mode"
     )
     flagged = draft_store.flagged_items(get_db(), state.attempt.id)
 
@@ -232,6 +242,15 @@ def _flag(aid: int, item_id: str) -> None:
 
 def _finish(state: training.AttemptState, catalog: Mapping[str, Scenario]) -> None:
     training.finish(get_db(), state, now=datetime.now(UTC), catalog=catalog)
+    st.rerun()
+
+
+def _finish_at_time_limit(state: training.AttemptState, catalog: Mapping[str, Scenario], now: datetime) -> None:
+    """At the limit the shift closes on the trainee's next click or reload; the results page says why."""
+    try:
+        training.finish_at_time_limit(get_db(), state, now=now, catalog=catalog)
+    except AttemptError:  # finished meanwhile (another tab, or the same click twice): show it as it is
+        pass
     st.rerun()
 
 

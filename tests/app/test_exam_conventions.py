@@ -1,0 +1,108 @@
+"""Exam conventions on the shift: a time limit beside the elapsed time, and what happens when it runs out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
+
+from optrain import storage, training
+from optrain.storage.db import utc_iso
+
+from .harness import SCENARIOS, Env, Seed, TrainSteps, operator, texts
+
+HANDS_ON = "hands_on_practice"
+HOODIE = "hoodie_blk_m"
+
+
+@pytest.fixture
+def scenario_with(env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """hands_on_practice with `changes` applied, in a private scenarios folder."""
+
+    def write(**changes: object) -> None:
+        folder = tmp_path / "scenarios"
+        folder.mkdir(exist_ok=True)
+        data = yaml.safe_load((SCENARIOS / f"{HANDS_ON}.yaml").read_text(encoding="utf-8"))
+        data.update(changes)
+        (folder / f"{HANDS_ON}.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        monkeypatch.setenv("OPTRAIN_SCENARIOS", str(folder))
+
+    return write
+
+
+def start_now(seed: Seed) -> int:
+    """A shift started at this moment (the time limit runs on the real clock)."""
+    return training.start_attempt(seed.db, seed.scenario(), operator("trainee"), datetime.now(UTC)).id
+
+
+def move_start_back(env: Env, attempt_id: int, minutes: int) -> None:
+    """As if the shift had been started `minutes` ago: the only way to let time pass under AppTest."""
+    db = env.db()
+    with db.conn:
+        db.execute(
+            "UPDATE attempts SET started_at = ? WHERE id = ?",
+            (utc_iso(datetime.now(UTC) - timedelta(minutes=minutes)), attempt_id),
+        )
+    db.close()
+
+
+def shift_caption(at: AppTest) -> str:
+    (caption,) = [c for c in texts(at.caption) if c.startswith("Shift clock")]
+    return caption
+
+
+def test_the_time_limit_is_shown_beside_the_elapsed_time(app, seed: Seed, scenario_with) -> None:
+    scenario_with(time_limit_minutes=30)
+    at = app("trainee", "train", attempt=str(start_now(seed)))
+    caption = shift_caption(at)
+    assert "elapsed **" in caption and "of a 30 min time limit (**29m** left)" in caption, caption
+
+
+def test_without_a_limit_the_caption_names_none(app, seed: Seed) -> None:
+    at = app("trainee", "train", attempt=str(start_now(seed)))
+    assert "time limit" not in shift_caption(at)
+
+
+def test_the_briefing_names_the_limit(app, scenario_with) -> None:
+    scenario_with(time_limit_minutes=45)
+    at = app("trainee", "train", scenario=HANDS_ON)
+    assert any("time limit 45 min" in c for c in texts(at.caption))
+
+
+def test_a_reload_after_the_limit_shows_the_results_and_says_why(app, env: Env, seed: Seed, scenario_with) -> None:
+    scenario_with(time_limit_minutes=30)
+    attempt_id = start_now(seed)
+    seed.decide(attempt_id, {HOODIE: ("reorder", None)})
+    move_start_back(env, attempt_id, 31)
+    at = app("trainee", "train", attempt=str(attempt_id))
+    (notice,) = [w for w in texts(at.warning) if "Time is up" in w]
+    assert "time limit of 30 min was reached" in notice and "6 item(s) had no call" in notice, notice
+    assert at.button(key="try_again") and not [r for r in at.radio if r.key == f"pick_{attempt_id}"]
+    attempt = storage.get_attempt(env.db(), attempt_id)
+    assert attempt.status == "completed" and attempt.score == 1
+
+
+def test_a_call_sent_after_the_limit_is_not_recorded(app, env: Env, seed: Seed, scenario_with, train) -> None:
+    scenario_with(time_limit_minutes=30)
+    attempt_id = start_now(seed)
+    at = app("trainee", "train", attempt=str(attempt_id))
+    train.pick(at, attempt_id, HOODIE)
+    train.prepare(at, attempt_id, HOODIE, "reorder")
+    move_start_back(env, attempt_id, 30)  # the trainee was slow: the limit ran out with the call on screen
+    train.submit(at, attempt_id, HOODIE)
+    assert any("Time is up" in w for w in texts(at.warning))
+    assert storage.list_decisions(env.db(), attempt_id) == ()
+    assert storage.get_attempt(env.db(), attempt_id).status == "completed"
+
+
+def test_a_shift_within_its_limit_stays_open(app, env: Env, seed: Seed, scenario_with, train: TrainSteps) -> None:
+    scenario_with(time_limit_minutes=30)
+    attempt_id = start_now(seed)
+    seed.decide(attempt_id, {HOODIE: ("reorder", None)})
+    at = app("trainee", "train", attempt=str(attempt_id))
+    assert "1 of 7 decided" in [p.text for p in at.get("progress")][0]
+    assert not [w for w in texts(at.warning) if "Time is up" in w]
