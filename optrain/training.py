@@ -31,6 +31,7 @@ from optrain.scoring import (
     pending_item_ids,
     score_attempt,
     validate_decision,
+    walk,
 )
 from optrain.storage.progress import progress_by_scenario
 from optrain.templates import BUILTIN_TEMPLATES, Template, render
@@ -53,6 +54,7 @@ class CallInput:
     template: str | None = None
     body: str | None = None
     note: str | None = None
+    replaces: int | None = None  # exam mode: the id of the decision this call changes
 
 
 @dataclass(frozen=True)
@@ -207,9 +209,10 @@ def submit_call(
     problems = check_call(state.scenario, state.queue, call)
     if problems:
         raise DecisionError(" ".join(problems))
-    if call.item_id in state.decided_ids:
+    previous = _changed_call(state, call)
+    if previous is None and call.item_id in state.decided_ids:
         raise AlreadyDecided(f"{call.item_id} already has a call in this attempt; each item is decided once.")
-    if call.item_id not in state.pending:
+    if previous is None and call.item_id not in state.pending:
         raise DecisionError("That item is not waiting for a call in this attempt.")
     body = call.body
     if call.call == "approve_template" and call.template and body is None:
@@ -228,6 +231,9 @@ def submit_call(
         context=context_for(state.scenario, state.queue, call.item_id),
     )
     entry = root_entry(state.queue, call.item_id)
+    withdraw = withdrawn_by(state, decision) if previous is not None else ()
+    if previous is not None and elapsed_seconds is not None:
+        elapsed_seconds = round((previous.elapsed_seconds or 0.0) + elapsed_seconds, 3)  # time on the item in all
     storage.record_decision(
         db,
         state.attempt.id,
@@ -257,10 +263,51 @@ def submit_call(
                 "template": call.template,
                 "body": body,
                 "note": decision.note,
+                **(
+                    {}
+                    if previous is None
+                    else {
+                        "replaces": {
+                            "call": previous.call,
+                            "template": previous.template,
+                            "decided_at": previous.decided_at.isoformat(),
+                        },
+                        "withdrawn": list(withdraw),
+                    }
+                ),
             },
         ),
+        replaces=previous.id if previous is not None else None,
+        withdraw=withdraw,
     )
     return verdict
+
+
+def _changed_call(state: AttemptState, call: CallInput) -> storage.DecisionRow | None:
+    """The stored call a changed call replaces (None for a first call); only exam mode allows a change."""
+    if call.replaces is None:
+        return None
+    if state.scenario.feedback_mode != "exam":
+        raise DecisionError("In coach mode a call is final: its verdict is already shown.")
+    previous = next((d for d in state.decisions if d.item_id == call.item_id), None)
+    if previous is None:
+        raise DecisionError("That item has no call to change in this attempt.")
+    if previous.id != call.replaces:
+        raise AlreadyDecided("This call was already changed; nothing was saved twice.")
+    return previous
+
+
+def withdrawn_by(state: AttemptState, changed: Decision) -> tuple[str, ...]:
+    """Decided items a changed call takes off the path: follow-ups the old call had opened, and theirs.
+
+    Their calls answered a customer message that, after the change, was never written, so they are
+    withdrawn from the attempt (the decision log keeps them); if the old call is chosen again, the
+    follow-up waits for a call again.
+    """
+    by_item = {d.item_id: d for d in state.as_decisions}
+    by_item[changed.item_id] = changed
+    on_path = {item.id for item, decision, _ in walk(state.queue, by_item) if decision is not None}
+    return tuple(d.item_id for d in state.decisions if d.item_id not in on_path)
 
 
 def finish(

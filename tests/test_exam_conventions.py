@@ -1,4 +1,4 @@
-"""Exam conventions of the attempt service: a time limit, with the clock passed in."""
+"""Exam conventions of the attempt service: a time limit (the clock passed in), and a call changed before Finish."""
 
 from __future__ import annotations
 
@@ -9,13 +9,17 @@ import pytest
 from sqlite_utils import Database
 
 from optrain import storage, training
-from optrain.errors import AttemptError, TimeLimitReached
+from optrain.errors import AlreadyDecided, AttemptError, DecisionError, TimeLimitReached
 from optrain.scenarios.loader import load_scenario_file
 
 ROOT = Path(__file__).resolve().parent.parent
 HANDS_ON = load_scenario_file(ROOT / "scenarios" / "hands_on_practice.yaml")
 TIMED = HANDS_ON.model_copy(update={"time_limit_minutes": 30})
 T0 = datetime(2026, 6, 5, 14, 0, tzinfo=UTC)
+BASICS = load_scenario_file(ROOT / "scenarios" / "cx_escalations_basics.yaml")
+EXAM = BASICS.model_copy(update={"feedback_mode": "exam"})
+REFUND, WHEN, ANGRY = "brake_kit_refund_1180", "brake_kit_when", "brake_kit_angry"
+REASON = "Refund is over the $500 limit"
 CASEY = training.Operator("casey", "Casey Morgan", "casey@hotrodan.example")
 
 
@@ -95,3 +99,116 @@ def test_a_shift_finished_in_time_did_not_end_at_the_limit(db: Database) -> None
         state = decide_first(db, state, T0 + timedelta(minutes=1))
     training.finish(db, state, now=T0 + timedelta(minutes=10))
     assert not training.ended_at_time_limit(training.load_state(db, TIMED, state.attempt.id, CASEY.username))
+
+
+# ---------------------------------------------------------------- changing a call in exam mode
+
+
+def call(
+    db: Database, state: training.AttemptState, item_id: str, what: str, template: str | None = None, **kw: object
+) -> training.AttemptState:
+    note = REASON if what == "escalate_manager" else None
+    training.submit_call(
+        db,
+        state,
+        CASEY,
+        training.CallInput(item_id, what, template, note=note, **kw),  # type: ignore[arg-type]
+        now=T0 + timedelta(minutes=len(state.decisions) + 1),
+        elapsed_seconds=20,
+    )
+    return training.load_state(db, state.scenario, state.attempt.id, CASEY.username)
+
+
+def stored(state: training.AttemptState) -> dict[str, str]:
+    return {d.item_id: d.call for d in state.decisions}
+
+
+def test_in_exam_mode_the_last_call_counts_and_every_call_is_logged(db: Database) -> None:
+    state = call(db, started(db, EXAM), REFUND, "approve_template", "refund_offer")
+    first = state.decisions[0]
+    state = call(db, state, REFUND, "escalate_manager", replaces=first.id)
+    assert stored(state) == {REFUND: "escalate_manager"}
+    (row,) = state.decisions
+    assert row.seq == first.seq and row.verdict == "correct" and row.elapsed_seconds == 40
+    log = storage.list_decision_log(db, attempt_id=state.attempt.id)
+    assert [r.action_type for r in log] == ["reply_approved", "escalated_to_manager"]
+    assert log[1].payload["replaces"] == {
+        "call": "approve_template",
+        "template": "refund_offer",
+        "decided_at": first.decided_at.isoformat(),
+    }
+    result = training.result_of(state)
+    assert [r.verdict for r in result.items if r.item_id == REFUND] == ["correct"]
+
+
+def test_a_changed_call_withdraws_the_follow_up_the_old_call_opened(db: Database) -> None:
+    state = call(db, started(db, EXAM), REFUND, "escalate_manager")
+    assert WHEN in state.pending
+    state = call(db, state, WHEN, "approve_template", "ack_delay")
+    refund = next(d for d in state.decisions if d.item_id == REFUND)
+    state = call(db, state, REFUND, "approve_template", "refund_offer", replaces=refund.id)
+    assert stored(state) == {REFUND: "approve_template"}, "the follow-up's call is withdrawn"
+    assert ANGRY in state.pending and WHEN not in state.pending
+    log = storage.list_decision_log(db, attempt_id=state.attempt.id)
+    assert len(log) == 3 and log[-1].payload["withdrawn"] == [WHEN]
+    # Back to the first call: its follow-up waits for a call again (its old call is not revived).
+    refund = next(d for d in state.decisions if d.item_id == REFUND)
+    state = call(db, state, REFUND, "escalate_manager", replaces=refund.id)
+    assert WHEN in state.pending and stored(state) == {REFUND: "escalate_manager"}
+
+
+def test_a_change_that_keeps_the_branch_keeps_the_follow_up(db: Database) -> None:
+    state = call(db, started(db, EXAM), REFUND, "escalate_manager")
+    state = call(db, state, WHEN, "approve_template", "ack_delay")
+    refund = next(d for d in state.decisions if d.item_id == REFUND)
+    training.submit_call(
+        db,
+        state,
+        CASEY,
+        training.CallInput(
+            REFUND, "escalate_manager", note="Manager must approve refunds over $500", replaces=refund.id
+        ),
+        now=T0 + timedelta(minutes=9),
+        elapsed_seconds=5,
+    )
+    state = training.load_state(db, EXAM, state.attempt.id, CASEY.username)
+    assert stored(state) == {REFUND: "escalate_manager", WHEN: "approve_template"}
+    assert [d.item_id for d in state.decisions] == [REFUND, WHEN], "the changed call keeps its place"
+
+
+def test_the_same_change_sent_twice_is_recorded_once(db: Database) -> None:
+    state = call(db, started(db, EXAM), REFUND, "approve_template", "refund_offer")
+    stale = state
+    first = state.decisions[0]
+    call(db, state, REFUND, "escalate_manager", replaces=first.id)
+    with pytest.raises(AlreadyDecided, match="already changed"):
+        call(db, stale, REFUND, "escalate_specialist", replaces=first.id)  # a double click, or another tab
+    fresh = training.load_state(db, EXAM, state.attempt.id, CASEY.username)
+    with pytest.raises(AlreadyDecided, match="already changed"):
+        call(db, fresh, REFUND, "escalate_specialist", replaces=first.id)
+    assert stored(fresh) == {REFUND: "escalate_manager"}
+    assert len(storage.list_decision_log(db, attempt_id=state.attempt.id)) == 2
+
+
+def test_coach_mode_calls_are_final(db: Database) -> None:
+    state = call(db, started(db, BASICS), REFUND, "approve_template", "refund_offer")
+    with pytest.raises(DecisionError, match="In coach mode a call is final"):
+        call(db, state, REFUND, "escalate_manager", replaces=state.decisions[0].id)
+    with pytest.raises(AlreadyDecided):
+        call(db, state, REFUND, "escalate_manager")
+    assert stored(training.load_state(db, BASICS, state.attempt.id, CASEY.username)) == {REFUND: "approve_template"}
+
+
+def test_no_change_after_finish_or_on_an_undecided_item(db: Database) -> None:
+    state = started(db, EXAM)
+    with pytest.raises(DecisionError, match="no call to change"):
+        call(db, state, REFUND, "escalate_manager", replaces=1)
+    state = call(db, state, REFUND, "escalate_manager")
+    state = call(db, state, WHEN, "approve_template", "ack_delay")
+    while state.pending:
+        item = state.queue.item(state.pending[0])
+        state = call(db, state, item.id, item.expected.call, item.expected.template)
+    training.finish(db, state, now=T0 + timedelta(hours=1))
+    closed = training.load_state(db, EXAM, state.attempt.id, CASEY.username)
+    with pytest.raises(AttemptError, match="finished"):
+        call(db, closed, REFUND, "escalate_specialist", replaces=closed.decisions[0].id)
