@@ -93,6 +93,7 @@ def _submit(target: Target, call: str, template: str | None) -> None:
     if call == "approve_template" and template:
         body = ss.get(target.key(f"body_{template}"))
     ss.pop(target.key("error"), None)
+    replaces = ss.get(target.key("change"))  # exam mode: the stored call this one changes
     db = get_db()
     now = datetime.now(UTC)
     try:
@@ -101,11 +102,12 @@ def _submit(target: Target, call: str, template: str | None) -> None:
             db,
             current,
             _operator(target.user),
-            training.CallInput(target.item_id, call, template, body if body is not None else None, note),
+            training.CallInput(target.item_id, call, template, body if body is not None else None, note, replaces),
             now=now,
             elapsed_seconds=training.elapsed_since_previous(current, now),
         )
     except AlreadyDecided:
+        ss.pop(target.key("change"), None)
         ss[keys.FLASH] = ("This call was already recorded; nothing was saved twice.", ":material/info:")
         return
     except TimeLimitReached:
@@ -117,11 +119,17 @@ def _submit(target: Target, call: str, template: str | None) -> None:
     # "Reply sent to <customer name>": the name is scenario data, so it is escaped like every other.
     ss[keys.FLASH] = (plain(training.confirmation(call, entry)), ":material/task_alt:")
     ss[keys.LAST_VERDICT] = result if target.scenario.feedback_mode == "coach" else None
-    ss[decisions_key(target.attempt_id)] = len(current.decisions) + 1
     try:
         draft_store.drop_drafts(db, target.attempt_id, target.item_id)
     except StorageError as exc:  # the call is recorded; a stale draft is never shown for a decided item
         log.warning("drafts of %s not dropped: %s", target.item_id, exc)
+    if replaces is not None:
+        # The shift reloads its state until a run has read the change (the replaced row is gone from it).
+        ss[decisions_key(target.attempt_id)] = ("changed", replaces)
+        ss.pop(target.key("change"), None)
+        ss[keys.FLASH] = (f"{ss[keys.FLASH][0]} · your call is changed; the last call counts", ":material/edit:")
+        return  # the panel stays on the item, showing the new call
+    ss[decisions_key(target.attempt_id)] = len(current.decisions) + 1
     pending = training.pending_after(current, target.item_id, call, template)
     if pending:
         ss[pick_key(target.attempt_id)] = pending[0]
@@ -129,6 +137,16 @@ def _submit(target: Target, call: str, template: str | None) -> None:
         # The replica opened the shift for orientation; from the first call on the queue is the work,
         # so it folds away (one click brings it back, and it then stays as the trainee leaves it).
         ss[dashboard_key(target.attempt_id)] = False
+
+
+def _start_change(target: Target, decision_id: int) -> None:
+    """Exam mode: open the call choice again on a decided item, starting from the recorded call."""
+    st.session_state[target.key("change")] = decision_id
+    st.session_state.pop(target.key("call"), None)
+
+
+def _keep_call(target: Target) -> None:
+    st.session_state.pop(target.key("change"), None)
 
 
 SINGLE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
@@ -324,10 +342,11 @@ def render_decision(
     position, decided = next(
         ((n, d) for n, d in enumerate(state.decisions, start=1) if d.item_id == target.item_id), (0, None)
     )
+    changing = decided is not None and st.session_state.get(target.key("change")) == decided.id
     st.divider()
     if last_verdict is not None and last_verdict.item_id != target.item_id:
         show_verdict(last_verdict, named=True)  # the previous call's verdict, by the next call's choice
-    if decided is not None:
+    if decided is not None and not changing:
         st.markdown(
             f"**Your call:** {label_of(decided.call)}"
             + (f" ({decided.template})" if decided.template else "")
@@ -348,10 +367,25 @@ def render_decision(
                     context=context_for(target.scenario, state.queue, decided.item_id),
                 )
             )
-        else:
-            st.caption("Exam mode: the verdict is revealed when you finish.")
+        elif state.attempt.in_progress:
+            st.caption("Exam mode: the verdict is revealed when you finish. Until then you can change this call.")
+            st.button(
+                "Change this call",
+                key=target.key("change_button"),
+                icon=":material/edit:",
+                on_click=_start_change,
+                args=(target, decided.id),
+            )
         return
-    if target.item_id not in state.pending:
+    if decided is not None:  # exam mode, changing the call: the choice as for a waiting item
+        st.caption(
+            f"Changing your call ({plain(label_of(decided.call))}). The last call counts; every call stays in "
+            "the decision log."
+        )
+        st.button("Keep my call", key=target.key("keep"), on_click=_keep_call, args=(target,))
+        if target.key("call") not in st.session_state:
+            st.session_state[target.key("call")] = decided.call
+    elif target.item_id not in state.pending:
         st.info("This item is not waiting for a call.")
         return
     calls = calls_for(item.kind, has_draft=isinstance(item, ConversationItem) and bool(item.ai_draft))

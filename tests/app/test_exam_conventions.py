@@ -21,22 +21,22 @@ HOODIE = "hoodie_blk_m"
 
 @pytest.fixture
 def scenario_with(env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
-    """hands_on_practice with `changes` applied, in a private scenarios folder."""
+    """A built-in scenario (hands_on_practice by default) with `changes` applied, in a private scenarios folder."""
 
-    def write(**changes: object) -> None:
+    def write(scenario_id: str = HANDS_ON, **changes: object) -> None:
         folder = tmp_path / "scenarios"
         folder.mkdir(exist_ok=True)
-        data = yaml.safe_load((SCENARIOS / f"{HANDS_ON}.yaml").read_text(encoding="utf-8"))
+        data = yaml.safe_load((SCENARIOS / f"{scenario_id}.yaml").read_text(encoding="utf-8"))
         data.update(changes)
-        (folder / f"{HANDS_ON}.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        (folder / f"{scenario_id}.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
         monkeypatch.setenv("OPTRAIN_SCENARIOS", str(folder))
 
     return write
 
 
-def start_now(seed: Seed) -> int:
+def start_now(seed: Seed, scenario_id: str = HANDS_ON) -> int:
     """A shift started at this moment (the time limit runs on the real clock)."""
-    return training.start_attempt(seed.db, seed.scenario(), operator("trainee"), datetime.now(UTC)).id
+    return training.start_attempt(seed.db, seed.scenario(scenario_id), operator("trainee"), datetime.now(UTC)).id
 
 
 def move_start_back(env: Env, attempt_id: int, minutes: int) -> None:
@@ -106,3 +106,80 @@ def test_a_shift_within_its_limit_stays_open(app, env: Env, seed: Seed, scenario
     at = app("trainee", "train", attempt=str(attempt_id))
     assert "1 of 7 decided" in [p.text for p in at.get("progress")][0]
     assert not [w for w in texts(at.warning) if "Time is up" in w]
+
+
+# ---------------------------------------------------------------- changing a call in exam mode
+
+
+def your_call(at: AppTest) -> str:
+    (line,) = [m for m in texts(at.markdown) if m.startswith("**Your call:**")]
+    return line
+
+
+def test_in_exam_mode_a_call_can_be_changed_until_finish(
+    app, env: Env, seed: Seed, scenario_with, train: TrainSteps
+) -> None:
+    scenario_with(feedback_mode="exam")
+    attempt_id = start_now(seed)
+    at = app("trainee", "train", attempt=str(attempt_id))
+    train.decide(at, attempt_id, HOODIE, "no_action")
+    train.pick(at, attempt_id, HOODIE)
+    assert "No action" in your_call(at)
+    at.button(key=f"change_button_{attempt_id}_{HOODIE}").click().run()
+    assert not at.exception
+    assert at.radio(key=f"call_{attempt_id}_{HOODIE}").value == "no_action", "the choice starts from the call made"
+    assert any("Changing your call (No action)" in c for c in texts(at.caption))
+    train.prepare(at, attempt_id, HOODIE, "reorder")
+    train.submit(at, attempt_id, HOODIE)
+    assert "Reorder" in your_call(at), "the panel stays on the item and shows the new call"
+    assert not [a for a in texts([*at.success, *at.error]) if "**Correct**" in a or "**Wrong**" in a]
+    db = env.db()
+    assert [(d.item_id, d.call) for d in storage.list_decisions(db, attempt_id)] == [(HOODIE, "reorder")]
+    log = storage.list_decision_log(db, attempt_id=attempt_id)
+    assert [r.payload["call"] for r in log] == ["no_action", "reorder"]
+    assert log[1].payload["replaces"]["call"] == "no_action"
+    assert "1 of 7 decided" in [p.text for p in at.get("progress")][0]
+
+
+def test_keep_my_call_leaves_the_call_as_it_was(app, env: Env, seed: Seed, scenario_with, train: TrainSteps) -> None:
+    scenario_with(feedback_mode="exam")
+    attempt_id = start_now(seed)
+    at = app("trainee", "train", attempt=str(attempt_id))
+    train.decide(at, attempt_id, HOODIE, "no_action")
+    train.pick(at, attempt_id, HOODIE)
+    at.button(key=f"change_button_{attempt_id}_{HOODIE}").click().run()
+    at.radio(key=f"call_{attempt_id}_{HOODIE}").set_value("reorder").run()
+    at.button(key=f"keep_{attempt_id}_{HOODIE}").click().run()
+    assert not at.exception
+    assert "No action" in your_call(at)
+    assert [d.call for d in storage.list_decisions(env.db(), attempt_id)] == ["no_action"]
+
+
+def test_in_coach_mode_a_call_is_final(app, seed: Seed, train: TrainSteps) -> None:
+    attempt_id = start_now(seed)
+    at = app("trainee", "train", attempt=str(attempt_id))
+    train.decide(at, attempt_id, HOODIE, "no_action")
+    train.pick(at, attempt_id, HOODIE)
+    assert not [b for b in at.button if b.key == f"change_button_{attempt_id}_{HOODIE}"]
+    assert any("**Wrong**" in e for e in texts(at.error)), "the coach's verdict is shown instead"
+
+
+def test_a_changed_call_takes_its_follow_up_with_it(
+    app, env: Env, seed: Seed, scenario_with, train: TrainSteps
+) -> None:
+    basics, refund, when, angry = "cx_escalations_basics", "brake_kit_refund_1180", "brake_kit_when", "brake_kit_angry"
+    scenario_with(basics, feedback_mode="exam")
+    attempt_id = start_now(seed, basics)
+    at = app("trainee", "train", attempt=str(attempt_id))
+    train.decide(at, attempt_id, refund, "escalate_manager")
+    train.decide(at, attempt_id, when, "approve_template", "ack_delay")
+    train.pick(at, attempt_id, refund)
+    at.button(key=f"change_button_{attempt_id}_{refund}").click().run()
+    train.prepare(at, attempt_id, refund, "approve_template", "refund_offer")
+    train.submit(at, attempt_id, refund)
+    state = training.load_state(env.db(), seed.scenario(basics), attempt_id, "trainee")
+    assert [d.item_id for d in state.decisions] == [refund] and angry in state.pending
+    shown = [p.text for p in at.get("progress")][0]
+    assert shown.startswith("1 of ") and "a follow-up was added (0 decided)" in shown, shown
+    train.pick(at, attempt_id, angry)  # the new call's follow-up is in the queue, waiting
+    assert [r for r in at.radio if r.key == f"call_{attempt_id}_{angry}"]
