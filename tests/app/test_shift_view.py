@@ -156,6 +156,28 @@ def test_unsent_reply_text_and_the_chosen_call_survive_a_reload(app, env: Env, s
     assert drafts_of(env.db(), attempt_id, ALEX) == {}
 
 
+def test_opening_another_shift_drops_the_first_ones_keys_but_not_its_draft(
+    app, env: Env, seed: Seed, train: TrainSteps
+) -> None:
+    at, first = open_shift(app, seed)
+    train.pick(at, first, ALEX)
+    train.prepare(at, first, ALEX, "approve_template", "ack_delay", body="Hi Alex, half-written")
+    at.run()
+    assert not at.exception
+    assert f"drafts_{first}_{ALEX}" in at.session_state
+    second = seed.start("trainee")
+    at.query_params["attempt"] = str(second)
+    at.run()
+    assert not at.exception
+    held = [f"drafts_{first}_{ALEX}", f"call_{first}_{ALEX}", f"pick_{first}", f"replica_drawn_{first}"]
+    assert [k for k in held if k in at.session_state] == []
+    at.query_params["attempt"] = str(first)
+    at.query_params[f"pick_{first}"] = ALEX
+    at.run()
+    assert not at.exception
+    assert at.text_area(key=f"body_ack_delay_{first}_{ALEX}").value == "Hi Alex, half-written"
+
+
 def test_flagged_items_are_listed_before_the_shift_finishes(app, env: Env, seed: Seed, train: TrainSteps) -> None:
     attempt_id = seed.start("trainee")
     at = app("trainee", "train", attempt=str(attempt_id))
