@@ -25,3 +25,4 @@ ATTEMPT_ID = "optrain_attempt_id"
 SELECTED_ITEM = "optrain_selected_item"
 LAST_VERDICT = "optrain_last_verdict"
 FLASH = "optrain_flash"
+SHIFT_ON_SCREEN = "optrain_shift_on_screen"  # the attempt whose keys the session holds (see work_view)
