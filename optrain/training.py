@@ -29,6 +29,8 @@ from optrain.scoring import (
     context_for,
     judge,
     pending_item_ids,
+    quantity_problem,
+    quantity_unit,
     score_attempt,
     validate_decision,
     walk,
@@ -55,6 +57,7 @@ class CallInput:
     body: str | None = None
     note: str | None = None
     replaces: int | None = None  # exam mode: the id of the decision this call changes
+    quantity: float | None = None  # reorder, adjust_quantity: how many (see scoring.quantity_problem)
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,10 @@ class AttemptState:
 
     @cached_property
     def as_decisions(self) -> tuple[Decision, ...]:
-        return tuple(Decision(d.item_id, d.call, d.template, d.body, d.note, d.elapsed_seconds) for d in self.decisions)
+        return tuple(
+            Decision(d.item_id, d.call, d.template, d.body, d.note, d.elapsed_seconds, d.quantity)
+            for d in self.decisions
+        )
 
     @cached_property
     def pending(self) -> tuple[str, ...]:
@@ -138,6 +144,9 @@ def check_call(scenario: Scenario, queue: Queue, call: CallInput) -> list[str]:
         problems.append(f"'{call.template}' is not a template of this scenario.")
     if spec.needs_draft and not (isinstance(item, ConversationItem) and item.ai_draft):
         problems.append("This conversation has no AI draft to judge.")
+    quantity = quantity_problem(item, call.call, call.quantity)
+    if quantity:
+        problems.append(quantity)
     return problems
 
 
@@ -221,7 +230,7 @@ def submit_call(
         item = state.queue.item(call.item_id)
         body = item.ai_draft if isinstance(item, ConversationItem) else None
     decision = Decision(
-        call.item_id, call.call, call.template, body, (call.note or "").strip() or None, elapsed_seconds
+        call.item_id, call.call, call.template, body, (call.note or "").strip() or None, elapsed_seconds, call.quantity
     )
     item = state.queue.item(call.item_id)
     verdict = judge(
@@ -265,6 +274,11 @@ def submit_call(
                 "note": decision.note,
                 **(
                     {}
+                    if call.quantity is None
+                    else {"quantity": call.quantity, "unit": quantity_unit(item)}  # as the draft PO says it
+                ),
+                **(
+                    {}
                     if previous is None
                     else {
                         "replaces": {
@@ -279,6 +293,7 @@ def submit_call(
         ),
         replaces=previous.id if previous is not None else None,
         withdraw=withdraw,
+        quantity=call.quantity,
     )
     return verdict
 

@@ -29,8 +29,8 @@ _STATUS_AND_NEXT_SEQ = """
 """
 _INSERT_DECISION = """
     INSERT INTO decisions (id, attempt_id, item_id, call, template, body, note, decided_at, elapsed_seconds, seq,
-                           points, max_points, verdict)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                           points, max_points, verdict, quantity)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 _INSERT_LOG = """
     INSERT INTO decision_log (shop_domain, action_type, operator_email, created_at, payload, attempt_id)
@@ -50,7 +50,7 @@ _DELETE_CALL = "DELETE FROM decisions WHERE attempt_id = ? AND item_id = ?"
 
 _SELECT_DECISION = """
     SELECT id, attempt_id, item_id, call, template, body, note, decided_at, elapsed_seconds,
-           seq, points, max_points, verdict
+           seq, points, max_points, verdict, quantity
     FROM decisions
 """
 
@@ -91,6 +91,7 @@ class DecisionRow:
     points: float | None
     max_points: float | None
     verdict: str | None
+    quantity: float | None = None
 
 
 def _decision_from_row(row: dict[str, Any]) -> DecisionRow:
@@ -124,6 +125,7 @@ def record_decision(
     log: DecisionLogEntry,
     replaces: int | None = None,
     withdraw: Sequence[str] = (),
+    quantity: float | None = None,
 ) -> DecisionRow:
     """Store one call and its audit record atomically; committed (durable) on return.
 
@@ -176,6 +178,7 @@ def record_decision(
                     points,
                     max_points,
                     verdict,
+                    quantity,
                 ),
             ).lastrowid
         except sqlite3.IntegrityError as exc:
@@ -200,6 +203,7 @@ def record_decision(
         points=points,
         max_points=max_points,
         verdict=verdict,
+        quantity=quantity,
     )
 
 

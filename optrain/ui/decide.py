@@ -23,7 +23,15 @@ from optrain.dashboard import TileView, tile_of
 from optrain.errors import AlreadyDecided, OptrainError, StorageError, TimeLimitReached
 from optrain.queue import QueueEntry
 from optrain.scenarios.model import ConversationItem, Scenario
-from optrain.scoring import Decision, ItemResult, context_for, judge, next_item_id
+from optrain.scoring import (
+    QUANTITY_CALLS,
+    Decision,
+    ItemResult,
+    context_for,
+    judge,
+    next_item_id,
+    quantity_unit,
+)
 from optrain.shift import shift_clock
 from optrain.storage import drafts as draft_store
 from optrain.ui import state as keys
@@ -89,6 +97,7 @@ def _submit(target: Target, call: str, template: str | None) -> None:
     ss = st.session_state
     body = ss.get(target.key("body"))
     note = ss.get(target.key("note"))
+    quantity = ss.get(target.key("quantity")) if call in QUANTITY_CALLS else None
     if call == "approve_template" and template:
         body = ss.get(target.key(f"body_{template}"))
     ss.pop(target.key("error"), None)
@@ -101,7 +110,9 @@ def _submit(target: Target, call: str, template: str | None) -> None:
             db,
             current,
             _operator(target.user),
-            training.CallInput(target.item_id, call, template, body if body is not None else None, note, replaces),
+            training.CallInput(
+                target.item_id, call, template, body if body is not None else None, note, replaces, quantity
+            ),
             now=now,
             elapsed_seconds=training.elapsed_since_previous(current, now),
         )
@@ -292,10 +303,25 @@ def _inputs(target: Target, call: str, entry: QueueEntry, item: Any, state: trai
             on_change=_keep,
             args=(target, "note"),
         )
-    elif call in ("reorder", "adjust_quantity"):
-        label = "Quantity to order" if call == "reorder" else "New on-hand quantity"
+    elif call in QUANTITY_CALLS:
+        unit = quantity_unit(item)
+        key = target.key("quantity")
+        if key not in st.session_state and _drafts(target).get("quantity"):
+            try:
+                st.session_state[key] = int(float(_drafts(target)["quantity"]))
+            except (ValueError, OverflowError):  # not a number we saved: the field starts empty
+                log.warning("draft quantity of %s is not a number; ignored", target.item_id)
+        st.number_input(
+            f"Quantity to order ({unit})" if call == "reorder" else f"New on-hand quantity ({unit})",
+            step=1,
+            key=key,
+            placeholder="e.g. 40",
+            on_change=_keep_quantity,
+            args=(target,),
+            value=None,  # empty until typed (a saved draft fills it)
+        )
         _restore(target, "note", "")
-        st.text_input(label + " and a note (optional)", key=target.key("note"), on_change=_keep, args=(target, "note"))
+        st.text_input("Note (optional)", key=target.key("note"), on_change=_keep, args=(target, "note"))
     elif call == "file_ticket":
         _restore(target, "body", f"{entry.payload.get('title', 'Tile')}: {entry.payload.get('message', '')}")
         st.text_area("Ticket description", key=target.key("body"), on_change=_keep, args=(target, "body"))
@@ -322,12 +348,21 @@ def _restore(target: Target, field: str, default: str | None) -> None:
             st.session_state[key] = value
 
 
+def _keep_quantity(target: Target) -> None:
+    """The quantity typed, kept as a draft like the text inputs (as text: drafts hold what was typed)."""
+    value = st.session_state.get(target.key("quantity"))
+    _save_draft(target, "quantity", None if value is None else f"{value:g}")
+
+
 def _keep(target: Target, field: str) -> None:
     """Save what was typed or chosen as a draft of this item: not a decision, nothing is judged."""
-    value = st.session_state.get(target.key(field))
+    _save_draft(target, field, st.session_state.get(target.key(field)) or None)
+
+
+def _save_draft(target: Target, field: str, value: str | None) -> None:
     _drafts(target)[field] = value or ""
     try:
-        draft_store.save_draft(get_db(), target.attempt_id, target.item_id, field, value or None, now=datetime.now(UTC))
+        draft_store.save_draft(get_db(), target.attempt_id, target.item_id, field, value, now=datetime.now(UTC))
     except StorageError as exc:  # the typed text is still on screen; only the copy for a reload is missing
         log.warning("draft of %s not saved: %s", target.item_id, exc)
 
@@ -349,6 +384,7 @@ def render_decision(
         st.markdown(
             f"**Your call:** {label_of(decided.call)}"
             + (f" ({decided.template})" if decided.template else "")
+            + (f" · {decided.quantity:,.0f} {quantity_unit(item)}" if decided.quantity is not None else "")
             # The shift clock at that call, as the thread and the tiles read it (one clock for everything).
             + f" · {shift_clock(state.scenario, state.queue, position):%a %H:%M} UTC"
         )
@@ -362,7 +398,7 @@ def render_decision(
             show_verdict(
                 judge(
                     item,
-                    Decision(decided.item_id, decided.call, decided.template, decided.body),
+                    Decision(decided.item_id, decided.call, decided.template, decided.body, quantity=decided.quantity),
                     context=context_for(target.scenario, state.queue, decided.item_id),
                 )
             )

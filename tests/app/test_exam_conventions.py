@@ -183,3 +183,53 @@ def test_a_changed_call_takes_its_follow_up_with_it(
     assert shown.startswith("1 of ") and "a follow-up was added (0 decided)" in shown, shown
     train.pick(at, attempt_id, angry)  # the new call's follow-up is in the queue, waiting
     assert [r for r in at.radio if r.key == f"call_{attempt_id}_{angry}"]
+
+
+# ---------------------------------------------------------------- the reorder quantity
+
+
+def with_hoodie_range(scenario_with) -> None:  # type: ignore[no-untyped-def]
+    data = yaml.safe_load((SCENARIOS / f"{HANDS_ON}.yaml").read_text(encoding="utf-8"))
+    queue = [{**e, "reorder_quantity": {"min": 40, "max": 80}} if e.get("id") == HOODIE else e for e in data["queue"]]
+    scenario_with(queue=queue)
+
+
+def test_the_reorder_quantity_is_validated_then_judged_against_the_range(
+    app, env: Env, seed: Seed, scenario_with, train: TrainSteps
+) -> None:
+    with_hoodie_range(scenario_with)
+    attempt_id = start_now(seed)
+    at = app("trainee", "train", attempt=str(attempt_id))
+    train.pick(at, attempt_id, HOODIE)
+    train.prepare(at, attempt_id, HOODIE, "reorder")
+    quantity = at.number_input(key=f"quantity_{attempt_id}_{HOODIE}")
+    assert quantity.label == "Quantity to order (units)" and quantity.value is None
+    for typed, message in (
+        (None, "Give the quantity to order, in units."),
+        (0, "The quantity to order must be at least 1 (units); got 0."),
+        (-5, "The quantity to order must be at least 1 (units); got -5."),
+        (250_000, "250,000 units is not a plausible quantity for one SKU"),
+    ):
+        if typed is not None:
+            at.number_input(key=f"quantity_{attempt_id}_{HOODIE}").set_value(typed).run()
+        train.submit(at, attempt_id, HOODIE)
+        assert any(message in e for e in texts(at.error)), (typed, texts(at.error))
+        assert storage.list_decisions(env.db(), attempt_id) == ()
+    at.number_input(key=f"quantity_{attempt_id}_{HOODIE}").set_value(500).run()
+    train.submit(at, attempt_id, HOODIE)
+    (row,) = storage.list_decisions(env.db(), attempt_id)
+    assert (row.call, row.quantity) == ("reorder", 500)
+    (verdict,) = [w for w in texts(at.warning) if "**Partial**" in w]
+    assert "500 units is outside the expected 40-80 units" in verdict.replace("\\", ""), verdict
+    train.pick(at, attempt_id, HOODIE)
+    assert "· 500 units ·" in your_call(at)
+
+
+def test_a_typed_quantity_survives_a_reload(app, seed: Seed, train: TrainSteps) -> None:
+    attempt_id = start_now(seed)
+    at = app("trainee", "train", attempt=str(attempt_id))
+    train.pick(at, attempt_id, HOODIE)
+    train.prepare(at, attempt_id, HOODIE, "reorder")
+    at.number_input(key=f"quantity_{attempt_id}_{HOODIE}").set_value(60).run()
+    again = app("trainee", "train", attempt=str(attempt_id), **{f"pick_{attempt_id}": HOODIE})
+    assert again.number_input(key=f"quantity_{attempt_id}_{HOODIE}").value == 60
