@@ -209,8 +209,22 @@ def submit_call(
     """Validate, judge and durably record one call; returns the verdict for coach mode.
 
     Raises DecisionError with the trainee-facing problems, AlreadyDecided when
-    the item already has a call (a double click), AttemptError when finished.
+    the item already has a call (a double click) or a change was already made,
+    AttemptError when finished (TimeLimitReached once the time limit has run out).
     """
+    return record_call(db, state, operator, call, now=now, elapsed_seconds=elapsed_seconds)[0]
+
+
+def record_call(
+    db: Database,
+    state: AttemptState,
+    operator: Operator,
+    call: CallInput,
+    *,
+    now: datetime,
+    elapsed_seconds: float | None,
+) -> tuple[ItemResult, storage.DecisionRow]:
+    """`submit_call`, also returning the row as stored (a screen knows from its id whether a state has it)."""
     if not state.attempt.in_progress:
         raise AttemptError("This attempt is finished; start a new one to practise again.")
     if time_limit_reached(state, now):
@@ -243,7 +257,7 @@ def submit_call(
     withdraw = withdrawn_by(state, decision) if previous is not None else ()
     if previous is not None and elapsed_seconds is not None:
         elapsed_seconds = round((previous.elapsed_seconds or 0.0) + elapsed_seconds, 3)  # time on the item in all
-    storage.record_decision(
+    row = storage.record_decision(
         db,
         state.attempt.id,
         item_id=call.item_id,
@@ -295,7 +309,7 @@ def submit_call(
         withdraw=withdraw,
         quantity=call.quantity,
     )
-    return verdict
+    return verdict, row
 
 
 def _changed_call(state: AttemptState, call: CallInput) -> storage.DecisionRow | None:

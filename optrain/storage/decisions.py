@@ -42,7 +42,8 @@ _PAYLOAD_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 
 # A changed call (exam mode): the row it replaces, read under the write lock.
 # The new row's id is past every id there is, read before the old row goes: SQLite would otherwise give
-# it the id just freed, and a second click naming that id would pass for the first.
+# it the id just freed, and a second click naming that id would pass for the first. So decision ids only
+# grow, and a state that holds a call's id was read after that call (the shift relies on it).
 _CURRENT_CALL = """
     SELECT id, seq, (SELECT MAX(id) FROM decisions) + 1 FROM decisions WHERE attempt_id = ? AND item_id = ?
 """

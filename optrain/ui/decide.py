@@ -65,7 +65,7 @@ def pick_key(attempt_id: int) -> str:
 
 
 def decisions_key(attempt_id: int) -> str:
-    """How many calls this session has seen recorded: the shift fragment reloads its state when it moves."""
+    """The id of the last call this session recorded: the shift fragment reloads a state that lacks it."""
     return f"decisions_{attempt_id}"
 
 
@@ -106,7 +106,7 @@ def _submit(target: Target, call: str, template: str | None) -> None:
     now = datetime.now(UTC)
     try:
         current = training.load_state(db, target.scenario, target.attempt_id, target.user.username)
-        result = training.submit_call(
+        result, row = training.record_call(
             db,
             current,
             _operator(target.user),
@@ -133,13 +133,12 @@ def _submit(target: Target, call: str, template: str | None) -> None:
         draft_store.drop_drafts(db, target.attempt_id, target.item_id)
     except StorageError as exc:  # the call is recorded; a stale draft is never shown for a decided item
         log.warning("drafts of %s not dropped: %s", target.item_id, exc)
+    # The shift reloads its state until a run has read this row (ids only grow, see record_decision).
+    ss[decisions_key(target.attempt_id)] = row.id
     if replaces is not None:
-        # The shift reloads its state until a run has read the change (the replaced row is gone from it).
-        ss[decisions_key(target.attempt_id)] = ("changed", replaces)
         ss.pop(target.key("change"), None)
         ss[keys.FLASH] = (f"{ss[keys.FLASH][0]} · your call is changed; the last call counts", ":material/edit:")
         return  # the panel stays on the item, showing the new call
-    ss[decisions_key(target.attempt_id)] = len(current.decisions) + 1
     pending = training.pending_after(current, target.item_id, call, template)
     if pending:
         ss[pick_key(target.attempt_id)] = pending[0]

@@ -292,8 +292,6 @@ def _confirm_finish(
 def _fresh(first: training.AttemptState, user: User) -> training.AttemptState:
     """The state the fragment was given, or a fresh read once a call made in the fragment changed it."""
     recorded = st.session_state.get(decisions_key(first.attempt.id))
-    if recorded is None or recorded == len(first.decisions):
+    if recorded is None or any(d.id == recorded for d in first.decisions):
         return first
-    if isinstance(recorded, tuple) and all(d.id != recorded[1] for d in first.decisions):
-        return first  # a changed call (exam mode) that this state already holds
     return training.load_state(get_db(), first.scenario, first.attempt.id, user.username)
