@@ -130,6 +130,7 @@ def test_in_exam_mode_the_last_call_counts_and_every_call_is_logged(db: Database
     assert stored(state) == {REFUND: "escalate_manager"}
     (row,) = state.decisions
     assert row.seq == first.seq and row.verdict == "correct" and row.elapsed_seconds == 40
+    assert row.id > first.id, "a new id past every earlier one: the shift tells stale states by it"
     log = storage.list_decision_log(db, attempt_id=state.attempt.id)
     assert [r.action_type for r in log] == ["reply_approved", "escalated_to_manager"]
     assert log[1].payload["replaces"] == {
