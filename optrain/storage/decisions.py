@@ -29,6 +29,13 @@ _STATUS_AND_NEXT_SEQ = """
 """
 _INSERT_DECISION = """
     INSERT INTO decisions (id, attempt_id, item_id, call, template, body, note, decided_at, elapsed_seconds, seq,
+                           points, max_points, verdict)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+# With a quantity (m011's column). A call without one is written as before m011, so databases seeded at an
+# older schema (the upgrade tests build them) still take it.
+_INSERT_DECISION_WITH_QUANTITY = """
+    INSERT INTO decisions (id, attempt_id, item_id, call, template, body, note, decided_at, elapsed_seconds, seq,
                            points, max_points, verdict, quantity)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
@@ -164,7 +171,7 @@ def record_decision(
                 db.execute(_DELETE_CALL, (attempt_id, withdrawn))
         try:
             decision_id = db.execute(
-                _INSERT_DECISION,
+                _INSERT_DECISION if quantity is None else _INSERT_DECISION_WITH_QUANTITY,
                 (
                     new_id,
                     attempt_id,
@@ -179,7 +186,7 @@ def record_decision(
                     points,
                     max_points,
                     verdict,
-                    quantity,
+                    *(() if quantity is None else (quantity,)),
                 ),
             ).lastrowid
         except sqlite3.IntegrityError as exc:
