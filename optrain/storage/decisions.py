@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -56,11 +56,8 @@ _CURRENT_CALL = """
 """
 _DELETE_CALL = "DELETE FROM decisions WHERE attempt_id = ? AND item_id = ?"
 
-_SELECT_DECISION = """
-    SELECT id, attempt_id, item_id, call, template, body, note, decided_at, elapsed_seconds,
-           seq, points, max_points, verdict, quantity
-    FROM decisions
-"""
+# Every column, read by name: a database made before m011 has no quantity, and its calls read as having none.
+_SELECT_DECISION = "SELECT * FROM decisions "
 
 
 @dataclass(frozen=True)
@@ -102,8 +99,12 @@ class DecisionRow:
     quantity: float | None = None
 
 
+_DECISION_FIELDS = tuple(f.name for f in fields(DecisionRow))
+
+
 def _decision_from_row(row: dict[str, Any]) -> DecisionRow:
-    return DecisionRow(**{**row, "decided_at": cast(datetime, from_iso(row["decided_at"]))})
+    known = {name: row[name] for name in _DECISION_FIELDS if name in row}
+    return DecisionRow(**{**known, "decided_at": cast(datetime, from_iso(row["decided_at"]))})
 
 
 def _log_record_from_row(row: dict[str, Any]) -> DecisionLogRecord:
