@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from exports_records import OWASP_PAYLOADS, T0, TRICKY_TEXT, answer, attempt, decide, finish, new_db
+from exports_records import OWASP_PAYLOADS, T0, TRICKY_TEXT, answer, attempt, decide, finish
 from sqlite_utils import Database
 
 from optrain import __version__, storage
@@ -90,9 +90,10 @@ FILTERS = {
 }
 
 
-def hostile_db() -> Database:
-    """Every text column a trainee, trainer or scenario can fill holds hostile text; floats are awkward."""
-    db = new_db()
+@pytest.fixture
+def db(db: Database) -> Database:
+    """The shared empty database where every text column a trainee, trainer or scenario can fill holds
+    hostile text, and floats are awkward."""
     for index, text in enumerate(HOSTILE):
         when = T0 + timedelta(days=index % 3, minutes=index)
         made = attempt(
@@ -177,11 +178,6 @@ def pack_members(db: Database, folder: Path, filters: EvidenceFilter) -> dict[st
     )
     with zipfile.ZipFile(pack.path) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
-
-
-@pytest.fixture(scope="module")
-def db() -> Database:
-    return hostile_db()
 
 
 @pytest.mark.parametrize("filters", FILTERS.values(), ids=FILTERS.keys())
