@@ -166,6 +166,10 @@ def reference_csv(header: tuple[str, ...], rows: Iterable[q.Row], flags: tuple[s
     return buffer.getvalue().encode("utf-8")
 
 
+def rows(db: Database, table: q.EvidenceTable, filters: EvidenceFilter) -> list[q.Row]:
+    return [row for batch in q.evidence_batches(db, table, filters) for row in batch]
+
+
 def pack_members(db: Database, folder: Path, filters: EvidenceFilter) -> dict[str, bytes]:
     pack = export_evidence_pack(
         db,
@@ -184,10 +188,10 @@ def pack_members(db: Database, folder: Path, filters: EvidenceFilter) -> dict[st
 def test_csv_members_equal_the_former_per_row_writer(db: Database, tmp_path: Path, filters: EvidenceFilter) -> None:
     written = pack_members(db, tmp_path, filters)
     expected = {
-        "attempts.csv": reference_csv(q.ATTEMPT_COLUMNS, q.iter_attempts(db, filters), ("passed", "official")),
-        "decisions.csv": reference_csv(q.DECISION_COLUMNS, q.iter_decisions(db, filters)),
-        "qa.csv": reference_csv(q.QA_COLUMNS, q.iter_qa(db, filters), ("skipped",)),
-        "observations.csv": reference_csv(q.NOTE_COLUMNS, q.iter_notes(db, filters)),
+        "attempts.csv": reference_csv(q.ATTEMPT_COLUMNS, rows(db, "attempts", filters), ("passed", "official")),
+        "decisions.csv": reference_csv(q.DECISION_COLUMNS, rows(db, "decisions", filters)),
+        "qa.csv": reference_csv(q.QA_COLUMNS, rows(db, "qa", filters), ("skipped",)),
+        "observations.csv": reference_csv(q.NOTE_COLUMNS, rows(db, "notes", filters)),
     }
     assert len(q.DECISION_COLUMNS) < expected["decisions.csv"].count(b",")
     for name, content in expected.items():
