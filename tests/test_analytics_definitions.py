@@ -273,17 +273,26 @@ def test_item_analysis_counts_the_calls_most_common_first(db: Database) -> None:
 
 
 def test_the_review_rollups_are_gone_and_every_attempt_kept(tmp_path: Path) -> None:
-    """m007 drops the trigger-maintained totals of m006 from a database that had them."""
+    """m007 drops the trigger-maintained totals that m006 once created from a database that has them."""
     path = tmp_path / "old.db"
     with Database(path) as old:
         old.execute("PRAGMA synchronous = OFF")  # a test database: no need to wait for the disk
         storage.MIGRATIONS.apply(old, stop_before="m007_review_from_attempts")
+        # What m006 used to add besides its index: the totals table, its four triggers and a score index.
+        old.execute("CREATE TABLE attempt_rollups (username TEXT, scenario_id TEXT, attempts INTEGER)")
+        for trigger, event in (("insert", "INSERT"), ("update", "UPDATE"), ("rekey", "UPDATE"), ("delete", "DELETE")):
+            old.execute(
+                f"CREATE TRIGGER attempt_rollups_{trigger} AFTER {event} ON attempts "
+                "BEGIN INSERT INTO attempt_rollups VALUES ('x', 'y', 1); END"
+            )
+        old.execute("CREATE INDEX idx_attempts_scores ON attempts (official, status, scenario_id, percent, username)")
         record_history(old)
-        assert "attempt_rollups" in old.table_names()
+        assert old["attempt_rollups"].count > 0
         before = old.execute("SELECT * FROM attempts ORDER BY id").fetchall()
     db = storage.open_db(path)
-    assert "attempt_rollups" not in db.table_names()
-    assert db.execute("SELECT name FROM sqlite_master WHERE name LIKE 'attempt_rollups%'").fetchall() == []
+    names = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    assert not {n for n in names if n.startswith("attempt_rollups") or n == "idx_attempts_scores"}
+    assert {"idx_attempts_version_first", "idx_attempts_review"} <= names
     assert db.execute("SELECT * FROM attempts ORDER BY id").fetchall() == before
     storage.start_attempt(
         db, username="new", display_name=None, scenario_id="sla", scenario_version=1, seed=1, now=T0
