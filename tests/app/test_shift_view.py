@@ -156,6 +156,19 @@ def test_unsent_reply_text_and_the_chosen_call_survive_a_reload(app, env: Env, s
     assert drafts_of(env.db(), attempt_id, ALEX) == {}
 
 
+def test_the_order_details_are_one_row_per_field_with_every_value(app, seed: Seed, train: TrainSteps) -> None:
+    at, attempt_id = open_shift(app, seed)
+    train.pick(at, attempt_id, ALEX)
+    entry = next(e for e in generate_queue(seed.scenario()).entries if e.item.id == ALEX)
+    attrs = entry.payload["custom_attributes"]
+    assert attrs["order_id"] and attrs["carrier"], "the item has an order to show"
+    (table,) = [m for m in texts(at.markdown) if m.startswith("| Order |")]
+    shown = table.replace("\\", "")
+    for field in ("order_id", "carrier", "tracking_number", "eta"):
+        if attrs.get(field):
+            assert f"| {field.replace('_', ' ')} | {attrs[field]} |" in shown, field
+
+
 def test_opening_another_shift_drops_the_first_ones_keys_but_not_its_draft(
     app, env: Env, seed: Seed, train: TrainSteps
 ) -> None:
