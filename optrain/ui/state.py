@@ -8,10 +8,6 @@ AUTH_STATUS = "authentication_status"
 USERNAME = "username"
 TOKEN_VERSION = "optrain_token_version"
 SIGNED_IN_AT = "optrain_signed_in_at"
-# Not read by the app (roles come from the accounts file); older tests and benchmarks still set them.
-NAME = "name"
-ROLES = "roles"
-EMAIL = "email"
 
 # Sign-in form and cookie.
 LOGIN_USERNAME = "login_username"

@@ -112,7 +112,7 @@ def _forget_other_attempts(aid: int) -> None:
     if st.session_state.get(keys.SHIFT_ON_SCREEN) == aid:
         return
     for name in list(st.session_state):
-        found = _OF_ATTEMPT.match(name)
+        found = _OF_ATTEMPT.match(str(name))
         if found and int(found.group(1)) != aid:
             del st.session_state[name]
     st.session_state[keys.SHIFT_ON_SCREEN] = aid
