@@ -155,7 +155,13 @@ def _start_change(target: Target, decision_id: int) -> None:
 
 
 def _keep_call(target: Target) -> None:
+    """Exam mode: leave the recorded call as it is; what was typed for a change is not kept."""
     st.session_state.pop(target.key("change"), None)
+    try:
+        draft_store.drop_drafts(get_db(), target.attempt_id, target.item_id)
+    except StorageError as exc:  # a later change starts from the recorded call anyway
+        log.warning("drafts of %s not dropped: %s", target.item_id, exc)
+    st.session_state.pop(target.key("drafts"), None)
 
 
 SINGLE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from optrain import storage, training
 from optrain.storage.db import utc_iso
+from optrain.storage.drafts import drafts_of
 
 from .harness import SCENARIOS, Env, Seed, TrainSteps, operator, texts
 
@@ -153,6 +154,7 @@ def test_keep_my_call_leaves_the_call_as_it_was(app, env: Env, seed: Seed, scena
     assert not at.exception
     assert "No action" in your_call(at)
     assert [d.call for d in storage.list_decisions(env.db(), attempt_id)] == ["no_action"]
+    assert drafts_of(env.db(), attempt_id, HOODIE) == {}, "the abandoned change leaves no draft behind"
 
 
 def test_in_coach_mode_a_call_is_final(app, seed: Seed, train: TrainSteps) -> None:
