@@ -36,15 +36,18 @@ BANDS: dict[str, tuple[str, str]] = {
     "green": (">14", "#1e8e3e"),
 }
 EDGES = (7, 14)
+NBSP = "\u00a0"
 MAX_ESCALATIONS = 4
-ROW_PX = 35
-TILE_HEIGHT = 340
 
 
 def render_dashboard(
-    tiles: Sequence[TileView], *, key_prefix: str = "dash", height: int | None = TILE_HEIGHT, notice: bool = True
+    tiles: Sequence[TileView], *, key_prefix: str = "dash", height: int | None = None, notice: bool = True
 ) -> None:
-    """The mock-mode notice (unless the page shows its own), then the tiles three to a row, each the same height."""
+    """The mock-mode notice (unless the page shows its own), then the tiles three to a row.
+
+    By default each tile is as tall as its content: a fixed height hid the last rows (Ops Pulse's second
+    row of metrics, the third top seller) behind a scroll bar inside the tile.
+    """
     if notice:
         st.info(MOCK_NOTICE, icon=":material/science:")
     for start in range(0, len(tiles), 3):
@@ -82,12 +85,16 @@ def render_tile(tile: TileView, *, key_prefix: str = "dash") -> None:
         return
     key = f"{key_prefix}-{tile.id}"
     rows = tile.rows
-    if tile.id == "inventory_heatmap":
+    if tile.id == "sales_pulse":
+        _top_sellers([r for r in rows if isinstance(r, TopSellerRow)])
+    elif tile.id == "fulfillment_health":
+        _stuck_orders([r for r in rows if isinstance(r, StuckOrderRow)])
+    elif tile.id == "inventory_heatmap":
         _inventory([r for r in rows if isinstance(r, StockRow)], key)
     elif tile.id == "cx_escalations":
         _escalations([r for r in rows if isinstance(r, EscalationRow)])
-    else:
-        _table(tile.id, rows, key)
+    elif tile.id == "seo_watch":
+        _pages([r for r in rows if isinstance(r, PageRow)])
 
 
 def _metrics(tile: TileView) -> None:
@@ -100,35 +107,42 @@ def _metrics(tile: TileView) -> None:
             )
 
 
-def _table(tile_id: str, rows: Sequence[object], key: str) -> None:
-    """Sales, fulfillment and SEO rows as a small read-only table (dataframes render plain text)."""
-    if tile_id == "sales_pulse":
-        records = [
-            {"SKU": r.sku, "Top seller": r.title, "Units": r.units_sold} for r in rows if isinstance(r, TopSellerRow)
-        ]
-        config = {"Units": st.column_config.NumberColumn(format="%d")}
-    elif tile_id == "fulfillment_health":
-        records = [
-            {"Order": r.order_id, "State": r.state, "Reason": r.reason, "Stuck": r.age}
-            for r in rows
-            if isinstance(r, StuckOrderRow)
-        ]
-        config = {name: st.column_config.TextColumn(width="small") for name in ("Order", "State", "Stuck")}
-    else:
-        records = [
-            {"Page": r.path, "Last wk": r.sessions_last_week, "This wk": r.sessions_this_week, "WoW": r.change_pct}
-            for r in rows
-            if isinstance(r, PageRow)
-        ]
-        config = {"WoW": st.column_config.NumberColumn("WoW", format="%+.0f%%", help="Sessions, week over week")}
-    # An Arrow table goes to the browser as is; a pandas frame was converted to Arrow on every rerun.
-    st.dataframe(
+def _top_sellers(rows: Sequence[TopSellerRow]) -> None:
+    """A static table whose cells wrap, so the units column fits a tile a third of the page wide.
+
+    A scrolling dataframe cut it off. `st.table` cells parse Markdown, so scenario text goes through `plain()`.
+    """
+    records = [{"Top seller": f"{plain(r.title)}  \n:gray[{plain(r.sku)}]", "Units": r.units_sold} for r in rows]
+    st.table(
         pa.Table.from_pylist(records),
+        border="horizontal",
         hide_index=True,
-        column_config=config,
-        key=f"{key}-table",
-        height=ROW_PX * (len(records) + 1) + 3,
+        hide_header=False,
+        alt="Top sellers by units sold",
     )
+
+
+def _stuck_orders(rows: Sequence[StuckOrderRow]) -> None:
+    """One order per line, the reason under it: four columns did not fit a narrow tile."""
+    for row in rows:
+        st.markdown(
+            f"**{plain(row.order_id)}** · {plain(row.state)} · {_together('stuck', row.age)}  \n{plain(row.reason)}"
+        )
+
+
+def _pages(rows: Sequence[PageRow]) -> None:
+    """One landing page per line, its figures under it: a path does not wrap, so four columns never fit a tile."""
+    for row in rows:
+        change = "no sessions last wk" if row.change_pct is None else f"{row.change_pct:+.0f}% WoW"
+        color = "red" if (row.change_pct or 0) < 0 else "gray"
+        this_week = _together("This wk", f"{row.sessions_this_week:,}")
+        last_week = _together("last wk", f"{row.sessions_last_week:,}")
+        st.markdown(f"**{plain(row.path)}**  \n{this_week} · {last_week} · :{color}[{plain(_together(change))}]")
+
+
+def _together(*words: str) -> str:
+    """Words joined by no-break spaces, so a figure is never parted from its unit at a line end."""
+    return NBSP.join(" ".join(words).split(" "))
 
 
 def _inventory(rows: Sequence[StockRow], key: str) -> None:
