@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from optrain.dashboard import RATE_LIMIT_BANNER, build_dashboard
 from optrain.queue import generate_queue
 from optrain.scenarios.model import DEFAULT_START, TILE_TITLES, Scenario
-from optrain.ui.dashboard import BANDS, MAX_ESCALATIONS, MOCK_NOTICE
+from optrain.ui.dashboard import BANDS, COVER_LEGEND, MAX_ESCALATIONS, MOCK_NOTICE, heatmap_spec
 from optrain.ui.text import plain
 
 HOSTILE_ERROR = "<script>alert(1)</script> **Shop API** [down](javascript:alert(1))"
@@ -132,10 +132,25 @@ def test_tiles_are_as_tall_as_their_content(app):
 def test_heatmap_chart_has_a_fixed_colour_scale(app):
     charts = app.get("vega_lite_chart")
     assert len(charts) == 1
-    bars = json.loads(charts[0].proto.spec)["layer"][1]["encoding"]
+    spec = json.loads(charts[0].proto.spec)
+    assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")  # written by Altair
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rule", "bar", "text"]
+    bars = spec["layer"][1]["encoding"]
     assert bars["color"]["scale"] == {"domain": [b[0] for b in BANDS.values()], "range": [b[1] for b in BANDS.values()]}
     assert bars["y"]["sort"][0] == "HOODIE-BLK-M"
     assert [t["field"] for t in bars["tooltip"]] == ["SKU", "Product", "Units", "Days of cover"]
+    assert bars["color"]["legend"] is None and COVER_LEGEND in [c.value for c in app.caption]
+
+
+def test_heatmap_chart_is_built_once_per_set_of_rows():
+    """Altair builds and validates the chart in about 25 ms: a redraw of the same rows must not pay it again."""
+    heatmap_spec.cache_clear()
+    tiles = training_tiles()
+    for _ in range(2):
+        at = AppTest.from_function(draw, args=(tiles,), default_timeout=30)
+        at.run()
+        assert not at.exception
+    assert heatmap_spec.cache_info().misses == 1 and heatmap_spec.cache_info().hits == 1
 
 
 def test_tiles_carry_stable_keys(app):
