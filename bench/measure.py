@@ -41,10 +41,6 @@ class Timing:
     def spread(self) -> tuple[float, float]:
         return min(self.samples), max(self.samples)
 
-    def quantile(self, q: float) -> float:
-        ordered = sorted(self.samples)
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
 
 def repeat(
     run: Callable[[], Any], times: int, *, warmup: int = 1, setup: Callable[[], Any] | None = None, per: int = 1

@@ -19,7 +19,6 @@ from optrain.errors import OptrainError
 from optrain.log import configure_logging
 from optrain.scenarios.loader import (
     Catalog,
-    ScenarioFileError,
     is_scenario_name,
     load_scenario_file,
     load_scenarios,
@@ -31,28 +30,18 @@ from optrain.storage.qa import AnswerStatus
 from optrain.vocab import ANSWER_STATUSES, ROLES, SEVERITIES
 
 
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except OptrainError as exc:  # e.g. OPTRAIN_DEMO set to a value the app does not accept
-        raise click.ClickException(str(exc)) from None
-
-
 def _catalog_db(*, write: bool = False) -> Any:
     """The training database for reading the studio's scenarios; None when there is none yet."""
     from optrain.storage import open_db
 
-    path = _settings().db_path
+    path = Settings.from_env().db_path
     if not write and not path.exists():
         return None
-    try:
-        return open_db(path, read_only=not write)
-    except OptrainError as exc:
-        raise click.ClickException(str(exc)) from None
+    return open_db(path, read_only=not write)
 
 
 def _catalog(*, for_records: bool = False) -> Catalog:
-    return load_catalog(_settings().scenarios_dir, _catalog_db(), for_records=for_records)
+    return load_catalog(Settings.from_env().scenarios_dir, _catalog_db(), for_records=for_records)
 
 
 def resolve_scenario(ref: str) -> Scenario:
@@ -64,10 +53,7 @@ def resolve_scenario(ref: str) -> Scenario:
             return catalog.scenarios[ref]
         known = ", ".join(sorted(catalog.scenarios)) or "none"
         raise click.ClickException(f"no scenario '{ref}'; known scenarios: {known}")
-    try:
-        return load_scenario_file(path)
-    except ScenarioFileError as exc:
-        raise click.ClickException(str(exc)) from None
+    return load_scenario_file(path)
 
 
 class _Commands(click.Group):
@@ -117,7 +103,7 @@ def validate(paths: tuple[str, ...]) -> None:
 
     Exit 1 on any error, and when no scenario file is found at all.
     """
-    targets = [Path(p) for p in paths] or [_settings().scenarios_dir]
+    targets = [Path(p) for p in paths] or [Settings.from_env().scenarios_dir]
     if not scenario_files(targets):
         where = ", ".join(str(t) for t in targets)
         click.echo(f"No scenario files (.yaml or .yml) found in {where}", err=True)
@@ -174,10 +160,7 @@ def simulate(scenario: str, answers_file: str, as_json: bool) -> None:
     from optrain.scoring import score_attempt
 
     model = resolve_scenario(scenario)
-    try:
-        result = score_attempt(model, load_answers(answers_file))
-    except OptrainError as exc:
-        raise click.ClickException(str(exc)) from None
+    result = score_attempt(model, load_answers(answers_file))
     if as_json:
         click.echo(
             json.dumps(
@@ -240,7 +223,7 @@ def schema(output: str | None) -> None:
     """Write the JSON Schema of the scenario format."""
     from optrain.scenarios.schema import write_schema
 
-    target = Path(output) if output else _settings().scenarios_dir / "scenario.schema.json"
+    target = Path(output) if output else Settings.from_env().scenarios_dir / "scenario.schema.json"
     write_schema(target)
     click.echo(f"Wrote {target}")
 
@@ -266,15 +249,6 @@ BY_OPTION = click.option(
 )
 
 
-def _lifecycle(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    try:
-        return fn(*args, **kwargs)
-    except ScenarioFileError as exc:
-        raise click.ClickException(str(exc)) from None
-    except OptrainError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
 @scenario.command("list")
 def scenario_list() -> None:
     """List every scenario: built-in and studio, with its state and versions."""
@@ -282,7 +256,7 @@ def scenario_list() -> None:
     from optrain.storage.scenario_store import archived_ids
 
     database = _catalog_db()
-    builtin = load_catalog(_settings().scenarios_dir, None)
+    builtin = load_catalog(Settings.from_env().scenarios_dir, None)
     archived = archived_ids(database) if database is not None else frozenset()
     click.echo(f"{'id':<36} {'source':<8} {'state':<32} {'published':>9} {'draft':>5}  title")
     for sid, model in sorted(builtin.scenarios.items()):
@@ -311,18 +285,18 @@ def scenario_publish(ref: str, by: str | None) -> None:
     actor = _actor(by)
     path = Path(ref)
     if is_scenario_name(path) or path.exists():
-        data = _lifecycle(read_scenario_bytes, path)
+        data = read_scenario_bytes(path)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise click.ClickException(f"{path}: is not UTF-8 text") from None
-        builtin = tuple(load_catalog(_settings().scenarios_dir, None).scenarios)
-        outcome = _lifecycle(save_draft, database, text, author=actor, now=now, builtin_ids=builtin, name=str(path))
+        builtin = tuple(load_catalog(Settings.from_env().scenarios_dir, None).scenarios)
+        outcome = save_draft(database, text, author=actor, now=now, builtin_ids=builtin, name=str(path))
         if outcome.action == "unchanged" and not _is_draft(database, outcome.scenario):
             click.echo(f"Unchanged: '{outcome.scenario.id}' version {outcome.scenario.version} is already published")
             return
         ref = outcome.scenario.id
-    published = _lifecycle(publish, database, ref, by=actor, now=now)
+    published = publish(database, ref, by=actor, now=now)
     click.echo(f"Published '{published.id}' version {published.version}: trainees see it from now on")
 
 
@@ -340,8 +314,8 @@ def scenario_archive(scenario_id: str, by: str | None) -> None:
     """Hide SCENARIO_ID from trainees and the learning path; its attempts are kept."""
     from optrain.scenario_versions import archive
 
-    known = tuple(load_catalog(_settings().scenarios_dir, None).scenarios)
-    _lifecycle(archive, _catalog_db(write=True), scenario_id, by=_actor(by), now=datetime.now(UTC), known_ids=known)
+    known = tuple(load_catalog(Settings.from_env().scenarios_dir, None).scenarios)
+    archive(_catalog_db(write=True), scenario_id, by=_actor(by), now=datetime.now(UTC), known_ids=known)
     click.echo(f"Archived '{scenario_id}': trainees no longer see it; its attempts are kept")
 
 
@@ -352,7 +326,7 @@ def scenario_restore(scenario_id: str, by: str | None) -> None:
     """Bring an archived scenario back for trainees."""
     from optrain.scenario_versions import restore
 
-    _lifecycle(restore, _catalog_db(write=True), scenario_id, by=_actor(by), now=datetime.now(UTC))
+    restore(_catalog_db(write=True), scenario_id, by=_actor(by), now=datetime.now(UTC))
     click.echo(f"Restored '{scenario_id}'")
 
 
@@ -363,7 +337,7 @@ def scenario_delete(scenario_id: str, by: str | None) -> None:
     """Delete a studio draft that was never published and has no attempts."""
     from optrain.scenario_versions import delete_draft
 
-    deleted = _lifecycle(delete_draft, _catalog_db(write=True), scenario_id, by=_actor(by), now=datetime.now(UTC))
+    deleted = delete_draft(_catalog_db(write=True), scenario_id, by=_actor(by), now=datetime.now(UTC))
     click.echo(f"Deleted '{scenario_id}' ({deleted} draft version(s))")
 
 
@@ -381,7 +355,7 @@ def scenario_export(scenario_id: str, version: int | None, output: Path | None) 
     from optrain.scenario_versions import scenario_source
 
     database = _catalog_db()
-    data = _lifecycle(scenario_source, _settings().scenarios_dir, database, scenario_id, version)
+    data = scenario_source(Settings.from_env().scenarios_dir, database, scenario_id, version)
     if output is None:
         click.echo(data, nl=False)
         return
@@ -401,11 +375,8 @@ def migrate() -> None:
     """Create the database or bring its schema up to date."""
     from optrain.storage import open_db, schema_version
 
-    settings = _settings()
-    try:
-        database = open_db(settings.db_path)
-    except OptrainError as exc:
-        raise click.ClickException(str(exc)) from None
+    settings = Settings.from_env()
+    database = open_db(settings.db_path)
     click.echo(f"{settings.db_path}: schema up to date ({len(schema_version(database))} migration(s) applied)")
 
 
@@ -415,11 +386,8 @@ def backup(path: str) -> None:
     """Write a consistent copy of the database to PATH (safe while the app runs)."""
     from optrain.storage import backup as backup_db
 
-    settings = _settings()
-    try:
-        written = backup_db(settings.db_path, Path(path))
-    except (OptrainError, OSError) as exc:
-        raise click.ClickException(str(exc)) from None
+    settings = Settings.from_env()
+    written = backup_db(settings.db_path, Path(path))
     click.echo(f"Backed up {settings.db_path} to {written}")
 
 
@@ -428,7 +396,7 @@ def users() -> None:
     """Accounts and roles (stored bcrypt-hashed in the accounts file)."""
 
 
-def _accounts_call(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+def fn(*args, **kwargs):  # type: ignore[no-untyped-def]
     from optrain.accounts import AccountError
 
     try:
@@ -442,8 +410,8 @@ def users_init() -> None:
     """Create the accounts file if it is missing (with demo accounts in demo mode)."""
     from optrain.accounts import DEMO_ACCOUNTS, init_config
 
-    settings = _settings()
-    if not _accounts_call(init_config, settings.auth_path, demo=settings.demo):
+    settings = Settings.from_env()
+    if not init_config(settings.auth_path, demo=settings.demo):
         click.echo(f"{settings.auth_path}: already present")
         return
     click.echo(f"Created {settings.auth_path}")
@@ -456,7 +424,7 @@ def users_list() -> None:
     """List accounts and their roles."""
     from optrain.accounts import list_accounts
 
-    for account in _accounts_call(list_accounts, _settings().auth_path):
+    for account in list_accounts(Settings.from_env().auth_path):
         click.echo(f"{account.username:<20} {account.name:<24} {account.email:<32} {', '.join(account.roles)}")
 
 
@@ -475,7 +443,7 @@ def users_add(username: str, name: str, email: str, roles: tuple[str, ...], pass
     """Add an account."""
     from optrain.accounts import add_account
 
-    _accounts_call(add_account, _settings().auth_path, username, name=name, email=email, roles=roles, password=password)
+    add_account(Settings.from_env().auth_path, username, name=name, email=email, roles=roles, password=password)
     click.echo(f"Added {username} ({', '.join(roles)})")
 
 
@@ -486,7 +454,7 @@ def users_set_role(username: str, roles: tuple[str, ...]) -> None:
     """Replace the roles of an account."""
     from optrain.accounts import set_roles
 
-    _accounts_call(set_roles, _settings().auth_path, username, roles)
+    set_roles(Settings.from_env().auth_path, username, roles)
     click.echo(f"{username}: roles now {', '.join(roles)}")
 
 
@@ -497,7 +465,7 @@ def users_reset_password(username: str, password: str) -> None:
     """Set a new password for an account (lifts a sign-in lock, ends its open sessions)."""
     from optrain.accounts import reset_password
 
-    _accounts_call(reset_password, _settings().auth_path, username, password)
+    reset_password(Settings.from_env().auth_path, username, password)
     click.echo(f"{username}: password changed; any sign-in lock is lifted and open sessions end at their next click")
 
 
@@ -508,7 +476,7 @@ def users_remove(username: str) -> None:
     """Remove an account (its attempts stay on record)."""
     from optrain.accounts import remove_account
 
-    _accounts_call(remove_account, _settings().auth_path, username)
+    remove_account(Settings.from_env().auth_path, username)
     click.echo(f"Removed {username}")
 
 
@@ -545,10 +513,7 @@ def _catalog_texts() -> tuple[dict[tuple[str, str], str], dict[str, str]]:
 def _open_export_db(*, write: bool) -> Any:
     from optrain.storage import open_db
 
-    try:
-        return open_db(_settings().db_path, read_only=not write)
-    except OptrainError as exc:
-        raise click.ClickException(str(exc)) from None
+    return open_db(Settings.from_env().db_path, read_only=not write)
 
 
 CSV_SAFETY_HELP = (
@@ -622,20 +587,17 @@ def export_tickets_command(
         until=until,
     )
     questions, _ = _catalog_texts()
-    try:
-        result = export_tickets(
-            _open_export_db(write=mark_filed),
-            filters,
-            fmt=fmt,
-            exports_dir=_settings().exports_dir,
-            now=datetime.now(UTC),
-            questions=questions,
-            reporter=reporter or DEFAULT_REPORTER,
-            labels=labels,
-            mark_filed=mark_filed,
-        )
-    except OptrainError as exc:
-        raise click.ClickException(str(exc)) from None
+    result = export_tickets(
+        _open_export_db(write=mark_filed),
+        filters,
+        fmt=fmt,
+        exports_dir=Settings.from_env().exports_dir,
+        now=datetime.now(UTC),
+        questions=questions,
+        reporter=reporter or DEFAULT_REPORTER,
+        labels=labels,
+        mark_filed=mark_filed,
+    )
     marked = f"; marked {result.marked_filed} answer(s) as ticket filed" if mark_filed else ""
     click.echo(f"Wrote {result.path}: {result.tickets} ticket(s){marked}")
 
@@ -643,7 +605,7 @@ def export_tickets_command(
 def _signing_key_path() -> Path:
     from optrain.exports import default_key_path
 
-    return default_key_path(_settings().auth_path.parent)
+    return default_key_path(Settings.from_env().auth_path.parent)
 
 
 @export_group.command(
@@ -660,7 +622,7 @@ def export_evidence_command(
 ) -> None:
     from optrain.exports import EvidenceFilter, export_evidence_pack
 
-    settings = _settings()
+    settings = Settings.from_env()
     _, modules = _catalog_texts()
     with click.progressbar(length=1, label="Writing the evidence pack", file=sys.stderr) as bar:
 
@@ -668,19 +630,16 @@ def export_evidence_command(
             bar.length = max(1, total)
             bar.update(done - bar.pos)
 
-        try:
-            pack = export_evidence_pack(
-                _open_export_db(write=False),
-                EvidenceFilter(since=since, until=until, trainee=trainee, scenario_id=scenario_id),
-                exports_dir=settings.exports_dir,
-                uploads_dir=settings.uploads_dir,
-                signing_key=_signing_key_path(),
-                now=datetime.now(UTC),
-                modules=modules,
-                progress=progress,
-            )
-        except OptrainError as exc:
-            raise click.ClickException(str(exc)) from None
+        pack = export_evidence_pack(
+            _open_export_db(write=False),
+            EvidenceFilter(since=since, until=until, trainee=trainee, scenario_id=scenario_id),
+            exports_dir=settings.exports_dir,
+            uploads_dir=settings.uploads_dir,
+            signing_key=_signing_key_path(),
+            now=datetime.now(UTC),
+            modules=modules,
+            progress=progress,
+        )
     click.echo(f"Wrote {pack.path}")
     for member in pack.files:
         if member.rows is not None:
@@ -700,10 +659,7 @@ def export_public_key_command() -> None:
     """Print the public key that checks this installation's evidence packs (PEM), for auditors."""
     from optrain.exports import load_signing_key, public_key_pem
 
-    try:
-        key = load_signing_key(_signing_key_path())
-    except OptrainError as exc:
-        raise click.ClickException(str(exc)) from None
+    key = load_signing_key(_signing_key_path())
     click.echo(public_key_pem(key).decode("ascii"), nl=False)
 
 
@@ -722,14 +678,11 @@ def export_verify_command(pack: Path, public_key: Path | None) -> None:
 
     if not pack.is_file():  # the pack itself is the first thing to name, before any key
         raise click.ClickException(f"{pack} is not a readable ZIP file (no such file); check the path.")
-    try:
-        key = (
-            load_public_key(public_key)
-            if public_key is not None
-            else load_signing_key(_signing_key_path(), create=False).public_key()
-        )
-    except OptrainError as exc:
-        raise click.ClickException(str(exc)) from None
+    key = (
+        load_public_key(public_key)
+        if public_key is not None
+        else load_signing_key(_signing_key_path(), create=False).public_key()
+    )
     problems = verify_pack(pack, key)
     for problem in problems:
         click.echo(problem, err=True)
@@ -758,10 +711,7 @@ def purge(older_than: str, dry_run: bool) -> None:
         age = parse_age(older_than)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--older-than") from None
-    try:
-        result = purge_old_decision_log(_open_export_db(write=not dry_run), age, now=datetime.now(UTC), dry_run=dry_run)
-    except OptrainError as exc:
-        raise click.ClickException(str(exc)) from None
+    result = purge_old_decision_log(_open_export_db(write=not dry_run), age, now=datetime.now(UTC), dry_run=dry_run)
     what = f"decision-log record(s) created before {utc_text(result.cutoff)} (older than {older_than})"
     click.echo(f"Dry run: {result.records} {what} would be deleted" if dry_run else f"Deleted {result.records} {what}")
 
@@ -814,10 +764,7 @@ def import_chatwoot(file: Path, item_id: str | None, output: Path | None, review
 
     if output is not None and output.exists():
         raise click.ClickException(f"{output} already exists; choose another --output or remove it first")
-    try:
-        draft = import_file(file, item_id=item_id)
-    except OptrainError as exc:
-        raise click.ClickException(str(exc)) from None
+    draft = import_file(file, item_id=item_id)
     if draft.flags:
         click.echo("\n".join(line.lstrip("# ") for line in review_lines(draft)), err=True)
     if output is None:

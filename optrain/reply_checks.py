@@ -590,40 +590,25 @@ def item_checks(item: ConversationItem, context: ReplyContext, model: str | None
         for kind, run in fixed
         if kind not in spec.off or kind == "no_placeholder"
     ]
-    for _n, defect in enumerate(item.draft_defects, 1):
+    for defect in item.draft_defects:
         dimension, is_critical = DEFECT_DIMENSIONS[defect.kind]
-        checks.append(
+        run = _check_defect(defect.text, defect.fix, _DEFECT_WHY[defect.kind])
+        checks.append(Check(f"defect:{defect.kind}", dimension, 1.0, is_critical, run, default=False))
+    for kind, rules, dimension, must in (
+        ("forbid", spec.forbid, "policy", False),
+        ("require", spec.require, "helpfulness", True),
+    ):
+        checks += [
             Check(
-                f"defect:{defect.kind}",
-                dimension,
-                1.0,
-                is_critical,
-                _check_defect(defect.text, defect.fix, _DEFECT_WHY[defect.kind]),
-                default=False,
-            )
-        )
-    for rule in spec.forbid:
-        checks.append(
-            Check(
-                "forbid",
-                rule.dimension or "policy",
+                kind,
+                rule.dimension or dimension,
                 rule.weight,
                 rule.critical,
-                _check_phrase(rule, must=False),
+                _check_phrase(rule, must=must),
                 default=False,
             )
-        )
-    for rule in spec.require:
-        checks.append(
-            Check(
-                "require",
-                rule.dimension or "helpfulness",
-                rule.weight,
-                rule.critical,
-                _check_phrase(rule, must=True),
-                default=False,
-            )
-        )
+            for rule in rules
+        ]
     if model is not None:
         checks = [c for c in checks if not c.default or c.run(model, context)[0]]
     return tuple(checks)
@@ -662,46 +647,41 @@ def check_reply(
 
 # ---------------------------------------------------------------- context from a queue
 
-_CONTEXTS: dict[int, tuple[object, dict[str, ReplyContext]]] = {}
-_CONTEXTS_KEPT = 32
+_QUEUES_KEPT = 32
+# Per queue (by identity: a queue is immutable but not cheap to hash), the replies' contexts by item and
+# templates, and the queue's customers.
+_PER_QUEUE: dict[int, tuple[Queue, dict[str, ReplyContext], tuple[str, ...]]] = {}
+
+
+def _per_queue(queue: Queue) -> tuple[Queue, dict[str, ReplyContext], tuple[str, ...]]:
+    hit = _PER_QUEUE.get(id(queue))
+    if hit is None or hit[0] is not queue:
+        if len(_PER_QUEUE) >= _QUEUES_KEPT:
+            _PER_QUEUE.pop(next(iter(_PER_QUEUE)))
+        hit = _PER_QUEUE[id(queue)] = (queue, {}, _queue_people(queue))
+    return hit
 
 
 def reply_context(queue: Queue, item_id: str, templates: Mapping[str, str]) -> ReplyContext:
     """The data a reply to this item is checked against, worked out once per queue and item."""
-    hit = _CONTEXTS.get(id(queue))
-    if hit is None or hit[0] is not queue:
-        if len(_CONTEXTS) >= _CONTEXTS_KEPT:
-            _CONTEXTS.pop(next(iter(_CONTEXTS)))
-        hit = (queue, {})
-        _CONTEXTS[id(queue)] = hit
-    cache = hit[1]
+    cache = _per_queue(queue)[1]
     key = item_id + "\0" + "\0".join(sorted(templates))
     if key not in cache:
         cache[key] = _build_context(queue, item_id, templates)
     return cache[key]
 
 
-_PEOPLE: dict[int, tuple[object, tuple[str, ...]]] = {}
-
-
 def _queue_people(queue: Queue) -> tuple[str, ...]:
-    """Every conversation's customer (full name and e-mail) in the queue, gathered once per queue."""
-    hit = _PEOPLE.get(id(queue))
-    if hit is None or hit[0] is not queue:
-        if len(_PEOPLE) >= _CONTEXTS_KEPT:
-            _PEOPLE.pop(next(iter(_PEOPLE)))
-        people: set[str] = set()
-        for entry in queue.entries:
-            if entry.item.kind != "conversation":
-                continue
+    """Every conversation's customer (full name and e-mail) in the queue."""
+    people: set[str] = set()
+    for entry in queue.entries:
+        if entry.item.kind == "conversation":
             sender = entry.payload["meta"]["sender"]
             if sender.get("name") and " " in str(sender["name"]):
                 people.add(str(sender["name"]))
             if sender.get("email"):
                 people.add(str(sender["email"]))
-        hit = (queue, tuple(sorted(people)))
-        _PEOPLE[id(queue)] = hit
-    return hit[1]
+    return tuple(sorted(people))
 
 
 def _build_context(queue: Queue, item_id: str, templates: Mapping[str, str]) -> ReplyContext:
@@ -716,13 +696,13 @@ def _build_context(queue: Queue, item_id: str, templates: Mapping[str, str]) -> 
         str(m.get("content") or "") for e in {root_id: root, item_id: entry}.values() for m in e.payload["messages"]
     )
     own = {values["contact.name"].casefold(), values["contact.email"].casefold()}
-    others = tuple(sorted(o for o in _queue_people(queue) if o.casefold() not in own))
+    others = tuple(o for o in _per_queue(queue)[2] if o.casefold() not in own)
     breached = entry.payload.get("applied_sla", {}).get("breached_at") is not None
     return ReplyContext(
         values=values,
         order_value=float(value) if value is not None else None,
         sla_breached=breached,
         thread_text=thread,
-        others=tuple(sorted(others)),
+        others=others,
         templates=dict(templates),
     )

@@ -12,7 +12,6 @@ import pandas as pd
 from sqlite_utils import Database
 
 from optrain import storage
-from optrain.storage import configure
 
 T0 = datetime(2026, 6, 5, 9, 0, tzinfo=UTC)
 SHOP = "hotrodan.myshopify.com"
@@ -36,10 +35,6 @@ TRICKY_TEXT: tuple[str, ...] = (
     "  leading spaces",
     "<script>alert('x')</script>",
 )
-
-
-def new_db() -> Database:
-    return configure(Database(memory=True))
 
 
 def attempt(

@@ -93,13 +93,6 @@ def test_item_analysis_matches_the_definitions(db, all_attempts: bool) -> None: 
         assert got[item].median_seconds == pytest.approx(statistics.median(secs))
 
 
-def test_doubtful_items_are_flagged(db) -> None:  # type: ignore[no-untyped-def]
-    stats = {s.item_id: s for s in scenario_item_analysis(db, "s", 1).items}
-    assert {i for i, s in stats.items() if s.doubtful} == {
-        i for i, s in stats.items() if s.discrimination is not None and s.discrimination < 0.15
-    }
-
-
 def test_scenario_statistics(db) -> None:  # type: ignore[no-untyped-def]
     (stats,) = scenario_overview(db, AttemptFilter()).stats
     percents = [sum(p for _, p, _ in r) / 3 for rs in ATTEMPTS.values() for r in rs]
@@ -133,15 +126,3 @@ def test_histogram_and_progress(db) -> None:  # type: ignore[no-untyped-def]
     progress = {p.username: p for p in trainee_progress(db, AttemptFilter())}
     assert progress["ben"].passed_scenarios == ("s",) and progress["cy"].passed_scenarios == ()
     assert progress["ben"].seconds_spent == pytest.approx(1200)
-
-
-def test_call_matrix_counts_chosen_calls(db) -> None:  # type: ignore[no-untyped-def]
-    matrix = scenario_item_analysis(db, "s", 1, all_attempts=True).calls
-    wrong_a = next(c for c in matrix if c.item_id == "a" and c.call == "no_action")
-    assert wrong_a.count == 3 and wrong_a.verdict == "wrong"
-
-
-def test_trainee_names(db) -> None:  # type: ignore[no-untyped-def]
-    from optrain.storage.analytics import trainee_names
-
-    assert trainee_names(db) == ("ana", "ben", "cy", "dee")

@@ -1,19 +1,17 @@
-"""The Review read models give the figures of their definitions, on seeded random histories, under every filter.
+"""The Review read models give the figures of their definitions, under every filter.
 
-The reference statements at the end are written out here, independently of
-the module: straightforward SQL (window functions, one query per figure) that
-says what each figure means, which the faster read models must agree with.
+The history below is small enough to work every figure out by hand; the
+working is in the comments, and the expected values are written out.
+Attempts are numbered #1.. in the order they are started (their ids).
+Every attempt is finished 7 minutes after its start (abandoned after 5), so
+each completed attempt counts 420 s and the abandoned one 300 s.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import random
-from dataclasses import astuple
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlite_utils import Database
@@ -21,308 +19,283 @@ from sqlite_utils import Database
 from optrain import storage
 from optrain.storage.analytics import (
     AttemptFilter,
+    ScenarioStats,
+    TraineeProgress,
     scenario_overview,
     trainee_names,
     trainee_progress,
 )
-from optrain.storage.item_analysis import scenario_item_analysis
+from optrain.storage.item_analysis import CallCount, ItemStats, scenario_item_analysis
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-USERS = ("ana", "ben", "cy", "dee", "eve", "fay")
-SCENARIOS = ("brakes", "returns", "sla")
-ITEMS = ("pads", "rotor", "late", "refund")
+
+# (trainee, display name, scenario, start minute, official, status, decisions (item, points, max, seconds, call))
+# brakes is worth 4 (pads 2, rotor 1, fluid 1), sla 2 (late 2); an attempt passes at 75 %.
+# fmt: off
+HISTORY = (
+    ("ana", "Ana", "brakes", 0, True, "completed", (("pads", 2, 2, 10, "reorder"), ("rotor", 1, 1, 20, "reorder"), ("fluid", 1, 1, 5, "approve"))),  #1: 4/4 = 100 %, passed
+    ("ben", "Ben", "brakes", 0, True, "completed", (("pads", 0, 2, 30, "no_action"), ("rotor", 1, 1, None, "reorder"), ("fluid", 0, 1, 15, "no_action"))),  #2: 1/4 = 25 %
+    ("ben", "Ben", "brakes", 0, True, "completed", (("pads", 2, 2, 12, "reorder"), ("rotor", 1, 1, 14, "reorder"), ("fluid", 0, 1, None, "no_action"))),  #3: 3/4 = 75 %, passed; same start as #2, so #2 is ben's first
+    ("cy", None, "brakes", 10, True, "completed", (("pads", 1, 2, None, "escalate"), ("rotor", 0, 1, 40, "no_action"), ("fluid", 1, 1, 25, "approve"))),  #4: 2/4 = 50 %
+    ("cy", None, "brakes", 20, True, "abandoned", ()),  # #5
+    ("dee", "Dee", "brakes", 20, False, "completed", (("pads", 0, 2, 1, "no_action"), ("rotor", 0, 1, 1, "no_action"), ("fluid", 0, 1, 1, "no_action"))),  #6: a "try it" run, left out everywhere
+    ("ana", "Ana", "sla", 30, True, "completed", (("late", 1, 2, 60, "escalate"),)),  # #7: 1/2 = 50 %
+    ("cy", None, "sla", 30, True, "in_progress", ()),  # #8: never finished, no time spent
+    ("ana", "Ana", "sla", 40, True, "completed", (("late", 2, 2, 50, "reorder"),)),  # #9: 2/2 = 100 %, passed
+)
+# fmt: on
 
 
-def seeded_history(db: Database, seed: int) -> None:
-    """Attempts started and finished in random order: some abandoned, some left open, some unofficial,
-    several trainees starting at the very same moment, scores that repeat."""
-    rng = random.Random(seed)
-    open_ids: list[int] = []
-    for step in range(160):
-        now = T0 + timedelta(minutes=step // 3)  # three starts share each minute
-        user, scenario = rng.choice(USERS), rng.choice(SCENARIOS)
+def record_history(db: Database) -> None:
+    for seed, (user, name, scenario, minute, official, status, decisions) in enumerate(HISTORY, start=1):
+        start = T0 + timedelta(minutes=minute)
         attempt = storage.start_attempt(
             db,
             username=user,
-            display_name=user.title() if rng.random() < 0.8 else None,
+            display_name=name,
             scenario_id=scenario,
             scenario_version=1,
-            seed=step,
-            now=now,
-            official=rng.random() < 0.9,
+            seed=seed,
+            now=start,
+            official=official,
         )
-        open_ids.append(attempt.id)
-        if len(open_ids) > 4 or rng.random() < 0.3:
-            finishing = open_ids.pop(rng.randrange(len(open_ids)))  # not always the oldest
-            if rng.random() < 0.15:
-                storage.abandon_attempt(db, finishing, now=now + timedelta(minutes=5))
-            else:
-                points = [rng.choice((0, 0.5, 1, 1, 2)) for _ in ITEMS]
-                for item, got in zip(ITEMS, points, strict=False):
-                    storage.record_decision(
-                        db,
-                        finishing,
-                        item_id=item,
-                        call=rng.choice(("reorder", "no_action", "escalate")),
-                        template=rng.choice((None, "ack_delay")),
-                        body=None,
-                        note=None,
-                        decided_at=now,
-                        elapsed_seconds=rng.choice((None, 5.0, 12.5, 12.5, 30.0, rng.uniform(1, 90))),
-                        points=got,
-                        max_points=2,
-                        verdict="correct" if got == 2 else ("partial" if got else "wrong"),
-                        log=storage.DecisionLogEntry("shop", "call", f"{user}@x", {}),
-                    )
-                score = sum(points)
-                storage.finish_attempt(
-                    db,
-                    finishing,
-                    now=now + timedelta(minutes=7),
-                    score=score,
-                    max_score=8,
-                    percent=score / 8,
-                    passed=score / 8 >= 0.75,
-                    critical_failures=0,
-                )
+        assert attempt.id == seed
+        for item, points, most, seconds, call in decisions:
+            storage.record_decision(
+                db,
+                attempt.id,
+                item_id=item,
+                call=call,
+                template="ack_delay" if call == "approve" else None,
+                body=None,
+                note=None,
+                decided_at=start,
+                elapsed_seconds=seconds,
+                points=points,
+                max_points=most,
+                verdict="correct" if points == most else ("partial" if points else "wrong"),
+                log=storage.DecisionLogEntry("shop", "call", f"{user}@x", {}),
+            )
+        if status == "completed":
+            score = sum(d[1] for d in decisions)
+            top = sum(d[2] for d in decisions)
+            storage.finish_attempt(
+                db,
+                attempt.id,
+                now=start + timedelta(minutes=7),
+                score=score,
+                max_score=top,
+                percent=score / top,
+                passed=score / top >= 0.75,
+                critical_failures=0,
+            )
+        elif status == "abandoned":
+            storage.abandon_attempt(db, attempt.id, now=start + timedelta(minutes=5))
 
 
-def assert_close(got: Any, want: Any, where: str = "") -> None:
+@pytest.fixture
+def db(db: Database) -> Database:
+    """The shared empty database with the history above."""
+    record_history(db)
+    return db
+
+
+def minute(n: int) -> datetime:
+    return T0 + timedelta(minutes=n)
+
+
+NOBODY = AttemptFilter(usernames=("nobody",))
+ANA_CY = AttemptFilter(usernames=("ana", "cy"))
+SLA = AttemptFilter(scenario_ids=("sla",))
+FAILED = AttemptFilter(passed=False)
+ABANDONED = AttemptFilter(status="abandoned")
+MIDDLE = AttemptFilter(since=minute(10), until=minute(35))  # #4, #5, #7, #8 (and the unofficial #6)
+
+# ScenarioStats: trainees, attempts, pass rate, mean, median, first-attempt mean, best mean, attempts to first pass.
+BRAKES_ALL = ScenarioStats(
+    "brakes",
+    3,  # ana, ben, cy (dee's run is unofficial)
+    4,  # #1 100 %, #2 25 %, #3 75 %, #4 50 %
+    2 / 4,  # #1 and #3 passed
+    2.5 / 4,  # (1 + 0.25 + 0.75 + 0.5) / 4
+    0.625,  # 0.25 0.5 | 0.75 1.0: (0.5 + 0.75) / 2
+    1.75 / 3,  # firsts #1, #2, #4: (1 + 0.25 + 0.5) / 3
+    0.75,  # bests 1.0, 0.75, 0.5
+    1.5,  # ana passes at her 1st attempt, ben at his 2nd, cy never
+)
+SLA_ALL = ScenarioStats("sla", 1, 2, 0.5, 0.75, 0.75, 0.5, 1.0, 2.0)  # #7 50 %, #9 100 %: ana passes at her 2nd
+ONE_FAIL_AT_HALF = ScenarioStats("brakes", 1, 1, 0.0, 0.5, 0.5, 0.5, 0.5, None)  # cy's #4 alone
+
+EXPECTED_STATS = {
+    AttemptFilter(): (BRAKES_ALL, SLA_ALL),
+    ANA_CY: (ScenarioStats("brakes", 2, 2, 0.5, 0.75, 0.75, 0.75, 0.75, 1.0), SLA_ALL),  # #1 100 %, #4 50 %
+    SLA: (SLA_ALL,),
+    # #2 25 %, #4 50 % and #7 50 %: nobody passes, so there is no attempt to a first pass.
+    FAILED: (
+        ScenarioStats("brakes", 2, 2, 0.0, 0.375, 0.375, 0.375, 0.375, None),
+        ScenarioStats("sla", 1, 1, 0.0, 0.5, 0.5, 0.5, 0.5, None),
+    ),
+    ABANDONED: (),  # statistics count completed attempts only
+    MIDDLE: (ONE_FAIL_AT_HALF, ScenarioStats("sla", 1, 1, 0.0, 0.5, 0.5, 0.5, 0.5, None)),  # #4 and #7
+    NOBODY: (),
+}
+
+# Histogram buckets (10 points wide, named by their start): 25 % -> 20, 50 % -> 50, 75 % -> 70, 100 % -> 90.
+EXPECTED_HISTOGRAM = {
+    AttemptFilter(): ((20, 1), (50, 2), (70, 1), (90, 2)),  # #2 | #4 #7 | #3 | #1 #9
+    ANA_CY: ((50, 2), (90, 2)),  # #4 #7 | #1 #9
+    SLA: ((50, 1), (90, 1)),
+    FAILED: ((20, 1), (50, 2)),
+    ABANDONED: (),
+    MIDDLE: ((50, 2),),
+    NOBODY: (),
+}
+
+ANA_ALL = TraineeProgress("ana", "Ana", 3, 3, ("brakes", "sla"), 2.5 / 3, 1260.0, minute(40))  # #1 #7 #9
+BEN_ALL = TraineeProgress("ben", "Ben", 2, 2, ("brakes",), 0.5, 840.0, minute(0))  # #2 #3: (0.25 + 0.75) / 2
+CY_ALL = TraineeProgress("cy", None, 3, 1, (), 0.5, 720.0, minute(30))  # #4 420 s, #5 300 s, #8 none yet
+
+EXPECTED_PROGRESS = {
+    AttemptFilter(): (ANA_ALL, BEN_ALL, CY_ALL),
+    ANA_CY: (ANA_ALL, CY_ALL),
+    SLA: (
+        TraineeProgress("ana", "Ana", 2, 2, ("sla",), 0.75, 840.0, minute(40)),  # #7 #9
+        TraineeProgress("cy", None, 1, 0, (), None, 0.0, minute(30)),  # #8: no score, no time yet
+    ),
+    FAILED: (  # completed and failed: #7, #2, #4
+        TraineeProgress("ana", "Ana", 1, 1, (), 0.5, 420.0, minute(30)),
+        TraineeProgress("ben", "Ben", 1, 1, (), 0.25, 420.0, minute(0)),
+        TraineeProgress("cy", None, 1, 1, (), 0.5, 420.0, minute(10)),
+    ),
+    ABANDONED: (TraineeProgress("cy", None, 1, 0, (), None, 300.0, minute(20)),),
+    MIDDLE: (
+        TraineeProgress("ana", "Ana", 1, 1, (), 0.5, 420.0, minute(30)),  # #7
+        TraineeProgress("cy", None, 3, 1, (), 0.5, 720.0, minute(30)),  # #4 #5 #8
+    ),
+    NOBODY: (),
+}
+
+
+def assert_close(got: object, want: object) -> None:
+    """Equal, floats to 1e-9 (julianday() keeps times to about 1e-5 s, so time spent to 1e-3)."""
     if isinstance(want, float) and isinstance(got, float):
-        assert math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-3), where  # julianday() keeps about 1e-5 s
-    elif isinstance(want, (tuple, list)):
-        assert len(got) == len(want), where
-        for n, (g, w) in enumerate(zip(got, want, strict=False)):
-            assert_close(g, w, f"{where}[{n}]")
+        assert math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-3), (got, want)
+    elif isinstance(want, tuple) and isinstance(got, tuple):
+        assert len(got) == len(want), (got, want)
+        for g, w in zip(got, want, strict=True):
+            assert_close(g, w)
     elif hasattr(want, "__dataclass_fields__"):
-        assert_close(astuple(got), astuple(want), where)
+        assert type(got) is type(want), (got, want)
+        assert_close(tuple(vars(got).values()), tuple(vars(want).values()))
     else:
-        assert got == want, where
+        assert got == want, (got, want)
 
 
-@pytest.fixture(params=[1, 2, 3])
-def db(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
-    database = storage.open_db(":memory:")
-    seeded_history(database, request.param)
-    yield database
-    database.close()
+@pytest.mark.parametrize("f", EXPECTED_STATS, ids=repr)
+def test_scenario_statistics_and_histogram(db: Database, f: AttemptFilter) -> None:
+    overview = scenario_overview(db, f)
+    assert_close(overview.stats, EXPECTED_STATS[f])
+    assert overview.histogram == EXPECTED_HISTOGRAM[f]
+
+
+@pytest.mark.parametrize("f", EXPECTED_PROGRESS, ids=repr)
+def test_trainee_progress(db: Database, f: AttemptFilter) -> None:
+    assert_close(trainee_progress(db, f), EXPECTED_PROGRESS[f])
+
+
+def test_names_are_everyone_with_an_official_attempt(db: Database) -> None:
+    assert trainee_names(db) == ("ana", "ben", "cy")  # not dee, whose only run is unofficial
+
+
+# Item analysis of brakes v1 on each trainee's first completed attempt: #1 (score 4), #2 (1), #4 (2).
+# Discrimination is Pearson's r between the item's points x and the rest of the score y = score - x.
+FIRST_ITEMS = (
+    # x = (2, 0, 1), y = (2, 1, 1): dx = (1, -1, 0), dy = (2/3, -1/3, -1/3); sum dx*dy = 1,
+    # sum dx^2 = 2, sum dy^2 = 2/3, r = 1 / sqrt(4/3) = sqrt(3)/2. Facility (1 + 0 + 1/2) / 3. Times 10, 30 (and none).
+    ItemStats("pads", 3, 0.5, math.sqrt(3) / 2, wrong=1, partial=1, median_seconds=20.0),
+    # x = (1, 1, 0), y = (3, 0, 2): dx = (1, 1, -2)/3, dy = (4, -5, 1)/3; sum dx*dy = -3/9,
+    # sum dx^2 = 6/9, sum dy^2 = 42/9, r = -3 / sqrt(252) = -1/sqrt(28): doubtful. Times 20, 40 (and none).
+    ItemStats("rotor", 3, 2 / 3, -1 / math.sqrt(28), wrong=1, partial=0, median_seconds=30.0),
+    # x = (1, 0, 1), y = (3, 1, 1): dx = (1, -2, 1)/3, dy = (4, -2, -2)/3; sum dx*dy = 6/9,
+    # sum dx^2 = 6/9, sum dy^2 = 24/9, r = 6 / sqrt(144) = 0.5. Times 5, 15, 25.
+    ItemStats("fluid", 3, 2 / 3, 0.5, wrong=1, partial=0, median_seconds=15.0),
+)
+# The same on all completed attempts: #1 (4), #2 (1), #3 (3), #4 (2).
+ALL_ITEMS = (
+    # x = (2, 0, 2, 1), y = (2, 1, 1, 1): dx = (3, -5, 3, -1)/4, dy = (3, -1, -1, -1)/4; sum dx*dy = 12/16,
+    # sum dx^2 = 44/16, sum dy^2 = 12/16, r = 12 / sqrt(528) = 3 / sqrt(33). Times 10, 12, 30.
+    ItemStats("pads", 4, 0.625, 3 / math.sqrt(33), wrong=1, partial=1, median_seconds=12.0),
+    # x = (1, 1, 1, 0), y = (3, 0, 2, 2): dx = (1, 1, 1, -3)/4, dy = (5, -7, 1, 1)/4; sum dx*dy = -4/16,
+    # sum dx^2 = 12/16, sum dy^2 = 76/16, r = -4 / sqrt(912) = -1/sqrt(57). Times 14, 20, 40.
+    ItemStats("rotor", 4, 0.75, -1 / math.sqrt(57), wrong=1, partial=0, median_seconds=20.0),
+    # x = (1, 0, 0, 1), y = (3, 1, 3, 1): dx = (1, -1, -1, 1)/2, dy = (1, -1, 1, -1); sum dx*dy = 0: r = 0.
+    ItemStats("fluid", 4, 0.5, 0.0, wrong=2, partial=0, median_seconds=15.0),
+)
+
+
+@pytest.mark.parametrize(
+    ("all_attempts", "expected", "doubtful"),
+    [(False, FIRST_ITEMS, {"rotor"}), (True, ALL_ITEMS, {"rotor", "fluid"})],  # r under 0.15
+)
+def test_item_statistics(db: Database, all_attempts: bool, expected: tuple[ItemStats, ...], doubtful: set[str]) -> None:
+    got = scenario_item_analysis(db, "brakes", 1, all_attempts=all_attempts).items
+    assert_close(tuple(sorted(got, key=lambda s: s.item_id)), tuple(sorted(expected, key=lambda s: s.item_id)))
+    assert {s.item_id for s in got if s.doubtful} == doubtful
+
+
+def test_item_analysis_takes_the_first_attempt_the_filter_selects(db: Database) -> None:
+    """Passed attempts only: ben's first is then #3, not #2. With two responses per item and both
+    scores at the top, nothing varies enough for a discrimination."""
+    got = scenario_item_analysis(db, "brakes", 1, AttemptFilter(passed=True)).items
+    assert_close(
+        tuple(sorted(got, key=lambda s: s.item_id)),
+        (
+            ItemStats("fluid", 2, 0.5, None, wrong=1, partial=0, median_seconds=5.0),  # #1 1 point, #3 none
+            ItemStats("pads", 2, 1.0, None, wrong=0, partial=0, median_seconds=11.0),  # 10 and 12 s
+            ItemStats("rotor", 2, 1.0, None, wrong=0, partial=0, median_seconds=17.0),  # 20 and 14 s
+        ),
+    )
+    assert scenario_item_analysis(db, "brakes", 1, NOBODY).items == ()
+    assert scenario_item_analysis(db, "brakes", 2).items == ()  # no attempt on version 2
+
+
+def test_item_analysis_counts_the_calls_most_common_first(db: Database) -> None:
+    calls = scenario_item_analysis(db, "brakes", 1, all_attempts=True).calls
+    assert calls == (
+        CallCount("fluid", "approve", "ack_delay", "correct", 2),  # #1 #4; a tie with no_action, by call
+        CallCount("fluid", "no_action", None, "wrong", 2),  # #2 #3
+        CallCount("pads", "reorder", None, "correct", 2),  # #1 #3
+        CallCount("pads", "escalate", None, "partial", 1),  # #4
+        CallCount("pads", "no_action", None, "wrong", 1),  # #2
+        CallCount("rotor", "reorder", None, "correct", 3),  # #1 #2 #3
+        CallCount("rotor", "no_action", None, "wrong", 1),  # #4
+    )
 
 
 def test_the_review_rollups_are_gone_and_every_attempt_kept(tmp_path: Path) -> None:
-    """m007 drops the trigger-maintained totals of m006 from a database that had them."""
+    """m007 drops the trigger-maintained totals that m006 once created from a database that has them."""
     path = tmp_path / "old.db"
     with Database(path) as old:
         old.execute("PRAGMA synchronous = OFF")  # a test database: no need to wait for the disk
         storage.MIGRATIONS.apply(old, stop_before="m007_review_from_attempts")
-        seeded_history(old, 7)
-        assert "attempt_rollups" in old.table_names()
+        # What m006 used to add besides its index: the totals table, its four triggers and a score index.
+        old.execute("CREATE TABLE attempt_rollups (username TEXT, scenario_id TEXT, attempts INTEGER)")
+        for trigger, event in (("insert", "INSERT"), ("update", "UPDATE"), ("rekey", "UPDATE"), ("delete", "DELETE")):
+            old.execute(
+                f"CREATE TRIGGER attempt_rollups_{trigger} AFTER {event} ON attempts "
+                "BEGIN INSERT INTO attempt_rollups VALUES ('x', 'y', 1); END"
+            )
+        old.execute("CREATE INDEX idx_attempts_scores ON attempts (official, status, scenario_id, percent, username)")
+        record_history(old)
+        assert old["attempt_rollups"].count > 0
         before = old.execute("SELECT * FROM attempts ORDER BY id").fetchall()
     db = storage.open_db(path)
-    assert "attempt_rollups" not in db.table_names()
-    assert db.execute("SELECT name FROM sqlite_master WHERE name LIKE 'attempt_rollups%'").fetchall() == []
+    names = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    assert not {n for n in names if n.startswith("attempt_rollups") or n == "idx_attempts_scores"}
+    assert {"idx_attempts_version_first", "idx_attempts_review"} <= names
     assert db.execute("SELECT * FROM attempts ORDER BY id").fetchall() == before
     storage.start_attempt(
         db, username="new", display_name=None, scenario_id="sla", scenario_version=1, seed=1, now=T0
     )  # no trigger left behind writes into a missing table
     assert trainee_names(db)[-1] == "new"
-
-
-@pytest.mark.parametrize(
-    "f",
-    [
-        AttemptFilter(),
-        AttemptFilter(usernames=("ana", "cy")),
-        AttemptFilter(scenario_ids=("sla",)),
-        AttemptFilter(usernames=("ben",), scenario_ids=("brakes", "returns")),
-        AttemptFilter(passed=True),
-        AttemptFilter(passed=False),
-        AttemptFilter(status="completed"),
-        AttemptFilter(status="abandoned"),
-        AttemptFilter(since=T0 + timedelta(minutes=20), until=T0 + timedelta(minutes=45)),
-        AttemptFilter(usernames=("nobody",)),
-    ],
-    ids=lambda f: repr(f),
-)
-def test_statistics_and_progress_equal_their_definitions(db: Database, f: AttemptFilter) -> None:
-    overview = scenario_overview(db, f)
-    assert_close([astuple(s) for s in overview.stats], [tuple(r) for r in db.execute(STATS, f.params())])
-    assert overview.histogram == tuple(tuple(r) for r in db.execute(HISTOGRAM, f.params()))
-    old = [
-        (r[0], r[1], r[2], r[3] or 0, tuple(sorted(s for s in json.loads(r[4]) if s)), r[5], r[6], r[7])
-        for r in db.execute(PROGRESS, f.params())
-    ]
-    assert_close(
-        [
-            (
-                p.username,
-                p.display_name,
-                p.attempts,
-                p.completed,
-                p.passed_scenarios,
-                p.mean_percent,
-                p.seconds_spent,
-                p.last_started.isoformat(),
-            )
-            for p in trainee_progress(db, f)
-        ],
-        old,
-    )
-
-
-def test_names_equal_their_definition(db: Database) -> None:
-    assert trainee_names(db) == tuple(
-        r[0] for r in db.execute("SELECT DISTINCT username FROM attempts WHERE official = 1 ORDER BY username")
-    )
-
-
-@pytest.mark.parametrize(
-    "f",
-    [
-        AttemptFilter(),
-        AttemptFilter(usernames=("ana", "cy")),
-        AttemptFilter(passed=True),
-        AttemptFilter(passed=False),
-        AttemptFilter(since=T0 + timedelta(minutes=20), until=T0 + timedelta(minutes=45)),
-    ],
-    ids=lambda f: repr(f),
-)
-@pytest.mark.parametrize("all_attempts", [False, True])
-def test_item_analysis_equals_its_definition(db: Database, all_attempts: bool, f: AttemptFilter) -> None:
-    checked = 0
-    for scenario_id in SCENARIOS:
-        params = {**f.params(), "scenario_id": scenario_id, "version": 1, "all_attempts": int(all_attempts)}
-        got = scenario_item_analysis(db, scenario_id, 1, f, all_attempts=all_attempts)
-        medians = dict(db.execute(ITEM_BASE + ITEM_MEDIANS, params).fetchall())
-        sums = db.execute(ITEM_BASE + ITEM_SUMS, params).fetchall()
-        checked += len(sums)
-        assert_close(
-            [
-                (s.item_id, s.responses, s.facility, s.discrimination, s.wrong, s.partial, s.median_seconds)
-                for s in got.items
-            ],
-            [(r[0], r[1], r[2], correlation(*r[1:2], *r[3:8]), r[8], r[9], medians.get(r[0])) for r in sums],
-        )
-        calls = db.execute(ITEM_BASE + CALLS, params).fetchall()
-        assert sorted(map(astuple, got.calls), key=repr) == sorted(map(tuple, calls), key=repr)
-        assert [(c.item_id, c.count) for c in got.calls] == [(r[0], r[4]) for r in calls]  # most common first
-    assert checked or f.usernames, "the history gave the filter nothing to check"
-
-
-def correlation(n: int, sx: float, sy: float, sxy: float, sxx: float, syy: float) -> float | None:
-    """Pearson's r from the sums, None where a side does not vary (as the item analysis reports it)."""
-    var_x, var_y = n * sxx - sx * sx, n * syy - sy * sy
-    if n < 2 or var_x <= 1e-12 or var_y <= 1e-12:
-        return None
-    return (n * sxy - sx * sy) / math.sqrt(var_x * var_y)
-
-
-# What each figure means, as plain SQL.
-WHERE = """
-    a.official = 1
-    AND (:usernames IS NULL OR a.username IN (SELECT value FROM json_each(:usernames)))
-    AND (:scenario_ids IS NULL OR a.scenario_id IN (SELECT value FROM json_each(:scenario_ids)))
-    AND (:since IS NULL OR a.started_at >= :since)
-    AND (:until IS NULL OR a.started_at < :until)
-    AND (:passed IS NULL OR a.passed = :passed)
-    AND (:status IS NULL OR a.status = :status)
-"""
-
-STATS = f"""
-        WITH c AS (
-            SELECT a.username, a.scenario_id, a.percent, a.passed,
-                   ROW_NUMBER() OVER (PARTITION BY a.username, a.scenario_id ORDER BY a.started_at, a.id) AS rn
-            FROM attempts a WHERE a.status = 'completed' AND {WHERE}
-        ),
-        per_trainee AS (
-            SELECT scenario_id, MAX(percent) AS best, MIN(CASE WHEN passed = 1 THEN rn END) AS first_pass
-            FROM c GROUP BY scenario_id, username
-        ),
-        per_scenario AS (
-            SELECT scenario_id, COUNT(*) AS trainees, AVG(best) AS best_mean, AVG(first_pass) AS first_pass_mean
-            FROM per_trainee GROUP BY scenario_id
-        ),
-        scores AS (
-            SELECT scenario_id, percent, COUNT(*) AS k FROM c GROUP BY scenario_id, percent
-        ),
-        running AS (
-            SELECT scenario_id, percent, k, SUM(k) OVER (PARTITION BY scenario_id ORDER BY percent) AS upto,
-                   SUM(k) OVER (PARTITION BY scenario_id) AS n
-            FROM scores
-        ),
-        medians AS (
-            SELECT scenario_id, AVG(percent) AS median FROM running
-            WHERE (upto >= (n + 1) / 2 AND upto - k < (n + 1) / 2) OR (upto >= (n + 2) / 2 AND upto - k < (n + 2) / 2)
-            GROUP BY scenario_id
-        ),
-        totals AS (
-            SELECT scenario_id, COUNT(*) AS attempts, AVG(passed) AS pass_rate, AVG(percent) AS mean_percent,
-                   AVG(CASE WHEN rn = 1 THEN percent END) AS first_mean_percent
-            FROM c GROUP BY scenario_id
-        )
-        SELECT t.scenario_id, s.trainees, t.attempts, t.pass_rate, t.mean_percent, m.median AS median_percent,
-               t.first_mean_percent, s.best_mean AS best_mean_percent, s.first_pass_mean AS attempts_to_first_pass
-        FROM totals t
-        JOIN per_scenario s ON s.scenario_id = t.scenario_id
-        JOIN medians m ON m.scenario_id = t.scenario_id
-        ORDER BY t.scenario_id
-    """
-
-PROGRESS = f"""
-    SELECT a.username, MAX(a.display_name) AS display_name, COUNT(*) AS attempts,
-           SUM(a.status = 'completed') AS completed,
-           json_group_array(DISTINCT CASE WHEN a.passed = 1 THEN a.scenario_id END) AS passed_json,
-           AVG(CASE WHEN a.status = 'completed' THEN a.percent END) AS mean_percent,
-           COALESCE(SUM((julianday(a.finished_at) - julianday(a.started_at)) * 86400.0), 0) AS seconds_spent,
-           MAX(a.started_at) AS last_started
-    FROM attempts a WHERE {WHERE}
-    GROUP BY a.username ORDER BY a.username
-"""
-
-HISTOGRAM = f"""
-        SELECT MIN(CAST(a.percent * 10 AS INTEGER), 9) * 10 AS bucket, COUNT(*) AS n
-        FROM attempts a WHERE a.status = 'completed' AND {WHERE}
-        GROUP BY bucket ORDER BY bucket
-    """
-
-# Each trainee's first completed attempt the filter selects (or all of them), and its decisions.
-ITEM_BASE = """
-    WITH base AS (
-        SELECT id, score FROM (
-            SELECT a.id, a.score,
-                   ROW_NUMBER() OVER (PARTITION BY a.username ORDER BY a.started_at, a.id) AS rn
-            FROM attempts a
-            WHERE a.scenario_id = :scenario_id AND a.scenario_version = :version
-              AND a.status = 'completed' AND a.official = 1
-              AND (:usernames IS NULL OR a.username IN (SELECT value FROM json_each(:usernames)))
-              AND (:since IS NULL OR a.started_at >= :since)
-              AND (:until IS NULL OR a.started_at < :until)
-              AND (:passed IS NULL OR a.passed = :passed)
-        ) WHERE :all_attempts = 1 OR rn = 1
-    ),
-    x AS (
-        SELECT d.item_id, COALESCE(d.points, 0) AS p, COALESCE(d.max_points, 1) AS m,
-               b.score - COALESCE(d.points, 0) AS rest, d.elapsed_seconds AS secs, d.verdict,
-               d.call, d.template
-        FROM decisions d JOIN base b ON b.id = d.attempt_id
-    )
-"""
-
-ITEM_SUMS = """
-        SELECT item_id, COUNT(*) AS n, AVG(p / m) AS facility, SUM(p) AS sx, SUM(rest) AS sy,
-               SUM(p * rest) AS sxy, SUM(p * p) AS sxx, SUM(rest * rest) AS syy,
-               SUM(verdict IN ('wrong', 'unanswered')) AS wrong, SUM(verdict = 'partial') AS partial
-        FROM x GROUP BY item_id
-    """
-
-ITEM_MEDIANS = """
-        SELECT item_id, AVG(secs) AS median FROM (
-            SELECT item_id, secs, ROW_NUMBER() OVER (PARTITION BY item_id ORDER BY secs) AS pos,
-                   COUNT(*) OVER (PARTITION BY item_id) AS n
-            FROM x WHERE secs IS NOT NULL
-        ) WHERE pos IN ((n + 1) / 2, (n + 2) / 2) GROUP BY item_id
-    """
-
-CALLS = """
-        SELECT item_id, call, template, verdict, COUNT(*) AS count FROM x
-        GROUP BY item_id, call, template, verdict ORDER BY item_id, count DESC
-    """
+    db.close()

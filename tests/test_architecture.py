@@ -74,3 +74,21 @@ def test_test_modules_do_not_import_each_other() -> None:
     """Shared helpers live in helper modules (tests/app/harness.py, tests/exports_records.py) or fixtures."""
     files = (ROOT / "tests").rglob("*.py")
     assert [str(p.relative_to(ROOT)) for p in files if TEST_MODULE_IMPORT.search(p.read_text())] == []
+
+
+def _readme_layout() -> str:
+    readme = (ROOT / "README.md").read_text()
+    return readme.split("## Repository layout", 1)[1].split("```", 2)[1]
+
+
+def test_the_readme_layout_names_every_module_and_page() -> None:
+    layout = _readme_layout()
+    modules = [p for p in CORE.rglob("*.py") if p.name != "__init__.py"] + list((ROOT / "app_pages").glob("*.py"))
+    missing = [str(p.relative_to(ROOT)) for p in modules if not re.search(rf"\b{re.escape(p.stem)}\b", layout)]
+    assert missing == []
+
+
+def test_every_module_the_readme_layout_names_exists() -> None:
+    named = set(re.findall(r"\b(\w+)\.py\b", _readme_layout()))
+    existing = {p.stem for p in ROOT.glob("*.py")} | {p.stem for p in CORE.rglob("*.py")}
+    assert sorted(named - existing) == []

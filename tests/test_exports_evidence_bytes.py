@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from exports_records import OWASP_PAYLOADS, T0, TRICKY_TEXT, answer, attempt, decide, finish, new_db
+from exports_records import OWASP_PAYLOADS, T0, TRICKY_TEXT, answer, attempt, decide, finish
 from sqlite_utils import Database
 
 from optrain import __version__, storage
@@ -90,9 +90,10 @@ FILTERS = {
 }
 
 
-def hostile_db() -> Database:
-    """Every text column a trainee, trainer or scenario can fill holds hostile text; floats are awkward."""
-    db = new_db()
+@pytest.fixture
+def db(db: Database) -> Database:
+    """The shared empty database where every text column a trainee, trainer or scenario can fill holds
+    hostile text, and floats are awkward."""
     for index, text in enumerate(HOSTILE):
         when = T0 + timedelta(days=index % 3, minutes=index)
         made = attempt(
@@ -165,6 +166,10 @@ def reference_csv(header: tuple[str, ...], rows: Iterable[q.Row], flags: tuple[s
     return buffer.getvalue().encode("utf-8")
 
 
+def rows(db: Database, table: q.EvidenceTable, filters: EvidenceFilter) -> list[q.Row]:
+    return [row for batch in q.evidence_batches(db, table, filters) for row in batch]
+
+
 def pack_members(db: Database, folder: Path, filters: EvidenceFilter) -> dict[str, bytes]:
     pack = export_evidence_pack(
         db,
@@ -179,19 +184,14 @@ def pack_members(db: Database, folder: Path, filters: EvidenceFilter) -> dict[st
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-@pytest.fixture(scope="module")
-def db() -> Database:
-    return hostile_db()
-
-
 @pytest.mark.parametrize("filters", FILTERS.values(), ids=FILTERS.keys())
 def test_csv_members_equal_the_former_per_row_writer(db: Database, tmp_path: Path, filters: EvidenceFilter) -> None:
     written = pack_members(db, tmp_path, filters)
     expected = {
-        "attempts.csv": reference_csv(q.ATTEMPT_COLUMNS, q.iter_attempts(db, filters), ("passed", "official")),
-        "decisions.csv": reference_csv(q.DECISION_COLUMNS, q.iter_decisions(db, filters)),
-        "qa.csv": reference_csv(q.QA_COLUMNS, q.iter_qa(db, filters), ("skipped",)),
-        "observations.csv": reference_csv(q.NOTE_COLUMNS, q.iter_notes(db, filters)),
+        "attempts.csv": reference_csv(q.ATTEMPT_COLUMNS, rows(db, "attempts", filters), ("passed", "official")),
+        "decisions.csv": reference_csv(q.DECISION_COLUMNS, rows(db, "decisions", filters)),
+        "qa.csv": reference_csv(q.QA_COLUMNS, rows(db, "qa", filters), ("skipped",)),
+        "observations.csv": reference_csv(q.NOTE_COLUMNS, rows(db, "notes", filters)),
     }
     assert len(q.DECISION_COLUMNS) < expected["decisions.csv"].count(b",")
     for name, content in expected.items():

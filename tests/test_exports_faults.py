@@ -11,10 +11,12 @@ import os
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from exports_records import T0, bulk_decisions, new_db
+from exports_records import T0, bulk_decisions
+from sqlite_utils import Database
 
 from optrain import storage
 from optrain.exports import EvidenceFilter, default_key_path, export_evidence_pack
@@ -51,20 +53,19 @@ except ExportError as exc:
 
 
 @pytest.fixture(scope="module")
-def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("faults") / "optrain.db"
-    db = storage.open_db(path)
-    memory = new_db()
-    bulk_decisions(memory, 5_000)
-    memory.conn.backup(db.conn)
+def history_path(make_db: Callable[[], Database]) -> Path:
+    """A database file with 5,000 decisions, shared by the module's tests."""
+    db = make_db()
+    bulk_decisions(db, 5_000)
+    path = Path(db.execute("PRAGMA database_list").fetchone()[2])
     db.close()
     return path
 
 
-def export_in_child(db_path: Path, folder: Path, fault: str) -> subprocess.CompletedProcess[str]:
+def export_in_child(history_path: Path, folder: Path, fault: str) -> subprocess.CompletedProcess[str]:
     key = default_key_path(folder.parent / "config")
     return subprocess.run(
-        [sys.executable, "-c", CHILD, str(db_path), str(folder), str(key), fault],
+        [sys.executable, "-c", CHILD, str(history_path), str(folder), str(key), fault],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -73,13 +74,15 @@ def export_in_child(db_path: Path, folder: Path, fault: str) -> subprocess.Compl
     )
 
 
-def test_a_killed_export_leaves_a_temporary_file_that_the_next_export_removes(db_path: Path, tmp_path: Path) -> None:
+def test_a_killed_export_leaves_a_temporary_file_that_the_next_export_removes(
+    history_path: Path, tmp_path: Path
+) -> None:
     folder = tmp_path / "exports"
-    killed = export_in_child(db_path, folder, "kill")
+    killed = export_in_child(history_path, folder, "kill")
     assert killed.returncode == -9, killed.stderr
     (leftover,) = folder.iterdir()
     assert leftover.name.startswith(".training_evidence_") and leftover.name.endswith(".partial")
-    assert export_in_child(db_path, folder, "none").returncode == 0
+    assert export_in_child(history_path, folder, "none").returncode == 0
     assert [p.name for p in folder.iterdir()] == ["training_evidence_20260605T000000Z.zip"]
 
 
@@ -93,16 +96,15 @@ def test_a_temporary_file_being_written_is_not_removed_by_another_export(tmp_pat
     assert sorted(p.name for p in folder.iterdir()) == ["first.zip", "second.zip"]
 
 
-def test_a_full_disk_leaves_no_export_file_and_says_so(db_path: Path, tmp_path: Path) -> None:
+def test_a_full_disk_leaves_no_export_file_and_says_so(history_path: Path, tmp_path: Path) -> None:
     folder = tmp_path / "exports"
-    full = export_in_child(db_path, folder, "full")
+    full = export_in_child(history_path, folder, "full")
     assert full.returncode == 3, full.stderr
     assert "cannot be written (File too large)" in full.stdout and "Traceback" not in full.stderr
     assert list(folder.iterdir()) == []
 
 
-def test_exports_the_folder_and_the_key_are_private(tmp_path: Path) -> None:
-    db = new_db()
+def test_exports_the_folder_and_the_key_are_private(db: Database, tmp_path: Path) -> None:
     bulk_decisions(db, 100)
     old = os.umask(0o022)
     try:
@@ -121,10 +123,10 @@ def test_exports_the_folder_and_the_key_are_private(tmp_path: Path) -> None:
     assert default_key_path(tmp_path / "config").stat().st_mode & 0o777 == 0o600
 
 
-def test_calls_made_while_the_pack_is_written_are_in_none_of_its_files(db_path: Path, tmp_path: Path) -> None:
+def test_calls_made_while_the_pack_is_written_are_in_none_of_its_files(history_path: Path, tmp_path: Path) -> None:
     """The export reads one snapshot: a call committed mid-export (from another connection) is left out everywhere."""
-    reader = storage.open_db(db_path, read_only=True)
-    writer = storage.open_db(db_path)
+    reader = storage.open_db(history_path, read_only=True)
+    writer = storage.open_db(history_path)
     before = writer.execute("SELECT count(*) FROM decisions").fetchone()[0]
     (attempt_id,) = writer.execute("SELECT id FROM attempts ORDER BY id LIMIT 1").fetchone()
     written: list[str] = []

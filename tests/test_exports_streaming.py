@@ -8,10 +8,11 @@ the row count and fail the ratio.
 from __future__ import annotations
 
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from exports_records import T0, bulk_decisions, new_db
+from exports_records import T0, bulk_decisions
 from sqlite_utils import Database
 
 from optrain.exports import EvidenceFilter, export_evidence_pack
@@ -20,10 +21,10 @@ SMALL, LARGE = 6_000, 60_000
 
 
 @pytest.fixture(scope="module")
-def databases() -> dict[int, Database]:
+def databases(make_db: Callable[[], Database]) -> dict[int, Database]:
     built = {}
     for rows in (SMALL, LARGE):
-        built[rows] = new_db()
+        built[rows] = make_db()
         bulk_decisions(built[rows], rows)
     return built
 

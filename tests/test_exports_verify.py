@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from exports_records import T0, answer, attempt, decide, finish, new_db
+from exports_records import T0, answer, attempt, decide, finish
+from sqlite_utils import Database
 
 from optrain.cli import main
 from optrain.exports import (
@@ -109,9 +110,8 @@ def key(tmp_path: Path) -> Ed25519PrivateKey:
 
 
 @pytest.fixture
-def pack(tmp_path: Path, key: Ed25519PrivateKey) -> Path:
+def pack(db: Database, tmp_path: Path, key: Ed25519PrivateKey) -> Path:
     """A real pack, signed with `key`."""
-    db = new_db()
     made = attempt(db, "casey")
     decide(db, made, "alex_rivera_sla")
     finish(db, made, score=8, passed=True)

@@ -15,7 +15,7 @@ INTRO = load_scenario_file(SCENARIOS / "intro_control_center.yaml")
 OPERATOR = training.Operator("trainee", "Casey Morgan", "trainee@hotrodan.example")
 
 
-def test_agenda_counts_passed_scenarios_per_part_in_agenda_order(tmp_path):
+def test_agenda_counts_passed_scenarios_per_part_in_agenda_order():
     scenarios = {s.id: s for s in (HANDS_ON, INTRO)}
     parts = agenda_progress(scenarios, {INTRO.id})
     assert [(p.title, p.passed, p.total, p.complete) for p in parts] == sorted(
@@ -24,8 +24,7 @@ def test_agenda_counts_passed_scenarios_per_part_in_agenda_order(tmp_path):
     )
 
 
-def test_past_attempts_are_all_listed_past_a_thousand(tmp_path):
-    db = storage.open_db(tmp_path / "o.db")
+def test_past_attempts_are_all_listed_past_a_thousand(db):
     with storage.write_transaction(db):  # one commit, not a thousand
         for n in range(1_005):
             storage.start_attempt(
@@ -52,8 +51,7 @@ def test_past_attempts_are_all_listed_past_a_thousand(tmp_path):
     assert listed[0].started_at > listed[-1].started_at
 
 
-def test_every_shift_in_progress_most_recent_first_with_its_progress(tmp_path):
-    db = storage.open_db(tmp_path / "o.db")
+def test_every_shift_in_progress_most_recent_first_with_its_progress(db):
     older = training.start_attempt(db, HANDS_ON, OPERATOR, START)
     newer = training.start_attempt(db, INTRO, OPERATOR, START + timedelta(hours=1))
     state = training.load_state(db, HANDS_ON, older.id, "trainee")

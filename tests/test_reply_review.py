@@ -20,11 +20,11 @@ from optrain.reply_review import (
 )
 from optrain.scenarios.loader import load_scenario_file
 from optrain.storage import MIGRATIONS, open_db
+from optrain.storage.export_queries import REPLY_REVIEW_COLUMNS, EvidenceFilter, count_evidence_rows, evidence_batches
 from optrain.storage.reply_reviews import (
     ReplyReview,
     list_reply_reviews,
     list_score_overrides,
-    reply_review_export_rows,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,10 +174,14 @@ def test_an_override_keeps_who_when_why_and_the_original_and_recomputes_the_atte
     item = next(i for i in attempt_result(db, SCENARIO, attempt_id).items if i.item_id == "alex_rivera_sla")
     assert item.verdict == "correct" and "Score overridden to 1/1 by trainer" in item.feedback
     assert "(automatic: 0)" in item.feedback
-    rows = reply_review_export_rows(db)
-    assert [(r["record"], r["item"], r["points"], r["original_points"]) for r in rows] == [
-        ("override", "alex_rivera_sla", 1, 0)
-    ]
+    (row,) = (row for batch in evidence_batches(db, "reply_reviews", EvidenceFilter()) for row in batch)
+    record = dict(zip(REPLY_REVIEW_COLUMNS, row, strict=True))
+    assert (record["record"], record["item"], record["points"], record["original_points"]) == (
+        "override",
+        "alex_rivera_sla",
+        1,
+        0,
+    )
 
 
 @pytest.mark.parametrize(
@@ -241,7 +245,6 @@ def test_the_evidence_pack_holds_reply_reviews_csv_and_counts_it_in_the_manifest
     import zipfile
 
     from optrain.exports.evidence import export_evidence_pack
-    from optrain.storage.export_queries import EvidenceFilter
 
     attempt_id = finished_attempt(db)
     review_reply(
@@ -282,10 +285,8 @@ def test_the_evidence_pack_holds_reply_reviews_csv_and_counts_it_in_the_manifest
     ]
     assert rows[0]["comment"].startswith("'=")  # neutralised like every other text cell
     assert next(f for f in manifest["files"] if f["name"] == "reply_reviews.csv")["rows"] == 2
-    from optrain.storage.reply_reviews import count_reply_review_rows
-
-    assert count_reply_review_rows(db, EvidenceFilter(trainee="trainee")) == 2
-    assert count_reply_review_rows(db, EvidenceFilter(trainee="someone-else")) == 0
+    assert count_evidence_rows(db, EvidenceFilter(trainee="trainee"))["reply_reviews"] == 2
+    assert count_evidence_rows(db, EvidenceFilter(trainee="someone-else"))["reply_reviews"] == 0
 
 
 def test_the_coach_verdict_and_the_stored_points_of_a_call_include_its_reply_checks(db: Database) -> None:

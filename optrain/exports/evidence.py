@@ -20,7 +20,6 @@ smaller for several seconds more on 600,000 decisions.
 from __future__ import annotations
 
 import io
-import itertools
 import json
 import queue
 import re
@@ -42,7 +41,6 @@ from optrain.exports.signing import SIGNATURE, load_signing_key, sign
 from optrain.exports.summary import SummaryHeading, html_summary, markdown_summary, trainee_summaries
 from optrain.storage import export_queries as q
 from optrain.storage.export_queries import EvidenceFilter
-from optrain.storage.reply_reviews import REPLY_REVIEW_EXPORT_COLUMNS, count_reply_review_rows, iter_reply_review_rows
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -66,19 +64,12 @@ NOTHING_TO_EXPORT = (
 
 @dataclass(frozen=True)
 class PackTable:
-    """A CSV member: its header, where its rows come from (an evidence table of `export_queries`, or a
-    function streaming them), and which 0/1 columns read as no/yes."""
+    """A CSV member: its evidence table, its header, and which 0/1 columns read as no/yes."""
 
     name: str
-    source: q.EvidenceTable | Callable[[Database, EvidenceFilter], Iterable[q.Row]]
+    source: q.EvidenceTable
     header: tuple[str, ...]
     flags: tuple[str, ...] = ()
-
-    def batches(self, db: Database, filters: EvidenceFilter) -> Iterator[list[q.Row]]:
-        if isinstance(self.source, str):
-            return q.evidence_batches(db, self.source, filters)
-        rows = iter(self.source(db, filters))
-        return iter(lambda: list(itertools.islice(rows, q.FETCH_BATCH)), [])
 
 
 # The CSV members in pack order; the decision log is written between decisions and Q&A (see `_members`).
@@ -87,7 +78,7 @@ DECISIONS = PackTable("decisions.csv", "decisions", q.DECISION_COLUMNS)
 QA = PackTable("qa.csv", "qa", q.QA_COLUMNS, ("skipped",))
 OBSERVATIONS = PackTable("observations.csv", "notes", q.NOTE_COLUMNS)
 TABLES_BEFORE_LOG: tuple[PackTable, ...] = (ATTEMPTS, DECISIONS)
-REPLY_REVIEWS = PackTable("reply_reviews.csv", iter_reply_review_rows, REPLY_REVIEW_EXPORT_COLUMNS)
+REPLY_REVIEWS = PackTable("reply_reviews.csv", "reply_reviews", q.REPLY_REVIEW_COLUMNS)
 TABLES_AFTER_LOG: tuple[PackTable, ...] = (QA, OBSERVATIONS, REPLY_REVIEWS)
 _YES_NO = {0: "no", 1: "yes"}
 # The log's lines are compact JSON objects, non-ASCII characters kept as they are.
@@ -181,7 +172,8 @@ class _PackWriter:
         def write(stream: IO[str], batch: list[q.Row]) -> None:
             SafeCsvWriter(stream).writerows(_flags_as_words(batch, flags) if flags else batch)
 
-        return self.rows(table.name, table.batches(db, filters), write, csv_line(table.header))
+        batches = q.evidence_batches(db, table.source, filters)
+        return self.rows(table.name, batches, write, csv_line(table.header))
 
     def copy(self, name: str, source: IO[bytes]) -> None:
         raw = self._member(name)
@@ -349,7 +341,7 @@ def export_evidence_pack(
     parts = modules or {}
     missing: list[str] = []
     with q.read_snapshot(db):
-        counts = {**q.count_evidence_rows(db, filters), "reply_reviews": count_reply_review_rows(db, filters)}
+        counts = q.count_evidence_rows(db, filters)
         if sum(counts.values()) == 0:
             raise ExportError(NOTHING_TO_EXPORT)
         name = f"training_evidence_{utc_stamp(now)}.zip"

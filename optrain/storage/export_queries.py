@@ -1,10 +1,9 @@
 """Read queries for exports, streamed from a cursor so an export's memory does not grow with the database.
 
-Storage returns rows; the exports format them (CSV, NDJSON, ZIP). The
-`iter_*` functions are generators: rows are fetched in batches of
-`FETCH_BATCH` and handed on one at a time, never `fetchall`-ed. The
-evidence tables come as plain tuples in the order of their `*_COLUMNS`
-constant (the header of the exported file).
+Storage returns rows; the exports format them (CSV, NDJSON, ZIP). Rows are
+fetched in batches of `FETCH_BATCH`, never `fetchall`-ed. The evidence
+tables come as plain tuples in the order of their `*_COLUMNS` constant (the
+header of the exported file).
 
 Wrap the queries of one export in `read_snapshot` so that every file of the
 export sees the same data while trainees keep writing (in WAL mode a reader
@@ -95,7 +94,6 @@ DECISION_COLUMNS: tuple[str, ...] = (
     "max_points",
     "verdict",
 )
-DECISION_LOG_FIELDS: tuple[str, ...] = ("shop_domain", "action_type", "operator_email", "created_at", "payload")
 QA_COLUMNS: tuple[str, ...] = (
     "answer_id",
     "attempt",
@@ -123,6 +121,27 @@ NOTE_COLUMNS: tuple[str, ...] = (
     "note",
     "trainer",
     "created_at",
+)
+# Trainers' rubric reviews of sent replies and their score overrides, one table with a `record` column.
+REPLY_REVIEW_COLUMNS: tuple[str, ...] = (
+    "record",
+    "attempt",
+    "trainee",
+    "scenario",
+    "version",
+    "item",
+    "reviewer",
+    "scale",
+    "factuality",
+    "helpfulness",
+    "tone",
+    "policy",
+    "comment",
+    "points",
+    "original_points",
+    "max_points",
+    "reason",
+    "at",
 )
 
 
@@ -160,6 +179,18 @@ _QA_SQL = f"""
            q.answer, q.skipped, q.severity, q.screenshot, q.created_at, q.status
     FROM qa_answers AS q WHERE {_QA_FILTER} ORDER BY q.created_at, q.id
 """
+_REPLY_REVIEWS_SQL = f"""
+    SELECT 'review' AS record, r.attempt_id, a.username, a.scenario_id, a.scenario_version, r.item_id,
+           r.reviewer, r.scale, r.factuality, r.helpfulness, r.tone, r.policy, r.comment,
+           NULL AS points, NULL AS original_points, NULL AS max_points, NULL AS reason, r.reviewed_at AS at
+    FROM reply_reviews r JOIN attempts a ON a.id = r.attempt_id WHERE {_ATTEMPT_FILTER}
+    UNION ALL
+    SELECT 'override', o.attempt_id, a.username, a.scenario_id, a.scenario_version, o.item_id,
+           o.overridden_by, NULL, NULL, NULL, NULL, NULL, NULL, o.points, o.original_points, o.max_points,
+           o.reason, o.overridden_at
+    FROM score_overrides o JOIN attempts a ON a.id = o.attempt_id WHERE {_ATTEMPT_FILTER}
+    ORDER BY at, record, attempt_id, item_id
+"""
 _QA_SCREENSHOTS_SQL = f"""
     SELECT q.screenshot FROM qa_answers AS q
     WHERE q.screenshot IS NOT NULL AND q.screenshot <> '' AND {_QA_FILTER}
@@ -184,7 +215,9 @@ _COUNTS_SQL = f"""
            (SELECT count(*) FROM attempts AS a JOIN decisions AS d ON d.attempt_id = a.id WHERE {_ATTEMPT_FILTER}),
            (SELECT count(*) FROM decision_log AS l WHERE {_DECISION_LOG_WHERE}),
            (SELECT count(*) FROM qa_answers AS q WHERE {_QA_FILTER}),
-           (SELECT count(*) FROM attempts AS a JOIN trainer_notes AS n ON n.attempt_id = a.id WHERE {_ATTEMPT_FILTER})
+           (SELECT count(*) FROM attempts AS a JOIN trainer_notes AS n ON n.attempt_id = a.id WHERE {_ATTEMPT_FILTER}),
+           (SELECT count(*) FROM attempts AS a JOIN reply_reviews AS r ON r.attempt_id = a.id WHERE {_ATTEMPT_FILTER})
+           + (SELECT count(*) FROM attempts AS a JOIN score_overrides AS o ON o.attempt_id = a.id WHERE {_ATTEMPT_FILTER})
 """
 
 _TICKET_ANSWERS_SQL = """
@@ -233,11 +266,6 @@ def _batches(db: Database, sql: str, params: dict[str, Any]) -> Iterator[list[Ro
             cursor.close()
 
 
-def _stream(db: Database, sql: str, params: dict[str, Any]) -> Iterator[Row]:
-    for batch in _batches(db, sql, params):
-        yield from batch
-
-
 def _evidence_params(filters: EvidenceFilter) -> dict[str, Any]:
     return {
         "since": None if filters.since is None else utc_iso(filters.since),
@@ -247,55 +275,40 @@ def _evidence_params(filters: EvidenceFilter) -> dict[str, Any]:
     }
 
 
-EvidenceTable = Literal["attempts", "decisions", "decision_log", "qa", "notes"]
+EvidenceTable = Literal["attempts", "decisions", "decision_log", "qa", "notes", "reply_reviews"]
+# Attempts are grouped by trainee, then oldest first (the order of the per-trainee summary); Q&A
+# includes skipped answers (a skip is part of the record); the log's payload is compact JSON text.
 _EVIDENCE_SQL: dict[EvidenceTable, str] = {
     "attempts": _ATTEMPTS_SQL,
     "decisions": _DECISIONS_SQL,
     "decision_log": _DECISION_LOG_SQL,
     "qa": _QA_SQL,
     "notes": _NOTES_SQL,
+    "reply_reviews": _REPLY_REVIEWS_SQL,
 }
 
 
 def evidence_batches(db: Database, table: EvidenceTable, filters: EvidenceFilter) -> Iterator[list[Row]]:
-    """The rows of an evidence table (see the `iter_*` functions), FETCH_BATCH at a time."""
+    """The rows of an evidence table, FETCH_BATCH at a time."""
     return _batches(db, _EVIDENCE_SQL[table], _evidence_params(filters))
 
 
 def iter_attempts(db: Database, filters: EvidenceFilter) -> Iterator[Row]:
-    """Grouped by trainee (username), then oldest first: the order of the per-trainee summary."""
-    return _stream(db, _ATTEMPTS_SQL, _evidence_params(filters))
-
-
-def iter_decisions(db: Database, filters: EvidenceFilter) -> Iterator[Row]:
-    """Every call of the selected attempts, attempt by attempt, in the order it was made."""
-    return _stream(db, _DECISIONS_SQL, _evidence_params(filters))
-
-
-def iter_decision_log(db: Database, filters: EvidenceFilter) -> Iterator[Row]:
-    """Audit records, oldest first, as DECISION_LOG_FIELDS (the payload as compact JSON text)."""
-    return _stream(db, _DECISION_LOG_SQL, _evidence_params(filters))
-
-
-def iter_notes(db: Database, filters: EvidenceFilter) -> Iterator[Row]:
-    return _stream(db, _NOTES_SQL, _evidence_params(filters))
-
-
-def iter_qa(db: Database, filters: EvidenceFilter) -> Iterator[Row]:
-    """All answers, skipped ones included: a skip is part of the record."""
-    return _stream(db, _QA_SQL, _evidence_params(filters))
+    for batch in evidence_batches(db, "attempts", filters):
+        yield from batch
 
 
 def iter_qa_screenshots(db: Database, filters: EvidenceFilter) -> Iterator[str]:
-    """The screenshot names of the answers `iter_qa` selects, in its order (repeats included)."""
-    return (row[0] for row in _stream(db, _QA_SCREENSHOTS_SQL, _evidence_params(filters)))
+    """The screenshot names of the Q&A answers selected, in their order (repeats included)."""
+    for batch in _batches(db, _QA_SCREENSHOTS_SQL, _evidence_params(filters)):
+        yield from (row[0] for row in batch)
 
 
 def count_evidence_rows(db: Database, filters: EvidenceFilter) -> dict[str, int]:
-    """How many rows each evidence table will hold (attempts, decisions, decision_log, qa, notes), for progress."""
+    """How many rows each evidence table will hold, for progress."""
     with storage_errors():
         row = db.execute(_COUNTS_SQL, _evidence_params(filters)).fetchone()
-    return dict(zip(("attempts", "decisions", "decision_log", "qa", "notes"), map(int, row), strict=True))
+    return dict(zip(_EVIDENCE_SQL, map(int, row), strict=True))
 
 
 def iter_answers_for_tickets(db: Database, filters: AnswerFilter) -> Iterator[AnswerForTicket]:

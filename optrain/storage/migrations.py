@@ -232,95 +232,17 @@ def m005_drop_unqueried_decision_log_indexes(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_decision_log_attempt")
 
 
-# Per trainee and scenario, the sums the Review page's statistics add up, over
-# official attempts. Triggers keep a row in step in the same transaction as every
-# write to `attempts` (start, finish, abandon, an import or a hand edit alike), by
-# recomputing it from that trainee's attempts of that scenario: a few rows, so
-# attempts finished out of order are numbered right too. `:who` is replaced by
-# NEW or OLD in the triggers and by the row itself in the backfill. The unary `+`
-# keeps the subqueries on `idx_attempts_user_scenario_status` (that trainee's few
-# attempts) rather than `idx_attempts_scores` (every attempt of the scenario).
-_ROLLUP_ROWS = """
-    SELECT a.username, a.scenario_id, MAX(a.display_name), COUNT(*), SUM(a.status = 'completed'),
-           MAX(COALESCE(a.passed, 0) = 1), SUM((julianday(a.finished_at) - julianday(a.started_at)) * 86400.0),
-           MAX(a.started_at),
-           COUNT(CASE WHEN a.status = 'completed' THEN a.percent END),
-           SUM(CASE WHEN a.status = 'completed' THEN a.percent END),
-           COUNT(CASE WHEN a.status = 'completed' THEN a.passed END),
-           SUM(CASE WHEN a.status = 'completed' THEN a.passed END),
-           MAX(CASE WHEN a.status = 'completed' THEN a.percent END),
-           (SELECT f.percent FROM attempts f
-            WHERE f.username = a.username AND f.scenario_id = a.scenario_id AND +f.official = 1
-              AND f.status = 'completed'
-            ORDER BY f.started_at, f.id LIMIT 1),
-           (SELECT MIN(n) FROM (
-                SELECT r.passed, ROW_NUMBER() OVER (ORDER BY r.started_at, r.id) AS n FROM attempts r
-                WHERE r.username = a.username AND r.scenario_id = a.scenario_id AND +r.official = 1
-                  AND r.status = 'completed'
-            ) WHERE passed = 1)
-    FROM attempts a
-    WHERE a.official = 1 AND a.username = :who.username AND a.scenario_id = :who.scenario_id
-    GROUP BY a.username, a.scenario_id
-"""
-_ROLLUP_COLUMNS = (
-    "username, scenario_id, display_name, attempts, completed, passed_any, seconds_spent, last_started, "
-    "percent_n, percent_sum, passed_n, passed_sum, best_percent, first_percent, first_pass"
-)
-
-
-def _rollup_refresh(who: str) -> str:
-    return f"""
-        DELETE FROM attempt_rollups WHERE username = {who}.username AND scenario_id = {who}.scenario_id;
-        INSERT INTO attempt_rollups ({_ROLLUP_COLUMNS}) {_ROLLUP_ROWS.replace(":who", who)};
-    """
-
-
-_M006_STATEMENTS: tuple[str, ...] = (
-    """
-    CREATE TABLE attempt_rollups (
-        username TEXT NOT NULL,
-        scenario_id TEXT NOT NULL,
-        display_name TEXT,
-        attempts INTEGER NOT NULL,        -- official attempts, any status
-        completed INTEGER NOT NULL,
-        passed_any INTEGER NOT NULL,
-        seconds_spent REAL,               -- over attempts with an end; NULL when none has ended
-        last_started TEXT NOT NULL,
-        percent_n INTEGER NOT NULL,       -- completed attempts with a percent, and their sum
-        percent_sum REAL,
-        passed_n INTEGER NOT NULL,        -- completed attempts with a result, and how many passed
-        passed_sum INTEGER,
-        best_percent REAL,
-        first_percent REAL,               -- the first completed attempt, by start time then id
-        first_pass INTEGER,               -- number of the first passed one among the completed
-        PRIMARY KEY (username, scenario_id)
-    ) WITHOUT ROWID
-    """,
-    f"CREATE TRIGGER attempt_rollups_insert AFTER INSERT ON attempts BEGIN {_rollup_refresh('new')} END",
-    f"CREATE TRIGGER attempt_rollups_update AFTER UPDATE ON attempts BEGIN {_rollup_refresh('new')} END",
-    f"""CREATE TRIGGER attempt_rollups_rekey AFTER UPDATE OF username, scenario_id ON attempts
-        WHEN old.username IS NOT new.username OR old.scenario_id IS NOT new.scenario_id
-        BEGIN {_rollup_refresh("old")} END""",
-    f"CREATE TRIGGER attempt_rollups_delete AFTER DELETE ON attempts BEGIN {_rollup_refresh('old')} END",
-    f"INSERT INTO attempt_rollups ({_ROLLUP_COLUMNS}) "
-    + _ROLLUP_ROWS.replace("AND a.username = :who.username AND a.scenario_id = :who.scenario_id", ""),
-    # The item analysis' first completed attempt of each trainee, read from the index alone.
-    "CREATE INDEX idx_attempts_version_first ON attempts (scenario_id, scenario_version, official, status, "
-    "username, started_at, id, score)",
-    # Score distributions (median, histogram) per scenario, read from the index alone.
-    "CREATE INDEX idx_attempts_scores ON attempts (official, status, scenario_id, percent, username)",
-)
-
-
 @MIGRATIONS()
 def m006_review_rollups(db: Database) -> None:
-    """The Review page's per-trainee sums kept in step by triggers, and two covering indexes for its reads.
+    """A covering index for the item analysis' first completed attempt of each trainee.
 
-    Computed from every attempt on each rerun, the trainer statistics cost most
-    of a Review rerun on a large history (see `optrain.storage.analytics`).
+    This migration also added trigger-maintained Review totals (`attempt_rollups`) and a score index; m007
+    removed them, dropping them from every database that has them, so they are no longer created here.
     """
-    for statement in _M006_STATEMENTS:
-        db.execute(statement)
+    db.execute(
+        "CREATE INDEX idx_attempts_version_first ON attempts (scenario_id, scenario_version, official, status, "
+        "username, started_at, id, score)"
+    )
 
 
 @MIGRATIONS()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
 
 from sqlite_utils import Database
 
-from optrain.storage.db import fetch_all, from_iso, storage_errors, utc_iso, write_transaction
+from optrain.storage.db import fetch_all, from_iso, utc_iso, write_transaction
 
 Scale = Literal["four_point", "pass_fail"]
 REVIEW_DIMENSIONS: tuple[str, ...] = ("factuality", "helpfulness", "tone", "policy")
@@ -189,82 +189,3 @@ def _overrides(db: Database, condition: str, params: Mapping[str, Any]) -> tuple
 
 def _override_from_row(row: dict[str, Any]) -> ScoreOverride:
     return ScoreOverride(**{**row, "overridden_at": cast(datetime, from_iso(row["overridden_at"]))})
-
-
-# ---------------------------------------------------------------- for the evidence pack
-
-REPLY_REVIEW_EXPORT_COLUMNS: tuple[str, ...] = (
-    "record",
-    "attempt",
-    "trainee",
-    "scenario",
-    "version",
-    "item",
-    "reviewer",
-    "scale",
-    "factuality",
-    "helpfulness",
-    "tone",
-    "policy",
-    "comment",
-    "points",
-    "original_points",
-    "max_points",
-    "reason",
-    "at",
-)
-# The evidence pack's filters on the attempt a review or override belongs to (as its other tables do).
-_ATTEMPT_MATCHES = """
-    (:since IS NULL OR a.started_at >= :since) AND (:until IS NULL OR a.started_at < :until)
-    AND (:trainee IS NULL OR a.username = :trainee) AND (:scenario_id IS NULL OR a.scenario_id = :scenario_id)
-"""
-_EXPORT_SQL = f"""
-    SELECT 'review' AS record, r.attempt_id, a.username, a.scenario_id, a.scenario_version, r.item_id,
-           r.reviewer, r.scale, r.factuality, r.helpfulness, r.tone, r.policy, r.comment,
-           NULL AS points, NULL AS original_points, NULL AS max_points, NULL AS reason, r.reviewed_at AS at
-    FROM reply_reviews r JOIN attempts a ON a.id = r.attempt_id WHERE {_ATTEMPT_MATCHES}
-    UNION ALL
-    SELECT 'override', o.attempt_id, a.username, a.scenario_id, a.scenario_version, o.item_id,
-           o.overridden_by, NULL, NULL, NULL, NULL, NULL, NULL, o.points, o.original_points, o.max_points,
-           o.reason, o.overridden_at
-    FROM score_overrides o JOIN attempts a ON a.id = o.attempt_id WHERE {_ATTEMPT_MATCHES}
-    ORDER BY at, record, attempt_id, item_id
-"""
-_COUNT_SQL = f"""
-    SELECT (SELECT count(*) FROM reply_reviews r JOIN attempts a ON a.id = r.attempt_id WHERE {_ATTEMPT_MATCHES})
-         + (SELECT count(*) FROM score_overrides o JOIN attempts a ON a.id = o.attempt_id WHERE {_ATTEMPT_MATCHES})
-"""
-
-
-def _filter_params(filters: Any) -> dict[str, Any]:
-    """The evidence pack's filter (since, until, trainee, scenario_id) as query parameters."""
-    return {
-        "since": None if filters.since is None else utc_iso(filters.since),
-        "until": None if filters.until is None else utc_iso(filters.until),
-        "trainee": filters.trainee,
-        "scenario_id": filters.scenario_id,
-    }
-
-
-def iter_reply_review_rows(db: Database, filters: Any) -> Iterator[tuple[Any, ...]]:
-    """Every reply review and score override of the attempts the filter selects, as REPLY_REVIEW_EXPORT_COLUMNS."""
-    with storage_errors():
-        cursor = db.execute(_EXPORT_SQL, _filter_params(filters))
-        try:
-            while batch := cursor.fetchmany(500):
-                yield from batch
-        finally:
-            cursor.close()
-
-
-def count_reply_review_rows(db: Database, filters: Any) -> int:
-    with storage_errors():
-        return int(db.execute(_COUNT_SQL, _filter_params(filters)).fetchone()[0])
-
-
-def reply_review_export_rows(db: Database, filters: Any = None) -> tuple[dict[str, Any], ...]:
-    """The same rows as dicts (all attempts when no filter is given)."""
-    from optrain.storage.export_queries import EvidenceFilter
-
-    rows = iter_reply_review_rows(db, filters or EvidenceFilter())
-    return tuple(dict(zip(REPLY_REVIEW_EXPORT_COLUMNS, row, strict=True)) for row in rows)

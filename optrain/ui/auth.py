@@ -22,7 +22,6 @@ from optrain.config import Settings, sso_roles_path
 from optrain.ui import state
 from optrain.ui.db import get_db
 
-ALL_ROLES = accounts.ROLES
 NO_ACCESS = "You do not have access to this page. Ask an admin for the role it needs."
 
 User = accounts.Account

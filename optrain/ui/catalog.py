@@ -31,11 +31,12 @@ def _fingerprint(folder: Path) -> str:
         for name in sorted(files):
             if not is_scenario_name(Path(name)):
                 continue
+            path = os.path.join(root, name)  # the folder is one argument of the cache: no need to make it relative
             try:
-                stat = os.stat(os.path.join(root, name))
+                stat = os.stat(path)
             except OSError:
                 continue
-            out.append((os.path.relpath(os.path.join(root, name), folder), stat.st_size, stat.st_mtime_ns))
+            out.append((path, stat.st_size, stat.st_mtime_ns))
     return hashlib.blake2b(repr(out).encode(), digest_size=16).hexdigest()
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import pyarrow as pa
 import streamlit as st
 
 from optrain import training
@@ -186,11 +185,11 @@ def _context(state: training.AttemptState, entry: QueueEntry, item_id: str, tile
         if "order_value" in order:
             order["order_value"] = f"${float(str(order['order_value'])):,.2f}"
         if order:
-            # One row per field: as one wide row, carrier, tracking and ETA fell off the panel's right edge.
-            # An Arrow table goes to the browser as is; a dict of lists went through pandas on every rerun.
-            st.dataframe(
-                pa.table({"Order": [k.replace("_", " ") for k in order], "": [str(v) for v in order.values()]}),
-                hide_index=True,
+            # One row per field (as one wide row, carrier, tracking and ETA fell off the panel's right edge),
+            # as a Markdown table: one element, where a dataframe cost a table's serialisation on every click.
+            st.markdown(
+                "| Order | |\n|---|---|\n"
+                + "\n".join(f"| {k.replace('_', ' ')} | {plain(str(v))} |" for k, v in order.items())
             )
         for role, text, when in _thread(state, item_id):
             with st.chat_message(role):

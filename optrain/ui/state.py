@@ -8,10 +8,6 @@ AUTH_STATUS = "authentication_status"
 USERNAME = "username"
 TOKEN_VERSION = "optrain_token_version"
 SIGNED_IN_AT = "optrain_signed_in_at"
-# Not read by the app (roles come from the accounts file); older tests and benchmarks still set them.
-NAME = "name"
-ROLES = "roles"
-EMAIL = "email"
 
 # Sign-in form and cookie.
 LOGIN_USERNAME = "login_username"
@@ -25,3 +21,4 @@ ATTEMPT_ID = "optrain_attempt_id"
 SELECTED_ITEM = "optrain_selected_item"
 LAST_VERDICT = "optrain_last_verdict"
 FLASH = "optrain_flash"
+SHIFT_ON_SCREEN = "optrain_shift_on_screen"  # the attempt whose keys the session holds (see work_view)

@@ -8,6 +8,7 @@ full run, which opening it triggers; it is folded away after the first call.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import cast
@@ -101,8 +102,24 @@ def _move(key: str, ids: list[str], step: int) -> None:
     st.session_state[key] = ids[(at + step) % len(ids)]
 
 
+_OF_ATTEMPT = re.compile(r"[a-z_]+?_(\d+)(?:_|$)")  # the keys this page makes: `<name>_<attempt>[_<item>]`
+
+
+def _forget_other_attempts(aid: int) -> None:
+    """Drop what the session holds for other attempts when a shift opens: their drafts live in the database,
+    and every widget drawn reads the whole session state, so leftovers of earlier shifts slow each click."""
+    if st.session_state.get(keys.SHIFT_ON_SCREEN) == aid:
+        return
+    for name in list(st.session_state):
+        found = _OF_ATTEMPT.match(str(name))
+        if found and int(found.group(1)) != aid:
+            del st.session_state[name]
+    st.session_state[keys.SHIFT_ON_SCREEN] = aid
+
+
 def render_work(state: training.AttemptState, user: User, catalog: Mapping[str, Scenario]) -> None:
     """Draw the shift: the replica (full runs only), then the queue and panel as one fragment."""
+    _forget_other_attempts(state.attempt.id)
     # Lazy: the replica's body runs only while the expander is open. It opens on a fresh shift and
     # closes after the first call (see `decide._submit`).
     replica = st.expander(

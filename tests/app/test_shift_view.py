@@ -156,6 +156,41 @@ def test_unsent_reply_text_and_the_chosen_call_survive_a_reload(app, env: Env, s
     assert drafts_of(env.db(), attempt_id, ALEX) == {}
 
 
+def test_the_order_details_are_one_row_per_field_with_every_value(app, seed: Seed, train: TrainSteps) -> None:
+    at, attempt_id = open_shift(app, seed)
+    train.pick(at, attempt_id, ALEX)
+    entry = next(e for e in generate_queue(seed.scenario()).entries if e.item.id == ALEX)
+    attrs = entry.payload["custom_attributes"]
+    assert attrs["order_id"] and attrs["carrier"], "the item has an order to show"
+    (table,) = [m for m in texts(at.markdown) if m.startswith("| Order |")]
+    shown = table.replace("\\", "")
+    for field in ("order_id", "carrier", "tracking_number", "eta"):
+        if attrs.get(field):
+            assert f"| {field.replace('_', ' ')} | {attrs[field]} |" in shown, field
+
+
+def test_opening_another_shift_drops_the_first_ones_keys_but_not_its_draft(
+    app, env: Env, seed: Seed, train: TrainSteps
+) -> None:
+    at, first = open_shift(app, seed)
+    train.pick(at, first, ALEX)
+    train.prepare(at, first, ALEX, "approve_template", "ack_delay", body="Hi Alex, half-written")
+    at.run()
+    assert not at.exception
+    assert f"drafts_{first}_{ALEX}" in at.session_state
+    second = seed.start("trainee")
+    at.query_params["attempt"] = str(second)
+    at.run()
+    assert not at.exception
+    held = [f"drafts_{first}_{ALEX}", f"call_{first}_{ALEX}", f"pick_{first}", f"replica_drawn_{first}"]
+    assert [k for k in held if k in at.session_state] == []
+    at.query_params["attempt"] = str(first)
+    at.query_params[f"pick_{first}"] = ALEX
+    at.run()
+    assert not at.exception
+    assert at.text_area(key=f"body_ack_delay_{first}_{ALEX}").value == "Hi Alex, half-written"
+
+
 def test_flagged_items_are_listed_before_the_shift_finishes(app, env: Env, seed: Seed, train: TrainSteps) -> None:
     attempt_id = seed.start("trainee")
     at = app("trainee", "train", attempt=str(attempt_id))
