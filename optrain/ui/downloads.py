@@ -53,7 +53,7 @@ class Handover:
         return path
 
     def release(self) -> None:
-        """A run without the button: a click made just before it gets no file (it would wait for nothing)."""
+        """Nothing to build any more: a click made just before gets no file (it would wait for nothing)."""
         with self._changed:
             self._started += 1
             self._finished, self._path = self._started, None
@@ -79,27 +79,32 @@ def build_and_download(
     file_name: str,
     mime: str,
     icon: str = ":material/download:",
+    disabled: bool = False,
 ) -> Path | None:
     """A primary download button whose click runs `build` in this page run and downloads the file it wrote.
 
-    Returns the file built by this run's click, None when there was no click or the build failed.
+    Returns the file built by this run's click, None when there was no click or the build failed. A
+    disabled button (nothing to build) fails a click made on the page before, which would wait for nothing.
     """
     handover: Handover = st.session_state.setdefault(f"{key}_handover", Handover())
-    seen = handover.started
+    if disabled:
+        handover.release()
+    # Builds done before the page this run draws is shown: a click on it waits for a later one. This run's
+    # own build, if clicked, comes before that, so the count is read again once it is done.
+    shown = [handover.started]
     clicked = st.download_button(
         label,
-        data=lambda: handover.file_after(seen),
+        data=lambda: handover.file_after(shown[0]),
         file_name=file_name,
         mime=mime,
         key=key,
         type="primary",
         icon=icon,
+        disabled=disabled,
     )
-    return handover.run(build) if clicked else None
-
-
-def without_download(key: str) -> None:
-    """Call in a run that does not draw the button `key` (nothing to build), so that no click waits on it."""
-    handover: Handover | None = st.session_state.get(f"{key}_handover")
-    if handover is not None:
-        handover.release()
+    if not clicked:
+        return None
+    try:
+        return handover.run(build)
+    finally:
+        shown[0] = handover.started

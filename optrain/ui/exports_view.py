@@ -27,7 +27,7 @@ from optrain.storage import QaAnswer
 from optrain.storage.qa_search import QaFilter, search_answers
 from optrain.ui.auth import User
 from optrain.ui.dates import utc_span
-from optrain.ui.downloads import build_and_download, without_download
+from optrain.ui.downloads import build_and_download
 from optrain.ui.qa_view import answers_table
 from optrain.vocab import ANSWER_STATUSES, SEVERITIES
 
@@ -67,8 +67,16 @@ def tickets_section(db: Database, catalog: Catalog, user: User, settings: Settin
     if shown:
         _ticket_export(db, catalog, user, settings, shown)
     else:
-        without_download("exp_tickets")
         st.info("No answers match these filters, so there is nothing to export.", icon=":material/inbox:")
+        build_and_download(
+            "Export and download tickets",
+            lambda: None,
+            key="exp_tickets",
+            file_name="qa_tickets.csv",
+            mime="text/csv",
+            icon=":material/confirmation_number:",
+            disabled=True,
+        )
 
 
 def _ticket_export(db: Database, catalog: Catalog, user: User, settings: Settings, shown: tuple[QaAnswer, ...]) -> None:

@@ -74,7 +74,9 @@ def test_support_exports_linear_tickets_and_marks_them_filed(app: Callable[..., 
     # The next rerun finds no new answer (they are ticket filed now): nothing more to export.
     at.run()
     assert any("nothing to export" in i for i in texts(at.info))
-    assert [b.key for b in at.get("download_button")] == ["ev_build"], "no ticket download without tickets"
+    assert at.download_button(key="exp_tickets").disabled
+    with pytest.raises(ExportError):  # a second click made before this rerun gets no file, not the first one
+        handed_over(at, "exp_tickets", 1)
 
 
 def test_evidence_pack_is_built_and_handed_over_with_a_valid_manifest(

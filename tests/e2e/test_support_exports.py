@@ -105,3 +105,30 @@ def test_support_exports_tickets_and_evidence(
             for line in log
         )
         assert "<script" not in z.read("summary.html").decode("utf-8")
+
+
+def test_a_second_click_gets_no_file_once_nothing_is_left_to_export(
+    own_server: AppServer, open_app: Callable[..., AppDriver], tmp_path: Path
+) -> None:
+    """The first click marks the answer ticket filed; a second click on the same page finds nothing to export
+    and must not be handed the first file."""
+    seed(own_server)
+    app = open_app(own_server)
+    app.sign_in("support")
+    app.goto("/exports")
+    page = app.page
+    page.get_by_test_id("stCheckbox").filter(has_text="Mark the exported answers as ticket filed").click()
+    app.settle()
+    first = download(app, "Export and download 1 ticket(s)", tmp_path)
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("1 marked ticket filed")
+    app.settle()
+    (row,) = csv.DictReader(io.StringIO(first.read_text(encoding="utf-8")))
+    assert ANSWER in row["Description"]
+    later: list[object] = []
+    page.on("download", lambda d: later.append(d))
+    app.button("Export and download 1 ticket(s)").click()  # the page still lists the answer until this rerun
+    expect(page.get_by_text("No answers match these filters, so there is nothing to export.")).to_be_visible()
+    expect(page.get_by_test_id("stDownloadButtonError")).to_be_visible()  # the click's request came back empty
+    app.shot("second_click_nothing_left")
+    assert later == []
+    expect(app.button("Export and download tickets")).to_be_disabled()
