@@ -2,8 +2,8 @@
 
 Only drawing happens here; what each tile says comes from `optrain.dashboard`.
 Every string that came from a scenario or the queue goes through `plain()` or
-into an element that renders plain text (dataframes, chart tooltips), because
-alerts, captions and metric labels all parse Markdown.
+into an element that renders plain text (chart tooltips), because alerts,
+captions, metric labels and `st.table` cells all parse Markdown.
 """
 
 from __future__ import annotations
