@@ -40,7 +40,7 @@ BANDS: dict[str, tuple[str, str]] = {
 }
 EDGES = (7, 14)
 # The queue marks a SKU's band with the same dots.
-COVER_LEGEND = ":red[●] under 7 · :orange[●] 7-14 · :green[●] over 14 days"
+COVER_LEGEND = ":small[:red[●] :gray[under 7] · :orange[●] :gray[7-14] · :green[●] :gray[over 14 days]]"
 NBSP = "\u00a0"
 MAX_ESCALATIONS = 4
 
@@ -156,7 +156,7 @@ def _inventory(rows: Sequence[StockRow], key: str) -> None:
     st.vega_lite_chart(
         spec=json.loads(heatmap_spec(tuple(rows))), key=f"{key}-chart", alt=f"Days of cover per SKU: {summary}"
     )
-    st.caption(COVER_LEGEND)
+    st.markdown(COVER_LEGEND)
 
 
 @functools.lru_cache(maxsize=256)

@@ -139,7 +139,7 @@ def test_heatmap_chart_has_a_fixed_colour_scale(app):
     assert bars["color"]["scale"] == {"domain": [b[0] for b in BANDS.values()], "range": [b[1] for b in BANDS.values()]}
     assert bars["y"]["sort"][0] == "HOODIE-BLK-M"
     assert [t["field"] for t in bars["tooltip"]] == ["SKU", "Product", "Units", "Days of cover"]
-    assert bars["color"]["legend"] is None and COVER_LEGEND in [c.value for c in app.caption]
+    assert bars["color"]["legend"] is None and COVER_LEGEND in [m.value for m in app.markdown]
 
 
 def test_heatmap_chart_is_built_once_per_set_of_rows():
