@@ -2,7 +2,8 @@
 
 An item's value is a call (`escalate_manager`, `approve_template:ack_delay`) or
 a mapping with `call` and optionally `template`, `body` (the reply as sent, so
-its reply checks run on it), `note` and `elapsed_seconds`.
+its reply checks run on it), `note`, `elapsed_seconds` and `quantity` (of a
+reorder or a quantity adjustment, a whole number).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from optrain.errors import AnswersFileError
 from optrain.scoring import Decision
 
 MAX_ANSWERS_BYTES = 1_000_000
-ALLOWED_KEYS = {"call", "template", "body", "note", "elapsed_seconds"}
+ALLOWED_KEYS = {"call", "template", "body", "note", "elapsed_seconds", "quantity"}
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -75,6 +76,10 @@ def parse_answers(data: Any, name: str = "answers") -> tuple[Decision, ...]:
             if wrong_type:
                 problems.append(f"{item_id}: {', '.join(wrong_type)} must be text")
                 continue
+            quantity = value.get("quantity")
+            if quantity is not None and (isinstance(quantity, bool) or not isinstance(quantity, int | float)):
+                problems.append(f"{item_id}: quantity must be a number, such as 40; got {quantity!r}")
+                continue
             decisions.append(
                 Decision(
                     str(item_id),
@@ -83,6 +88,7 @@ def parse_answers(data: Any, name: str = "answers") -> tuple[Decision, ...]:
                     value.get("body"),
                     value.get("note"),
                     value.get("elapsed_seconds"),
+                    quantity,
                 )
             )
         else:

@@ -27,6 +27,10 @@ class AttemptError(OptrainError):
     """An attempt does not exist, belongs to someone else or is not in progress."""
 
 
+class TimeLimitReached(AttemptError):
+    """The scenario's time limit has run out: the attempt takes no more calls and is finished."""
+
+
 class StorageError(OptrainError):
     """The database could not be read or written (locked, read-only, disk full)."""
 

@@ -32,9 +32,12 @@ from optrain.scenarios.model import (
     CALL_LABELS,
     CALLS_BY_KIND,
     DRAFT_CALLS,
+    MAX_ORDER_QUANTITY,
     Call,
     ConversationItem,
+    InventoryItem,
     Item,
+    QuantityRange,
     Scenario,
 )
 from optrain.templates import BUILTIN_TEMPLATES
@@ -52,6 +55,7 @@ class Decision:
     body: str | None = None
     note: str | None = None
     elapsed_seconds: float | None = None
+    quantity: float | None = None  # reorder and adjust_quantity: how many, in the item's unit
 
 
 @dataclass(frozen=True)
@@ -188,6 +192,15 @@ def judge(
                         f"({reply.share:.0%} of the call's points kept)."
                     )
                 head += " " + " ".join(o.describe() + "." for o in failed)
+            missed = _quantity_range_missed(item, decision)
+            if missed is not None and decision.quantity is not None:
+                points *= missed.credit_outside
+                verdict = "partial" if points > 0 else "wrong"
+                head = (
+                    f"{'Right' if credit >= 1 else 'An acceptable'} call, but {decision.quantity:,.0f} {missed.unit} "
+                    f"is outside the expected {missed.min:,}-{missed.max:,} {missed.unit} "
+                    f"({missed.credit_outside:.0%} of the call's points kept)."
+                )
             best = "" if credit >= 1 else f" The best call: {expected}."
             feedback = f"{head}{best} {item.rationale}"
     critical_failure = item.critical and verdict in ("wrong", "unanswered")
@@ -214,6 +227,53 @@ def judge(
         is_follow_up=is_follow_up,
         reply=reply,
     )
+
+
+QUANTITY_CALLS: tuple[str, ...] = ("reorder", "adjust_quantity")
+
+
+def quantity_unit(item: Item) -> str:
+    """What a quantity on this item counts: the scenario's unit for its reorder range, else units."""
+    return item.reorder_quantity.unit if isinstance(item, InventoryItem) and item.reorder_quantity else "units"
+
+
+def quantity_problem(item: Item, call: str, quantity: object) -> str | None:
+    """What is wrong with a call's quantity, in words for the trainee; None when it can be recorded.
+
+    A reorder needs a quantity when the scenario gives the item an expected range (it is judged against
+    it); elsewhere it is optional. The range itself is never named here, only in the feedback.
+    """
+    unit = quantity_unit(item)
+    if quantity is None:
+        if call == "reorder" and isinstance(item, InventoryItem) and item.reorder_quantity:
+            return f"Give the quantity to order, in {unit}."
+        return None
+    if call not in QUANTITY_CALLS:
+        return f"A quantity goes with {' or '.join(QUANTITY_CALLS)}, not with {call}."
+    if isinstance(quantity, bool) or not isinstance(quantity, int | float) or not math.isfinite(quantity):
+        return f"The quantity must be a number of {unit}, such as 40; got {quantity!r}."
+    if quantity != int(quantity):
+        return f"The quantity must be a whole number of {unit}; got {quantity:g}."
+    if call == "reorder" and quantity <= 0:
+        return f"The quantity to order must be at least 1 ({unit}); got {quantity:g}."
+    if quantity < 0:
+        return f"An on-hand quantity cannot be negative; got {quantity:g} {unit}."
+    if quantity > MAX_ORDER_QUANTITY:
+        return (
+            f"{quantity:,.0f} {unit} is not a plausible quantity for one SKU (at most {MAX_ORDER_QUANTITY:,}); "
+            "check the number."
+        )
+    return None
+
+
+def _quantity_range_missed(item: Item, decision: Decision) -> QuantityRange | None:
+    """The item's expected reorder range when this reorder's quantity falls outside it."""
+    if decision.call != "reorder" or decision.quantity is None or not isinstance(item, InventoryItem):
+        return None
+    expected = item.reorder_quantity
+    if expected is None or expected.min <= decision.quantity <= expected.max:
+        return None
+    return expected
 
 
 def _check_sent_reply(item: Item, decision: Decision, context: ReplyContext | None) -> ReplyVerdict | None:
@@ -338,8 +398,11 @@ def score_attempt(scenario: Scenario, decisions: Sequence[Decision], queue: Queu
     queue = queue or generate_queue(scenario)
     by_item: dict[str, Decision] = {}
     for decision in decisions:
-        validate_decision(queue, decision)
+        item = validate_decision(queue, decision)
         validate_template(scenario, decision)
+        problem = quantity_problem(item, decision.call, decision.quantity)
+        if problem:
+            raise DecisionError(f"{decision.item_id}: {problem}")
         if decision.item_id in by_item:
             raise DecisionError(f"{decision.item_id}: decided twice")
         by_item[decision.item_id] = decision

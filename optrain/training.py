@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from sqlite_utils import Database
@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from optrain import storage
 from optrain.calls import CALLS
 from optrain.certificates import issue_if_complete
-from optrain.errors import AlreadyDecided, AttemptError, DecisionError
+from optrain.errors import AlreadyDecided, AttemptError, DecisionError, TimeLimitReached
 from optrain.queue import Queue, QueueEntry, generate_queue, scenario_seed, template_context
 from optrain.scenario_versions import snapshot
 from optrain.scenarios.model import ConversationItem, Scenario
@@ -29,8 +29,11 @@ from optrain.scoring import (
     context_for,
     judge,
     pending_item_ids,
+    quantity_problem,
+    quantity_unit,
     score_attempt,
     validate_decision,
+    walk,
 )
 from optrain.storage.progress import progress_by_scenario
 from optrain.templates import BUILTIN_TEMPLATES, Template, render
@@ -53,6 +56,8 @@ class CallInput:
     template: str | None = None
     body: str | None = None
     note: str | None = None
+    replaces: int | None = None  # exam mode: the id of the decision this call changes
+    quantity: float | None = None  # reorder, adjust_quantity: how many (see scoring.quantity_problem)
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,10 @@ class AttemptState:
 
     @cached_property
     def as_decisions(self) -> tuple[Decision, ...]:
-        return tuple(Decision(d.item_id, d.call, d.template, d.body, d.note, d.elapsed_seconds) for d in self.decisions)
+        return tuple(
+            Decision(d.item_id, d.call, d.template, d.body, d.note, d.elapsed_seconds, d.quantity)
+            for d in self.decisions
+        )
 
     @cached_property
     def pending(self) -> tuple[str, ...]:
@@ -136,6 +144,9 @@ def check_call(scenario: Scenario, queue: Queue, call: CallInput) -> list[str]:
         problems.append(f"'{call.template}' is not a template of this scenario.")
     if spec.needs_draft and not (isinstance(item, ConversationItem) and item.ai_draft):
         problems.append("This conversation has no AI draft to judge.")
+    quantity = quantity_problem(item, call.call, call.quantity)
+    if quantity:
+        problems.append(quantity)
     return problems
 
 
@@ -198,16 +209,33 @@ def submit_call(
     """Validate, judge and durably record one call; returns the verdict for coach mode.
 
     Raises DecisionError with the trainee-facing problems, AlreadyDecided when
-    the item already has a call (a double click), AttemptError when finished.
+    the item already has a call (a double click) or a change was already made,
+    AttemptError when finished (TimeLimitReached once the time limit has run out).
     """
+    return record_call(db, state, operator, call, now=now, elapsed_seconds=elapsed_seconds)[0]
+
+
+def record_call(
+    db: Database,
+    state: AttemptState,
+    operator: Operator,
+    call: CallInput,
+    *,
+    now: datetime,
+    elapsed_seconds: float | None,
+) -> tuple[ItemResult, storage.DecisionRow]:
+    """`submit_call`, also returning the row as stored (a screen knows from its id whether a state has it)."""
     if not state.attempt.in_progress:
         raise AttemptError("This attempt is finished; start a new one to practise again.")
+    if time_limit_reached(state, now):
+        raise TimeLimitReached(time_limit_message(state.scenario))
     problems = check_call(state.scenario, state.queue, call)
     if problems:
         raise DecisionError(" ".join(problems))
-    if call.item_id in state.decided_ids:
+    previous = _changed_call(state, call)
+    if previous is None and call.item_id in state.decided_ids:
         raise AlreadyDecided(f"{call.item_id} already has a call in this attempt; each item is decided once.")
-    if call.item_id not in state.pending:
+    if previous is None and call.item_id not in state.pending:
         raise DecisionError("That item is not waiting for a call in this attempt.")
     body = call.body
     if call.call == "approve_template" and call.template and body is None:
@@ -216,7 +244,7 @@ def submit_call(
         item = state.queue.item(call.item_id)
         body = item.ai_draft if isinstance(item, ConversationItem) else None
     decision = Decision(
-        call.item_id, call.call, call.template, body, (call.note or "").strip() or None, elapsed_seconds
+        call.item_id, call.call, call.template, body, (call.note or "").strip() or None, elapsed_seconds, call.quantity
     )
     item = state.queue.item(call.item_id)
     verdict = judge(
@@ -226,7 +254,10 @@ def submit_call(
         context=context_for(state.scenario, state.queue, call.item_id),
     )
     entry = root_entry(state.queue, call.item_id)
-    storage.record_decision(
+    withdraw = withdrawn_by(state, decision) if previous is not None else ()
+    if previous is not None and elapsed_seconds is not None:
+        elapsed_seconds = round((previous.elapsed_seconds or 0.0) + elapsed_seconds, 3)  # time on the item in all
+    row = storage.record_decision(
         db,
         state.attempt.id,
         item_id=call.item_id,
@@ -255,10 +286,57 @@ def submit_call(
                 "template": call.template,
                 "body": body,
                 "note": decision.note,
+                **(
+                    {}
+                    if call.quantity is None
+                    else {"quantity": call.quantity, "unit": quantity_unit(item)}  # as the draft PO says it
+                ),
+                **(
+                    {}
+                    if previous is None
+                    else {
+                        "replaces": {
+                            "call": previous.call,
+                            "template": previous.template,
+                            "decided_at": previous.decided_at.isoformat(),
+                        },
+                        "withdrawn": list(withdraw),
+                    }
+                ),
             },
         ),
+        replaces=previous.id if previous is not None else None,
+        withdraw=withdraw,
+        quantity=call.quantity,
     )
-    return verdict
+    return verdict, row
+
+
+def _changed_call(state: AttemptState, call: CallInput) -> storage.DecisionRow | None:
+    """The stored call a changed call replaces (None for a first call); only exam mode allows a change."""
+    if call.replaces is None:
+        return None
+    if state.scenario.feedback_mode != "exam":
+        raise DecisionError("In coach mode a call is final: its verdict is already shown.")
+    previous = next((d for d in state.decisions if d.item_id == call.item_id), None)
+    if previous is None:
+        raise DecisionError("That item has no call to change in this attempt.")
+    if previous.id != call.replaces:
+        raise AlreadyDecided("This call was already changed; nothing was saved twice.")
+    return previous
+
+
+def withdrawn_by(state: AttemptState, changed: Decision) -> tuple[str, ...]:
+    """Decided items a changed call takes off the path: follow-ups the old call had opened, and theirs.
+
+    Their calls answered a customer message that, after the change, was never written, so they are
+    withdrawn from the attempt (the decision log keeps them); if the old call is chosen again, the
+    follow-up waits for a call again.
+    """
+    by_item = {d.item_id: d for d in state.as_decisions}
+    by_item[changed.item_id] = changed
+    on_path = {item.id for item, decision, _ in walk(state.queue, by_item) if decision is not None}
+    return tuple(d.item_id for d in state.decisions if d.item_id not in on_path)
 
 
 def finish(
@@ -271,6 +349,64 @@ def finish(
     """
     if state.pending:
         raise AttemptError(f"{len(state.pending)} item(s) still need a call before the attempt can be finished.")
+    return _close(db, state, now=now, catalog=catalog)
+
+
+def time_limit(scenario: Scenario) -> timedelta | None:
+    return None if scenario.time_limit_minutes is None else timedelta(minutes=scenario.time_limit_minutes)
+
+
+def time_left(state: AttemptState, now: datetime) -> timedelta | None:
+    """Wall-clock time left of the scenario's limit (never below zero); None without a limit.
+
+    The limit runs from the attempt's start and keeps running while the trainee is away (a reload, a
+    closed tab, a server restart), as a timed quiz does.
+    """
+    limit = time_limit(state.scenario)
+    if limit is None:
+        return None
+    return max(timedelta(0), state.attempt.started_at + limit - now)
+
+
+def time_limit_reached(state: AttemptState, now: datetime) -> bool:
+    left = time_left(state, now)
+    return left is not None and left <= timedelta(0) and state.attempt.in_progress
+
+
+def time_limit_message(scenario: Scenario) -> str:
+    return (
+        f"The time limit of {scenario.time_limit_minutes} min is reached: the shift was finished, and every item "
+        "still waiting for a call is scored as unanswered."
+    )
+
+
+def finish_at_time_limit(
+    db: Database, state: AttemptState, *, now: datetime, catalog: Mapping[str, Scenario] | None = None
+) -> AttemptResult:
+    """Close an attempt whose time limit has run out, as it stands: waiting items score as unanswered.
+
+    Refused before the limit (a trainee finishes early with `finish`, which wants every item decided).
+    """
+    if not time_limit_reached(state, now):
+        raise AttemptError("The time limit of this shift has not run out; finish it once every item has a call.")
+    return _close(db, state, now=now, catalog=catalog)
+
+
+def ended_at_time_limit(state: AttemptState) -> bool:
+    """A finished attempt that was closed by its time limit (it ran the whole limit, or longer)."""
+    limit = time_limit(state.scenario)
+    attempt = state.attempt
+    return (
+        limit is not None
+        and attempt.status == "completed"
+        and attempt.finished_at is not None
+        and attempt.finished_at - attempt.started_at >= limit
+    )
+
+
+def _close(
+    db: Database, state: AttemptState, *, now: datetime, catalog: Mapping[str, Scenario] | None
+) -> AttemptResult:
     result = score_attempt(state.scenario, state.as_decisions, state.queue)
     if state.attempt.in_progress:
         storage.finish_attempt(

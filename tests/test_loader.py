@@ -258,7 +258,7 @@ ITEM = """\
     rule: shipping_delay
 """
 KEYS = (
-    "id, title, version, module, difficulty, estimated_minutes, briefing, feedback_mode, required, certification, pass_mark, seed, "
+    "id, title, version, module, difficulty, estimated_minutes, briefing, feedback_mode, time_limit_minutes, required, certification, pass_mark, seed, "
     "shift_minutes, starts_at, shop_domain, templates, dashboard, queue, questions"
 )
 

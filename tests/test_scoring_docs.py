@@ -30,7 +30,7 @@ HEAD = {
 
 def test_the_scoring_section_has_an_example_per_rule() -> None:
     rules = re.findall(r"^\*\*(\d+)\. ", DOC[DOC.index("## Scoring") : DOC.index("## Limits")], re.MULTILINE)
-    assert len(rules) == 9 and len(EXAMPLES) == 9
+    assert len(rules) == 10 and len(EXAMPLES) == 10
 
 
 @pytest.mark.parametrize("text", EXAMPLES, ids=lambda t: t.split("\n", 1)[0].removeprefix("# Scoring example: "))

@@ -14,6 +14,7 @@ from optrain.scenarios.model import (
     Call,
     ConversationItem,
     GeneratedBlock,
+    InventoryItem,
     Item,
     Scenario,
 )
@@ -148,6 +149,15 @@ def _check_items(scenario: Scenario) -> Iterator[Found]:
             yield (*loc, "message"), "message is for follow-up items; use messages for the thread"
         if isinstance(item, ConversationItem):
             yield from _check_draft_defects(item, loc)
+        if (
+            isinstance(item, InventoryItem)
+            and item.reorder_quantity
+            and item.reorder_quantity.min > item.reorder_quantity.max
+        ):
+            yield (
+                (*loc, "reorder_quantity", "max"),
+                f"must be at least min ({item.reorder_quantity.min}); the range is min to max, both included",
+            )
 
 
 def _check_draft_defects(item: ConversationItem, loc: tuple[object, ...]) -> Iterator[Found]:

@@ -270,6 +270,19 @@ class ConversationItem(ItemBase):
     reply_checks: ReplyChecks | None = None
 
 
+# More than this for one SKU is a typing slip, not an order (and the most a scenario's range may name).
+MAX_ORDER_QUANTITY = 100_000
+
+
+class QuantityRange(Frozen):
+    """The quantity a reorder (draft PO) should ask for; outside it the call earns `credit_outside` of its points."""
+
+    min: Annotated[WholeNumber, Field(ge=1, le=MAX_ORDER_QUANTITY)]
+    max: Annotated[WholeNumber, Field(ge=1, le=MAX_ORDER_QUANTITY)]
+    unit: Annotated[str, Field(min_length=1, max_length=20)] = "units"
+    credit_outside: Annotated[Number, Field(ge=0, le=1)] = 0.5
+
+
 class InventoryItem(ItemBase):
     kind: Literal["inventory"]
     sku: ShortText
@@ -277,6 +290,7 @@ class InventoryItem(ItemBase):
     units: Annotated[WholeNumber, Field(ge=0)]
     days_of_cover: Annotated[Number, Field(ge=0)]
     note: LongText | None = None
+    reorder_quantity: QuantityRange | None = None
     time_target_seconds: Annotated[WholeNumber, Field(ge=5, le=3600)] = 60
 
 
@@ -347,6 +361,8 @@ class Scenario(Frozen):
     estimated_minutes: Annotated[WholeNumber, Field(ge=1, le=240)] | None = None
     briefing: LongText
     feedback_mode: FeedbackMode = "coach"
+    # Moodle's quiz convention: at the limit the attempt is finished for the trainee (see training.py).
+    time_limit_minutes: Annotated[WholeNumber, Field(ge=1, le=600)] | None = None
     required: StrictBool = True
     certification: StrictBool = False
     pass_mark: Annotated[Number, Field(ge=0, le=1)] = 0.8

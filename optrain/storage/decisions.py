@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -28,9 +28,16 @@ _STATUS_AND_NEXT_SEQ = """
     FROM attempts AS a WHERE a.id = ?
 """
 _INSERT_DECISION = """
-    INSERT INTO decisions (attempt_id, item_id, call, template, body, note, decided_at, elapsed_seconds, seq,
+    INSERT INTO decisions (id, attempt_id, item_id, call, template, body, note, decided_at, elapsed_seconds, seq,
                            points, max_points, verdict)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+# With a quantity (m011's column). A call without one is written as before m011, so databases seeded at an
+# older schema (the upgrade tests build them) still take it.
+_INSERT_DECISION_WITH_QUANTITY = """
+    INSERT INTO decisions (id, attempt_id, item_id, call, template, body, note, decided_at, elapsed_seconds, seq,
+                           points, max_points, verdict, quantity)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 _INSERT_LOG = """
     INSERT INTO decision_log (shop_domain, action_type, operator_email, created_at, payload, attempt_id)
@@ -40,11 +47,17 @@ _INSERT_LOG = """
 # Sorted keys keep the stored text stable whatever order the caller built the payload in.
 _PAYLOAD_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 
-_SELECT_DECISION = """
-    SELECT id, attempt_id, item_id, call, template, body, note, decided_at, elapsed_seconds,
-           seq, points, max_points, verdict
-    FROM decisions
+# A changed call (exam mode): the row it replaces, read under the write lock.
+# The new row's id is past every id there is, read before the old row goes: SQLite would otherwise give
+# it the id just freed, and a second click naming that id would pass for the first. So decision ids only
+# grow, and a state that holds a call's id was read after that call (the shift relies on it).
+_CURRENT_CALL = """
+    SELECT id, seq, (SELECT MAX(id) FROM decisions) + 1 FROM decisions WHERE attempt_id = ? AND item_id = ?
 """
+_DELETE_CALL = "DELETE FROM decisions WHERE attempt_id = ? AND item_id = ?"
+
+# Every column, read by name: a database made before m011 has no quantity, and its calls read as having none.
+_SELECT_DECISION = "SELECT * FROM decisions "
 
 
 @dataclass(frozen=True)
@@ -83,10 +96,15 @@ class DecisionRow:
     points: float | None
     max_points: float | None
     verdict: str | None
+    quantity: float | None = None
+
+
+_DECISION_FIELDS = tuple(f.name for f in fields(DecisionRow))
 
 
 def _decision_from_row(row: dict[str, Any]) -> DecisionRow:
-    return DecisionRow(**{**row, "decided_at": cast(datetime, from_iso(row["decided_at"]))})
+    known = {name: row[name] for name in _DECISION_FIELDS if name in row}
+    return DecisionRow(**{**known, "decided_at": cast(datetime, from_iso(row["decided_at"]))})
 
 
 def _log_record_from_row(row: dict[str, Any]) -> DecisionLogRecord:
@@ -114,6 +132,9 @@ def record_decision(
     max_points: float | None = None,
     verdict: str | None = None,
     log: DecisionLogEntry,
+    replaces: int | None = None,
+    withdraw: Sequence[str] = (),
+    quantity: float | None = None,
 ) -> DecisionRow:
     """Store one call and its audit record atomically; committed (durable) on return.
 
@@ -121,6 +142,14 @@ def record_decision(
     `AttemptError` unless the attempt is in progress. The transaction takes
     the write lock first (`BEGIN IMMEDIATE`), so the status read, the `seq`
     numbering and both INSERTs see and leave the database as one step.
+
+    A changed call (exam mode) names the decision row it `replaces`: that row
+    gives way to the new one, which keeps its place in the order of work, and
+    the calls on the items in `withdraw` (follow-ups the old call had opened)
+    are removed with it. The audit log keeps every earlier record: only its
+    new record is added. When the item's row is no longer the one named (the
+    change was already made, by a double click or another tab), nothing is
+    written and `AlreadyDecided` is raised.
 
     The returned row is built from what was written instead of being read back.
     """
@@ -131,10 +160,21 @@ def record_decision(
         if found is None or found[0] != "in_progress":
             raise_not_in_progress(db, attempt_id)
         seq = int(found[1])
+        new_id: int | None = None  # the next rowid
+        if replaces is not None:
+            current = db.execute(_CURRENT_CALL, (attempt_id, item_id)).fetchone()
+            if current is None or current[0] != replaces:
+                raise AlreadyDecided(
+                    f"The call on {item_id} was already changed in attempt {attempt_id}; nothing was saved twice."
+                )
+            seq, new_id = int(current[1]), int(current[2])
+            for withdrawn in (*withdraw, item_id):
+                db.execute(_DELETE_CALL, (attempt_id, withdrawn))
         try:
             decision_id = db.execute(
-                _INSERT_DECISION,
+                _INSERT_DECISION if quantity is None else _INSERT_DECISION_WITH_QUANTITY,
                 (
+                    new_id,
                     attempt_id,
                     item_id,
                     call,
@@ -147,6 +187,7 @@ def record_decision(
                     points,
                     max_points,
                     verdict,
+                    *(() if quantity is None else (quantity,)),
                 ),
             ).lastrowid
         except sqlite3.IntegrityError as exc:
@@ -171,6 +212,7 @@ def record_decision(
         points=points,
         max_points=max_points,
         verdict=verdict,
+        quantity=quantity,
     )
 
 

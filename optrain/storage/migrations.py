@@ -376,3 +376,12 @@ def m010_drafts_and_flags(db: Database) -> None:
         ) WITHOUT ROWID
         """
     )
+
+
+@MIGRATIONS()
+def m011_decision_quantity(db: Database) -> None:
+    """The quantity of a reorder or a quantity adjustment, as a number (it was typed into the note).
+
+    Additive: earlier decisions have none, and score as they did.
+    """
+    db.execute("ALTER TABLE decisions ADD COLUMN quantity REAL")

@@ -111,8 +111,11 @@ def render_briefing(scenario: Scenario, in_progress: bool) -> bool:
     """The briefing; True when the trainee starts (or resumes) the shift."""
     st.header(plain(scenario.title))
     # plain(): the agenda title starts with "7. ", which Markdown would turn into a numbered list.
+    limit = f" · time limit {scenario.time_limit_minutes} min" if scenario.time_limit_minutes else ""
     st.caption(
-        plain(f"{AGENDA_TITLES[scenario.module]} · {scenario.difficulty} · about {estimated_minutes(scenario)} min")
+        plain(
+            f"{AGENDA_TITLES[scenario.module]} · {scenario.difficulty} · about {estimated_minutes(scenario)} min{limit}"
+        )
     )
     with st.container(border=True):
         st.markdown(trainer_markdown(scenario.briefing))  # Markdown by design: no HTML, images or foreign links

@@ -20,10 +20,18 @@ import streamlit as st
 from optrain import training
 from optrain.calls import CALLS, calls_for, label_of
 from optrain.dashboard import TileView, tile_of
-from optrain.errors import AlreadyDecided, OptrainError, StorageError
+from optrain.errors import AlreadyDecided, OptrainError, StorageError, TimeLimitReached
 from optrain.queue import QueueEntry
 from optrain.scenarios.model import ConversationItem, Scenario
-from optrain.scoring import Decision, ItemResult, context_for, judge, next_item_id
+from optrain.scoring import (
+    QUANTITY_CALLS,
+    Decision,
+    ItemResult,
+    context_for,
+    judge,
+    next_item_id,
+    quantity_unit,
+)
 from optrain.shift import shift_clock
 from optrain.storage import drafts as draft_store
 from optrain.ui import state as keys
@@ -57,7 +65,7 @@ def pick_key(attempt_id: int) -> str:
 
 
 def decisions_key(attempt_id: int) -> str:
-    """How many calls this session has seen recorded: the shift fragment reloads its state when it moves."""
+    """The id of the last call this session recorded: the shift fragment reloads a state that lacks it."""
     return f"decisions_{attempt_id}"
 
 
@@ -89,24 +97,31 @@ def _submit(target: Target, call: str, template: str | None) -> None:
     ss = st.session_state
     body = ss.get(target.key("body"))
     note = ss.get(target.key("note"))
+    quantity = ss.get(target.key("quantity")) if call in QUANTITY_CALLS else None
     if call == "approve_template" and template:
         body = ss.get(target.key(f"body_{template}"))
     ss.pop(target.key("error"), None)
+    replaces = ss.get(target.key("change"))  # exam mode: the stored call this one changes
     db = get_db()
     now = datetime.now(UTC)
     try:
         current = training.load_state(db, target.scenario, target.attempt_id, target.user.username)
-        result = training.submit_call(
+        result, row = training.record_call(
             db,
             current,
             _operator(target.user),
-            training.CallInput(target.item_id, call, template, body if body is not None else None, note),
+            training.CallInput(
+                target.item_id, call, template, body if body is not None else None, note, replaces, quantity
+            ),
             now=now,
             elapsed_seconds=training.elapsed_since_previous(current, now),
         )
     except AlreadyDecided:
+        ss.pop(target.key("change"), None)
         ss[keys.FLASH] = ("This call was already recorded; nothing was saved twice.", ":material/info:")
         return
+    except TimeLimitReached:
+        return  # nothing recorded; the shift view closes the attempt on this same run and says why
     except OptrainError as exc:
         ss[target.key("error")] = str(exc)
         return
@@ -114,11 +129,16 @@ def _submit(target: Target, call: str, template: str | None) -> None:
     # "Reply sent to <customer name>": the name is scenario data, so it is escaped like every other.
     ss[keys.FLASH] = (plain(training.confirmation(call, entry)), ":material/task_alt:")
     ss[keys.LAST_VERDICT] = result if target.scenario.feedback_mode == "coach" else None
-    ss[decisions_key(target.attempt_id)] = len(current.decisions) + 1
     try:
         draft_store.drop_drafts(db, target.attempt_id, target.item_id)
     except StorageError as exc:  # the call is recorded; a stale draft is never shown for a decided item
         log.warning("drafts of %s not dropped: %s", target.item_id, exc)
+    # The shift reloads its state until a run has read this row (ids only grow, see record_decision).
+    ss[decisions_key(target.attempt_id)] = row.id
+    if replaces is not None:
+        ss.pop(target.key("change"), None)
+        ss[keys.FLASH] = (f"{ss[keys.FLASH][0]} · your call is changed; the last call counts", ":material/edit:")
+        return  # the panel stays on the item, showing the new call
     pending = training.pending_after(current, target.item_id, call, template)
     if pending:
         ss[pick_key(target.attempt_id)] = pending[0]
@@ -126,6 +146,22 @@ def _submit(target: Target, call: str, template: str | None) -> None:
         # The replica opened the shift for orientation; from the first call on the queue is the work,
         # so it folds away (one click brings it back, and it then stays as the trainee leaves it).
         ss[dashboard_key(target.attempt_id)] = False
+
+
+def _start_change(target: Target, decision_id: int) -> None:
+    """Exam mode: open the call choice again on a decided item, starting from the recorded call."""
+    st.session_state[target.key("change")] = decision_id
+    st.session_state.pop(target.key("call"), None)
+
+
+def _keep_call(target: Target) -> None:
+    """Exam mode: leave the recorded call as it is; what was typed for a change is not kept."""
+    st.session_state.pop(target.key("change"), None)
+    try:
+        draft_store.drop_drafts(get_db(), target.attempt_id, target.item_id)
+    except StorageError as exc:  # a later change starts from the recorded call anyway
+        log.warning("drafts of %s not dropped: %s", target.item_id, exc)
+    st.session_state.pop(target.key("drafts"), None)
 
 
 SINGLE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
@@ -272,10 +308,25 @@ def _inputs(target: Target, call: str, entry: QueueEntry, item: Any, state: trai
             on_change=_keep,
             args=(target, "note"),
         )
-    elif call in ("reorder", "adjust_quantity"):
-        label = "Quantity to order" if call == "reorder" else "New on-hand quantity"
+    elif call in QUANTITY_CALLS:
+        unit = quantity_unit(item)
+        key = target.key("quantity")
+        if key not in st.session_state and _drafts(target).get("quantity"):
+            try:
+                st.session_state[key] = int(float(_drafts(target)["quantity"]))
+            except (ValueError, OverflowError):  # not a number we saved: the field starts empty
+                log.warning("draft quantity of %s is not a number; ignored", target.item_id)
+        st.number_input(
+            f"Quantity to order ({unit})" if call == "reorder" else f"New on-hand quantity ({unit})",
+            step=1,
+            key=key,
+            placeholder="e.g. 40",
+            on_change=_keep_quantity,
+            args=(target,),
+            value=None,  # empty until typed (a saved draft fills it)
+        )
         _restore(target, "note", "")
-        st.text_input(label + " and a note (optional)", key=target.key("note"), on_change=_keep, args=(target, "note"))
+        st.text_input("Note (optional)", key=target.key("note"), on_change=_keep, args=(target, "note"))
     elif call == "file_ticket":
         _restore(target, "body", f"{entry.payload.get('title', 'Tile')}: {entry.payload.get('message', '')}")
         st.text_area("Ticket description", key=target.key("body"), on_change=_keep, args=(target, "body"))
@@ -302,12 +353,21 @@ def _restore(target: Target, field: str, default: str | None) -> None:
             st.session_state[key] = value
 
 
+def _keep_quantity(target: Target) -> None:
+    """The quantity typed, kept as a draft like the text inputs (as text: drafts hold what was typed)."""
+    value = st.session_state.get(target.key("quantity"))
+    _save_draft(target, "quantity", None if value is None else f"{value:g}")
+
+
 def _keep(target: Target, field: str) -> None:
     """Save what was typed or chosen as a draft of this item: not a decision, nothing is judged."""
-    value = st.session_state.get(target.key(field))
+    _save_draft(target, field, st.session_state.get(target.key(field)) or None)
+
+
+def _save_draft(target: Target, field: str, value: str | None) -> None:
     _drafts(target)[field] = value or ""
     try:
-        draft_store.save_draft(get_db(), target.attempt_id, target.item_id, field, value or None, now=datetime.now(UTC))
+        draft_store.save_draft(get_db(), target.attempt_id, target.item_id, field, value, now=datetime.now(UTC))
     except StorageError as exc:  # the typed text is still on screen; only the copy for a reload is missing
         log.warning("draft of %s not saved: %s", target.item_id, exc)
 
@@ -318,15 +378,20 @@ def render_decision(
     entry = training.root_entry(state.queue, target.item_id)
     item = state.queue.item(target.item_id)
     _context(state, entry, target.item_id, tiles)
-    decided = {d.item_id: d for d in state.decisions}.get(target.item_id)
+    position, decided = next(
+        ((n, d) for n, d in enumerate(state.decisions, start=1) if d.item_id == target.item_id), (0, None)
+    )
+    changing = decided is not None and st.session_state.get(target.key("change")) == decided.id
     st.divider()
     if last_verdict is not None and last_verdict.item_id != target.item_id:
         show_verdict(last_verdict, named=True)  # the previous call's verdict, by the next call's choice
-    if decided is not None:
+    if decided is not None and not changing:
         st.markdown(
             f"**Your call:** {label_of(decided.call)}"
             + (f" ({decided.template})" if decided.template else "")
-            + f" · {decided.decided_at.strftime('%H:%M:%S UTC')}"
+            + (f" · {decided.quantity:,.0f} {quantity_unit(item)}" if decided.quantity is not None else "")
+            # The shift clock at that call, as the thread and the tiles read it (one clock for everything).
+            + f" · {shift_clock(state.scenario, state.queue, position):%a %H:%M} UTC"
         )
         if decided.note:
             st.markdown(f"**Reason / note:** {plain(decided.note)}")
@@ -338,14 +403,29 @@ def render_decision(
             show_verdict(
                 judge(
                     item,
-                    Decision(decided.item_id, decided.call, decided.template, decided.body),
+                    Decision(decided.item_id, decided.call, decided.template, decided.body, quantity=decided.quantity),
                     context=context_for(target.scenario, state.queue, decided.item_id),
                 )
             )
-        else:
-            st.caption("Exam mode: the verdict is revealed when you finish.")
+        elif state.attempt.in_progress:
+            st.caption("Exam mode: the verdict is revealed when you finish. Until then you can change this call.")
+            st.button(
+                "Change this call",
+                key=target.key("change_button"),
+                icon=":material/edit:",
+                on_click=_start_change,
+                args=(target, decided.id),
+            )
         return
-    if target.item_id not in state.pending:
+    if decided is not None:  # exam mode, changing the call: the choice as for a waiting item
+        st.caption(
+            f"Changing your call ({plain(label_of(decided.call))}). The last call counts; every call stays in "
+            "the decision log."
+        )
+        st.button("Keep my call", key=target.key("keep"), on_click=_keep_call, args=(target,))
+        if target.key("call") not in st.session_state:
+            st.session_state[target.key("call")] = decided.call
+    elif target.item_id not in state.pending:
         st.info("This item is not waiting for a call.")
         return
     calls = calls_for(item.kind, has_draft=isinstance(item, ConversationItem) and bool(item.ai_draft))

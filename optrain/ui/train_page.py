@@ -82,7 +82,17 @@ def open_attempt(page: _Page, attempt_id: int) -> None:
         )
         render_work(state, user, page.catalog.scenarios)
         return
-    if render_result(training.result_of(state), state):
+    result = training.result_of(state)
+    if training.ended_at_time_limit(state):
+        unanswered = (
+            f" {result.unanswered} item(s) had no call and are scored as unanswered." if result.unanswered else ""
+        )
+        st.warning(
+            f"**Time is up.** The shift's time limit of {scenario.time_limit_minutes} min was reached, so it was "
+            f"finished automatically.{unanswered}",
+            icon=":material/timer_off:",
+        )
+    if render_result(result, state):
         fresh = training.start_attempt(db, current or scenario, page.operator, now())
         go(attempt=str(fresh.id))
     render_qa(state, page.settings)

@@ -17,6 +17,7 @@ import streamlit as st
 
 from optrain import training
 from optrain.dashboard import TileView, build_dashboard
+from optrain.errors import AttemptError
 from optrain.inbox import ORDER_LABELS, SHOW_LABELS, InboxRow, Order, Show, arrange, inbox_rows
 from optrain.scenarios.model import Scenario
 from optrain.shift import duration, shift_clock, shift_end
@@ -139,6 +140,9 @@ def render_work(state: training.AttemptState, user: User, catalog: Mapping[str, 
 @st.fragment
 def _shift(first: training.AttemptState, user: User, catalog: Mapping[str, Scenario]) -> None:
     state = _fresh(first, user)
+    now = datetime.now(UTC)
+    if training.time_limit_reached(state, now):
+        _finish_at_time_limit(state, catalog, now)
     if state is not first and st.session_state.get(f"replica_drawn_{state.attempt.id}"):
         # The replica is on screen: a full run shows the call just made in it (or folds it after the first
         # call); a folded one is drawn afresh when it is next opened.
@@ -152,10 +156,16 @@ def _shift(first: training.AttemptState, user: User, catalog: Mapping[str, Scena
     done, total = state.progress
     # Two elements, not five: each element is a message the server sends on every click.
     st.progress(done / total if total else 1.0, text=progress_text(state))
-    elapsed = duration((datetime.now(UTC) - state.attempt.started_at).total_seconds())
+    elapsed = duration((now - state.attempt.started_at).total_seconds())
+    remaining = training.time_left(state, now)
+    limit = (
+        ""
+        if remaining is None
+        else f" of a {scenario.time_limit_minutes} min time limit (**{duration(remaining.total_seconds())}** left)"
+    )
     st.caption(
         f"Shift clock **{now_sim:%H:%M}** UTC (shift {scenario.starts_at:%H:%M}-{shift_end(scenario):%H:%M},"
-        f" simulated) · elapsed **{elapsed}** · {scenario.feedback_mode.capitalize()} mode"
+        f" simulated) · elapsed **{elapsed}**{limit} · {scenario.feedback_mode.capitalize()} mode"
     )
     flagged = draft_store.flagged_items(get_db(), state.attempt.id)
 
@@ -252,6 +262,15 @@ def _finish(state: training.AttemptState, catalog: Mapping[str, Scenario]) -> No
     st.rerun()
 
 
+def _finish_at_time_limit(state: training.AttemptState, catalog: Mapping[str, Scenario], now: datetime) -> None:
+    """At the limit the shift closes on the trainee's next click or reload; the results page says why."""
+    try:
+        training.finish_at_time_limit(get_db(), state, now=now, catalog=catalog)
+    except AttemptError:  # finished meanwhile (another tab, or the same click twice): show it as it is
+        pass
+    st.rerun()
+
+
 def _confirm_finish(
     state: training.AttemptState, catalog: Mapping[str, Scenario], flagged: list[str], unanswered: list[str]
 ) -> None:
@@ -273,6 +292,6 @@ def _confirm_finish(
 def _fresh(first: training.AttemptState, user: User) -> training.AttemptState:
     """The state the fragment was given, or a fresh read once a call made in the fragment changed it."""
     recorded = st.session_state.get(decisions_key(first.attempt.id))
-    if recorded is None or recorded == len(first.decisions):
+    if recorded is None or any(d.id == recorded for d in first.decisions):
         return first
     return training.load_state(get_db(), first.scenario, first.attempt.id, user.username)

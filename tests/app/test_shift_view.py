@@ -3,6 +3,8 @@ one clock, a live replica, filters and sorting, keyboard shortcuts, and the open
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from optrain import storage
@@ -80,6 +82,17 @@ def test_the_thread_shows_the_shift_clock_not_the_wall_clock(app, seed: Seed, tr
     clock = caption.split("**")[1]
     thread = [m.replace("\\", "") for m in texts(at.markdown) if "Refund is over" in m]
     assert thread and all(f"{clock} UTC" in m for m in thread), (clock, thread)
+
+
+def test_the_decided_panel_shows_the_shift_clock_of_the_call(app, seed: Seed, train: TrainSteps) -> None:
+    at, attempt_id = open_shift(app, seed)
+    train.decide(at, attempt_id, HOODIE, "reorder")
+    train.pick(at, attempt_id, HOODIE)
+    (caption,) = [c for c in texts(at.caption) if c.startswith("Shift clock")]
+    clock = caption.split("**")[1]  # one call made: the clock of that call
+    (line,) = [m for m in texts(at.markdown) if m.startswith("**Your call:**")]
+    assert line.endswith(f"{clock} UTC"), (clock, line)
+    assert not re.search(r"\d\d:\d\d:\d\d", line), "no wall-clock seconds among simulated times"
 
 
 def test_an_answered_breached_conversation_leaves_cx_escalations(app, env: Env, seed: Seed, train: TrainSteps) -> None:

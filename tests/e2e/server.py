@@ -25,7 +25,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def app_env(data: Path) -> dict[str, str]:
+def app_env(data: Path, scenarios: Path | None = None) -> dict[str, str]:
     """Every path the app writes to points into `data`, so a run never touches the checkout's files."""
     return {
         **os.environ,
@@ -34,7 +34,7 @@ def app_env(data: Path) -> dict[str, str]:
         "OPTRAIN_AUTH": str(data / "auth.yaml"),
         "OPTRAIN_UPLOADS": str(data / "uploads"),
         "OPTRAIN_EXPORTS": str(data / "exports"),
-        "OPTRAIN_SCENARIOS": str(ROOT / "scenarios"),
+        "OPTRAIN_SCENARIOS": str(scenarios or ROOT / "scenarios"),
         "OPTRAIN_DEMO": "1",
     }
 
@@ -44,6 +44,7 @@ class AppServer:
     """One Streamlit process at a time over the same data folder; `restart` keeps the database."""
 
     data: Path
+    scenarios: Path | None = None  # the curriculum folder; the checkout's scenarios/ when None
     port: int = 0
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
@@ -79,7 +80,7 @@ class AppServer:
         ]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                command, cwd=ROOT, env=app_env(self.data), stdout=log, stderr=subprocess.STDOUT
+                command, cwd=ROOT, env=app_env(self.data, self.scenarios), stdout=log, stderr=subprocess.STDOUT
             )
         self._wait_healthy()
 

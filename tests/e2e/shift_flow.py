@@ -25,6 +25,7 @@ class Shift:
     app: AppDriver
     scenario_id: str
     attempt_id: int = 0
+    exam: bool = False  # the app runs the scenario in exam mode: no verdict until the shift is finished
     scenario: Scenario = field(init=False)
     queue: Queue = field(init=False)
     steps: list[Step] = field(init=False)
@@ -90,6 +91,14 @@ class Shift:
             app.page.get_by_label("Reason for the manager (required)").fill(ESCALATION_REASON)
         app.button(step.submit_label).click()
         expect(app.toast(toast)).to_be_visible()
+        if self.exam:
+            expect(app.page.get_by_text(self.progress(done + 1))).to_be_visible()
+            app.settle()
+            expect(
+                app.page.get_by_test_id("stAlert").filter(has_text=re.compile(r"Correct|Partial|Wrong"))
+            ).to_have_count(0)
+            app.shot(f"{done + 1:02d}_{step.item.id}")
+            return step
         word, points = step.verdict.split(" ", 1)  # the verdict names its item between the two: "Correct on Alex (1/1)"
         verdict = (
             app.page.get_by_test_id("stAlert")
