@@ -14,7 +14,7 @@ db = get_db(settings)
 catalog = get_catalog(settings)
 
 st.title("Exports")
-st.caption("Files are written to the exports folder under names the app chooses, and offered for download.")
+st.caption("One click writes the file to the exports folder, under a name the app chooses, and downloads it.")
 tickets_tab, evidence_tab, retention_tab = st.tabs(["Q&A tickets", "Evidence pack", "Retention"])
 with tickets_tab:
     tickets_section(db, catalog, user, settings)

@@ -2,14 +2,17 @@
 
 Only drawing happens here; what each tile says comes from `optrain.dashboard`.
 Every string that came from a scenario or the queue goes through `plain()` or
-into an element that renders plain text (dataframes, chart tooltips), because
-alerts, captions and metric labels all parse Markdown.
+into an element that renders plain text (chart tooltips), because alerts,
+captions, metric labels and `st.table` cells all parse Markdown.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Sequence
 
+import altair as alt
 import pyarrow as pa
 import streamlit as st
 
@@ -36,15 +39,20 @@ BANDS: dict[str, tuple[str, str]] = {
     "green": (">14", "#1e8e3e"),
 }
 EDGES = (7, 14)
+# The queue marks a SKU's band with the same dots.
+COVER_LEGEND = ":small[:red[●] :gray[under 7] · :orange[●] :gray[7-14] · :green[●] :gray[over 14 days]]"
+NBSP = "\u00a0"
 MAX_ESCALATIONS = 4
-ROW_PX = 35
-TILE_HEIGHT = 340
 
 
 def render_dashboard(
-    tiles: Sequence[TileView], *, key_prefix: str = "dash", height: int | None = TILE_HEIGHT, notice: bool = True
+    tiles: Sequence[TileView], *, key_prefix: str = "dash", height: int | None = None, notice: bool = True
 ) -> None:
-    """The mock-mode notice (unless the page shows its own), then the tiles three to a row, each the same height."""
+    """The mock-mode notice (unless the page shows its own), then the tiles three to a row.
+
+    By default each tile is as tall as its content: a fixed height hid the last rows (Ops Pulse's second
+    row of metrics, the third top seller) behind a scroll bar inside the tile.
+    """
     if notice:
         st.info(MOCK_NOTICE, icon=":material/science:")
     for start in range(0, len(tiles), 3):
@@ -82,12 +90,16 @@ def render_tile(tile: TileView, *, key_prefix: str = "dash") -> None:
         return
     key = f"{key_prefix}-{tile.id}"
     rows = tile.rows
-    if tile.id == "inventory_heatmap":
+    if tile.id == "sales_pulse":
+        _top_sellers([r for r in rows if isinstance(r, TopSellerRow)])
+    elif tile.id == "fulfillment_health":
+        _stuck_orders([r for r in rows if isinstance(r, StuckOrderRow)])
+    elif tile.id == "inventory_heatmap":
         _inventory([r for r in rows if isinstance(r, StockRow)], key)
     elif tile.id == "cx_escalations":
         _escalations([r for r in rows if isinstance(r, EscalationRow)])
-    else:
-        _table(tile.id, rows, key)
+    elif tile.id == "seo_watch":
+        _pages([r for r in rows if isinstance(r, PageRow)])
 
 
 def _metrics(tile: TileView) -> None:
@@ -100,43 +112,65 @@ def _metrics(tile: TileView) -> None:
             )
 
 
-def _table(tile_id: str, rows: Sequence[object], key: str) -> None:
-    """Sales, fulfillment and SEO rows as a small read-only table (dataframes render plain text)."""
-    if tile_id == "sales_pulse":
-        records = [
-            {"SKU": r.sku, "Top seller": r.title, "Units": r.units_sold} for r in rows if isinstance(r, TopSellerRow)
-        ]
-        config = {"Units": st.column_config.NumberColumn(format="%d")}
-    elif tile_id == "fulfillment_health":
-        records = [
-            {"Order": r.order_id, "State": r.state, "Reason": r.reason, "Stuck": r.age}
-            for r in rows
-            if isinstance(r, StuckOrderRow)
-        ]
-        config = {name: st.column_config.TextColumn(width="small") for name in ("Order", "State", "Stuck")}
-    else:
-        records = [
-            {"Page": r.path, "Last wk": r.sessions_last_week, "This wk": r.sessions_this_week, "WoW": r.change_pct}
-            for r in rows
-            if isinstance(r, PageRow)
-        ]
-        config = {"WoW": st.column_config.NumberColumn("WoW", format="%+.0f%%", help="Sessions, week over week")}
-    # An Arrow table goes to the browser as is; a pandas frame was converted to Arrow on every rerun.
-    st.dataframe(
+def _top_sellers(rows: Sequence[TopSellerRow]) -> None:
+    """A static table whose cells wrap, so the units column fits a tile a third of the page wide.
+
+    A scrolling dataframe cut it off. `st.table` cells parse Markdown, so scenario text goes through `plain()`.
+    """
+    records = [{"Top seller": f"{plain(r.title)}  \n:gray[{plain(r.sku)}]", "Units": r.units_sold} for r in rows]
+    st.table(
         pa.Table.from_pylist(records),
+        border="horizontal",
         hide_index=True,
-        column_config=config,
-        key=f"{key}-table",
-        height=ROW_PX * (len(records) + 1) + 3,
+        hide_header=False,
+        alt="Top sellers by units sold",
     )
 
 
-def _inventory(rows: Sequence[StockRow], key: str) -> None:
-    """Days of cover as bars on a fixed colour scale, so red always means under 7 days.
+def _stuck_orders(rows: Sequence[StuckOrderRow]) -> None:
+    """One order per line, the reason under it: four columns did not fit a narrow tile."""
+    for row in rows:
+        st.markdown(
+            f"**{plain(row.order_id)}** · {plain(row.state)} · {_together('stuck', row.age)}  \n{plain(row.reason)}"
+        )
 
-    The Vega-Lite spec is written out as a plain dict: building it through Altair
-    validated the schema on every rerun and cost most of a shift's rerun time.
+
+def _pages(rows: Sequence[PageRow]) -> None:
+    """One landing page per line, its figures under it: a path does not wrap, so four columns never fit a tile."""
+    for row in rows:
+        change = "no sessions last wk" if row.change_pct is None else f"{row.change_pct:+.0f}% WoW"
+        color = "red" if (row.change_pct or 0) < 0 else "gray"
+        this_week = _together("This wk", f"{row.sessions_this_week:,}")
+        last_week = _together("last wk", f"{row.sessions_last_week:,}")
+        st.markdown(f"**{plain(row.path)}**  \n{this_week} · {last_week} · :{color}[{plain(_together(change))}]")
+
+
+def _together(*words: str) -> str:
+    """Words joined by no-break spaces, so a figure is never parted from its unit at a line end."""
+    return NBSP.join(" ".join(words).split(" "))
+
+
+def _inventory(rows: Sequence[StockRow], key: str) -> None:
+    """Days of cover as bars on a fixed colour scale, so red always means under 7 days."""
+    summary = ", ".join(f"{r.sku} {r.days_of_cover:g} days ({r.units} units)" for r in rows)
+    st.vega_lite_chart(
+        spec=json.loads(heatmap_spec(tuple(rows))), key=f"{key}-chart", alt=f"Days of cover per SKU: {summary}"
+    )
+    st.markdown(COVER_LEGEND)
+
+
+@functools.lru_cache(maxsize=256)
+def heatmap_spec(rows: tuple[StockRow, ...]) -> str:
+    """The heatmap chart's Vega-Lite JSON, built and validated by Altair once per set of rows.
+
+    Building and validating the chart took about 25 ms, as long as the rest of the rerun that draws the
+    replica; the rows repeat (every fresh shift of a scenario shows the same ones), so they key a cache.
     """
+    return heatmap_chart(rows).to_json(indent=None)
+
+
+def heatmap_chart(rows: Sequence[StockRow]) -> alt.LayerChart:
+    """Bars of days of cover per SKU, lowest first, with dashed rules at the band edges and units as labels."""
     records = [
         {
             "SKU": r.sku,
@@ -151,55 +185,33 @@ def _inventory(rows: Sequence[StockRow], key: str) -> None:
     top = max(r.days_of_cover for r in rows)
     room = max(16.0, top * 1.35)
     ticks = [0, *EDGES, *([int(top)] if top >= 2 * EDGES[-1] else [])]
-    x = {
-        "field": "Days of cover",
-        "type": "quantitative",
-        "title": "Days of cover",
-        "axis": {"values": ticks, "grid": False},
-        "scale": {"domain": [0, room], "nice": False},
-    }
-    y = {"field": "SKU", "type": "nominal", "sort": [r.sku for r in rows], "title": None}
+    x = alt.X(
+        "Days of cover:Q",
+        title="Days of cover",
+        axis=alt.Axis(values=ticks, grid=False),
+        scale=alt.Scale(domain=[0, room], nice=False),
+    )
+    y = alt.Y("SKU:N", sort=[r.sku for r in rows], title=None)
     tooltip = [
-        {"field": "SKU", "type": "nominal"},
-        {"field": "Product", "type": "nominal"},
-        {"field": "Units", "type": "quantitative", "title": "Units left"},
-        {"field": "Days of cover", "type": "quantitative", "format": ".1f"},
+        alt.Tooltip("SKU:N"),
+        alt.Tooltip("Product:N"),
+        alt.Tooltip("Units:Q", title="Units left"),
+        alt.Tooltip("Days of cover:Q", format=".1f"),
     ]
-    color = {
-        "field": "Cover",
-        "type": "nominal",
-        "scale": {"domain": [b[0] for b in BANDS.values()], "range": [b[1] for b in BANDS.values()]},
-        "legend": {
-            "title": None,
-            "orient": "bottom",
-            "direction": "horizontal",
-            "symbolSize": 50,
-            "columnPadding": 4,
-            "padding": 0,
-        },
-    }
-    spec = {
-        "height": {"step": 22},
-        "layer": [
-            {
-                "data": {"values": [{"Days of cover": e} for e in EDGES]},
-                "mark": {"type": "rule", "strokeDash": [3, 3], "color": "#999"},
-                "encoding": {"x": {"field": "Days of cover", "type": "quantitative"}},
-            },
-            {
-                "data": {"values": records},
-                "mark": {"type": "bar", "cornerRadiusEnd": 3},
-                "encoding": {"x": x, "y": y, "tooltip": tooltip, "color": color},
-            },
-            {
-                "data": {"values": records},
-                "mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 11, "color": "#555"},
-                "encoding": {"x": x, "y": y, "tooltip": tooltip, "text": {"field": "Label", "type": "nominal"}},
-            },
-        ],
-    }
-    summary = ", ".join(f"{r.sku} {r.days_of_cover:g} days ({r.units} units)" for r in rows)
-    st.vega_lite_chart(spec=spec, key=f"{key}-chart", alt=f"Days of cover per SKU: {summary}")
+    color = alt.Color(
+        "Cover:N",
+        scale=alt.Scale(domain=[b[0] for b in BANDS.values()], range=[b[1] for b in BANDS.values()]),
+        legend=None,  # the caption under the chart: a legend under the bars ran past a narrow tile's edge
+    )
+    edges = (
+        alt.Chart(alt.Data(values=[{"Days of cover": e} for e in EDGES]))
+        .mark_rule(strokeDash=[3, 3], color="#999")
+        .encode(x="Days of cover:Q")
+    )
+    stock = alt.Chart(alt.Data(values=records)).encode(x=x, y=y, tooltip=tooltip)
+    bars = stock.mark_bar(cornerRadiusEnd=3).encode(color=color)
+    labels = stock.mark_text(align="left", dx=3, fontSize=11, color="#555").encode(text="Label:N")
+    return alt.LayerChart(layer=[edges, bars, labels], height=alt.Step(22))
 
 
 def _escalations(rows: Sequence[EscalationRow]) -> None:

@@ -20,46 +20,19 @@ from optrain.exports import (
     parse_age,
     purge_old_decision_log,
 )
+from optrain.exports.tickets import EXTENSIONS
 from optrain.scenarios.loader import Catalog
 from optrain.scenarios.model import AGENDA, AGENDA_TITLES
 from optrain.storage import QaAnswer
 from optrain.storage.qa_search import QaFilter, search_answers
 from optrain.ui.auth import User
 from optrain.ui.dates import utc_span
+from optrain.ui.downloads import build_and_download
 from optrain.ui.qa_view import answers_table
 from optrain.vocab import ANSWER_STATUSES, SEVERITIES
 
 FORMATS = {"linear": "Linear CSV", "jira": "Jira CSV", "markdown": "Markdown", "json": "JSON"}
 MIME = {"linear": "text/csv", "jira": "text/csv", "markdown": "text/markdown", "json": "application/json"}
-
-
-def _offer(path_key: str, label: str, made_for: object = None) -> None:
-    """A download button for the file the last export here wrote, kept across reruns (also once the filters
-    match nothing, as they do after the exported answers are marked ticket filed).
-
-    A file made for other evidence filters (`made_for`) is not offered: it may be another trainee's.
-    """
-    held = st.session_state.get(path_key)
-    if not held:
-        return
-    path, text, mime, filters = held
-    if made_for is not None and filters != made_for:
-        return
-    try:
-        data = Path(path).read_bytes()
-    except OSError:
-        st.session_state.pop(path_key, None)
-        return
-    st.download_button(
-        label,
-        data,
-        file_name=Path(path).name,
-        mime=mime,
-        key=f"{path_key}_dl",
-        type="primary",
-        icon=":material/download:",
-    )
-    st.caption(text)
 
 
 def tickets_section(db: Database, catalog: Catalog, user: User, settings: Settings) -> None:
@@ -95,7 +68,15 @@ def tickets_section(db: Database, catalog: Catalog, user: User, settings: Settin
         _ticket_export(db, catalog, user, settings, shown)
     else:
         st.info("No answers match these filters, so there is nothing to export.", icon=":material/inbox:")
-    _offer("exp_ticket_file", "Download tickets")
+        build_and_download(
+            "Export and download tickets",
+            lambda: None,
+            key="exp_tickets",
+            file_name="qa_tickets.csv",
+            mime="text/csv",
+            icon=":material/confirmation_number:",
+            disabled=True,
+        )
 
 
 def _ticket_export(db: Database, catalog: Catalog, user: User, settings: Settings, shown: tuple[QaAnswer, ...]) -> None:
@@ -110,10 +91,10 @@ def _ticket_export(db: Database, catalog: Catalog, user: User, settings: Setting
         help="Off by default: tick it when these tickets go to the tracker, so they are not exported again.",
     )
     count = len(selected) or len(shown)
-    if st.button(f"Export {count} ticket(s)", key="exp_tickets", type="primary", icon=":material/confirmation_number:"):
+    chosen = AnswerFilter(ids=tuple(selected) if selected else tuple(a.id for a in shown))
+
+    def build() -> Path | None:
         texts = {(s.id, q.id): q.text for s in catalog.scenarios.values() for q in s.questions}
-        chosen = AnswerFilter(ids=tuple(selected) if selected else tuple(a.id for a in shown))
-        st.session_state.pop("exp_ticket_file", None)  # a failed export must not offer the previous file
         try:
             with st.spinner("Writing tickets..."):
                 result = export_tickets(
@@ -128,15 +109,22 @@ def _ticket_export(db: Database, catalog: Catalog, user: User, settings: Setting
                 )
         except OptrainError as exc:
             st.error(str(exc), icon=":material/error:")
-        else:
-            st.session_state["exp_ticket_file"] = (
-                str(result.path),
-                f"{result.tickets} ticket(s) in {result.path.name}"
-                + (f"; {result.marked_filed} marked ticket filed" if mark else ""),
-                MIME.get(fmt, "text/plain"),
-                None,
-            )
-            st.toast(f"{result.tickets} ticket(s) exported", icon=":material/task_alt:")
+            return None
+        marked = f"; {result.marked_filed} marked ticket filed" if mark else ""
+        st.success(
+            f"{result.tickets} ticket(s) written to {result.path.name}{marked}; your download starts now.",
+            icon=":material/task_alt:",
+        )
+        return result.path
+
+    build_and_download(
+        f"Export and download {count} ticket(s)",
+        build,
+        key="exp_tickets",
+        file_name=f"qa_tickets_{fmt}_{datetime.now(UTC):%Y-%m-%d}.{EXTENSIONS[fmt]}",
+        mime=MIME.get(fmt, "text/plain"),
+        icon=":material/confirmation_number:",
+    )
 
 
 def evidence_section(db: Database, catalog: Catalog, settings: Settings) -> None:
@@ -150,13 +138,17 @@ def evidence_section(db: Database, catalog: Catalog, settings: Settings) -> None
     trainee = c2.text_input("Trainee (username)", key="ev_trainee", max_chars=40).strip() or None
     scenario = c3.selectbox("Scenario", sorted(catalog.scenarios), index=None, key="ev_scenario", placeholder="Any")
     filters = EvidenceFilter(since=since, until=until, trainee=trainee, scenario_id=scenario)
-    if st.button("Build evidence pack", key="ev_build", type="primary", icon=":material/inventory_2:"):
-        st.session_state.pop("ev_file", None)  # a failed or empty build never offers the previous pack
-        _build_evidence(db, catalog, settings, filters)
-    _offer("ev_file", "Download evidence pack", made_for=filters)
+    build_and_download(
+        "Build and download evidence pack",
+        lambda: _build_evidence(db, catalog, settings, filters),
+        key="ev_build",
+        file_name=f"training_evidence_{datetime.now(UTC):%Y-%m-%d}.zip",
+        mime="application/zip",
+        icon=":material/inventory_2:",
+    )
 
 
-def _build_evidence(db: Database, catalog: Catalog, settings: Settings, filters: EvidenceFilter) -> None:
+def _build_evidence(db: Database, catalog: Catalog, settings: Settings, filters: EvidenceFilter) -> Path | None:
     bar = st.progress(0.0, text="Reading the training records...")
 
     def progress(member: str, done: int, total: int) -> None:
@@ -176,11 +168,10 @@ def _build_evidence(db: Database, catalog: Catalog, settings: Settings, filters:
     except OptrainError as exc:
         bar.empty()
         st.error(str(exc), icon=":material/error:")
-        return
-    bar.progress(1.0, text="Done: signed and ready to download")
-    summary = ", ".join(f"{f.name} ({f.rows:,} rows)" for f in pack.files if f.rows)
-    st.session_state["ev_file"] = (str(pack.path), summary, "application/zip", filters)
-    st.toast(f"Evidence pack ready: {pack.path.name}", icon=":material/task_alt:")
+        return None
+    bar.progress(1.0, text="Done: signed, your download starts now")
+    st.caption(f"{pack.path.name}: " + ", ".join(f"{f.name} ({f.rows:,} rows)" for f in pack.files if f.rows))
+    return pack.path
 
 
 def retention_section(db: Database) -> None:

@@ -12,15 +12,21 @@ from optrain.config import Settings
 from optrain.errors import OptrainError
 from optrain.reply_review import apply_overrides
 from optrain.scenarios.model import AGENDA_TITLES
-from optrain.scoring import AttemptResult
+from optrain.scoring import AttemptResult, ItemResult
 from optrain.shift import duration
 from optrain.storage.reply_reviews import overrides_in_force
 from optrain.ui.db import get_db
 from optrain.ui.reply_review_view import trainee_reviews
-from optrain.ui.text import label, plain
+from optrain.ui.text import HARD_BREAK, label, plain
 from optrain.uploads import MAX_SCREENSHOT_BYTES
 
-VERDICT = {"correct": "✅ correct", "partial": "🟡 partial", "wrong": "❌ wrong", "unanswered": "⚪ no call"}
+# The queue's marks, as badges (an emoji is a box where the system has no emoji font).
+VERDICT = {
+    "correct": ":green-badge[:material/check: correct]",
+    "partial": ":orange-badge[:material/change_circle: partial]",
+    "wrong": ":red-badge[:material/close: wrong]",
+    "unanswered": ":gray-badge[no call]",
+}
 
 
 SCALE_ENDS = re.compile(r"\(\s*1\s*=\s*(?P<low>[^,;)]+?)\s*[,;]\s*5\s*=\s*(?P<high>[^)]+?)\s*\)")
@@ -63,35 +69,32 @@ def render_result(result: AttemptResult, state: training.AttemptState) -> bool:
             "Read the explanations below and try again.",
             icon=":material/replay:",
         )
-    rows = [
-        {
-            "Item": r.title + (" (follow-up)" if r.is_follow_up else ""),
-            "Verdict": VERDICT[r.verdict] + (" · CRITICAL" if r.critical_failure else ""),
-            "Points": f"{r.points:g}/{r.max_points:g}",
-            "Your call": r.call_label,
-            "Expected": r.expected_label,
-            "Time": duration(r.elapsed_seconds) if r.elapsed_seconds is not None else "-",
-            "Within target": "-"
-            if r.within_target is None
-            else ("yes" if r.within_target else f"no (target {r.target_seconds}s)"),
-            "Why": r.feedback,
-        }
-        for r in result.items
-    ]
-    st.dataframe(
-        rows, hide_index=True, width="stretch", column_config={"Why": st.column_config.TextColumn(width="large")}
-    )
-    with st.expander("Explanations, item by item", expanded=any(r.reply and r.reply.failed for r in result.items)):
-        for r in result.items:
-            st.markdown(
-                f"**{plain(r.title)}** · {VERDICT[r.verdict]}  \n{plain(r.feedback)}  \n:gray[Rule: {plain(r.rule_text)}]"
-            )
-            for failed in r.reply.failed if r.reply else ():
-                st.markdown(f"- {plain(failed.describe())}")
+    st.subheader("Item by item")
+    for n, item in enumerate(result.items, start=1):
+        st.markdown(item_markdown(n, item))
     trainer_reviews(state.attempt.id)
     return st.button(
         "Try again", key="try_again", icon=":material/replay:", help="Starts a new attempt; this one stays on record."
     )
+
+
+def item_markdown(n: int, item: ItemResult) -> str:
+    """One item's verdict, both calls, time and explanation as lines that wrap.
+
+    A table of eight columns cut "Expected" and "Why" off on a laptop and on a phone, and showed ten
+    rows in a scroll box inside the page.
+    """
+    head = f"**{n}. {plain(item.title)}**" + (" (follow-up)" if item.is_follow_up else "")
+    head += f" · {VERDICT[item.verdict]} · {item.points:g}/{item.max_points:g} points"
+    if item.critical_failure:
+        head += " · :red[**CRITICAL**]"
+    lines = [head, f"Your call: {plain(item.call_label)} · Expected: {plain(item.expected_label)}"]
+    if item.elapsed_seconds is not None:
+        target = "within target" if item.within_target else f"over the {duration(item.target_seconds)} target"
+        lines.append(f":gray[Time {duration(item.elapsed_seconds)}, {target}]")
+    lines += [plain(item.feedback), f":gray[Rule: {plain(item.rule_text)}]"]
+    failed = item.reply.failed if item.reply else ()
+    return HARD_BREAK.join(lines) + "".join(f"\n- {plain(f.describe())}" for f in failed)
 
 
 def trainer_reviews(attempt_id: int) -> None:

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from optrain.dashboard import RATE_LIMIT_BANNER, build_dashboard
 from optrain.queue import generate_queue
 from optrain.scenarios.model import DEFAULT_START, TILE_TITLES, Scenario
-from optrain.ui.dashboard import BANDS, MAX_ESCALATIONS, MOCK_NOTICE
+from optrain.ui.dashboard import BANDS, COVER_LEGEND, MAX_ESCALATIONS, MOCK_NOTICE, heatmap_spec
 from optrain.ui.text import plain
 
 HOSTILE_ERROR = "<script>alert(1)</script> **Shop API** [down](javascript:alert(1))"
@@ -118,22 +118,107 @@ def test_metadata_captions_name_sources(app):
 def test_content_of_healthy_tiles(app):
     assert [m.label for m in app.metric] == ["Revenue", "Orders", "Open fulfillments"]
     assert app.metric[0].value == plain("$18,420.50")
-    tables = [d.value for d in app.dataframe]
-    assert any("Top seller" in t.columns for t in tables)
+    (sellers,) = [t.value for t in app.table]
+    assert list(sellers.columns) == ["Top seller", "Units"]
+
+
+def test_tiles_are_as_tall_as_their_content(app):
+    """A fixed tile height hid Ops Pulse's second row of metrics and the last top sellers behind a scroll bar."""
+    tiles = [c for c in app.get("flex_container") if (getattr(c, "key", None) or "").startswith("dash-")]
+    assert len(tiles) == len(TILE_TITLES)
+    assert all(t.proto.height_config.use_content for t in tiles)
 
 
 def test_heatmap_chart_has_a_fixed_colour_scale(app):
     charts = app.get("vega_lite_chart")
     assert len(charts) == 1
-    bars = json.loads(charts[0].proto.spec)["layer"][1]["encoding"]
+    spec = json.loads(charts[0].proto.spec)
+    assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")  # written by Altair
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rule", "bar", "text"]
+    bars = spec["layer"][1]["encoding"]
     assert bars["color"]["scale"] == {"domain": [b[0] for b in BANDS.values()], "range": [b[1] for b in BANDS.values()]}
     assert bars["y"]["sort"][0] == "HOODIE-BLK-M"
     assert [t["field"] for t in bars["tooltip"]] == ["SKU", "Product", "Units", "Days of cover"]
+    assert bars["color"]["legend"] is None and COVER_LEGEND in [m.value for m in app.markdown]
+
+
+def test_heatmap_chart_is_built_once_per_set_of_rows():
+    """Altair builds and validates the chart in about 25 ms: a redraw of the same rows must not pay it again."""
+    heatmap_spec.cache_clear()
+    tiles = training_tiles()
+    for _ in range(2):
+        at = AppTest.from_function(draw, args=(tiles,), default_timeout=30)
+        at.run()
+        assert not at.exception
+    assert heatmap_spec.cache_info().misses == 1 and heatmap_spec.cache_info().hits == 1
 
 
 def test_tiles_carry_stable_keys(app):
     keys = {getattr(c, "key", None) for c in app.get("flex_container")}
     assert {f"dash-{t}" for t in TILE_TITLES} <= keys
+
+
+def healthy_tiles():
+    """The default board of every tile, as a scenario without a dashboard block shows it."""
+    scenario = Scenario.model_validate(
+        {
+            "id": "healthy",
+            "title": "Healthy",
+            "version": 1,
+            "module": "navigation",
+            "difficulty": "beginner",
+            "briefing": "Read the tiles.",
+            "seed": 3,
+            "dashboard": {
+                "seo_watch": {
+                    "pages": [
+                        {"path": "/collections/headers", "sessions_last_week": 1840, "sessions_this_week": 1215},
+                        {"path": "/pages/new-**bold**", "sessions_last_week": 0, "sessions_this_week": 40},
+                    ]
+                }
+            },
+            "queue": [tile_item("calm", "cx_escalations", "empty", "No SLA breaches detected")],
+        }
+    )
+    return build_dashboard(scenario, generate_queue(scenario, DEFAULT_START))
+
+
+@pytest.fixture(scope="module")
+def healthy() -> AppTest:
+    at = AppTest.from_function(draw, args=(healthy_tiles(),), default_timeout=30)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_ops_pulse_shows_all_four_figures(healthy):
+    labels = [m.label for m in healthy.metric]
+    assert labels[:4] == ["Activation rate", "First response", "Resolved within SLA", "Open conversations"]
+    assert [m.value for m in healthy.metric[:4]] == ["82%", "38 min", "91%", "42"]
+
+
+def test_sales_pulse_lists_every_top_seller_with_its_units(healthy):
+    (sellers,) = [t.value for t in healthy.table]
+    assert list(sellers["Units"]) == [31, 12, 9]
+    assert sellers["Top seller"][0] == "LS3 ignition coil pack \\(set of 8\\)  \n:gray[LS3\\-COIL\\-8]"
+    assert sellers["Top seller"][2].startswith("Edelbrock 1406 600 cfm carburetor")
+
+
+def test_stuck_orders_show_state_age_and_reason(healthy):
+    rows = [m.value for m in healthy.markdown if "stuck" in m.value]
+    assert rows == [
+        "**\\#HR\\-10402** · processing · stuck\u00a02\u00a0d  \nFreight quote missing \\(LTL\\)",
+        "**\\#HR\\-10391** · pending · stuck\u00a026\u00a0h  \nPayment review",
+    ]
+
+
+def test_seo_pages_show_this_week_and_the_change(healthy):
+    rows = [m.value for m in healthy.markdown if "wk" in m.value]
+    assert rows == [
+        "**/collections/headers**  \nThis\u00a0wk\u00a01,215 · last\u00a0wk\u00a01,840 · :red[\\-34%\u00a0WoW]",
+        "**/pages/new\\-\\*\\*bold\\*\\***  \nThis\u00a0wk\u00a040 · last\u00a0wk\u00a00 · "
+        ":gray[no\u00a0sessions\u00a0last\u00a0wk]",
+    ]
 
 
 def breached(item_id: str, name: str, minutes_ago: int) -> dict:

@@ -37,7 +37,7 @@ CONTENT: dict[str, Callable[[AppTest], bool]] = {
     "my_results": lambda at: bool(at.dataframe),
     "review": lambda at: bool(at.dataframe),
     "qa": lambda at: bool(at.dataframe),
-    "exports": lambda at: bool([b for b in at.button if b.key == "exp_tickets"]),
+    "exports": lambda at: not at.download_button(key="exp_tickets").disabled,
 }
 # Pages whose content does not depend on attempts: what they always show.
 ALWAYS: dict[str, Callable[[AppTest], bool]] = {

@@ -13,6 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from optrain import storage
 from optrain.cli import main
+from optrain.ui.results_view import VERDICT
+from optrain.ui.text import HARD_BREAK
 
 from .harness import SCENARIOS, Calls, Env, TrainSteps, texts
 
@@ -62,9 +64,9 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def verdicts(at: AppTest) -> list[str]:
-    """The Verdict column of the results table."""
-    table = next(d.value for d in at.dataframe if "Verdict" in d.value.columns)
-    return list(table["Verdict"])
+    """The first line of each item on the results page: its title, verdict and points."""
+    heads = [m.value.split(HARD_BREAK)[0] for m in at.markdown]
+    return [h for h in heads if any(f" · {v} · " in h for v in VERDICT.values())]
 
 
 @pytest.mark.parametrize("calls", [MIXED, MOSTLY_RIGHT], ids=["mixed-critical-miss", "mostly-right"])

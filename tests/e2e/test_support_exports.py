@@ -57,6 +57,7 @@ def seed(server: AppServer) -> None:
 
 
 def download(app: AppDriver, button: str, folder: Path) -> Path:
+    """Click `button` once and save the file the browser downloads."""
     with app.page.expect_download() as info:
         app.button(button).click()
     target = folder / info.value.suggested_filename
@@ -72,23 +73,22 @@ def test_support_exports_tickets_and_evidence(
     app.sign_in("support")
     app.goto("/exports")
     expect(app.page.get_by_role("heading", name="Exports")).to_be_visible()
-    app.button("Export 1 ticket(s)").click()
+    app.shot("tickets_filtered")
+    tickets = download(app, "Export and download 1 ticket(s)", tmp_path)  # one click: built, then downloaded
+    expect(app.page.get_by_test_id("stAlertContentSuccess")).to_contain_text("1 ticket(s) written to qa_tickets_")
     app.settle()
-    expect(app.button("Download tickets")).to_be_visible()
     app.shot("tickets_exported")
-    tickets = download(app, "Download tickets", tmp_path)
-    assert tickets.suffix == ".csv"
+    assert tickets.name.startswith("qa_tickets_") and tickets.suffix == ".csv"
     rows = list(csv.DictReader(io.StringIO(tickets.read_text(encoding="utf-8"))))
     assert list(rows[0]) == ["Title", "Description", "Priority", "Status", "Labels", "Created"]
     assert len(rows) == 1 and rows[0]["Priority"] == "High"
     assert ANSWER in rows[0]["Description"] and "hands_on_practice" in rows[0]["Description"]
 
     app.page.get_by_role("tab", name="Evidence pack").click()
-    app.button("Build evidence pack").click()
+    pack = download(app, "Build and download evidence pack", tmp_path)
+    expect(app.page.get_by_text("Done: signed, your download starts now")).to_be_visible()
     app.settle()
-    expect(app.button("Download evidence pack")).to_be_visible()
     app.shot("evidence_built")
-    pack = download(app, "Download evidence pack", tmp_path)
     assert pack.name.startswith("training_evidence_") and pack.suffix == ".zip"
     signer = load_signing_key(default_key_path(own_server.data), create=False).public_key()
     assert verify_pack(pack, signer) == []
@@ -105,3 +105,30 @@ def test_support_exports_tickets_and_evidence(
             for line in log
         )
         assert "<script" not in z.read("summary.html").decode("utf-8")
+
+
+def test_a_second_click_gets_no_file_once_nothing_is_left_to_export(
+    own_server: AppServer, open_app: Callable[..., AppDriver], tmp_path: Path
+) -> None:
+    """The first click marks the answer ticket filed; a second click on the same page finds nothing to export
+    and must not be handed the first file."""
+    seed(own_server)
+    app = open_app(own_server)
+    app.sign_in("support")
+    app.goto("/exports")
+    page = app.page
+    page.get_by_test_id("stCheckbox").filter(has_text="Mark the exported answers as ticket filed").click()
+    app.settle()
+    first = download(app, "Export and download 1 ticket(s)", tmp_path)
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("1 marked ticket filed")
+    app.settle()
+    (row,) = csv.DictReader(io.StringIO(first.read_text(encoding="utf-8")))
+    assert ANSWER in row["Description"]
+    later: list[object] = []
+    page.on("download", lambda d: later.append(d))
+    app.button("Export and download 1 ticket(s)").click()  # the page still lists the answer until this rerun
+    expect(page.get_by_text("No answers match these filters, so there is nothing to export.")).to_be_visible()
+    expect(page.get_by_test_id("stDownloadButtonError")).to_be_visible()  # the click's request came back empty
+    app.shot("second_click_nothing_left")
+    assert later == []
+    expect(app.button("Export and download tickets")).to_be_disabled()
