@@ -35,7 +35,6 @@ from optrain.scoring import (
     validate_decision,
     walk,
 )
-from optrain.storage.drafts import drop_drafts
 from optrain.storage.progress import progress_by_scenario
 from optrain.templates import BUILTIN_TEMPLATES, Template, render
 
@@ -258,60 +257,58 @@ def record_call(
     withdraw = withdrawn_by(state, decision) if previous is not None else ()
     if previous is not None and elapsed_seconds is not None:
         elapsed_seconds = round((previous.elapsed_seconds or 0.0) + elapsed_seconds, 3)  # time on the item in all
-    with storage.write_transaction(db):  # the call and the end of its drafts commit as one
-        row = storage.record_decision(
-            db,
-            state.attempt.id,
-            item_id=call.item_id,
-            call=call.call,
-            template=call.template,
-            body=body,
-            note=decision.note,
-            decided_at=now,
-            elapsed_seconds=elapsed_seconds,
-            points=verdict.points,
-            max_points=verdict.max_points,
-            verdict=verdict.verdict,
-            log=storage.DecisionLogEntry(
-                shop_domain=state.scenario.shop_domain,
-                action_type=CALLS[call.call].action_type,
-                operator_email=operator.email,
-                payload={
-                    "mode": "training",
-                    "attempt_id": state.attempt.id,
-                    "scenario_id": state.scenario.id,
-                    "scenario_version": state.scenario.version,
-                    "item_id": call.item_id,
-                    "item_kind": item.kind,
-                    "conversation_id": entry.payload.get("id") if item.kind == "conversation" else None,
-                    "call": call.call,
-                    "template": call.template,
-                    "body": body,
-                    "note": decision.note,
-                    **(
-                        {}
-                        if call.quantity is None
-                        else {"quantity": call.quantity, "unit": quantity_unit(item)}  # as the draft PO says it
-                    ),
-                    **(
-                        {}
-                        if previous is None
-                        else {
-                            "replaces": {
-                                "call": previous.call,
-                                "template": previous.template,
-                                "decided_at": previous.decided_at.isoformat(),
-                            },
-                            "withdrawn": list(withdraw),
-                        }
-                    ),
-                },
-            ),
-            replaces=previous.id if previous is not None else None,
-            withdraw=withdraw,
-            quantity=call.quantity,
-        )
-        drop_drafts(db, state.attempt.id, call.item_id)
+    row = storage.record_decision(
+        db,
+        state.attempt.id,
+        item_id=call.item_id,
+        call=call.call,
+        template=call.template,
+        body=body,
+        note=decision.note,
+        decided_at=now,
+        elapsed_seconds=elapsed_seconds,
+        points=verdict.points,
+        max_points=verdict.max_points,
+        verdict=verdict.verdict,
+        log=storage.DecisionLogEntry(
+            shop_domain=state.scenario.shop_domain,
+            action_type=CALLS[call.call].action_type,
+            operator_email=operator.email,
+            payload={
+                "mode": "training",
+                "attempt_id": state.attempt.id,
+                "scenario_id": state.scenario.id,
+                "scenario_version": state.scenario.version,
+                "item_id": call.item_id,
+                "item_kind": item.kind,
+                "conversation_id": entry.payload.get("id") if item.kind == "conversation" else None,
+                "call": call.call,
+                "template": call.template,
+                "body": body,
+                "note": decision.note,
+                **(
+                    {}
+                    if call.quantity is None
+                    else {"quantity": call.quantity, "unit": quantity_unit(item)}  # as the draft PO says it
+                ),
+                **(
+                    {}
+                    if previous is None
+                    else {
+                        "replaces": {
+                            "call": previous.call,
+                            "template": previous.template,
+                            "decided_at": previous.decided_at.isoformat(),
+                        },
+                        "withdrawn": list(withdraw),
+                    }
+                ),
+            },
+        ),
+        replaces=previous.id if previous is not None else None,
+        withdraw=withdraw,
+        quantity=call.quantity,
+    )
     return verdict, row
 
 

@@ -10,7 +10,6 @@ import pytest
 from optrain import storage, training
 from optrain.errors import AlreadyDecided, AttemptError, DecisionError
 from optrain.scenarios.loader import load_scenario_file
-from optrain.storage.drafts import drafts_of, save_draft
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = load_scenario_file(ROOT / "scenarios" / "hands_on_practice.yaml")
@@ -56,19 +55,6 @@ def test_a_call_is_durable_and_logged_before_submit_returns(db, db_path: Path) -
         "reply_approved",
     )  # approve_template, as the dashboard logs it
     assert log[0].payload["item_id"] == first and log[0].shop_domain == SCENARIO.shop_domain
-
-
-def test_a_recorded_call_takes_its_items_drafts_with_it_and_a_refused_one_keeps_them(db) -> None:  # type: ignore[no-untyped-def]
-    state = training.load_state(db, SCENARIO, training.start_attempt(db, SCENARIO, CASEY, T0).id, "casey")
-    first, second = state.pending[:2]
-    for item_id in (first, second):
-        save_draft(db, state.attempt.id, item_id, "note", f"half-written on {item_id}", now=T0)
-    with pytest.raises(DecisionError):
-        training.submit_call(db, state, CASEY, training.CallInput(first, "no_such_call"), now=T0, elapsed_seconds=1)
-    assert drafts_of(db, state.attempt.id, first) == {"note": f"half-written on {first}"}
-    training.submit_call(db, state, CASEY, expected_call(state, first), now=T0, elapsed_seconds=1)
-    assert drafts_of(db, state.attempt.id, first) == {}
-    assert drafts_of(db, state.attempt.id, second) == {"note": f"half-written on {second}"}
 
 
 def test_template_reply_body_is_prefilled_with_the_customer(db) -> None:  # type: ignore[no-untyped-def]

@@ -129,6 +129,10 @@ def _submit(target: Target, call: str, template: str | None) -> None:
     # "Reply sent to <customer name>": the name is scenario data, so it is escaped like every other.
     ss[keys.FLASH] = (plain(training.confirmation(call, entry)), ":material/task_alt:")
     ss[keys.LAST_VERDICT] = result if target.scenario.feedback_mode == "coach" else None
+    try:
+        draft_store.drop_drafts(db, target.attempt_id, target.item_id)
+    except StorageError as exc:  # the call is recorded; a stale draft is never shown for a decided item
+        log.warning("drafts of %s not dropped: %s", target.item_id, exc)
     # The shift reloads its state until a run has read this row (ids only grow, see record_decision).
     ss[decisions_key(target.attempt_id)] = row.id
     if replaces is not None:
