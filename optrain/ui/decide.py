@@ -34,6 +34,7 @@ from optrain.scoring import (
 )
 from optrain.shift import shift_clock
 from optrain.storage import drafts as draft_store
+from optrain.storage.db import write_transaction
 from optrain.ui import state as keys
 from optrain.ui.auth import User
 from optrain.ui.dashboard import render_tile
@@ -106,16 +107,18 @@ def _submit(target: Target, call: str, template: str | None) -> None:
     now = datetime.now(UTC)
     try:
         current = training.load_state(db, target.scenario, target.attempt_id, target.user.username)
-        result, row = training.record_call(
-            db,
-            current,
-            _operator(target.user),
-            training.CallInput(
-                target.item_id, call, template, body if body is not None else None, note, replaces, quantity
-            ),
-            now=now,
-            elapsed_seconds=training.elapsed_since_previous(current, now),
-        )
+        with write_transaction(db):  # the call and the end of its drafts commit as one
+            result, row = training.record_call(
+                db,
+                current,
+                _operator(target.user),
+                training.CallInput(
+                    target.item_id, call, template, body if body is not None else None, note, replaces, quantity
+                ),
+                now=now,
+                elapsed_seconds=training.elapsed_since_previous(current, now),
+            )
+            draft_store.drop_drafts(db, target.attempt_id, target.item_id)
     except AlreadyDecided:
         ss.pop(target.key("change"), None)
         ss[keys.FLASH] = ("This call was already recorded; nothing was saved twice.", ":material/info:")
@@ -129,10 +132,6 @@ def _submit(target: Target, call: str, template: str | None) -> None:
     # "Reply sent to <customer name>": the name is scenario data, so it is escaped like every other.
     ss[keys.FLASH] = (plain(training.confirmation(call, entry)), ":material/task_alt:")
     ss[keys.LAST_VERDICT] = result if target.scenario.feedback_mode == "coach" else None
-    try:
-        draft_store.drop_drafts(db, target.attempt_id, target.item_id)
-    except StorageError as exc:  # the call is recorded; a stale draft is never shown for a decided item
-        log.warning("drafts of %s not dropped: %s", target.item_id, exc)
     # The shift reloads its state until a run has read this row (ids only grow, see record_decision).
     ss[decisions_key(target.attempt_id)] = row.id
     if replaces is not None:
