@@ -65,10 +65,8 @@ def test_a_defective_draft_approved_unedited_is_wrong_and_fixed_in_a_new_attempt
     app.button("Finish shift and see results").click()
     expect(app.metric("Result")).to_be_visible()
     app.settle()
-    # the explanations open by themselves when a reply failed a check, each failure listed with its quote
-    expect(
-        app.page.get_by_test_id("stExpander").get_by_text(re.compile(re.escape(f"“{defect}”"))).first
-    ).to_be_visible()
+    # the item's lines list each failed check of the reply with its quote
+    expect(app.page.locator("li").filter(has_text=f"“{defect}”").first).to_be_visible()
     app.settle()
     app.shot("results_wrong")
 
