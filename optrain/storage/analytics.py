@@ -4,7 +4,10 @@ Filters travel as parameters only: an absent filter is NULL, a multi-value
 filter is a JSON array read with `json_each`, so every statement here is a
 constant and the page never loads whole tables to filter them in Python.
 Every figure is computed from the attempts on each call, whatever the filter
-(one path, no stored totals).
+(one path, no stored totals). Aggregates are SQL's, except where numbering
+each trainee's attempts is needed: there one ordered read of a covering index
+(`idx_attempts_review`) and a pass in Python replace window functions, which
+SQLite evaluates slowly over many small partitions.
 
 Item analysis lives in `optrain.storage.item_analysis`.
 """
@@ -12,13 +15,9 @@ Item analysis lives in `optrain.storage.item_analysis`.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby
-from operator import itemgetter
-from statistics import median
 from typing import Any, cast
 
 from sqlite_utils import Database
@@ -115,12 +114,15 @@ class ScenarioStats:
     attempts_to_first_pass: float | None
 
 
-# Completed attempts with a score, in the order "attempt number" counts them.
+# Completed attempts in the order "attempt number" counts them.
 _COMPLETED_IN_ORDER = f"""
     SELECT a.username, a.scenario_id, a.percent, a.passed
-    FROM attempts a WHERE a.status = 'completed' AND a.percent IS NOT NULL AND {_WHERE}
+    FROM attempts a WHERE a.status = 'completed' AND {_WHERE}
     ORDER BY a.username, a.scenario_id, a.started_at, a.id
 """
+
+# Per scenario: trainees, attempts, pass rate, mean, first-attempt mean, best mean, attempts to first pass.
+_Figures = tuple[int, int, float | None, float | None, float | None, float | None, float | None]
 
 
 @dataclass(frozen=True)
@@ -134,49 +136,118 @@ class ScenarioOverview:
 def scenario_overview(db: Database, f: AttemptFilter) -> ScenarioOverview:
     """Per-scenario statistics and the score histogram of the completed attempts the filter selects.
 
+    Pass rate, mean/median, first vs best, attempts until the first pass.
     "First" is each trainee's first completed attempt the filter selects,
     ordered by start time (then id); attempts to the first pass counts those
     attempts up to and including the first passed one. The histogram has
     10-point buckets (bucket start in %), 100 % falling in the 90 bucket.
-    Each trainee's attempts are numbered in one ordered read of a covering
-    index (`idx_attempts_review`) rather than with ROW_NUMBER(): SQLite's
-    window functions buffer every partition, which cost several times this
-    whole pass on a large history.
     """
     with storage_errors():
         rows = db.execute(_COMPLETED_IN_ORDER, f.params()).fetchall()
-    runs: dict[str, list[list[tuple[str, str, float, int]]]] = {}  # scenario -> each trainee's attempts in order
-    for (_, scenario_id), group in groupby(rows, key=itemgetter(0, 1)):
-        runs.setdefault(scenario_id, []).append(list(group))
-    stats = []
-    histogram: Counter[int] = Counter()
-    for scenario_id, trainees in sorted(runs.items()):
-        percents: list[float] = []
-        firsts, bests, first_passes, passes = [], [], [], 0
-        for attempts in trainees:
-            scores = [row[2] for row in attempts]
-            results = [row[3] for row in attempts]
-            percents += scores
-            firsts.append(scores[0])
-            bests.append(max(scores))
-            passes += results.count(1)
-            if 1 in results:
-                first_passes.append(results.index(1) + 1)
-        stats.append(
-            ScenarioStats(
-                scenario_id,
-                trainees=len(trainees),
-                attempts=len(percents),
-                pass_rate=passes / len(percents),
-                mean_percent=sum(percents) / len(percents),
-                median_percent=median(percents),
-                first_mean_percent=sum(firsts) / len(firsts),
-                best_mean_percent=sum(bests) / len(bests),
-                attempts_to_first_pass=sum(first_passes) / len(first_passes) if first_passes else None,
-            )
+    figures, scores = _figures_from_attempts(rows)
+    stats = tuple(
+        ScenarioStats(
+            scenario_id,
+            trainees,
+            attempts,
+            cast(float, pass_rate),
+            cast(float, mean),
+            cast(float, _median(scores[scenario_id])),
+            cast(float, first_mean),
+            cast(float, best_mean),
+            first_pass_mean,
         )
-        histogram.update(min(int(percent * 10), 9) * 10 for percent in percents)
-    return ScenarioOverview(stats=tuple(stats), histogram=tuple(sorted(histogram.items())))
+        for scenario_id, (trainees, attempts, pass_rate, mean, first_mean, best_mean, first_pass_mean) in sorted(
+            figures.items()
+        )
+    )
+    buckets: dict[int, int] = {}
+    for counts in scores.values():
+        for percent, k in counts.items():
+            if percent is not None:
+                bucket = min(int(percent * 10), 9) * 10  # int() truncates as SQL's CAST(... AS INTEGER)
+                buckets[bucket] = buckets.get(bucket, 0) + k
+    return ScenarioOverview(stats=stats, histogram=tuple(sorted(buckets.items())))
+
+
+def _median(counts: dict[float | None, int]) -> float | None:
+    """The middle score, or the mean of the two middle ones, from how often each score occurs.
+
+    NULL scores sort first and are left out of that mean, as SQL's AVG did.
+    """
+    n = sum(counts.values())
+    wanted = {(n + 1) // 2, (n + 2) // 2}
+    middle: list[float] = []
+    upto = 0
+    for percent in sorted(counts, key=lambda p: (p is not None, p or 0.0)):
+        upto += counts[percent]
+        hits = {w for w in wanted if w <= upto}
+        if hits and percent is not None:
+            middle.append(percent)
+        wanted -= hits
+    return sum(middle) / len(middle) if middle else None
+
+
+def _mean(values: list[float | None]) -> float | None:
+    """SQL's AVG: NULLs are skipped, and no value at all gives NULL."""
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+def _figures_from_attempts(
+    rows: list[tuple[str, str, float | None, int | None]],
+) -> tuple[dict[str, _Figures], dict[str, dict[float | None, int]]]:
+    """One pass over each trainee's completed attempts of each scenario, oldest first.
+
+    Numbering the attempts here rather than with ROW_NUMBER() matters on a
+    large history: SQLite's window functions buffer every partition, and one
+    partition per trainee and scenario cost several times this whole pass.
+    """
+    firsts: dict[str, list[float | None]] = {}
+    bests: dict[str, list[float | None]] = {}
+    first_passes: dict[str, list[float | None]] = {}
+    percents: dict[str, list[float | None]] = {}
+    results: dict[str, list[float | None]] = {}
+    current: tuple[str, str] | None = None
+    number, best, first_pass = 0, None, None
+    for username, scenario_id, percent, passed in rows:
+        if current != (username, scenario_id):
+            if current is not None:
+                bests[current[1]].append(best)
+                first_passes[current[1]].append(first_pass)
+            current, number, best, first_pass = (username, scenario_id), 0, None, None
+            if scenario_id not in firsts:
+                for per_scenario in (firsts, bests, first_passes, percents, results):
+                    per_scenario[scenario_id] = []
+            firsts[scenario_id].append(percent)
+        number += 1
+        percents[scenario_id].append(percent)
+        results[scenario_id].append(passed)
+        if percent is not None and (best is None or percent > best):
+            best = percent
+        if passed == 1 and first_pass is None:
+            first_pass = number
+    if current is not None:
+        bests[current[1]].append(best)
+        first_passes[current[1]].append(first_pass)
+    figures = {
+        s: (
+            len(bests[s]),
+            len(percents[s]),
+            _mean(results[s]),
+            _mean(percents[s]),
+            _mean(firsts[s]),
+            _mean(bests[s]),
+            _mean(first_passes[s]),
+        )
+        for s in firsts
+    }
+    scores: dict[str, dict[float | None, int]] = {}
+    for scenario_id, values in percents.items():
+        counts = scores[scenario_id] = {}
+        for percent in values:
+            counts[percent] = counts.get(percent, 0) + 1
+    return figures, scores
 
 
 @dataclass(frozen=True)
