@@ -33,6 +33,7 @@ from optrain.text_safety import visible_bidi
 
 FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALISING_PREFIX = "'"
+_TRIGGERS = "".join(FORMULA_TRIGGERS)  # one-character triggers, for a membership test
 
 
 def neutralise(text: str) -> str:
@@ -43,8 +44,14 @@ def neutralise(text: str) -> str:
 
 
 def safe_row(cells: Iterable[Any]) -> list[Any]:
-    """Neutralise the text cells of a row; numbers and empty (None) cells pass through."""
-    return [neutralise(cell) if isinstance(cell, str) else cell for cell in cells]
+    """Neutralise the text cells of a row; numbers and empty (None) cells pass through.
+
+    Most cells are plain ASCII that starts with no trigger: they are tested inline, without a call.
+    """
+    return [
+        neutralise(cell) if isinstance(cell, str) and cell and (cell[0] in _TRIGGERS or not cell.isascii()) else cell
+        for cell in cells
+    ]
 
 
 class SafeCsvWriter:
