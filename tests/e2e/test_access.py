@@ -173,3 +173,14 @@ def test_trainee_typing_staff_urls_gets_no_staff_content(app: AppDriver) -> None
         expect(app.page.get_by_role("combobox", name="Open an attempt")).to_have_count(0)
         expect(app.page.get_by_role("link", name=heading, exact=True)).to_have_count(0)
         app.shot(f"trainee_at_{path.strip('/')}")
+
+
+def test_an_admin_sees_every_account_on_the_users_page(app: AppDriver) -> None:
+    app.sign_in("admin")
+    app.goto("/users")
+    expect(app.page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
+    table = app.page.get_by_test_id("stDataFrame")
+    expect(table).to_be_visible()
+    expect(app.page.get_by_role("button", name="Add user")).to_be_visible()
+    app.settle()
+    app.shot("admin_users")
