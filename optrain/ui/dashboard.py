@@ -183,7 +183,7 @@ def heatmap_chart(rows: Sequence[StockRow]) -> alt.LayerChart:
         for r in rows
     ]
     top = max(r.days_of_cover for r in rows)
-    room = max(16.0, top * 1.35)
+    room = max(16.0, top * 1.35, top + 8)  # the units label after the longest bar stays inside the chart
     ticks = [0, *EDGES, *([int(top)] if top >= 2 * EDGES[-1] else [])]
     x = alt.X(
         "Days of cover:Q",
