@@ -276,6 +276,15 @@ def test_decision_log_is_one_json_object_a_line(db: Database, tmp_path: Path, up
     assert records[2]["payload"]["body"] == HOSTILE_NAME
 
 
+def test_decision_log_keeps_the_order_it_was_written_in(db: Database, tmp_path: Path, uploads: Path) -> None:
+    """The audit trail's order is the order of writing, even where a clock stamped a later record earlier."""
+    first = attempt(db, "casey")
+    decide(db, first, "alex_rivera_sla", at=T0 + timedelta(minutes=5))
+    decide(db, first, "hoodie_reorder", at=T0 + timedelta(minutes=1))
+    lines = members(pack_of(db, tmp_path, uploads))["decision_log.ndjson"].decode("utf-8").splitlines()
+    assert [json.loads(line)["payload"]["item_id"] for line in lines] == ["alex_rivera_sla", "hoodie_reorder"]
+
+
 def test_html_summary_keeps_hostile_text_inert(db: Database, tmp_path: Path, uploads: Path) -> None:
     seed(db)
     page = members(pack_of(db, tmp_path, uploads))["summary.html"].decode("utf-8")

@@ -81,7 +81,7 @@ TABLES_BEFORE_LOG: tuple[PackTable, ...] = (ATTEMPTS, DECISIONS)
 REPLY_REVIEWS = PackTable("reply_reviews.csv", "reply_reviews", q.REPLY_REVIEW_COLUMNS)
 TABLES_AFTER_LOG: tuple[PackTable, ...] = (QA, OBSERVATIONS, REPLY_REVIEWS)
 _YES_NO = {0: "no", 1: "yes"}
-# The log's lines are compact JSON objects, non-ASCII characters kept as they are.
+# The log's lines are JSON objects, compact around the stored payload, non-ASCII characters kept as they are.
 _LOG_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 # What that encoder escapes in a string: the quote, the backslash and the control characters.
 _JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
@@ -255,7 +255,7 @@ def _log_lines(stream: IO[str], batch: list[q.Row]) -> None:
 
 
 def _log_line(row: q.Row) -> str:
-    """One audit record as a compact JSON object; the payload is already compact JSON text from storage.
+    """One audit record as a JSON object on one line; the payload is the JSON text storage holds.
 
     The four text fields rarely hold a character JSON escapes (a quote, a backslash, a control
     character): then they are written between quotes as they are, exactly what `json.dumps` writes,
