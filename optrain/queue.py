@@ -150,8 +150,28 @@ def generate_queue(scenario: Scenario, now: datetime | None = None) -> Queue:
     moment = now if now is not None else scenario.starts_at
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)  # naive times in YAML are UTC
-    digest = hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
-    return _cached_queue(_ByContent(digest, scenario), moment.astimezone(UTC))
+    return _cached_queue(_ByContent(_digest(_Same(scenario)), scenario), moment.astimezone(UTC))
+
+
+class _Same:
+    """A scenario compared by identity: a frozen model keeps its JSON, so its digest is worked out once.
+    (The cache holds the scenario, so its id is not reused while the entry lives.)"""
+
+    __slots__ = ("scenario",)
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+
+    def __hash__(self) -> int:
+        return id(self.scenario)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.scenario is self.scenario
+
+
+@lru_cache(maxsize=64)
+def _digest(same: _Same) -> str:
+    return hashlib.sha256(same.scenario.model_dump_json().encode()).hexdigest()
 
 
 @lru_cache(maxsize=32)
