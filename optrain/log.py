@@ -24,7 +24,8 @@ def configure_logging(default_level: str = "INFO") -> logging.Logger:
     level = logging.getLevelName(wanted)
     if not isinstance(level, int):
         level = logging.getLevelName(default_level)
-    logger.setLevel(level)
+    if logger.level != level:  # setting a level clears every logger's cache, on each page run otherwise
+        logger.setLevel(level)
     if not any(h.get_name() == HANDLER_NAME for h in logger.handlers):  # a rerun adds no second handler
         handler = logging.StreamHandler()
         handler.set_name(HANDLER_NAME)

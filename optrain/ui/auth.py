@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,20 +32,24 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-@st.cache_resource(show_spinner=False)
+@lru_cache(maxsize=8)
 def _read_config(path: str, mtime_ns: int) -> dict[str, Any]:
     return accounts.read_config(Path(path))
 
 
 def load_config(settings: Settings) -> dict[str, Any]:
-    """The accounts file, re-read only when it changes on disk (a stat per run)."""
+    """The accounts file, re-read only when it changes on disk (a stat per call; the cache is a plain
+    `lru_cache`, since Streamlit's costs more per call than the stat, and this is asked thrice a run)."""
     path = settings.auth_path
-    if not path.exists():
+    try:
+        mtime_ns = path.stat().st_mtime_ns
+    except FileNotFoundError:
         accounts.init_config(path, demo=settings.demo)
-    return _read_config(str(path), path.stat().st_mtime_ns)
+        mtime_ns = path.stat().st_mtime_ns
+    return _read_config(str(path), mtime_ns)
 
 
-@st.cache_resource(show_spinner=False)
+@lru_cache(maxsize=8)
 def _security_problems(path: str, mtime_ns: int) -> tuple[str, ...]:
     return accounts.security_problems(accounts.read_config(Path(path)))
 
@@ -65,7 +70,7 @@ def end_session() -> None:
     ss[state.COOKIE_REFUSED] = True  # the request that opened this session may still carry the cookie
 
 
-@st.cache_resource(show_spinner=False)
+@lru_cache(maxsize=8)
 def _read_role_map(path: str, mtime_ns: int) -> sso.RoleMap:
     return sso.read_role_map(Path(path))
 
