@@ -234,13 +234,13 @@ def test_naive_decision_time_is_rejected(db: Database) -> None:
         {"customer": "Zoë Müller", "body": "Ihre Bestellung 🚗 ist unterwegs"},
     ],
 )
-def test_decision_log_payload_round_trips_as_sorted_json(db: Database, payload: dict[str, Any]) -> None:
+def test_decision_log_payload_round_trips_as_sorted_compact_json(db: Database, payload: dict[str, Any]) -> None:
     attempt_id = begin(db).id
     decide(db, attempt_id, "c1", **payload)
     (record,) = list_decision_log(db)
     assert record.payload == payload
     stored = db.table("decision_log").get(record.id)["payload"]
-    assert stored == json.dumps(payload, sort_keys=True, ensure_ascii=False)
+    assert stored == json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def test_list_decision_log_filters_by_time_window(db: Database) -> None:
@@ -275,7 +275,7 @@ def test_recorded_decision_is_visible_to_a_second_connection(tmp_path: Path) -> 
         decisions = other.execute("SELECT id, item_id FROM decisions").fetchall()
         log = other.execute("SELECT attempt_id, payload FROM decision_log").fetchall()
     assert decisions == [(row.id, "c1")]
-    assert log == [(attempt_id, '{"item": "c1"}')]
+    assert log == [(attempt_id, '{"item":"c1"}')]
 
 
 def test_attempt_resumes_from_the_database_after_reopening(tmp_path: Path) -> None:

@@ -44,8 +44,9 @@ _INSERT_LOG = """
     VALUES (?, ?, ?, ?, ?, ?)
 """
 # One encoder for every payload: `json.dumps` with options builds a new one per call.
-# Sorted keys keep the stored text stable whatever order the caller built the payload in.
-_PAYLOAD_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+# Sorted keys keep the stored text stable whatever order the caller built the payload in; compact, as the
+# evidence pack's decision log copies it (records stored before had spaces after separators, still valid JSON).
+_PAYLOAD_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 # A changed call (exam mode): the row it replaces, read under the write lock.
 # The new row's id is past every id there is, read before the old row goes: SQLite would otherwise give
