@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from optrain.scenarios import loader
 from optrain.scenarios.loader import (
     MAX_FILE_BYTES,
     ScenarioFileError,
@@ -418,3 +419,11 @@ def test_a_big_file_without_aliases_is_not_called_an_alias_bomb() -> None:
     with pytest.raises(ScenarioFileError) as caught:
         parse_scenario_text(text, "inline.yaml")
     assert [str(p) for p in caught.value.problems] == ["inline.yaml: has more than 100,000 YAML nodes; refused"]
+
+
+@pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="PyYAML was built without libyaml")
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.yaml")), ids=lambda p: p.stem)
+def test_libyaml_and_the_pure_python_parser_read_each_builtin_scenario_alike(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    fast = loader._parse(text, path.name, path.stem, yaml.CSafeLoader)
+    assert fast == loader._parse(text, path.name, path.stem, yaml.SafeLoader)
