@@ -408,3 +408,18 @@ def test_open_db_explains_unusable_files(tmp_path: Path, setup: str, read_only: 
         path = tmp_path / "blocker" / "optrain.db"
     with pytest.raises(StorageError, match=message):
         open_db(path, read_only=read_only)
+
+
+def test_a_write_that_is_not_a_call_commits_at_normal_and_leaves_the_connection_at_full(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "optrain.db")
+    db.execute("CREATE TABLE notes (text TEXT)")
+    seen: list[int] = []
+    with write_transaction(db, durable=False):
+        db.execute("INSERT INTO notes VALUES ('draft')")
+        seen.append(db.execute("PRAGMA synchronous").fetchone()[0])
+    with pytest.raises(ZeroDivisionError), write_transaction(db, durable=False):
+        db.execute("INSERT INTO notes VALUES ('lost')")
+        raise ZeroDivisionError
+    assert seen == [1]  # NORMAL while the draft is written
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL again, after a commit and a rollback
+    assert [row[0] for row in db.execute("SELECT text FROM notes")] == ["draft"]

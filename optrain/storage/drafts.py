@@ -11,7 +11,7 @@ from optrain.storage.db import fetch_all, utc_iso, write_transaction
 
 def save_draft(db: Database, attempt_id: int, item_id: str, field: str, text: str | None, *, now: datetime) -> None:
     """Keep what was typed (or chosen) for one input of one item; empty text drops the draft."""
-    with write_transaction(db):
+    with write_transaction(db, durable=False):  # not a call: see storage/db.py
         if text:
             db.execute(
                 """
@@ -47,7 +47,7 @@ def drafts_of(db: Database, attempt_id: int, item_id: str) -> dict[str, str]:
 
 
 def set_flag(db: Database, attempt_id: int, item_id: str, flagged: bool, *, now: datetime) -> None:
-    with write_transaction(db):
+    with write_transaction(db, durable=False):  # not a call: see storage/db.py
         if flagged:
             db.execute(
                 "INSERT OR IGNORE INTO flags (attempt_id, item_id, flagged_at) VALUES (:a, :i, :now)",
