@@ -68,10 +68,10 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# One run on three processes: one runs the browser tests in turn (they share a server and a Chromium, and
-# mostly wait on them), the other two the unit and AppTest tests meanwhile (tests/e2e/conftest.py groups them).
+# The unit and AppTest suites run on two processes; the browser tests one at a time (each drives a server).
 test: $(TEST_STAMP) chromium poppler lint
-	$(BIN)/python -m pytest -n 3 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 -m "not e2e"
+	$(BIN)/python -m pytest -m e2e
 
 test-fast: $(TEST_STAMP)
 	$(BIN)/python -m pytest -n 2 -m "not e2e"

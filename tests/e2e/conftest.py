@@ -121,11 +121,3 @@ def open_app(chromium: Browser, request: pytest.FixtureRequest) -> Iterator[Call
 def app(open_app: Callable[..., AppDriver]) -> AppDriver:
     """A signed-out tab on the session's app."""
     return open_app()
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under `--dist loadgroup` one worker runs every browser test in turn (they share one app server and
-    one Chromium, and mostly wait on them), while the other workers run the unit and AppTest tests."""
-    for item in items:
-        if item.get_closest_marker("e2e") is not None:
-            item.add_marker(pytest.mark.xdist_group("e2e"))
