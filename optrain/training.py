@@ -197,24 +197,6 @@ def load_state(db: Database, scenario: Scenario, attempt_id: int, username: str)
     return AttemptState(scenario, generate_queue(scenario), attempt, storage.list_decisions(db, attempt_id))
 
 
-def submit_call(
-    db: Database,
-    state: AttemptState,
-    operator: Operator,
-    call: CallInput,
-    *,
-    now: datetime,
-    elapsed_seconds: float | None,
-) -> ItemResult:
-    """Validate, judge and durably record one call; returns the verdict for coach mode.
-
-    Raises DecisionError with the trainee-facing problems, AlreadyDecided when
-    the item already has a call (a double click) or a change was already made,
-    AttemptError when finished (TimeLimitReached once the time limit has run out).
-    """
-    return record_call(db, state, operator, call, now=now, elapsed_seconds=elapsed_seconds)[0]
-
-
 def record_call(
     db: Database,
     state: AttemptState,
@@ -224,7 +206,13 @@ def record_call(
     now: datetime,
     elapsed_seconds: float | None,
 ) -> tuple[ItemResult, storage.DecisionRow]:
-    """`submit_call`, also returning the row as stored (a screen knows from its id whether a state has it)."""
+    """Validate, judge and durably record one call; returns the verdict (for coach mode) and the row as stored
+    (a screen knows from its id whether a state has it).
+
+    Raises DecisionError with the trainee-facing problems, AlreadyDecided when
+    the item already has a call (a double click) or a change was already made,
+    AttemptError when finished (TimeLimitReached once the time limit has run out).
+    """
     if not state.attempt.in_progress:
         raise AttemptError("This attempt is finished; start a new one to practise again.")
     if time_limit_reached(state, now):

@@ -175,7 +175,7 @@ def test_finishing_the_last_attempt_of_the_path_issues_the_certificate(db: Datab
         assert certificate_of(db, "casey") is None
         attempt = training.start_attempt(db, scenario, casey, NOW)
         state = training.load_state(db, scenario, attempt.id, "casey")
-        training.submit_call(db, state, casey, training.CallInput("a", "reorder"), now=NOW, elapsed_seconds=5)
+        training.record_call(db, state, casey, training.CallInput("a", "reorder"), now=NOW, elapsed_seconds=5)
         training.finish(db, training.load_state(db, scenario, attempt.id, "casey"), now=NOW, catalog=SCENARIOS)
     cert = certificate_of(db, "casey")
     assert cert is not None and cert.display_name == "Łukasz Żółć" and cert.issued_at == NOW
@@ -187,7 +187,7 @@ def test_a_trial_run_issues_nothing(db: Database) -> None:
     only = {"final": SCENARIOS["final"]}
     attempt = training.start_attempt(db, only["final"], casey, NOW, official=False)
     state = training.load_state(db, only["final"], attempt.id, "casey")
-    training.submit_call(db, state, casey, training.CallInput("a", "reorder"), now=NOW, elapsed_seconds=5)
+    training.record_call(db, state, casey, training.CallInput("a", "reorder"), now=NOW, elapsed_seconds=5)
     training.finish(db, training.load_state(db, only["final"], attempt.id, "casey"), now=NOW, catalog=only)
     assert certificate_of(db, "casey") is None
 

@@ -35,7 +35,7 @@ def started(db: Database, scenario=TIMED) -> training.AttemptState:  # type: ign
 
 
 def decide_first(db: Database, state: training.AttemptState, at: datetime) -> training.AttemptState:
-    training.submit_call(db, state, CASEY, expected_call(state, state.pending[0]), now=at, elapsed_seconds=60)
+    training.record_call(db, state, CASEY, expected_call(state, state.pending[0]), now=at, elapsed_seconds=60)
     return training.load_state(db, state.scenario, state.attempt.id, CASEY.username)
 
 
@@ -66,7 +66,7 @@ def test_without_a_limit_there_is_nothing_to_count(db: Database) -> None:
 def test_a_call_after_the_limit_is_refused_and_not_recorded(db: Database) -> None:
     state = started(db)
     with pytest.raises(TimeLimitReached, match="time limit of 30 min is reached"):
-        training.submit_call(
+        training.record_call(
             db, state, CASEY, expected_call(state, state.pending[0]), now=T0 + timedelta(minutes=31), elapsed_seconds=1
         )
     assert storage.list_decisions(db, state.attempt.id) == ()
@@ -108,7 +108,7 @@ def call(
     db: Database, state: training.AttemptState, item_id: str, what: str, template: str | None = None, **kw: object
 ) -> training.AttemptState:
     note = REASON if what == "escalate_manager" else None
-    training.submit_call(
+    training.record_call(
         db,
         state,
         CASEY,
@@ -162,7 +162,7 @@ def test_a_change_that_keeps_the_branch_keeps_the_follow_up(db: Database) -> Non
     state = call(db, started(db, EXAM), REFUND, "escalate_manager")
     state = call(db, state, WHEN, "approve_template", "ack_delay")
     refund = next(d for d in state.decisions if d.item_id == REFUND)
-    training.submit_call(
+    training.record_call(
         db,
         state,
         CASEY,

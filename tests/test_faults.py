@@ -69,7 +69,7 @@ def new_attempt(path: Path, scenario: Scenario) -> int:
 def make_call(db: Database, scenario: Scenario, attempt_id: int, body: str | None = None) -> None:
     """The trainee's call on the only item, through the same service the Train page uses."""
     state = training.load_state(db, scenario, attempt_id, OPERATOR.username)
-    training.submit_call(
+    training.record_call(
         db,
         state,
         OPERATOR,
@@ -349,7 +349,7 @@ def test_new_features_work_on_an_upgraded_database(upgraded: tuple[Database, Row
     (old,) = [r for r in before["attempts"] if r["status"] == "in_progress"]
     state = training.load_state(db, scenario, old["id"], old["username"])
     operator = training.Operator(old["username"], old["display_name"], f"{old['username']}@hotrodan.example")
-    training.submit_call(
+    training.record_call(
         db, state, operator, training.CallInput(ITEM, "approve_template", "ack_delay"), now=NOW, elapsed_seconds=5.0
     )
     assert [d.item_id for d in storage.list_decisions(db, old["id"])] == [ITEM]

@@ -56,7 +56,7 @@ def test_every_shift_in_progress_most_recent_first_with_its_progress(db):
     newer = training.start_attempt(db, INTRO, OPERATOR, START + timedelta(hours=1))
     state = training.load_state(db, HANDS_ON, older.id, "trainee")
     first = state.queue.entries[1].item  # an inventory item takes a call without typing
-    training.submit_call(
+    training.record_call(
         db,
         state,
         OPERATOR,

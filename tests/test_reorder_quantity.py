@@ -134,9 +134,9 @@ def test_the_range_is_a_model_with_defaults() -> None:
 def test_the_quantity_is_stored_logged_and_scored(db: Database) -> None:
     attempt = training.start_attempt(db, RANGED, CASEY, T0)
     state = training.load_state(db, RANGED, attempt.id, CASEY.username)
-    verdict = training.submit_call(
+    verdict = training.record_call(
         db, state, CASEY, training.CallInput("hoodie", "reorder", quantity=100), now=T0, elapsed_seconds=10
-    )
+    )[0]
     assert verdict.verdict == "partial"
     (row,) = storage.list_decisions(db, attempt.id)
     assert row.quantity == 100
@@ -151,7 +151,7 @@ def test_a_bad_quantity_is_refused_and_nothing_is_saved(db: Database, quantity: 
     attempt = training.start_attempt(db, RANGED, CASEY, T0)
     state = training.load_state(db, RANGED, attempt.id, CASEY.username)
     with pytest.raises(DecisionError, match="quantity"):
-        training.submit_call(
+        training.record_call(
             db, state, CASEY, training.CallInput("hoodie", "reorder", quantity=quantity), now=T0, elapsed_seconds=1
         )
     assert storage.list_decisions(db, attempt.id) == ()

@@ -43,7 +43,7 @@ def finished_attempt(db: Database, bodies: dict[str, str] | None = None) -> int:
             n += 1
             item = state.queue.item(item_id)
             note = "over the limit" if item.expected.call == "escalate_manager" else None
-            training.submit_call(
+            training.record_call(
                 db,
                 state,
                 TRAINEE,
@@ -292,7 +292,7 @@ def test_the_evidence_pack_holds_reply_reviews_csv_and_counts_it_in_the_manifest
 def test_the_coach_verdict_and_the_stored_points_of_a_call_include_its_reply_checks(db: Database) -> None:
     attempt = training.start_attempt(db, SCENARIO, TRAINEE, T0)
     state = training.load_state(db, SCENARIO, attempt.id, "trainee")
-    verdict = training.submit_call(
+    verdict = training.record_call(
         db,
         state,
         TRAINEE,
@@ -304,7 +304,7 @@ def test_the_coach_verdict_and_the_stored_points_of_a_call_include_its_reply_che
         ),
         now=T0,
         elapsed_seconds=20,
-    )
+    )[0]
     assert (verdict.verdict, verdict.points) == ("wrong", 0)
     assert "“Internal note: warehouse lost it.”" in verdict.feedback
     (stored,) = storage.list_decisions(db, attempt.id)

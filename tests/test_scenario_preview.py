@@ -54,7 +54,7 @@ def test_preview_equals_the_trainees_shift(path: Path, tmp_path: Path) -> None:
         for _n, d in enumerate(decisions):
             state = training.load_state(db, scenario, attempt.id, "casey")
             note = "over the limit" if d.call.startswith("escalate") else None
-            training.submit_call(
+            training.record_call(
                 db,
                 state,
                 CASEY,

@@ -27,7 +27,7 @@ def work_all(db, state: training.AttemptState) -> training.AttemptState:  # type
     minute = 0
     while state.pending:
         minute += 1
-        training.submit_call(
+        training.record_call(
             db,
             state,
             CASEY,
@@ -43,7 +43,7 @@ def test_a_call_is_durable_and_logged_before_submit_returns(db, db_path: Path) -
     attempt = training.start_attempt(db, SCENARIO, CASEY, T0)
     state = training.load_state(db, SCENARIO, attempt.id, "casey")
     first = state.pending[0]
-    verdict = training.submit_call(db, state, CASEY, expected_call(state, first), now=T0, elapsed_seconds=12.5)
+    verdict = training.record_call(db, state, CASEY, expected_call(state, first), now=T0, elapsed_seconds=12.5)[0]
     assert verdict.verdict == "correct"
     other = storage.open_db(db_path, migrate=False)
     rows = storage.list_decisions(other, attempt.id)
@@ -60,7 +60,7 @@ def test_a_call_is_durable_and_logged_before_submit_returns(db, db_path: Path) -
 def test_template_reply_body_is_prefilled_with_the_customer(db) -> None:  # type: ignore[no-untyped-def]
     state = training.load_state(db, SCENARIO, training.start_attempt(db, SCENARIO, CASEY, T0).id, "casey")
     alex = next(i for i in state.pending if state.queue.item(i).expected.template == "ack_delay")
-    training.submit_call(db, state, CASEY, expected_call(state, alex), now=T0, elapsed_seconds=1)
+    training.record_call(db, state, CASEY, expected_call(state, alex), now=T0, elapsed_seconds=1)
     body = storage.list_decisions(db, state.attempt.id)[0].body
     assert body is not None and "Alex" in body and "{{" not in body and "Casey Morgan" in body
 
@@ -68,12 +68,12 @@ def test_template_reply_body_is_prefilled_with_the_customer(db) -> None:  # type
 def test_the_same_item_is_never_recorded_twice(db) -> None:  # type: ignore[no-untyped-def]
     state = training.load_state(db, SCENARIO, training.start_attempt(db, SCENARIO, CASEY, T0).id, "casey")
     call = expected_call(state, state.pending[0])
-    training.submit_call(db, state, CASEY, call, now=T0, elapsed_seconds=1)
+    training.record_call(db, state, CASEY, call, now=T0, elapsed_seconds=1)
     with pytest.raises(AlreadyDecided):
-        training.submit_call(db, state, CASEY, call, now=T0, elapsed_seconds=1)  # stale state: a double click
+        training.record_call(db, state, CASEY, call, now=T0, elapsed_seconds=1)  # stale state: a double click
     fresh = training.load_state(db, SCENARIO, state.attempt.id, "casey")
     with pytest.raises(AlreadyDecided):
-        training.submit_call(db, fresh, CASEY, call, now=T0, elapsed_seconds=1)
+        training.record_call(db, fresh, CASEY, call, now=T0, elapsed_seconds=1)
     assert len(storage.list_decisions(db, state.attempt.id)) == 1
     assert len(storage.list_decision_log(db, attempt_id=state.attempt.id)) == 1
 
@@ -96,7 +96,7 @@ def test_bad_input_is_refused_and_nothing_is_saved(db, call: training.CallInput,
     state = training.load_state(db, SCENARIO, training.start_attempt(db, SCENARIO, CASEY, T0).id, "casey")
     assert call.item_id in {i.id for i in state.queue.all_items()} or call.item_id == "ghost"
     with pytest.raises(DecisionError, match=message):
-        training.submit_call(db, state, CASEY, call, now=T0, elapsed_seconds=1)
+        training.record_call(db, state, CASEY, call, now=T0, elapsed_seconds=1)
     assert storage.list_decisions(db, state.attempt.id) == ()
     assert storage.list_decision_log(db, attempt_id=state.attempt.id) == ()
 
@@ -104,7 +104,7 @@ def test_bad_input_is_refused_and_nothing_is_saved(db, call: training.CallInput,
 def test_an_attempt_resumes_from_the_database_alone(db, db_path: Path) -> None:  # type: ignore[no-untyped-def]
     state = training.load_state(db, SCENARIO, training.start_attempt(db, SCENARIO, CASEY, T0).id, "casey")
     for item_id in state.pending[:2]:
-        training.submit_call(db, state, CASEY, expected_call(state, item_id), now=T0, elapsed_seconds=1)
+        training.record_call(db, state, CASEY, expected_call(state, item_id), now=T0, elapsed_seconds=1)
     db.close()
     reopened = storage.open_db(db_path)
     found = storage.find_in_progress(reopened, "casey", SCENARIO.id)
@@ -124,7 +124,7 @@ def test_finish_scores_like_the_pure_scorer_and_is_refused_early(db) -> None:  #
     assert (stored.status, stored.score, stored.passed) == ("completed", result.score, True)
     assert training.result_of(training.load_state(db, SCENARIO, state.attempt.id, "casey")) == result
     with pytest.raises(AttemptError, match="finished"):
-        training.submit_call(
+        training.record_call(
             db,
             training.load_state(db, SCENARIO, state.attempt.id, "casey"),
             CASEY,
@@ -143,7 +143,7 @@ def test_someone_elses_attempt_is_refused(db) -> None:  # type: ignore[no-untype
 def test_elapsed_time_comes_from_the_database(db) -> None:  # type: ignore[no-untyped-def]
     state = training.load_state(db, SCENARIO, training.start_attempt(db, SCENARIO, CASEY, T0).id, "casey")
     assert training.elapsed_since_previous(state, T0 + timedelta(seconds=42)) == 42
-    training.submit_call(
+    training.record_call(
         db, state, CASEY, expected_call(state, state.pending[0]), now=T0 + timedelta(minutes=5), elapsed_seconds=300
     )
     state = training.load_state(db, SCENARIO, state.attempt.id, "casey")
@@ -176,7 +176,7 @@ def test_pending_after_a_call_is_what_the_database_says_afterwards(db, scenario_
         minute += 1
         call = expected_call(state, state.pending[-1])  # from the back, so the order is not the queue's
         predicted = training.pending_after(state, call.item_id, call.call, call.template)
-        training.submit_call(db, state, CASEY, call, now=T0 + timedelta(minutes=minute), elapsed_seconds=30)
+        training.record_call(db, state, CASEY, call, now=T0 + timedelta(minutes=minute), elapsed_seconds=30)
         state = training.load_state(db, scenario, state.attempt.id, "casey")
         assert predicted == state.pending
     assert minute >= 5

@@ -124,7 +124,7 @@ class Seed:
         for n, (item_id, (call, template)) in enumerate(calls.items(), start=1):
             state = training.load_state(self.db, scenario, attempt_id, username)
             note = "Refund is over the $500 limit" if call == "escalate_manager" else None
-            training.submit_call(
+            training.record_call(
                 self.db,
                 state,
                 operator(username),

@@ -468,7 +468,7 @@ def others_attempt(seed: Seed, finished: bool) -> int:
         (JORDAN, training.CallInput(JORDAN, "escalate_manager", note=SECRET_REASON)),
     ):
         state = training.load_state(seed.db, scenario, attempt_id, "support")
-        training.submit_call(seed.db, state, who, call, now=START, elapsed_seconds=1.0)
+        training.record_call(seed.db, state, who, call, now=START, elapsed_seconds=1.0)
     if finished:
         rest = {k: v for k, v in expected_calls(scenario).items() if k not in (ALEX, JORDAN)}
         seed.decide(attempt_id, rest, username="support")

@@ -25,7 +25,7 @@ def test_an_attempt_on_version_1_is_reviewed_against_version_1(app: Callable[...
     v1 = custom_scenarios(db)["brake_day"]
     attempt = training.start_attempt(db, v1, operator("trainee"), NOW)
     state = training.load_state(db, v1, attempt.id, "trainee")
-    training.submit_call(
+    training.record_call(
         db, state, operator("trainee"), training.CallInput("pads", "reorder"), now=NOW, elapsed_seconds=5
     )
     training.finish(db, training.load_state(db, v1, attempt.id, "trainee"), now=NOW)

@@ -34,7 +34,7 @@ def seed(server: AppServer) -> None:
     state = training.load_state(db, scenario, attempt.id, "trainee")
     for n, item in enumerate(generate_queue(scenario).entries, start=1):
         note = "Over the $500 limit" if item.item.expected.call == "escalate_manager" else None
-        training.submit_call(
+        training.record_call(
             db,
             state,
             casey,

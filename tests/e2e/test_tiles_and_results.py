@@ -60,7 +60,7 @@ def finished_attempt(server: AppServer) -> tuple[int, int]:
             expected.template if right else None,
             note="Needs a manager's approval" if chosen.startswith("escalate") else None,
         )
-        training.submit_call(db, state, casey, call, now=start + timedelta(minutes=n), elapsed_seconds=40.0 * n)
+        training.record_call(db, state, casey, call, now=start + timedelta(minutes=n), elapsed_seconds=40.0 * n)
         state = training.load_state(db, scenario, attempt.id, "trainee")
     training.finish(db, state, now=start + timedelta(minutes=30))
     items = len(training.result_of(training.load_state(db, scenario, attempt.id, "trainee")).items)
