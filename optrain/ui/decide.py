@@ -94,8 +94,15 @@ def show_verdict(result: ItemResult, *, named: bool = False) -> None:
 
 
 def _submit(target: Target, call: str, template: str | None) -> None:
-    """Button callback: record the call (durably) before anything is confirmed on screen."""
+    """Button callback: record the call (durably) before anything is confirmed on screen.
+
+    The call and template are read as they are now: a choice changed just before the click (an arrow key,
+    then Ctrl+Enter) reaches the server with the click, while `call` and `template` were fixed when the
+    button was last drawn. The call on screen is the call recorded.
+    """
     ss = st.session_state
+    call = ss.get(target.key("call")) or call
+    template = ss.get(target.key("template")) if call == "approve_template" else None
     body = ss.get(target.key("body"))
     note = ss.get(target.key("note"))
     quantity = ss.get(target.key("quantity")) if call in QUANTITY_CALLS else None

@@ -162,3 +162,19 @@ def test_the_replica_opens_the_shift_folds_after_the_first_call_and_reopens_on_r
     assert _replica_drawn(at)
     train.decide(at, attempt_id, JORDAN, "escalate_manager")
     assert _replica_drawn(at), "opened by the trainee, it stays open after later calls"
+
+
+def test_the_call_sent_is_the_call_on_screen_when_it_changed_just_before_the_click(
+    app, env: Env, train: TrainSteps
+) -> None:
+    """A keyboard user moves the choice with an arrow key and sends at once: the new choice reaches the server
+    with the click, before any run has drawn the button again for it. The call shown is the call recorded."""
+    at = app("trainee", "train")
+    attempt_id = train.open(at, "hands_on_practice")
+    train.pick(at, attempt_id, JORDAN)
+    train.prepare(at, attempt_id, JORDAN, "escalate_manager")  # the button is drawn for this call (needs a reason)
+    at.radio(key=f"call_{attempt_id}_{JORDAN}").set_value("escalate_specialist")
+    at.button(key=f"submit_{attempt_id}_{JORDAN}").click().run()
+    assert not at.exception
+    assert calls_in_db(env, attempt_id) == {JORDAN: ("escalate_specialist", None)}
+    assert not [e for e in at.error if "reason" in e.value]
