@@ -93,15 +93,17 @@ def show_verdict(result: ItemResult, *, named: bool = False) -> None:
     {"correct": st.success, "partial": st.warning}.get(result.verdict, st.error)(text)
 
 
-def _submit(target: Target, call: str, template: str | None) -> None:
+def _submit(target: Target) -> None:
     """Button callback: record the call (durably) before anything is confirmed on screen.
 
-    The call and template are read as they are now: a choice changed just before the click (an arrow key,
-    then Ctrl+Enter) reaches the server with the click, while `call` and `template` were fixed when the
-    button was last drawn. The call on screen is the call recorded.
+    The call and its inputs are read from the session as they are at the click, never from arguments
+    fixed when the button was drawn: a choice changed just before the click (an arrow key, then
+    Ctrl+Enter) reaches the server with the click. The call on screen is the call recorded.
     """
     ss = st.session_state
-    call = ss.get(target.key("call")) or call
+    call = ss.get(target.key("call"))
+    if call is None:  # no call chosen any more: nothing to send
+        return
     template = ss.get(target.key("template")) if call == "approve_template" else None
     body = ss.get(target.key("body"))
     note = ss.get(target.key("note"))
@@ -460,5 +462,5 @@ def render_decision(
         disabled=disabled,
         shortcut="Ctrl+Enter",
         on_click=_submit,
-        args=(target, call, template),
+        args=(target,),
     )
