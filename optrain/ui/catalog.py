@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import lru_cache
 from pathlib import Path
-
-import streamlit as st
 
 from optrain.catalog import load_builtin, merge_catalog
 from optrain.config import Settings
@@ -40,12 +39,14 @@ def _fingerprint(folder: Path) -> str:
     return hashlib.blake2b(repr(out).encode(), digest_size=16).hexdigest()
 
 
-@st.cache_resource(show_spinner="Loading scenarios...", max_entries=8)
+# `lru_cache`, not `st.cache_resource`: both are asked on every page run, and Streamlit's hashes its
+# arguments each time (about 0.3 ms a call); the built-in curriculum loads in tens of milliseconds.
+@lru_cache(maxsize=8)
 def _load(folder: str, fingerprint: str) -> Catalog:
     return load_builtin(Path(folder))
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@lru_cache(maxsize=8)
 def _studio(db_path: str, fingerprint: tuple[int, str]) -> tuple[dict[str, Scenario], frozenset[str]]:
     db = get_db()
     return published_scenarios(db), archived_ids(db)

@@ -214,11 +214,12 @@ def _context(state: training.AttemptState, entry: QueueEntry, item_id: str, tile
         sender = (p.get("meta") or {}).get("sender", {})
         sla = p.get("applied_sla") or {}
         vip = " :violet-badge[VIP]" if (p.get("custom_attributes") or {}).get("vip") else ""
-        st.markdown(f"#### {plain(sender.get('name', 'Customer'))}{vip}")
-        st.caption(
-            f"Conversation #{p.get('id')} · {p.get('channel', '')} · status {p.get('status')} · "
+        # Name and conversation facts in one element (each element is sent again on every click).
+        st.markdown(
+            f"#### {plain(sender.get('name', 'Customer'))}{vip}\n:gray[:small["
+            f"Conversation #{p.get('id')} · {plain(str(p.get('channel', '')))} · status {p.get('status')} · "
             f"priority {p.get('priority') or 'none'} · created {_ts(p.get('created_at'))} · "
-            f"breached {_ts(sla.get('breached_at')) if sla.get('breached_at') else 'not yet'}"
+            f"breached {_ts(sla.get('breached_at')) if sla.get('breached_at') else 'not yet'}]]"
         )
         attrs = p.get("custom_attributes") or {}
         order = {
@@ -405,8 +406,7 @@ def render_decision(
             st.markdown(f"**Reason / note:** {plain(decided.note)}")
         if decided.body:
             with st.container(border=True):
-                st.caption("What was sent")
-                st.markdown(plain(decided.body))
+                st.markdown(f":gray[:small[What was sent]]  \n{plain(decided.body)}")
         if target.scenario.feedback_mode == "coach":
             show_verdict(
                 judge(

@@ -74,8 +74,8 @@ def signed_in(user: User) -> StreamlitPage:
     ]
     page = st.navigation(sections)
     with st.sidebar:
-        st.markdown(f"**{plain(user.name)}**")  # a display name is data, not Markdown
-        st.caption("Roles: " + ", ".join(user.roles))
+        # A display name is data, not Markdown. Name and roles are one element: each is sent on every click.
+        st.markdown(f"**{plain(user.name)}**  \n:gray[:small[Roles: {plain(', '.join(user.roles))}]]")
         if st.button("Log out", key="sign_out", icon=":material/logout:", width="stretch"):
             logout(user)
             st.rerun()

@@ -187,7 +187,10 @@ def test_signed_out_visitor_gets_the_sign_in_form_on_any_page(app, seed: Seed, p
 @pytest.mark.parametrize("role", ROLES)
 def test_sidebar_names_the_user_and_roles_and_offers_log_out(app, role: str) -> None:
     at = app(role)
-    assert any(c.value.startswith("Roles: ") and role in c.value for c in at.sidebar.caption)
+    (account,) = [m.value for m in at.sidebar.markdown if "Roles: " in m.value]
+    person = demo_account(role)
+    assert account.startswith(f"**{person.first_name} {person.last_name}**")
+    assert account.split("Roles: ")[1].removesuffix("]]").split(", ") == list(person.roles)
     at.sidebar.button(key="sign_out").click().run()
     assert not at.exception
     assert [t.label for t in at.text_input] == ["Username", "Password"]
