@@ -86,10 +86,13 @@ def write_transaction(db: Database, *, durable: bool = True) -> Iterator[Databas
 def fetch_all(db: Database, sql: str, params: dict[str, Any], convert: Callable[[dict[str, Any]], T]) -> tuple[T, ...]:
     """Run a parameterised SELECT and convert every row, with storage failures reported readably.
 
-    `sql` is always a constant of the calling module; values travel in `params` only.
+    `sql` is always a constant of the calling module; values travel in `params` only. Read through
+    `db.execute`: `db.query` wraps each SELECT in a savepoint of its own, three statements where one does.
     """
     with storage_errors():
-        return tuple(convert(row) for row in db.query(sql, params))
+        cursor = db.execute(sql, params)
+        keys = [column[0] for column in cursor.description]
+        return tuple(convert(dict(zip(keys, row, strict=True))) for row in cursor)
 
 
 def utc_iso(moment: datetime) -> str:
