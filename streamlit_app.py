@@ -25,5 +25,4 @@ if problems:
     st.caption(f"Accounts file: {settings.auth_path.name} (set OPTRAIN_DEMO=1 to run the demo instead).")
     st.stop()
 
-page = navigation.signed_out() if user is None else navigation.signed_in(user)
-page.run()
+auth.run_page(navigation.signed_out() if user is None else navigation.signed_in(user), user)

@@ -66,7 +66,7 @@ def shifts_in_progress(db: Database, username: str, scenarios: Mapping[str, Scen
         title = current.title if current is not None else attempt.scenario_id
         try:
             scenario = resolve(db, current, attempt.scenario_id, attempt.scenario_version)
-            decided, total = training.load_state(db, scenario, attempt.id, username).progress
+            decided, total = training.load_state(db, scenario, attempt.id, username, attempt=attempt).progress
             title = scenario.title
         except OptrainError as exc:  # the version is gone: listed, so the trainee still sees it exists
             log.warning("attempt %s: progress not shown (%s)", attempt.id, exc)

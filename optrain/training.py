@@ -184,9 +184,15 @@ def start_attempt(
     )
 
 
-def load_state(db: Database, scenario: Scenario, attempt_id: int, username: str) -> AttemptState:
-    """An attempt of this user on this scenario version; anyone else's is refused."""
-    attempt = storage.get_attempt(db, attempt_id)
+def load_state(
+    db: Database, scenario: Scenario, attempt_id: int, username: str, *, attempt: storage.Attempt | None = None
+) -> AttemptState:
+    """An attempt of this user on this scenario version; anyone else's is refused.
+
+    `attempt` is its row when the caller has just read it (the row is then not read twice).
+    """
+    if attempt is None or attempt.id != attempt_id:
+        attempt = storage.get_attempt(db, attempt_id)
     if attempt.username != username:
         raise AttemptError("That attempt belongs to someone else.")
     if attempt.scenario_id != scenario.id or attempt.scenario_version != scenario.version:

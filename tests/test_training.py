@@ -138,6 +138,19 @@ def test_someone_elses_attempt_is_refused(db) -> None:  # type: ignore[no-untype
     attempt = training.start_attempt(db, SCENARIO, CASEY, T0)
     with pytest.raises(AttemptError, match="belongs to someone else"):
         training.load_state(db, SCENARIO, attempt.id, "mallory")
+    with pytest.raises(AttemptError, match="belongs to someone else"):  # the row passed in is checked the same
+        training.load_state(db, SCENARIO, attempt.id, "mallory", attempt=attempt)
+
+
+def test_a_row_passed_in_is_used_only_for_its_own_attempt(db) -> None:  # type: ignore[no-untyped-def]
+    first = training.start_attempt(db, SCENARIO, CASEY, T0)
+    second = training.start_attempt(db, SCENARIO, CASEY, T0 + timedelta(minutes=5))
+    state = training.load_state(db, SCENARIO, second.id, "casey")
+    training.record_call(db, state, CASEY, expected_call(state, state.pending[0]), now=T0, elapsed_seconds=1)
+    # The row of another attempt is not taken for this one: the attempt asked for is read.
+    assert training.load_state(db, SCENARIO, second.id, "casey", attempt=first).attempt.id == second.id
+    same = training.load_state(db, SCENARIO, second.id, "casey", attempt=storage.get_attempt(db, second.id))
+    assert same == training.load_state(db, SCENARIO, second.id, "casey") and len(same.decisions) == 1
 
 
 def test_elapsed_time_comes_from_the_database(db) -> None:  # type: ignore[no-untyped-def]

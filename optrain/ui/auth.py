@@ -11,12 +11,14 @@ per-deployment name, and a token that is revocable and useless elsewhere.
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from optrain import accounts, signin, sso
 from optrain.config import Settings, sso_roles_path
@@ -138,9 +140,26 @@ def start_session(account: User, version: int, signed_in_at: datetime) -> None:
     ss[state.COOKIE_REFUSED] = False
 
 
+# The account the router's gate checked on this run, while it runs the page (see `run_page`).
+_CHECKED: ContextVar[User | None] = ContextVar("optrain_checked_user", default=None)
+
+
+def run_page(page: StreamlitPage, user: User | None) -> None:
+    """Run the page the router chose, with the account its gate checked on this same run."""
+    token = _CHECKED.set(user)
+    try:
+        page.run()
+    finally:
+        _CHECKED.reset(token)
+
+
 def require_role(*roles: str) -> User:
-    """Defence in depth: every page re-checks the role even though the router hid it."""
-    user = current_user()
+    """Defence in depth: every page re-checks the role even though the router hid it.
+
+    Under the router, the account is the one its gate checked on this run (reading it again would give the
+    same answer); a page run on its own checks the session itself.
+    """
+    user = _CHECKED.get() or current_user()
     if user is None or not user.can(*roles):
         st.error(NO_ACCESS)
         st.stop()

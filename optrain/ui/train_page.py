@@ -69,7 +69,7 @@ def open_attempt(page: _Page, attempt_id: int) -> None:
             go()
         return
     scenario = resolve(db, current, attempt.scenario_id, attempt.scenario_version)
-    state = training.load_state(db, scenario, attempt_id, user.username)
+    state = training.load_state(db, scenario, attempt_id, user.username, attempt=attempt)
     st.title(plain(scenario.title))
     if not attempt.official:
         st.info(

@@ -194,3 +194,14 @@ def test_sidebar_names_the_user_and_roles_and_offers_log_out(app, role: str) -> 
     at.sidebar.button(key="sign_out").click().run()
     assert not at.exception
     assert [t.label for t in at.text_input] == ["Username", "Password"]
+
+
+def test_a_page_run_without_the_router_shows_itself_to_the_right_role(env) -> None:
+    """Under the router a page reuses the account its gate checked on the same run; on its own it reads
+    the session itself (the refusals are tested above)."""
+    at = AppTest.from_file(ROOT / PAGES["review"], default_timeout=TIMEOUT)
+    sign_in(at, "trainer")
+    at.run()
+    assert not at.exception
+    assert not [e for e in texts(at.error) if NO_ACCESS in e]
+    assert texts(at.title) == ["Review"]
