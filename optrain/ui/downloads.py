@@ -105,6 +105,21 @@ def build_and_download(
     if not clicked:
         return None
     try:
-        return handover.run(build)
+        path = handover.run(build)
     finally:
         shown[0] = handover.started
+    if path is not None:
+        # The click's own download fails when the browser asks for it late: every full run starts by
+        # unlinking the session's files, and a run that ends meanwhile (one cut short by another click,
+        # on a busy server) drops the button's earlier file. The file just built stays one click away.
+        st.download_button(
+            "Download it again",
+            data=path.read_bytes(),
+            file_name=file_name,
+            mime=mime,
+            key=f"{key}_again",
+            on_click="ignore",
+            icon=":material/download:",
+            help="If your browser did not start the download, this gets the same file.",
+        )
+    return path

@@ -83,6 +83,8 @@ def test_support_exports_tickets_and_evidence(
     assert list(rows[0]) == ["Title", "Description", "Priority", "Status", "Labels", "Created"]
     assert len(rows) == 1 and rows[0]["Priority"] == "High"
     assert ANSWER in rows[0]["Description"] and "hands_on_practice" in rows[0]["Description"]
+    again = download(app, "Download it again", tmp_path / "again")  # the fallback when the click's own one fails
+    assert again.read_bytes() == tickets.read_bytes()
 
     app.page.get_by_role("tab", name="Evidence pack").click()
     pack = download(app, "Build and download evidence pack", tmp_path)
