@@ -214,13 +214,6 @@ def _context(state: training.AttemptState, entry: QueueEntry, item_id: str, tile
         sender = (p.get("meta") or {}).get("sender", {})
         sla = p.get("applied_sla") or {}
         vip = " :violet-badge[VIP]" if (p.get("custom_attributes") or {}).get("vip") else ""
-        # Name and conversation facts in one element (each element is sent again on every click).
-        st.markdown(
-            f"#### {plain(sender.get('name', 'Customer'))}{vip}\n:gray[:small["
-            f"Conversation #{p.get('id')} · {plain(str(p.get('channel', '')))} · status {p.get('status')} · "
-            f"priority {p.get('priority') or 'none'} · created {_ts(p.get('created_at'))} · "
-            f"breached {_ts(sla.get('breached_at')) if sla.get('breached_at') else 'not yet'}]]"
-        )
         attrs = p.get("custom_attributes") or {}
         order = {
             k: attrs.get(k)
@@ -229,21 +222,29 @@ def _context(state: training.AttemptState, entry: QueueEntry, item_id: str, tile
         }
         if "order_value" in order:
             order["order_value"] = f"${float(str(order['order_value'])):,.2f}"
-        if order:
-            # One row per field (as one wide row, carrier, tracking and ETA fell off the panel's right edge),
-            # as a Markdown table: one element, where a dataframe cost a table's serialisation on every click.
-            st.markdown(
-                "| Order | |\n|---|---|\n"
-                + "\n".join(f"| {k.replace('_', ' ')} | {plain(str(v))} |" for k, v in order.items())
-            )
+        # Name, conversation facts and order in one element: each element is sent again on every click. The
+        # order is one row per field (as one wide row, carrier, tracking and ETA fell off the panel's right
+        # edge), as a Markdown table, where a dataframe cost a table's serialisation on every click.
+        table = "| Order | |\n|---|---|\n" + "\n".join(
+            f"| {k.replace('_', ' ')} | {plain(str(v))} |" for k, v in order.items()
+        )
+        st.markdown(
+            f"#### {plain(sender.get('name', 'Customer'))}{vip}\n:gray[:small["
+            f"Conversation #{p.get('id')} · {plain(str(p.get('channel', '')))} · status {p.get('status')} · "
+            f"priority {p.get('priority') or 'none'} · created {_ts(p.get('created_at'))} · "
+            f"breached {_ts(sla.get('breached_at')) if sla.get('breached_at') else 'not yet'}]]"
+            + (f"\n\n{table}" if order else "")
+        )
         for role, text, when in _thread(state, item_id):
             with st.chat_message(role):
                 # Text and time in one element: a thread has several messages and each element costs a rerun.
                 st.markdown(f"{plain(text)}  \n:gray[:small[{plain(when)}]]")
         if isinstance(item, ConversationItem) and item.ai_draft:
             with st.container(border=True):
-                st.markdown("**:material/smart_toy: AI-drafted reply** (check factuality, helpfulness, tone, policy)")
-                st.markdown(plain(reflow(item.ai_draft)))
+                st.markdown(
+                    "**:material/smart_toy: AI-drafted reply** (check factuality, helpfulness, tone, policy)\n\n"
+                    + plain(reflow(item.ai_draft))
+                )
     elif entry.item.kind == "inventory":
         st.markdown(f"#### {plain(str(p.get('product')))}")
         st.caption(f"SKU {plain(str(p.get('sku')))}")  # as a metric, a long SKU was cut to "HOODI…"

@@ -175,8 +175,10 @@ def test_the_order_details_are_one_row_per_field_with_every_value(app, seed: See
     entry = next(e for e in generate_queue(seed.scenario()).entries if e.item.id == ALEX)
     attrs = entry.payload["custom_attributes"]
     assert attrs["order_id"] and attrs["carrier"], "the item has an order to show"
-    (table,) = [m for m in texts(at.markdown) if m.startswith("| Order |")]
-    shown = table.replace("\\", "")
+    # The conversation's name and facts head the same element as the order table.
+    (panel,) = [m for m in texts(at.markdown) if "| Order |" in m]
+    assert panel.startswith("#### ")
+    shown = panel.split("| Order |", 1)[1].replace("\\", "")
     for field in ("order_id", "carrier", "tracking_number", "eta"):
         if attrs.get(field):
             assert f"| {field.replace('_', ' ')} | {attrs[field]} |" in shown, field
