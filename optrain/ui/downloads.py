@@ -111,10 +111,11 @@ def build_and_download(
     if path is not None:
         # The click's own download fails when the browser asks for it late: every full run starts by
         # unlinking the session's files, and a run that ends meanwhile (one cut short by another click,
-        # on a busy server) drops the button's earlier file. The file just built stays one click away.
+        # on a busy server) drops the button's earlier file. The file just built stays one click away, read
+        # only if that click comes (it reruns nothing, so nothing drops its file meanwhile).
         st.download_button(
             "Download it again",
-            data=path.read_bytes(),
+            data=path.read_bytes,
             file_name=file_name,
             mime=mime,
             key=f"{key}_again",
