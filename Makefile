@@ -10,7 +10,7 @@ HASH   := $(shell sha1sum pyproject.toml | cut -c1-12)
 APP_STAMP  := $(VENV)/.app-$(HASH)
 TEST_STAMP := $(VENV)/.test-$(HASH)
 
-.PHONY: run test test-fast lint install bench schema clean chromium poppler bench-tools
+.PHONY: run test test-fast screenshots lint install bench schema clean chromium poppler bench-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,10 @@ test: $(TEST_STAMP) chromium poppler lint
 
 test-fast: $(TEST_STAMP)
 	$(BIN)/python -m pytest -n 2 -m "not e2e"
+
+# The browser tests again, saving a screenshot of each step in tests/e2e/screenshots/ to look at.
+screenshots: $(TEST_STAMP) chromium
+	OPTRAIN_SCREENSHOTS=1 $(BIN)/python -m pytest -m e2e
 
 schema: $(APP_STAMP)
 	$(BIN)/optrain schema

@@ -7,6 +7,7 @@ text it expects and then for the script to be idle again.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -120,19 +121,30 @@ class AppDriver:
 
     # ------------------------------------------------------------ evidence
 
-    def shot(self, step: str) -> Path:
-        """A full-page screenshot: the app scrolls inside its main area, so the viewport grows to fit it."""
+    def shot(self, step: str, *, whole_page: bool = True) -> Path | None:
+        """A screenshot at the tab's current width when `OPTRAIN_SCREENSHOTS=1` (`make screenshots`).
+
+        The app scrolls inside its main area, so for the whole page the viewport grows to fit it and
+        is put back after. Off by default (None): a full-page capture costs about a second of software
+        rendering, and no test reads the files.
+        """
+        if os.environ.get("OPTRAIN_SCREENSHOTS") != "1":
+            return None
         SCREENSHOTS.mkdir(exist_ok=True)
         path = SCREENSHOTS / f"{self.test_name}_{file_safe(self.prefix + step)}.png"
+        viewport = self.page.viewport_size or VIEWPORT
+        if not whole_page:
+            self.page.screenshot(path=path, animations="disabled")
+            return path
         height = int(
             self.page.evaluate(
                 "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stSidebarContent]')]"
                 ".map(e => e.scrollHeight), 0)"
             )
         )
-        self.page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
+        self.page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], height)})
         try:
             self.page.screenshot(path=path, full_page=True, animations="disabled")
         finally:
-            self.page.set_viewport_size(VIEWPORT)
+            self.page.set_viewport_size(viewport)
         return path

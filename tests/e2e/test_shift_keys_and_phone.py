@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from optrain.calls import label_of
 
-from .driver import SCREENSHOTS, AppDriver
+from .driver import AppDriver
 from .server import AppServer
 from .shift_flow import Shift
 
@@ -106,5 +106,4 @@ def test_at_390_px_the_verdict_is_in_view_by_the_panel(
     box, panel = verdict.bounding_box(), send_next.bounding_box()
     assert box is not None and panel is not None
     assert abs(panel["y"] - box["y"]) < 844, "the verdict and the next call are on the same phone screen"
-    SCREENSHOTS.mkdir(exist_ok=True)
-    app.page.screenshot(path=SCREENSHOTS / f"{app.test_name}_phone_verdict.png")  # the phone's own screen
+    app.shot("phone_verdict", whole_page=False)  # the phone's own screen

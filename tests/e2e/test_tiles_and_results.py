@@ -8,14 +8,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from optrain import storage, training
 from optrain.calls import CALLS, CALLS_BY_KIND
 from optrain.queue import generate_queue
 from optrain.scenarios.loader import load_scenario_file
 
-from .driver import SCREENSHOTS, AppDriver
+from .driver import AppDriver
 from .server import ROOT, AppServer
 
 pytestmark = pytest.mark.e2e
@@ -77,18 +77,6 @@ def other_call(kind: str, expected: str) -> str:
     )
 
 
-def full_shot(app: AppDriver, step: str) -> None:
-    """A full-page screenshot at the page's current width (the driver's own shot is taken at desktop width)."""
-    page: Page = app.page
-    viewport = page.viewport_size
-    assert viewport is not None
-    height = int(page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight"))
-    page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], height)})
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{app.test_name}_{step}.png", full_page=True, animations="disabled")
-    page.set_viewport_size(viewport)
-
-
 def at_width(app: AppDriver, width: int) -> None:
     app.page.set_viewport_size({"width": width, "height": 900})
     app.settle()
@@ -107,7 +95,7 @@ def test_tiles_show_their_whole_content(own_server: AppServer, open_app: Callabl
         tiles = {tile: page.locator(f".st-key-dash-{tile}") for tile in TILES}
         for tile in tiles.values():
             expect(tile).to_be_visible()
-        full_shot(app, f"replica_{name}")
+        app.shot(f"replica_{name}")
         assert page.evaluate(OVERFLOWING, ", ".join(f".st-key-dash-{tile}" for tile in TILES)) == []
         ops = tiles["ops_pulse"].get_by_test_id("stMetric")
         expect(ops).to_have_count(4)
@@ -134,7 +122,7 @@ def test_results_fit_the_page(own_server: AppServer, open_app: Callable[..., App
     expect(app.metric("Result")).to_be_visible()
     for name, width in WIDTHS.items():
         at_width(app, width)
-        full_shot(app, f"results_{name}")
+        app.shot(f"results_{name}")
         assert page.evaluate(OVERFLOWING, "[data-testid=stMainBlockContainer]") == []
         expected = page.get_by_test_id("stMarkdownContainer").filter(has_text=re.compile(r"Expected: "))
         expect(expected).to_have_count(items)
