@@ -9,7 +9,21 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from optrain import storage
+from optrain import accounts, storage
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_bcrypt() -> Iterator[None]:
+    """Passwords hashed at bcrypt's lowest cost (4: about 1 ms a check, against 250 ms at the app's 12).
+
+    A hash carries its cost and every check reads it from there, so what the tests check (the right
+    password matches, an unknown name costs one check at the accounts' cost) holds at any cost.
+    Processes the tests start (the browser tests' server, CLI runs in a subprocess) keep the app's
+    cost, which `test_accounts.py::test_the_app_hashes_at_cost_12` checks.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "BCRYPT_ROUNDS", 4)
+        yield
 
 
 @pytest.fixture(scope="session")

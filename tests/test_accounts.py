@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -130,3 +132,11 @@ def test_security_problems_flag_demo_passwords_and_weak_keys(tmp_path: Path) -> 
     clean = tmp_path / "clean.yaml"
     accounts.init_config(clean, demo=False)
     assert accounts.security_problems(accounts.read_config(clean)) == ()
+
+
+def test_the_app_hashes_at_cost_12() -> None:
+    """The app's own cost, read in a fresh interpreter (this suite hashes at cost 4, see conftest)."""
+    code = "from optrain import accounts; print(accounts.hash_password('a long passphrase'))"
+    hashed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert hashed.startswith("$2b$12$")
+    assert accounts.check_password("a long passphrase", hashed)

@@ -232,7 +232,7 @@ def test_every_failed_sign_in_costs_one_bcrypt_check_of_the_same_cost(
     for _n in range(signin.MAX_FAILURES):
         signin.sign_in(db, config, "locked-name", "wrong", NOW)
     assert len(checked) == 2 + signin.MAX_FAILURES
-    assert {h[:7] for h in checked} == {f"$2b${accounts.BCRYPT_ROUNDS}$".encode()}
+    assert {h[:7] for h in checked} == {f"$2b${accounts.BCRYPT_ROUNDS:02d}$".encode()}
 
 
 def test_sign_in_is_refused_when_the_counter_cannot_be_written(config: dict[str, Any], tmp_path: Path) -> None:
