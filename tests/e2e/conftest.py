@@ -68,6 +68,27 @@ if UNAVAILABLE is not None:
         return None
 
 
+DRIVERS = pytest.StashKey[list["AppDriver"]]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed test's report shows each tab's address and the end of its server's log, and a screenshot of
+    each tab is saved (`tests/e2e/screenshots/FAILED_...png`): the tabs are still open at this point."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.when != "call" or not report.failed:
+        return
+    for driver in item.stash.get(DRIVERS, []):
+        try:
+            shot = driver.failure_shot()
+            where = f"{driver.page.url} (screenshot {shot.name})"
+        except Exception as exc:  # a closed tab or a dead browser: the failure itself matters more
+            where = f"no screenshot: {exc}"
+        report.sections.append((f"tab {driver.prefix or 'main'}", where))
+        report.sections.append((f"server log ({driver.server.port})", driver.server.log_tail()))
+
+
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """One app for the session, on a fresh database, accounts file and uploads folder."""
@@ -104,13 +125,16 @@ def open_app(chromium: Browser, request: pytest.FixtureRequest) -> Iterator[Call
     from .driver import VIEWPORT, AppDriver
 
     contexts: list[Any] = []
+    drivers = request.node.stash.setdefault(DRIVERS, [])
 
     def open_(server: AppServer | None = None, prefix: str = "") -> AppDriver:
         context = chromium.new_context(viewport=VIEWPORT)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         server = server or request.getfixturevalue("app_server")  # started only for tests that use it
-        return AppDriver(context.new_page(), server, request.node.name, prefix)
+        driver = AppDriver(context.new_page(), server, request.node.name, prefix)
+        drivers.append(driver)
+        return driver
 
     yield open_
     for context in contexts:

@@ -148,3 +148,10 @@ class AppDriver:
         finally:
             self.page.set_viewport_size(viewport)
         return path
+
+    def failure_shot(self) -> Path:
+        """What the tab shows when a test fails, whatever `OPTRAIN_SCREENSHOTS` says."""
+        SCREENSHOTS.mkdir(exist_ok=True)
+        path = SCREENSHOTS / f"FAILED_{self.test_name}_{file_safe(self.prefix or 'main')}.png"
+        self.page.screenshot(path=path, timeout=5_000)
+        return path
