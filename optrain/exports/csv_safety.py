@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from optrain.text_safety import visible_bidi
@@ -43,15 +43,16 @@ def neutralise(text: str) -> str:
     return NEUTRALISING_PREFIX + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def safe_row(cells: Iterable[Any]) -> list[Any]:
+def safe_row(cells: Sequence[Any]) -> Sequence[Any]:
     """Neutralise the text cells of a row; numbers and empty (None) cells pass through.
 
-    Most cells are plain ASCII that starts with no trigger: they are tested inline, without a call.
+    Most rows hold only plain ASCII text that starts with no trigger: they are tested inline, without a
+    call, and handed back as they are; a row with any other text cell is rebuilt.
     """
-    return [
-        neutralise(cell) if isinstance(cell, str) and cell and (cell[0] in _TRIGGERS or not cell.isascii()) else cell
-        for cell in cells
-    ]
+    for cell in cells:
+        if isinstance(cell, str) and cell and (cell[0] in _TRIGGERS or not cell.isascii()):
+            return [neutralise(c) if isinstance(c, str) else c for c in cells]
+    return cells
 
 
 class SafeCsvWriter:
@@ -60,14 +61,14 @@ class SafeCsvWriter:
     def __init__(self, stream: Any) -> None:
         self._writer = csv.writer(stream, lineterminator="\r\n")
 
-    def writerow(self, cells: Iterable[Any]) -> None:
+    def writerow(self, cells: Sequence[Any]) -> None:
         self._writer.writerow(safe_row(cells))
 
-    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+    def writerows(self, rows: Iterable[Sequence[Any]]) -> None:
         self._writer.writerows(map(safe_row, rows))
 
 
-def csv_line(cells: Iterable[Any]) -> str:
+def csv_line(cells: Sequence[Any]) -> str:
     """One row as `SafeCsvWriter` writes it, line end included."""
     buffer = io.StringIO(newline="")
     SafeCsvWriter(buffer).writerow(cells)
