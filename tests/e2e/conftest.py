@@ -11,7 +11,7 @@ import importlib.util
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -124,21 +124,19 @@ def open_app(chromium: Browser, request: pytest.FixtureRequest) -> Iterator[Call
     """`open_app(server=None, prefix="")`: a tab in a fresh browser context (no cookies), closed after the test."""
     from .driver import VIEWPORT, AppDriver
 
-    contexts: list[Any] = []
     drivers = request.node.stash.setdefault(DRIVERS, [])
 
     def open_(server: AppServer | None = None, prefix: str = "") -> AppDriver:
         context = chromium.new_context(viewport=VIEWPORT)
         context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
         server = server or request.getfixturevalue("app_server")  # started only for tests that use it
         driver = AppDriver(context.new_page(), server, request.node.name, prefix)
         drivers.append(driver)
         return driver
 
     yield open_
-    for context in contexts:
-        context.close()
+    for driver in drivers:
+        driver.page.context.close()
 
 
 @pytest.fixture

@@ -121,21 +121,21 @@ class AppDriver:
 
     # ------------------------------------------------------------ evidence
 
-    def shot(self, step: str, *, whole_page: bool = True) -> Path | None:
+    def shot(self, step: str, *, whole_page: bool = True) -> None:
         """A screenshot at the tab's current width when `OPTRAIN_SCREENSHOTS=1` (`make screenshots`).
 
         The app scrolls inside its main area, so for the whole page the viewport grows to fit it and
-        is put back after. Off by default (None): a full-page capture costs about a second of software
+        is put back after. Off by default: a full-page capture costs about a second of software
         rendering, and no test reads the files.
         """
         if os.environ.get("OPTRAIN_SCREENSHOTS") != "1":
-            return None
+            return
         SCREENSHOTS.mkdir(exist_ok=True)
         path = SCREENSHOTS / f"{self.test_name}_{file_safe(self.prefix + step)}.png"
         viewport = self.page.viewport_size or VIEWPORT
         if not whole_page:
             self.page.screenshot(path=path, animations="disabled")
-            return path
+            return
         height = int(
             self.page.evaluate(
                 "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stSidebarContent]')]"
@@ -147,7 +147,6 @@ class AppDriver:
             self.page.screenshot(path=path, full_page=True, animations="disabled")
         finally:
             self.page.set_viewport_size(viewport)
-        return path
 
     def failure_shot(self) -> Path:
         """What the tab shows when a test fails, whatever `OPTRAIN_SCREENSHOTS` says."""
